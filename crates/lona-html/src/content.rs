@@ -1,0 +1,236 @@
+//! The content of a node, shared by live nodes and snapshots, and the read-only walk over both.
+//!
+//! A live [`crate::Node`] keeps its children as node handles; a [`Snapshot`] (what a patch
+//! carries for an inserted subtree) keeps them by value. Both store the same [`Element`], generic
+//! over the child type, and both implement [`TreeNode`]. The HTML renderer and the protocol
+//! encoder walk either one with the same code and no intermediate copy.
+
+use std::borrow::Cow;
+
+use crate::{AttrValue, Event, Namespace, NodeId, Value};
+
+/// The name of the `lona.RawHtmlWidget` widget that sets its element's inner HTML on the client.
+pub const RAW_HTML_WIDGET: &str = "lona.RawHtmlWidget";
+
+/// The key of the raw HTML string in the widget data of a raw HTML node.
+pub const RAW_HTML_KEY: &str = "inner_html";
+
+/// The attribute that carries a node's events to the client.
+pub const EVENTS_ATTRIBUTE: &str = "data-lona-events";
+
+/// What a node is: an element or a text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content<C> {
+    /// An element with attributes and children.
+    Element(Element<C>),
+    /// A text node. Its text is always escaped when rendered.
+    Text(String),
+}
+
+/// A frontend widget on an element: a JavaScript class name and its JSON-shaped data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Widget {
+    pub(crate) name: String,
+    pub(crate) data: Value,
+}
+
+impl Widget {
+    /// The JavaScript class the client instantiates on the element.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The widget data.
+    pub fn data(&self) -> &Value {
+        &self.data
+    }
+}
+
+/// An element: tag, namespace, id and class lists, style, attributes, events, widget, children.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Element<C> {
+    /// `None` inherits the namespace of the nearest ancestor that has one, as in Lona,
+    /// so the children of an `<svg>` are SVG without saying so.
+    pub(crate) namespace: Option<Namespace>,
+    pub(crate) tag: Cow<'static, str>,
+    pub(crate) ids: Vec<String>,
+    pub(crate) classes: Vec<String>,
+    pub(crate) style: Vec<(String, String)>,
+    pub(crate) attributes: Vec<(String, AttrValue)>,
+    pub(crate) events: Vec<Event>,
+    pub(crate) widget: Option<Box<Widget>>,
+    pub(crate) children: Vec<C>,
+}
+
+impl<C> Element<C> {
+    pub(crate) fn new(namespace: Option<Namespace>, tag: Cow<'static, str>) -> Element<C> {
+        Element {
+            namespace,
+            tag,
+            ids: Vec::new(),
+            classes: Vec::new(),
+            style: Vec::new(),
+            attributes: Vec::new(),
+            events: Vec::new(),
+            widget: None,
+            children: Vec::new(),
+        }
+    }
+
+    /// The tag name as given (HTML tags are lowercase).
+    pub fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    /// The namespace set on this element, `None` if it inherits its parent's.
+    pub fn own_namespace(&self) -> Option<&Namespace> {
+        self.namespace.as_ref()
+    }
+
+    /// The namespace of this element given the namespace its parent resolved to.
+    pub fn namespace_in<'a>(&'a self, inherited: &'a Namespace) -> &'a Namespace {
+        self.namespace.as_ref().unwrap_or(inherited)
+    }
+
+    /// The id list, in insertion order.
+    pub fn ids(&self) -> &[String] {
+        &self.ids
+    }
+
+    /// The class list, in insertion order.
+    pub fn classes(&self) -> &[String] {
+        &self.classes
+    }
+
+    /// Inline style properties, in insertion order.
+    pub fn style(&self) -> &[(String, String)] {
+        &self.style
+    }
+
+    /// Attributes other than id, class, style and events, in insertion order.
+    pub fn attributes(&self) -> &[(String, AttrValue)] {
+        &self.attributes
+    }
+
+    /// The events this element listens to.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The value of the `data-lona-events` attribute, `None` if no standard event is set.
+    ///
+    /// Lona's format: the codes joined by `;`, a debounced change event as `302:<ms>`.
+    pub fn events_attribute(&self) -> Option<String> {
+        let mut out = String::new();
+        for event in &self.events {
+            match event {
+                Event::Custom(_) => continue,
+                Event::Change { delay_ms } if *delay_ms > 0 => {
+                    push_separator(&mut out);
+                    out.push_str(&format!("{}:{delay_ms}", event.code()));
+                }
+                _ => {
+                    push_separator(&mut out);
+                    out.push_str(&event.code().to_string());
+                }
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
+    /// The widget, if one is set.
+    pub fn widget(&self) -> Option<&Widget> {
+        self.widget.as_deref()
+    }
+
+    /// The raw inner HTML if this is a raw HTML node (see [`crate::Node::raw_html`]).
+    pub fn raw_html(&self) -> Option<&str> {
+        let widget = self.widget.as_deref()?;
+        if widget.name != RAW_HTML_WIDGET {
+            return None;
+        }
+        widget.data.get(&RAW_HTML_KEY.into())?.as_str()
+    }
+
+    /// The children.
+    pub fn children(&self) -> &[C] {
+        &self.children
+    }
+
+    /// Whether the element is a void element in HTML (rendered without a closing tag).
+    pub fn is_void(&self, namespace: &Namespace) -> bool {
+        namespace.is_html() && crate::tags::is_void(&self.tag)
+    }
+}
+
+fn push_separator(out: &mut String) {
+    if !out.is_empty() {
+        out.push(';');
+    }
+}
+
+/// A frozen copy of a subtree, with the ids and the namespaces the live nodes had when it was
+/// taken. Patches that insert nodes carry one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub(crate) id: NodeId,
+    pub(crate) content: Content<Snapshot>,
+}
+
+impl Snapshot {
+    /// The id of the snapshotted node.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// Its content; element namespaces are resolved (never `None` for non-HTML elements).
+    pub fn content(&self) -> &Content<Snapshot> {
+        &self.content
+    }
+
+    /// A text snapshot, for tests and test appliers.
+    pub fn text(id: NodeId, text: impl Into<String>) -> Snapshot {
+        Snapshot {
+            id,
+            content: Content::Text(text.into()),
+        }
+    }
+}
+
+impl Drop for Snapshot {
+    /// Drops deep snapshots without recursion, so a very deep tree cannot overflow the stack.
+    fn drop(&mut self) {
+        let Content::Element(element) = &mut self.content else {
+            return;
+        };
+        let mut stack = std::mem::take(&mut element.children);
+        while let Some(mut child) = stack.pop() {
+            if let Content::Element(element) = &mut child.content {
+                stack.append(&mut element.children);
+            }
+        }
+    }
+}
+
+/// Read access to a node, live or snapshotted, for code that walks trees.
+///
+/// `visit` hands the node's id and content to `f`. For a live node this holds the node's lock
+/// for the duration of `f`: walk children inside `f` (top-down, as all of `lona-html` locks),
+/// and never call back into code that changes the tree.
+pub trait TreeNode: Sized + sealed::Sealed {
+    /// Calls `f` with the node's id and content.
+    fn visit<R>(&self, f: impl FnOnce(NodeId, &Content<Self>) -> R) -> R;
+}
+
+impl TreeNode for Snapshot {
+    fn visit<R>(&self, f: impl FnOnce(NodeId, &Content<Self>) -> R) -> R {
+        f(self.id, &self.content)
+    }
+}
+
+pub(crate) mod sealed {
+    /// Only the node types of this crate can be walked.
+    pub trait Sealed {}
+    impl Sealed for crate::Snapshot {}
+    impl Sealed for crate::Node {}
+}

@@ -1,0 +1,239 @@
+//! `Document`: the root of a view's tree, its one lock, and the patches recorded since the last
+//! flush.
+//!
+//! Locking model. Each document has one re-entrant lock. Every change to a node of a document
+//! takes it, records its patch and releases it, so single edits are atomic. A caller that needs
+//! several edits to be atomic (read-modify-write from two threads) holds [`TreeLock`] from
+//! [`Document::lock`] or [`crate::Node::lock`] around them. The lock is re-entrant so that the
+//! node methods called inside such a block can take it again; it is a
+//! `parking_lot::ReentrantMutex`, and its guard is not `Send`.
+//!
+//! Below the document lock every node has a short lock of its own that guards its fields. Node
+//! locks are only ever nested top-down (parent before child), and no lock is held while user
+//! code runs.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use parking_lot::ReentrantMutex;
+use parking_lot::lock_api::ArcReentrantMutexGuard;
+use parking_lot::{RawMutex, RawThreadId};
+
+use crate::node::{Data, attach_subtree, detach_subtree};
+use crate::{Node, NodeId, Patch};
+
+pub(crate) type DocCell = ReentrantMutex<RefCell<DocState>>;
+
+/// What a document owns, under its lock.
+pub(crate) struct DocState {
+    pub(crate) root: Option<Node>,
+    pub(crate) patches: Vec<Patch>,
+    /// Every node of the tree by id, for resolving the ids that browsers send back.
+    pub(crate) index: HashMap<NodeId, Node>,
+}
+
+/// A view's tree: a root node, the patches recorded since they were last taken, and the lock.
+///
+/// Cheap to clone; clones share the same document. Nodes point to their document weakly, so
+/// a tree never keeps its document alive and no reference cycle forms.
+#[derive(Clone)]
+pub struct Document(pub(crate) Arc<DocCell>);
+
+/// A held document lock; see the module docs. Empty for a node that is in no document.
+pub struct TreeLock {
+    guard: Option<ArcReentrantMutexGuard<RawMutex, RawThreadId, RefCell<DocState>>>,
+}
+
+impl TreeLock {
+    pub(crate) fn none() -> TreeLock {
+        TreeLock { guard: None }
+    }
+
+    pub(crate) fn of(doc: &Arc<DocCell>) -> TreeLock {
+        TreeLock {
+            guard: Some(doc.lock_arc()),
+        }
+    }
+
+    /// Whether this guard holds a document lock (false for a detached tree).
+    pub fn is_held(&self) -> bool {
+        self.guard.is_some()
+    }
+}
+
+impl fmt::Debug for TreeLock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TreeLock")
+            .field("held", &self.is_held())
+            .finish()
+    }
+}
+
+impl Default for Document {
+    fn default() -> Document {
+        Document::new()
+    }
+}
+
+impl Document {
+    /// An empty document without a root.
+    pub fn new() -> Document {
+        Document(Arc::new(ReentrantMutex::new(RefCell::new(DocState {
+            root: None,
+            patches: Vec::new(),
+            index: HashMap::new(),
+        }))))
+    }
+
+    /// Takes the document lock, for several edits that must be atomic together.
+    pub fn lock(&self) -> TreeLock {
+        TreeLock::of(&self.0)
+    }
+
+    /// The root node, if one is set.
+    pub fn root(&self) -> Option<Node> {
+        self.0.lock().borrow().root.clone()
+    }
+
+    /// Makes `root` the root of this document and drops all pending patches: the caller sends
+    /// the whole tree next. The previous root leaves the document and records nothing anymore.
+    ///
+    /// If `root` was the root of another document, it leaves that one.
+    ///
+    /// # Panics
+    ///
+    /// If `root` has a parent: only a tree's root can be a document's root.
+    pub fn set_root(&self, root: &Node) {
+        // Leave the other document first, under its own lock only.
+        if let Some(other) = root.document()
+            && !Arc::ptr_eq(&other.0, &self.0)
+        {
+            other.clear_root();
+        }
+        let guard = self.0.lock();
+        let mut state = guard.borrow_mut();
+        if let Some(old) = state.root.take() {
+            let mut data = old.0.data.lock();
+            detach_subtree(&old, &mut data, &mut state.index);
+        }
+        state.patches.clear();
+        state.index.clear();
+        let weak = Arc::downgrade(&self.0);
+        let mut data = root.0.data.lock();
+        assert!(
+            data.parent.upgrade().is_none(),
+            "node {} has a parent: only a root node can be a document's root",
+            root.id(),
+        );
+        attach_subtree(root, &mut data, &weak, &mut state.index);
+        drop(data);
+        state.root = Some(root.clone());
+    }
+
+    /// Removes the root: the tree leaves the document and pending patches are dropped.
+    pub fn clear_root(&self) {
+        let guard = self.0.lock();
+        let mut state = guard.borrow_mut();
+        if let Some(old) = state.root.take() {
+            let mut data = old.0.data.lock();
+            detach_subtree(&old, &mut data, &mut state.index);
+        }
+        state.patches.clear();
+        state.index.clear();
+    }
+
+    /// Takes the patches recorded since the last call, in the order they happened.
+    ///
+    /// O(number of changes), never O(tree size).
+    pub fn take_patches(&self) -> Vec<Patch> {
+        std::mem::take(&mut self.0.lock().borrow_mut().patches)
+    }
+
+    /// Whether changes are waiting to be taken.
+    pub fn has_patches(&self) -> bool {
+        !self.0.lock().borrow().patches.is_empty()
+    }
+
+    /// The node of this document with the given id, if there is one.
+    ///
+    /// This is how ids that a browser sends back become nodes; an id that is not in this
+    /// document's tree, whatever else it names, gives `None`.
+    pub fn node(&self, id: NodeId) -> Option<Node> {
+        self.0.lock().borrow().index.get(&id).cloned()
+    }
+
+    /// The number of nodes in the tree.
+    pub fn node_count(&self) -> usize {
+        self.0.lock().borrow().index.len()
+    }
+
+    /// Replaces the root with `new_root`, sending the browser only the difference.
+    ///
+    /// If the old and new roots are compatible (same kind, tag, namespace and widget), the
+    /// patches of [`crate::diff`] are appended to the pending patches, nodes of `new_root`
+    /// take over the ids of the nodes they match, and `true` is returned. Otherwise the root
+    /// is replaced as by [`Document::set_root`] and `false` says that the caller must send
+    /// the whole tree.
+    ///
+    /// # Panics
+    ///
+    /// If `new_root` has a parent.
+    pub fn morph_root(&self, new_root: &Node) -> bool {
+        let _lock = self.lock();
+        let Some(old_root) = self.root() else {
+            self.set_root(new_root);
+            return false;
+        };
+        if old_root.ptr_eq(new_root) {
+            return true;
+        }
+        match crate::diff(&old_root, new_root) {
+            Some(patches) => {
+                // Keep what was pending: it describes changes to the old tree that the
+                // browser has not seen yet, and the diff starts from the old tree as it is now.
+                let pending = self.take_patches();
+                self.set_root(new_root);
+                let guard = self.0.lock();
+                let mut state = guard.borrow_mut();
+                state.patches = pending;
+                state.patches.extend(patches);
+                true
+            }
+            None => {
+                self.set_root(new_root);
+                false
+            }
+        }
+    }
+
+    pub(crate) fn from_cell(cell: Arc<DocCell>) -> Document {
+        Document(cell)
+    }
+
+    /// Whether two handles name the same document.
+    pub fn ptr_eq(&self, other: &Document) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl fmt::Debug for Document {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Only what is cheap and cannot deadlock: a try-lock, not a lock.
+        let mut out = f.debug_struct("Document");
+        if let Some(guard) = self.0.try_lock()
+            && let Ok(state) = guard.try_borrow()
+        {
+            out.field("root", &state.root.as_ref().map(Node::id));
+            out.field("nodes", &state.index.len());
+            out.field("pending_patches", &state.patches.len());
+        }
+        out.finish_non_exhaustive()
+    }
+}
+
+// Used by `Data` to check which document a node belongs to without upgrading.
+pub(crate) fn same_doc(data: &Data, doc: &Arc<DocCell>) -> bool {
+    std::ptr::eq(data.doc.as_ptr(), Arc::as_ptr(doc))
+}
