@@ -1,0 +1,25 @@
+//! The Lona client-v2 wire protocol: message types, strict decoding of what browsers send, and
+//! direct encoding of what the server sends. The only crate that knows the wire format.
+//!
+//! A frame is `lona:` followed by compact JSON `[window_id, runtime_id, method, payload]`.
+//! Frames without the prefix are custom messages for middlewares and are passed through.
+
+pub mod client;
+mod codes;
+mod ids;
+pub mod json;
+mod server;
+
+pub use client::{
+    ClientMessage, DecodeError, DecodeLimits, Frame, decode_client, decode_client_with,
+};
+pub use codes::{DataType, InputEventType, Method, NodeType, Operation, PatchType, codes_json};
+pub use ids::{RuntimeId, WindowId};
+pub use server::{Html, ServerMessage, encode_node, encode_patches};
+
+/// The prefix of every protocol frame.
+pub const PREFIX: &str = "lona:";
+
+/// The version of the wire format this crate speaks; bumped on any change on the wire.
+/// Version 2 is Lona's client v2 protocol.
+pub const PROTOCOL_VERSION: u32 = 2;
