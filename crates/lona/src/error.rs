@@ -1,0 +1,90 @@
+//! `lona::Error`: the one error type of the facade, wrapping the typed errors of the parts.
+//!
+//! Built like hyper's error: an opaque struct with `is_*` predicates. The `Display` text and the
+//! `source()` types are not API; match on the predicates.
+
+use std::fmt;
+
+/// An error from any part of lona.
+pub struct Error {
+    kind: Kind,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Selector,
+    Decode,
+    NodeId,
+}
+
+/// `Result` with [`Error`] as the default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A CSS selector did not parse.
+    pub fn is_selector(&self) -> bool {
+        self.kind == Kind::Selector
+    }
+
+    /// A message from a browser did not decode.
+    pub fn is_decode(&self) -> bool {
+        self.kind == Kind::Decode
+    }
+
+    /// A node id did not parse.
+    pub fn is_node_id(&self) -> bool {
+        self.kind == Kind::NodeId
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("lona::Error")
+            .field("kind", &self.kind)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.source, f)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+impl From<crate::html::SelectorError> for Error {
+    fn from(error: crate::html::SelectorError) -> Error {
+        Error {
+            kind: Kind::Selector,
+            source: Box::new(error),
+        }
+    }
+}
+
+impl From<crate::protocol::client::DecodeError> for Error {
+    fn from(error: crate::protocol::client::DecodeError) -> Error {
+        Error {
+            kind: Kind::Decode,
+            source: Box::new(error),
+        }
+    }
+}
+
+impl From<crate::html::ParseNodeIdError> for Error {
+    fn from(error: crate::html::ParseNodeIdError) -> Error {
+        Error {
+            kind: Kind::NodeId,
+            source: Box::new(error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,17 @@
+//! Tests of the facade error: conversions from each part keep their kind.
+
+use crate::Error;
+
+#[test]
+fn errors_of_the_parts_convert_and_keep_their_kind() {
+    let selector: Error = crate::html::Selector::parse("a + b").unwrap_err().into();
+    assert!(selector.is_selector() && !selector.is_decode());
+    assert!(selector.to_string().contains("byte 2"));
+    let decode: Error = crate::protocol::client::decode_client("lona:[")
+        .unwrap_err()
+        .into();
+    assert!(decode.is_decode());
+    let id: Error = "01".parse::<crate::html::NodeId>().unwrap_err().into();
+    assert!(id.is_node_id());
+    assert!(std::error::Error::source(&id).is_some());
+}

@@ -1,0 +1,45 @@
+//! Builds the seed's first page (a heading, a message and a button), then shows what lona sends
+//! the browser: the page as HTML, the tree as the first DATA frame, and the one patch a click
+//! causes. Run it with `cargo run -p examples --example tree`.
+#![allow(clippy::print_stdout, reason = "an example prints what it shows")]
+
+use lona::html::{Document, tags::*};
+use lona::protocol::{Html, RuntimeId, ServerMessage, WindowId};
+
+fn main() {
+    let message = p().with_text("Click the button");
+    let button = button().with_text("Click me");
+    let root = div()
+        .with_child(h1().with_text("Lona <in Rust>"))
+        .with_child(&message)
+        .with_child(&button);
+    let doc = Document::new();
+    doc.set_root(&root);
+    let (window, runtime) = (WindowId(1), RuntimeId(1));
+
+    println!(
+        "The page as HTML (text is always escaped):\n{}\n",
+        root.to_html()
+    );
+    let first = ServerMessage::Data {
+        window,
+        runtime,
+        title: "Lona",
+        html: Some(Html::Tree(&root)),
+    };
+    println!("The first DATA frame (HTML_TREE):\n{}\n", first.encode());
+
+    message.set_text("Button clicked");
+    let patches = doc.take_patches();
+    let update = ServerMessage::Data {
+        window,
+        runtime,
+        title: "Lona",
+        html: Some(Html::Update(&patches)),
+    };
+    println!(
+        "After a click on node {}, one patch (HTML_UPDATE):\n{}",
+        button.id(),
+        update.encode()
+    );
+}

@@ -1,0 +1,3 @@
+//! End-to-end tests of lona through its facade: one binary, one module per area.
+
+mod events;
