@@ -1,0 +1,222 @@
+//! The benchmark summary table printed by `cargo xtask bench`: one [`Row`] per measured figure,
+//! rendered as Markdown.
+//!
+//! Rows are source-agnostic on purpose: criterion results are read here, and later sources (the
+//! end-to-end load generator) only need to produce more rows for the same table.
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use anyhow::Context;
+
+/// The unit of criterion figures. Time figures in this unit are shown in human units.
+pub(crate) const NANOSECONDS: &str = "ns";
+
+/// One line of the summary.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Row {
+    /// The benchmark id, `<area>/<operation>/<parameter>` for criterion benches.
+    pub(crate) id: String,
+    /// The figure measured in this run (the median, for criterion).
+    pub(crate) figure: f64,
+    /// The unit of `figure` and `baseline`; [`NANOSECONDS`] is shown as ns/µs/ms/s.
+    pub(crate) unit: String,
+    /// The same figure in the baseline run, if one was compared against.
+    pub(crate) baseline: Option<f64>,
+    /// `figure / baseline`, when there is a baseline.
+    pub(crate) ratio: Option<f64>,
+}
+
+impl Row {
+    pub(crate) fn new(id: String, figure: f64, unit: &str, baseline: Option<f64>) -> Row {
+        let ratio = baseline.filter(|b| *b != 0.0).map(|b| figure / b);
+        Row {
+            id,
+            figure,
+            unit: unit.to_owned(),
+            baseline,
+            ratio,
+        }
+    }
+}
+
+/// The modification times of every `new/estimates.json` under a criterion directory, taken
+/// before a run. Results that the run did not rewrite are left over from earlier runs (other
+/// filters, removed benches) and are kept out of its summary. Comparing against a snapshot
+/// rather than a start time does not depend on the file system's timestamp granularity.
+#[derive(Debug, Default)]
+pub(crate) struct Snapshot(HashMap<PathBuf, SystemTime>);
+
+impl Snapshot {
+    pub(crate) fn take(criterion_dir: &Path) -> anyhow::Result<Snapshot> {
+        let mut times = HashMap::new();
+        for dir in find_results(criterion_dir)? {
+            let estimates = dir.join("new/estimates.json");
+            let modified = modified(&estimates)?;
+            times.insert(estimates, modified);
+        }
+        Ok(Snapshot(times))
+    }
+
+    /// Whether `estimates` is new or rewritten since the snapshot was taken.
+    fn is_fresh(&self, estimates: &Path) -> anyhow::Result<bool> {
+        Ok(match self.0.get(estimates) {
+            Some(before) => modified(estimates)? != *before,
+            None => true,
+        })
+    }
+}
+
+fn modified(path: &Path) -> anyhow::Result<SystemTime> {
+    let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(meta.modified()?)
+}
+
+/// Reads every criterion result under `criterion_dir` (a directory holding `new/estimates.json`
+/// is one benchmark). With `baseline`, the same bench's `<baseline>/estimates.json` is the
+/// comparison point. With `before`, results unchanged since that snapshot are skipped.
+pub(crate) fn criterion_rows(
+    criterion_dir: &Path,
+    baseline: Option<&str>,
+    before: Option<&Snapshot>,
+) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for dir in find_results(criterion_dir)? {
+        let estimates = dir.join("new/estimates.json");
+        if let Some(before) = before
+            && !before.is_fresh(&estimates)?
+        {
+            continue;
+        }
+        let figure = median(&estimates)?;
+        let base_path = baseline.map(|name| dir.join(name).join("estimates.json"));
+        let base = match base_path {
+            Some(path) if path.is_file() => Some(median(&path)?),
+            _ => None,
+        };
+        rows.push(Row::new(
+            bench_id(criterion_dir, &dir)?,
+            figure,
+            NANOSECONDS,
+            base,
+        ));
+    }
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(rows)
+}
+
+/// Every directory under `criterion_dir` that holds a result (`new/estimates.json`); none if
+/// the directory does not exist yet.
+fn find_results(criterion_dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+        if dir.join("new/estimates.json").is_file() {
+            out.push(dir.to_path_buf());
+        }
+        for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+            let entry = entry?;
+            // `report` holds criterion's HTML pages, never results.
+            if entry.file_type()?.is_dir() && entry.file_name() != "report" {
+                walk(&entry.path(), out)?;
+            }
+        }
+        Ok(())
+    }
+    let mut dirs = Vec::new();
+    if criterion_dir.is_dir() {
+        walk(criterion_dir, &mut dirs)?;
+    }
+    Ok(dirs)
+}
+
+fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// The median point estimate, in nanoseconds, from a criterion `estimates.json`.
+fn median(path: &Path) -> anyhow::Result<f64> {
+    read_json(path)?["median"]["point_estimate"]
+        .as_f64()
+        .with_context(|| format!("no median.point_estimate in {}", path.display()))
+}
+
+/// The full id criterion reports (`group/function/value`). Directory names are sanitized by
+/// criterion, so `benchmark.json` is preferred and the path is only the fallback.
+fn bench_id(root: &Path, dir: &Path) -> anyhow::Result<String> {
+    let benchmark = dir.join("new/benchmark.json");
+    if benchmark.is_file() {
+        let json = read_json(&benchmark)?;
+        if let Some(id) = json["full_id"].as_str() {
+            return Ok(id.to_owned());
+        }
+        if let Some(group) = json["group_id"].as_str() {
+            let parts = [json["function_id"].as_str(), json["value_str"].as_str()];
+            let mut id = group.to_owned();
+            for part in parts.into_iter().flatten() {
+                id.push('/');
+                id.push_str(part);
+            }
+            return Ok(id);
+        }
+    }
+    let relative = dir.strip_prefix(root).unwrap_or(dir);
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Ok(parts.join("/"))
+}
+
+/// Renders the rows, sorted by id, as a Markdown table.
+pub(crate) fn render(rows: &[Row]) -> String {
+    let mut sorted: Vec<&Row> = rows.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut out = String::from("| bench | median | baseline | change |\n|---|---:|---:|---:|\n");
+    for row in sorted {
+        let baseline = row
+            .baseline
+            .map_or_else(|| "-".to_owned(), |b| format_figure(b, &row.unit));
+        let change = row.ratio.map_or_else(|| "-".to_owned(), format_change);
+        out.push_str(&format!(
+            "| {} | {} | {baseline} | {change} |\n",
+            row.id.replace('|', "\\|"),
+            format_figure(row.figure, &row.unit),
+        ));
+    }
+    out
+}
+
+/// Formats a figure in its unit; nanoseconds are scaled to the largest unit that keeps the
+/// number at or above one.
+pub(crate) fn format_figure(value: f64, unit: &str) -> String {
+    if unit != NANOSECONDS {
+        return if value.abs() >= 100.0 {
+            format!("{value:.0} {unit}")
+        } else {
+            format!("{value:.2} {unit}")
+        };
+    }
+    let abs = value.abs();
+    if abs < 1e3 {
+        format!("{value:.1} ns")
+    } else if abs < 1e6 {
+        format!("{:.2} µs", value / 1e3)
+    } else if abs < 1e9 {
+        format!("{:.2} ms", value / 1e6)
+    } else {
+        format!("{:.2} s", value / 1e9)
+    }
+}
+
+/// Formats `figure / baseline` as a signed percentage change.
+pub(crate) fn format_change(ratio: f64) -> String {
+    let percent = (ratio - 1.0) * 100.0;
+    // Avoid printing "-0.0%" for changes that round to zero.
+    let percent = if percent.abs() < 0.05 { 0.0 } else { percent };
+    format!("{percent:+.1}%")
+}
