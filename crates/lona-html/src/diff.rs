@@ -7,13 +7,14 @@
 //! its order stays; only the others move. Lona's protocol has no move operation, so a move is a
 //! REMOVE plus an INSERT of the same node with the same id.
 
-use std::borrow::Cow;
+use parking_lot::MutexGuard;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::content::{Content, EVENTS_ATTRIBUTE, Element};
-use crate::node::snapshot_in;
+use crate::content::{Content, EVENTS_ATTRIBUTE, Element, Widget};
+use crate::node::{Data, snapshot_data};
 use crate::patch::{ListOp, MapOp, NodesOp, PatchOp, WidgetDataOp};
-use crate::{AttrValue, Namespace, Node, Patch, TreeNode, Value};
+use crate::{AttrValue, Namespace, Node, NodeId, Patch, Value};
 
 /// The patches that turn `old` into `new`, or `None` if the roots themselves differ in kind,
 /// tag, namespace or widget (then the whole tree must be sent), or are texts that differ.
@@ -22,6 +23,9 @@ use crate::{AttrValue, Namespace, Node, Patch, TreeNode, Value};
 /// Applying the patches in order to the tree `old` was gives `new`, ids included.
 ///
 /// `diff` cannot fail. It never changes `old`.
+///
+/// Locking: `diff` holds the locks of the nodes it compares, old before new and parent before
+/// child, for as long as it works below them; every node is locked once.
 pub fn diff(old: &Node, new: &Node) -> Option<Vec<Patch>> {
     if old.ptr_eq(new) {
         return Some(Vec::new());
@@ -30,76 +34,113 @@ pub fn diff(old: &Node, new: &Node) -> Option<Vec<Patch>> {
     let _new_lock = new.lock();
     let old_ns = old.parent().map_or(Namespace::HTML, |p| p.namespace());
     let new_ns = new.parent().map_or(Namespace::HTML, |p| p.namespace());
-    let (old_sig, _) = signature(old, &old_ns);
-    let (new_sig, _) = signature(new, &new_ns);
-    if old_sig != new_sig {
+    let old_data = old.0.data.lock();
+    let new_data = new.0.data.lock();
+    let old_sig = Signature::of(&old_data, &old_ns);
+    if old_sig != Signature::of(&new_data, &new_ns) {
         return None;
     }
     new.set_id(old.id());
     let mut patches = Vec::new();
-    if let Signature::Element { ns, .. } = new_sig {
-        diff_elements(old, new, &ns, &mut patches);
+    match (&old_data.content, &new_data.content) {
+        (Content::Element(o), Content::Element(n)) => {
+            diff_elements(old.id(), o, n, old_sig.ns, &mut patches);
+        }
+        (Content::Text(a), Content::Text(b)) if a != b => return None,
+        _ => {}
     }
     Some(patches)
 }
 
 /// What decides whether two nodes can be matched: kind, tag, resolved namespace, widget class.
-/// Texts match any text; a different text is replaced in place.
-#[derive(Debug, PartialEq)]
-enum Signature {
-    Text,
-    Element {
-        tag: Cow<'static, str>,
-        ns: Namespace,
-        widget: Option<String>,
-    },
+/// Texts match any text; a different text is replaced in place. Borrowed from locked data, so
+/// computing and comparing one allocates nothing.
+#[derive(Debug, Clone, Copy)]
+struct Signature<'a> {
+    /// `None` for a text node.
+    tag: Option<&'a str>,
+    ns: &'a Namespace,
+    widget: Option<&'a str>,
+    key: Option<&'a str>,
 }
 
-fn signature(node: &Node, inherited: &Namespace) -> (Signature, Option<String>) {
-    let data = node.0.data.lock();
-    let signature = match &data.content {
-        Content::Text(_) => Signature::Text,
-        Content::Element(element) => Signature::Element {
-            tag: element.tag.clone(),
-            ns: element.namespace_in(inherited).clone(),
-            widget: element.widget().map(|w| w.name().to_owned()),
-        },
-    };
-    (signature, data.key.as_deref().map(str::to_owned))
+impl<'a> Signature<'a> {
+    fn of(data: &'a Data, inherited: &'a Namespace) -> Signature<'a> {
+        let key = data.key.as_deref();
+        match &data.content {
+            Content::Text(_) => Signature {
+                tag: None,
+                ns: inherited,
+                widget: None,
+                key,
+            },
+            Content::Element(element) => Signature {
+                tag: Some(&element.tag),
+                ns: element.namespace_in(inherited),
+                widget: element.widget().map(Widget::name),
+                key,
+            },
+        }
+    }
+
+    /// Whether two nodes can be matched, keys aside.
+    fn compatible(&self, other: &Signature<'_>) -> bool {
+        same_str(self.tag, other.tag) && self.ns == other.ns && self.widget == other.widget
+    }
+}
+
+impl PartialEq for Signature<'_> {
+    fn eq(&self, other: &Signature<'_>) -> bool {
+        self.compatible(other) && same_str(self.key, other.key)
+    }
+}
+
+/// String equality with an address check first: tags of built trees are the same static
+/// strings, so most comparisons end there.
+fn same_str(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            (a.len() == b.len() && std::ptr::eq(a.as_ptr(), b.as_ptr())) || a == b
+        }
+        (None, None) => true,
+        _ => false,
+    }
 }
 
 /// Emits the patches of two matched elements' own parts and recurses into their children.
-fn diff_elements(old: &Node, new: &Node, ns: &Namespace, patches: &mut Vec<Patch>) {
-    let id = old.id();
-    let (old_children, new_children) = {
-        let old_data = old.0.data.lock();
-        let new_data = new.0.data.lock();
-        let (Content::Element(o), Content::Element(n)) = (&old_data.content, &new_data.content)
-        else {
-            unreachable!("signatures matched, so both are elements");
-        };
-        let mut push = |op| patches.push(Patch::new(id, op));
-        for op in list_ops(&o.ids, &n.ids) {
-            push(PatchOp::IdList(op));
-        }
-        for op in list_ops(&o.classes, &n.classes) {
-            push(PatchOp::ClassList(op));
-        }
-        for op in map_ops(&o.style, &n.style) {
-            push(PatchOp::Style(op));
-        }
+fn diff_elements(
+    id: NodeId,
+    o: &Element<Node>,
+    n: &Element<Node>,
+    ns: &Namespace,
+    patches: &mut Vec<Patch>,
+) {
+    let mut push = |op| patches.push(Patch::new(id, op));
+    for op in list_ops(&o.ids, &n.ids) {
+        push(PatchOp::IdList(op));
+    }
+    for op in list_ops(&o.classes, &n.classes) {
+        push(PatchOp::ClassList(op));
+    }
+    for op in map_ops(&o.style, &n.style) {
+        push(PatchOp::Style(op));
+    }
+    // Compare in place first: building the browser's view of the attributes allocates.
+    if o.attributes != n.attributes || o.events != n.events {
         for op in map_ops(&effective_attributes(o), &effective_attributes(n)) {
             push(PatchOp::Attributes(op));
         }
-        let widget_data = |e: &Element<Node>| e.widget().map(|w| w.data().clone());
-        if widget_data(o) != widget_data(n) {
-            push(PatchOp::WidgetData(WidgetDataOp::Reset(
-                widget_data(n).unwrap_or(Value::Null),
-            )));
-        }
-        (o.children.clone(), n.children.clone())
-    };
-    diff_children(id, &old_children, &new_children, ns, patches);
+    }
+    let (old_widget, new_widget) = (widget_data(o), widget_data(n));
+    if old_widget != new_widget {
+        let data = new_widget.cloned().unwrap_or(Value::Null);
+        push(PatchOp::WidgetData(WidgetDataOp::Reset(data)));
+    }
+    diff_children(id, &o.children, &n.children, ns, patches);
+}
+
+fn widget_data(element: &Element<Node>) -> Option<&Value> {
+    element.widget().map(|w| w.data())
 }
 
 /// Attributes as the browser sees them: the plain ones plus `data-lona-events`.
@@ -178,7 +219,7 @@ enum Fate {
 }
 
 fn diff_children(
-    parent: crate::NodeId,
+    parent: NodeId,
     old: &[Node],
     new: &[Node],
     ns: &Namespace,
@@ -191,27 +232,65 @@ fn diff_children(
         }
         return;
     }
-    let old_info: Vec<_> = old.iter().map(|n| signature(n, ns)).collect();
-    let new_info: Vec<_> = new.iter().map(|n| signature(n, ns)).collect();
+    // One child each (a text in an element, most often): no bookkeeping at all.
+    if let ([old_child], [new_child]) = (old, new) {
+        let (old_data, new_data) = (old_child.0.data.lock(), new_child.0.data.lock());
+        let (old_sig, new_sig) = (Signature::of(&old_data, ns), Signature::of(&new_data, ns));
+        if old_sig == new_sig {
+            new_child.set_id(old_child.id());
+            diff_matched(
+                parent,
+                0,
+                (old_child, &old_data),
+                (new_child, &new_data),
+                &new_sig,
+                patches,
+            );
+            return;
+        }
+        drop((old_data, new_data));
+    }
 
-    // Match: keyed children by key, unkeyed ones by their order among the unkeyed.
+    // Every child is locked once, here, and stays locked while it is compared.
+    let old_data: Vec<MutexGuard<'_, Data>> = old.iter().map(|n| n.0.data.lock()).collect();
+    let new_data: Vec<MutexGuard<'_, Data>> = new.iter().map(|n| n.0.data.lock()).collect();
+    let old_sigs: Vec<Signature<'_>> = old_data.iter().map(|d| Signature::of(d, ns)).collect();
+    let new_sigs: Vec<Signature<'_>> = new_data.iter().map(|d| Signature::of(d, ns)).collect();
+
+    // The common case, a list that kept its shape: match pairwise, nothing moves.
+    if old_sigs == new_sigs {
+        for j in 0..new.len() {
+            new[j].set_id(old[j].id());
+            let (old_child, new_child) = ((&old[j], &*old_data[j]), (&new[j], &*new_data[j]));
+            diff_matched(parent, j, old_child, new_child, &new_sigs[j], patches);
+        }
+        return;
+    }
+
+    // Match: keyed children by key, unkeyed ones by their order among the unkeyed. Children
+    // sharing a key are matched in order: the map holds the earliest unused old child of each
+    // key, and `next_same_key` chains to the next one with that key.
     let mut old_used = vec![false; old.len()];
     let mut matched: Vec<Option<usize>> = vec![None; new.len()];
-    // Children sharing a key are matched in order: the stacks are filled backwards, so each
-    // pop gives the earliest unused one.
-    let mut old_keyed: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, (_, key)) in old_info.iter().enumerate().rev() {
-        if let Some(key) = key {
-            old_keyed.entry(key).or_default().push(i);
+    let mut old_keyed: HashMap<&str, Option<usize>, BuildHasherDefault<KeyHasher>> =
+        HashMap::with_capacity_and_hasher(old.len(), BuildHasherDefault::default());
+    let mut next_same_key: Vec<Option<usize>> = vec![None; old.len()];
+    for (i, sig) in old_sigs.iter().enumerate().rev() {
+        if let Some(key) = sig.key {
+            next_same_key[i] = old_keyed.insert(key, Some(i)).flatten();
         }
     }
     let old_unkeyed: Vec<usize> = (0..old.len())
-        .filter(|&i| old_info[i].1.is_none())
+        .filter(|&i| old_sigs[i].key.is_none())
         .collect();
     let mut next_unkeyed = 0;
-    for (j, (sig, key)) in new_info.iter().enumerate() {
-        let candidate = match key {
-            Some(key) => old_keyed.get_mut(key.as_str()).and_then(Vec::pop),
+    for (j, sig) in new_sigs.iter().enumerate() {
+        let candidate = match sig.key {
+            Some(key) => old_keyed.get_mut(key).and_then(|head| {
+                let i = head.take()?;
+                *head = next_same_key[i];
+                Some(i)
+            }),
             None => {
                 let candidate = old_unkeyed.get(next_unkeyed).copied();
                 next_unkeyed += 1;
@@ -219,7 +298,7 @@ fn diff_children(
             }
         };
         if let Some(i) = candidate
-            && old_info[i].0 == *sig
+            && old_sigs[i].compatible(sig)
         {
             old_used[i] = true;
             matched[j] = Some(i);
@@ -227,8 +306,8 @@ fn diff_children(
     }
 
     if matched.iter().all(Option::is_none) {
-        let snapshots = new.iter().map(|n| snapshot_in(n, ns)).collect();
-        push(patches, NodesOp::Reset(snapshots));
+        let snapshots = (0..new.len()).map(|j| snapshot_data(new[j].id(), &new_data[j], ns));
+        push(patches, NodesOp::Reset(snapshots.collect()));
         return;
     }
 
@@ -265,44 +344,89 @@ fn diff_children(
 
     // Now the client holds exactly the staying children, in order. Walk the new list: every
     // child before index j is in place when child j is handled.
-    for (j, (child, fate)) in new.iter().zip(&fates).enumerate() {
+    for (j, fate) in fates.iter().enumerate() {
+        let new_child = (&new[j], &*new_data[j]);
         match *fate {
-            Fate::New => push(patches, NodesOp::Insert(j, snapshot_in(child, ns))),
+            Fate::New => push(
+                patches,
+                NodesOp::Insert(j, snapshot_data(new[j].id(), &new_data[j], ns)),
+            ),
             Fate::Moves(i) => {
-                adopt(&old[i], child, ns);
-                push(patches, NodesOp::Insert(j, snapshot_in(child, ns)));
+                // The moved subtree is sent whole; diffing it only hands over the old ids.
+                new[j].set_id(old[i].id());
+                diff_matched(
+                    parent,
+                    j,
+                    (&old[i], &old_data[i]),
+                    new_child,
+                    &new_sigs[j],
+                    &mut Vec::new(),
+                );
+                push(
+                    patches,
+                    NodesOp::Insert(j, snapshot_data(new[j].id(), &new_data[j], ns)),
+                );
             }
             Fate::Stays(i) => {
-                child.set_id(old[i].id());
-                match &new_info[j].0 {
-                    Signature::Text => {
-                        if text_of(&old[i]) != text_of(child) {
-                            push(patches, NodesOp::Set(j, snapshot_in(child, ns)));
-                        }
-                    }
-                    Signature::Element { ns: child_ns, .. } => {
-                        diff_elements(&old[i], child, child_ns, patches);
-                    }
-                }
+                new[j].set_id(old[i].id());
+                diff_matched(
+                    parent,
+                    j,
+                    (&old[i], &old_data[i]),
+                    new_child,
+                    &new_sigs[j],
+                    patches,
+                );
             }
         }
     }
 }
 
-/// Gives `new`'s subtree the ids of its matches in `old`; the patches are not needed because
-/// `new` is sent whole.
-fn adopt(old: &Node, new: &Node, ns: &Namespace) {
-    new.set_id(old.id());
-    if let (Signature::Element { ns: child_ns, .. }, _) = signature(new, ns) {
-        diff_elements(old, new, &child_ns, &mut Vec::new());
+/// Diffs a matched pair (ids already handed over) that is child `j` of `parent`; the data of
+/// both is locked by the caller.
+fn diff_matched(
+    parent: NodeId,
+    j: usize,
+    (old, old_data): (&Node, &Data),
+    (new, new_data): (&Node, &Data),
+    signature: &Signature<'_>,
+    patches: &mut Vec<Patch>,
+) {
+    match (&old_data.content, &new_data.content) {
+        (Content::Text(a), Content::Text(b)) => {
+            if a != b {
+                let op = NodesOp::Set(j, snapshot_data(new.id(), new_data, signature.ns));
+                patches.push(Patch::new(parent, PatchOp::Nodes(op)));
+            }
+        }
+        (Content::Element(o), Content::Element(n)) => {
+            diff_elements(old.id(), o, n, signature.ns, patches);
+        }
+        _ => unreachable!("matched signatures have the same kind"),
     }
 }
 
-fn text_of(node: &Node) -> Option<String> {
-    node.visit(|_, content| match content {
-        Content::Text(text) => Some(text.clone()),
-        Content::Element(_) => None,
-    })
+/// FNV-1a for the key map: keys are short strings the app chose, not attacker-chosen input, and
+/// SipHash's protection against collisions costs a tenth of a keyed diff.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Positions (into `values`) of one longest strictly increasing subsequence.

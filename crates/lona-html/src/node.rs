@@ -40,7 +40,7 @@ pub(crate) struct Data {
     pub(crate) content: Content<Node>,
     pub(crate) parent: Weak<Inner>,
     pub(crate) doc: Weak<DocCell>,
-    pub(crate) key: Option<Box<str>>,
+    pub(crate) key: Option<Arc<str>>,
 }
 
 static LIVE_NODES: AtomicUsize = AtomicUsize::new(0);
@@ -258,21 +258,24 @@ fn snapshot_element(
 }
 
 pub(crate) fn snapshot_in(node: &Node, inherited: &Namespace) -> Snapshot {
-    node.visit(|id, content| {
-        let content = match content {
-            Content::Text(text) => Content::Text(text.clone()),
-            Content::Element(element) => {
-                let ns = element.namespace_in(inherited).clone();
-                let children = element
-                    .children
-                    .iter()
-                    .map(|child| snapshot_in(child, &ns))
-                    .collect();
-                Content::Element(snapshot_element(element, ns, children))
-            }
-        };
-        Snapshot { id, content }
-    })
+    snapshot_data(node.id(), &node.0.data.lock(), inherited)
+}
+
+/// Snapshots a node whose data the caller has locked (its children get locked here).
+pub(crate) fn snapshot_data(id: NodeId, data: &Data, inherited: &Namespace) -> Snapshot {
+    let content = match &data.content {
+        Content::Text(text) => Content::Text(text.clone()),
+        Content::Element(element) => {
+            let ns = element.namespace_in(inherited).clone();
+            let children = element
+                .children
+                .iter()
+                .map(|child| snapshot_in(child, &ns))
+                .collect();
+            Content::Element(snapshot_element(element, ns, children))
+        }
+    };
+    Snapshot { id, content }
 }
 
 /// Construction and identity.
@@ -441,7 +444,7 @@ impl Node {
 
     /// Sets the key that [`crate::diff`] matches children by. Not rendered, not sent.
     pub fn set_key(&self, key: impl Into<String>) {
-        self.0.data.lock().key = Some(key.into().into_boxed_str());
+        self.0.data.lock().key = Some(Arc::from(key.into()));
     }
 
     /// Runs `f` on this node's locked data, under its document lock, recording patches.

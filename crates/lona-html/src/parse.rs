@@ -75,7 +75,7 @@ pub fn parse_html(html: &str) -> Vec<Node> {
                     push_children(&mut stack, &arena, pending.index, target, &ns, keep, depth);
                     continue;
                 }
-                let tag: Cow<'static, str> = Cow::Owned(name.local.to_string());
+                let tag = intern_tag(&name.local);
                 let keep = pending.keep_whitespace
                     || (ns.is_html() && matches!(&*tag, "pre" | "textarea"));
                 let own_ns = (ns != pending.parent_ns).then(|| ns.clone());
@@ -136,6 +136,16 @@ fn push_children(
             keep_whitespace,
             depth,
         });
+    }
+}
+
+/// Standard tag names as static strings, so that parsed trees share them with built ones and
+/// comparing or copying a tag allocates nothing.
+fn intern_tag(local: &str) -> Cow<'static, str> {
+    match crate::tags::HTML_ELEMENTS.iter().find(|t| **t == local) {
+        Some(tag) => Cow::Borrowed(tag),
+        None if local == "button" => Cow::Borrowed("button"),
+        None => Cow::Owned(local.to_owned()),
     }
 }
 

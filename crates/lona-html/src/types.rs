@@ -70,8 +70,23 @@ impl FromStr for NodeId {
 }
 
 /// The XML namespace of an element. HTML is the empty string, as on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Eq)]
 pub struct Namespace(Cow<'static, str>);
+
+impl std::hash::Hash for Namespace {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialEq for Namespace {
+    fn eq(&self, other: &Namespace) -> bool {
+        // Namespaces are compared for every node a diff matches: most are the same static
+        // string, so compare addresses before bytes.
+        let (a, b) = (self.as_str(), other.as_str());
+        (a.len() == b.len() && std::ptr::eq(a.as_ptr(), b.as_ptr())) || a == b
+    }
+}
 
 impl Namespace {
     /// The HTML namespace, written as `""` on the wire.
