@@ -48,8 +48,8 @@ pub use content::{
 pub use diff::diff;
 pub use document::{Document, TreeLock};
 pub use node::{
-    Attributes, ClassList, Events, IdList, Node, Style, WidgetData, is_valid_attribute_name,
-    live_nodes,
+    Attributes, ClassList, Events, IdList, Node, Style, WeakNode, WidgetData,
+    is_valid_attribute_name, live_nodes,
 };
 pub use parse::{MAX_PARSE_DEPTH, parse_html};
 pub use patch::{ListOp, MapOp, NodesOp, Patch, PatchOp, WidgetDataOp};

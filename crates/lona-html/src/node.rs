@@ -74,6 +74,28 @@ impl Drop for Data {
     }
 }
 
+/// A handle that does not keep its node alive; [`WeakNode::upgrade`] gives the node back while
+/// something else still holds it. For caches, and for tests that check a tree was freed.
+#[derive(Clone)]
+pub struct WeakNode(Weak<Inner>);
+
+impl WeakNode {
+    /// The node, if it is still alive.
+    pub fn upgrade(&self) -> Option<Node> {
+        self.0.upgrade().map(Node)
+    }
+}
+
+impl fmt::Debug for WeakNode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.strong_count() > 0 {
+            "WeakNode(alive)"
+        } else {
+            "WeakNode(dropped)"
+        })
+    }
+}
+
 impl TreeNode for Node {
     fn visit<R>(&self, f: impl FnOnce(NodeId, &Content<Self>) -> R) -> R {
         let data = self.0.data.lock();
@@ -353,6 +375,11 @@ impl Node {
 
     pub(crate) fn set_id(&self, id: NodeId) {
         self.0.id.store(id.get(), Ordering::Relaxed);
+    }
+
+    /// A handle that does not keep the node alive.
+    pub fn downgrade(&self) -> WeakNode {
+        WeakNode(Arc::downgrade(&self.0))
     }
 
     /// Whether both handles name the same node (the same as `==`).
