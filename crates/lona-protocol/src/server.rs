@@ -81,6 +81,19 @@ pub enum Html<'a> {
     Snapshot(&'a Snapshot),
     /// DATA_TYPE HTML_UPDATE: patches, in order.
     Update(&'a [Patch]),
+    /// An HTML part encoded before by [`Html::encode_part`], written as is: a tree sent to
+    /// several windows is encoded once.
+    Encoded(&'a str),
+}
+
+impl Html<'_> {
+    /// Encodes the HTML part of a DATA message (`[502,[...]]` and so on) on its own, for
+    /// [`Html::Encoded`].
+    pub fn encode_part(&self) -> String {
+        let mut out = String::new();
+        encode_html(&mut out, *self);
+        out
+    }
 }
 
 impl ServerMessage<'_> {
@@ -174,8 +187,13 @@ fn header(out: &mut String, window: Option<WindowId>, runtime: Option<RuntimeId>
 }
 
 fn encode_html(out: &mut String, html: Html<'_>) {
+    if let Html::Encoded(part) = html {
+        out.push_str(part);
+        return;
+    }
     out.push('[');
     match html {
+        Html::Encoded(_) => unreachable!("handled above"),
         Html::String(s) => {
             code(out, DataType::Html.code());
             out.push(',');

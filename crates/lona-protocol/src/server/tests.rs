@@ -331,3 +331,24 @@ proptest! {
         prop_assert_eq!(json[8][0][2].as_str(), Some(text.as_str()));
     }
 }
+
+#[test]
+fn an_encoded_part_is_spliced_unchanged() {
+    let c = counter();
+    let direct = ServerMessage::Data {
+        window: W1,
+        runtime: R1,
+        title: "T",
+        html: Some(Html::Tree(&c.root)),
+    }
+    .encode();
+    let part = Html::Tree(&c.root).encode_part();
+    let spliced = ServerMessage::Data {
+        window: W1,
+        runtime: R1,
+        title: "T",
+        html: Some(Html::Encoded(&part)),
+    }
+    .encode();
+    assert_eq!(direct, spliced);
+}
