@@ -1,0 +1,378 @@
+//! `Connection`: one browser socket as the runtime sees it, with its bounded outbox.
+//!
+//! The runtime never writes to a socket: it pushes [`Outgoing`] messages into the connection's
+//! outbox, which never blocks. The server drains the outbox (`poll_next`) and writes. Tests drain
+//! it directly, so the whole runtime is testable without a network.
+//!
+//! The backlog is measured in items: one per frame, one per patch of an update. When a slow
+//! client lets it grow to [`OutboxLimits::merge_at`], the queued patch updates are merged: a
+//! later change of the same node's property replaces an earlier one. If it still reaches
+//! [`OutboxLimits::close_at`], the connection is closed with [`CloseReason::Lagging`]; the
+//! browser reconnects and gets a fresh full tree.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll, Waker};
+
+use lona_html::{ListOp, MapOp, NodeId, NodesOp, Patch, PatchOp, Snapshot, WidgetDataOp};
+use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
+use parking_lot::Mutex;
+
+/// Identifies a connection within the process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnectionId(pub u64);
+
+/// The session a connection belongs to (the session cookie); it decides who may re-attach to a
+/// daemon view and whose events a view accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SessionId(pub Arc<str>);
+
+impl SessionId {
+    /// A session id from its cookie value.
+    pub fn new(id: impl Into<Arc<str>>) -> SessionId {
+        SessionId(id.into())
+    }
+}
+
+/// How large an outbox may grow.
+#[derive(Debug, Clone, Copy)]
+pub struct OutboxLimits {
+    /// From this many queued items (frames and patches) on, queued patch updates are merged.
+    pub merge_at: usize,
+    /// At this many queued items (after merging), the connection is closed.
+    pub close_at: usize,
+}
+
+impl Default for OutboxLimits {
+    fn default() -> OutboxLimits {
+        OutboxLimits {
+            merge_at: 64,
+            close_at: 256,
+        }
+    }
+}
+
+/// Why the runtime closes a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The client fell too far behind the view's updates.
+    Lagging,
+    /// The server is shutting down.
+    ServerStop,
+}
+
+/// A message for the browser, not yet encoded.
+#[derive(Debug, Clone)]
+pub enum Outgoing {
+    /// A finished frame.
+    Frame(String),
+    /// DATA with a title and patches: kept structured, so that queued updates can be merged.
+    Update {
+        /// The window.
+        window: WindowId,
+        /// The view.
+        runtime: RuntimeId,
+        /// The title to send along.
+        title: Arc<str>,
+        /// The patches, shared by every connection of the view.
+        patches: Arc<Vec<Patch>>,
+    },
+    /// Close the connection.
+    Close(CloseReason),
+}
+
+impl Outgoing {
+    /// How much of the backlog this message is: one per frame, one per patch.
+    fn weight(&self) -> usize {
+        match self {
+            Outgoing::Update { patches, .. } => patches.len().max(1),
+            Outgoing::Frame(_) | Outgoing::Close(_) => 1,
+        }
+    }
+
+    /// The text frame to write; `None` for [`Outgoing::Close`].
+    pub fn encode(&self) -> Option<String> {
+        match self {
+            Outgoing::Frame(frame) => Some(frame.clone()),
+            Outgoing::Update {
+                window,
+                runtime,
+                title,
+                patches,
+            } => Some(
+                ServerMessage::Data {
+                    window: *window,
+                    runtime: *runtime,
+                    title,
+                    html: Some(Html::Update(patches)),
+                }
+                .encode(),
+            ),
+            Outgoing::Close(_) => None,
+        }
+    }
+}
+
+/// One browser socket. Cheap to share (`Arc`); the server keeps one per socket.
+pub struct Connection {
+    id: ConnectionId,
+    session: SessionId,
+    limits: OutboxLimits,
+    state: Mutex<OutboxState>,
+    merges: AtomicU64,
+}
+
+#[derive(Default)]
+struct OutboxState {
+    queue: VecDeque<Outgoing>,
+    /// The sum of the queued messages' weights.
+    backlog: usize,
+    waker: Option<Waker>,
+    closed: bool,
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("id", &self.id)
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
+}
+
+static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
+
+impl Connection {
+    /// A new connection of `session`.
+    pub fn new(session: SessionId, limits: OutboxLimits) -> Arc<Connection> {
+        Arc::new(Connection {
+            id: ConnectionId(NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed)),
+            session,
+            limits,
+            state: Mutex::new(OutboxState::default()),
+            merges: AtomicU64::new(0),
+        })
+    }
+
+    /// The connection's id.
+    pub fn id(&self) -> ConnectionId {
+        self.id
+    }
+
+    /// The session it belongs to.
+    pub fn session(&self) -> &SessionId {
+        &self.session
+    }
+
+    /// Queues a message; never blocks. Returns `false` if the connection is closed (also when
+    /// this very message made it lag too far behind).
+    pub fn send(&self, message: Outgoing) -> bool {
+        let waker = {
+            let mut state = self.state.lock();
+            if state.closed {
+                return false;
+            }
+            state.backlog += message.weight();
+            state.queue.push_back(message);
+            if state.backlog >= self.limits.merge_at {
+                merge_updates(&mut state.queue);
+                state.backlog = state.queue.iter().map(Outgoing::weight).sum();
+                self.merges.fetch_add(1, Ordering::Relaxed);
+            }
+            if state.backlog >= self.limits.close_at {
+                tracing::warn!(
+                    connection = self.id.0,
+                    "closing a connection that lags behind"
+                );
+                state.queue.clear();
+                state.queue.push_back(Outgoing::Close(CloseReason::Lagging));
+                state.backlog = 0;
+                state.closed = true;
+            }
+            state.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        !self.is_closed()
+    }
+
+    /// Closes the connection: queued messages are still drained, then `Close(reason)`.
+    pub fn close(&self, reason: CloseReason) {
+        let waker = {
+            let mut state = self.state.lock();
+            if state.closed {
+                return;
+            }
+            state.queue.push_back(Outgoing::Close(reason));
+            state.closed = true;
+            state.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Whether no more messages are accepted.
+    pub fn is_closed(&self) -> bool {
+        self.state.lock().closed
+    }
+
+    /// The next queued message, if any (for the writer of this connection, and for tests).
+    pub fn try_next(&self) -> Option<Outgoing> {
+        let mut state = self.state.lock();
+        let message = state.queue.pop_front()?;
+        state.backlog = state.backlog.saturating_sub(message.weight());
+        Some(message)
+    }
+
+    /// The next message, registering `cx`'s waker if there is none yet.
+    pub fn poll_next(&self, cx: &mut Context<'_>) -> Poll<Outgoing> {
+        let mut state = self.state.lock();
+        match state.queue.pop_front() {
+            Some(message) => {
+                state.backlog = state.backlog.saturating_sub(message.weight());
+                Poll::Ready(message)
+            }
+            None => {
+                state.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+
+    /// The backlog: queued frames plus queued patches.
+    pub fn queued(&self) -> usize {
+        self.state.lock().backlog
+    }
+
+    /// How often queued updates were merged because the client was slow.
+    pub fn merges(&self) -> u64 {
+        self.merges.load(Ordering::Relaxed)
+    }
+}
+
+/// Merges the patch updates of each (window, runtime) into its last update, dropping patches a
+/// later patch makes pointless. Other messages keep their place.
+fn merge_updates(queue: &mut VecDeque<Outgoing>) {
+    let mut last_update: HashMap<(WindowId, RuntimeId), usize> = HashMap::new();
+    let mut merged: HashMap<(WindowId, RuntimeId), Vec<Patch>> = HashMap::new();
+    for (index, message) in queue.iter().enumerate() {
+        if let Outgoing::Update {
+            window,
+            runtime,
+            patches,
+            ..
+        } = message
+        {
+            last_update.insert((*window, *runtime), index);
+            merged
+                .entry((*window, *runtime))
+                .or_default()
+                .extend(patches.iter().cloned());
+        }
+    }
+    let mut index = 0;
+    queue.retain_mut(|message| {
+        let keep = match message {
+            Outgoing::Update {
+                window,
+                runtime,
+                patches,
+                ..
+            } => {
+                let key = (*window, *runtime);
+                if last_update.get(&key) == Some(&index) {
+                    let all = merged.remove(&key).unwrap_or_default();
+                    *patches = Arc::new(drop_superseded(all));
+                    true
+                } else {
+                    false
+                }
+            }
+            _ => true,
+        };
+        index += 1;
+        keep
+    });
+}
+
+/// Drops each patch whose effect a later patch overwrites completely, keeping order otherwise.
+fn drop_superseded(patches: Vec<Patch>) -> Vec<Patch> {
+    let mut keep = vec![true; patches.len()];
+    // Properties a kept later patch replaces entirely (a RESET or CLEAR of a class list, of a
+    // style...), and single entries it sets (one attribute, one style property).
+    let mut whole_set: HashSet<(NodeId, u8)> = HashSet::new();
+    let mut entry_set: HashSet<(NodeId, u8, String)> = HashSet::new();
+    // Ids that a kept later patch still needs: patches that insert them must stay.
+    let mut needed: HashSet<NodeId> = HashSet::new();
+    for (index, patch) in patches.iter().enumerate().rev() {
+        let id = patch.node_id;
+        let (kind, entry, whole) = classify(&patch.op);
+        let superseded = whole_set.contains(&(id, kind))
+            || entry
+                .as_ref()
+                .is_some_and(|e| entry_set.contains(&(id, kind, e.clone())));
+        let inserts_needed = inserted_ids(&patch.op).any(|i| needed.contains(&i));
+        if superseded && !inserts_needed {
+            keep[index] = false;
+            continue;
+        }
+        needed.insert(id);
+        if whole {
+            whole_set.insert((id, kind));
+        }
+        if let Some(entry) = entry {
+            entry_set.insert((id, kind, entry));
+        }
+    }
+    patches
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(patch, keep)| keep.then_some(patch))
+        .collect()
+}
+
+/// The property a patch touches (a small number per patch type), the entry within it if it
+/// touches one entry, and whether it replaces the property entirely.
+fn classify(op: &PatchOp) -> (u8, Option<String>, bool) {
+    match op {
+        PatchOp::IdList(op) => (1, None, matches!(op, ListOp::Reset(_) | ListOp::Clear)),
+        PatchOp::ClassList(op) => (2, None, matches!(op, ListOp::Reset(_) | ListOp::Clear)),
+        PatchOp::Style(op) => map_class(3, op),
+        PatchOp::Attributes(op) => map_class(4, op),
+        // Only a full replacement of the children supersedes: inserts and removes shift indexes.
+        PatchOp::Nodes(op) => (5, None, matches!(op, NodesOp::Reset(_) | NodesOp::Clear)),
+        PatchOp::WidgetData(op) => (6, None, matches!(op, WidgetDataOp::Reset(_))),
+    }
+}
+
+fn map_class<V>(kind: u8, op: &MapOp<V>) -> (u8, Option<String>, bool) {
+    match op {
+        MapOp::Set(name, _) | MapOp::Remove(name) => (kind, Some(name.clone()), false),
+        MapOp::Clear | MapOp::Reset(_) => (kind, None, true),
+    }
+}
+
+/// The ids a patch brings into the document (every node of an inserted subtree).
+fn inserted_ids(op: &PatchOp) -> impl Iterator<Item = NodeId> + '_ {
+    let snapshots: Vec<&Snapshot> = match op {
+        PatchOp::Nodes(NodesOp::Insert(_, s) | NodesOp::Set(_, s)) => vec![s],
+        PatchOp::Nodes(NodesOp::Reset(list)) => list.iter().collect(),
+        _ => Vec::new(),
+    };
+    let mut ids = Vec::new();
+    let mut stack = snapshots;
+    while let Some(snapshot) = stack.pop() {
+        ids.push(snapshot.id());
+        if let lona_html::Content::Element(element) = snapshot.content() {
+            stack.extend(element.children());
+        }
+    }
+    ids.into_iter()
+}
+
+#[cfg(test)]
+mod tests;

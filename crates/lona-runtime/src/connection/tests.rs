@@ -1,0 +1,99 @@
+//! Tests of the outbox's merge rules: a later patch replaces an earlier one only when it
+//! overwrites it completely, and an insert that a later patch needs is kept.
+
+use std::sync::Arc;
+
+use lona_html::tags::{li, span};
+use lona_html::{AttrValue, ListOp, MapOp, NodeId, NodesOp, Patch, PatchOp};
+use lona_protocol::{RuntimeId, WindowId};
+
+use super::{Connection, OutboxLimits, Outgoing, SessionId, drop_superseded};
+
+fn id(n: u64) -> NodeId {
+    NodeId::from_raw(n)
+}
+
+fn attr(node: u64, name: &str, value: &str) -> Patch {
+    Patch::new(
+        id(node),
+        PatchOp::Attributes(MapOp::Set(
+            name.to_owned(),
+            AttrValue::Str(value.to_owned()),
+        )),
+    )
+}
+
+#[test]
+fn a_later_set_of_the_same_entry_replaces_the_earlier_one() {
+    let patches = vec![
+        attr(1, "title", "a"),
+        attr(1, "alt", "x"),
+        attr(1, "title", "b"),
+        attr(2, "title", "c"),
+    ];
+    let kept = drop_superseded(patches);
+    assert_eq!(
+        kept,
+        vec![
+            attr(1, "alt", "x"),
+            attr(1, "title", "b"),
+            attr(2, "title", "c")
+        ]
+    );
+}
+
+#[test]
+fn a_reset_replaces_every_earlier_change_of_that_property() {
+    let add = |v: &str| Patch::new(id(1), PatchOp::ClassList(ListOp::Add(v.to_owned())));
+    let reset = Patch::new(
+        id(1),
+        PatchOp::ClassList(ListOp::Reset(vec!["z".to_owned()])),
+    );
+    let kept = drop_superseded(vec![add("a"), add("b"), reset.clone(), add("c")]);
+    assert_eq!(kept, vec![reset, add("c")]);
+}
+
+#[test]
+fn an_insert_that_a_later_patch_needs_is_kept() {
+    let child = li().with_text("x");
+    let insert = Patch::new(id(1), PatchOp::Nodes(NodesOp::Insert(0, child.snapshot())));
+    let touch = attr(child.id().get(), "title", "t");
+    let reset = Patch::new(
+        id(1),
+        PatchOp::Nodes(NodesOp::Reset(vec![span().snapshot()])),
+    );
+    let kept = drop_superseded(vec![insert.clone(), touch.clone(), reset.clone()]);
+    assert_eq!(kept, vec![insert, touch, reset.clone()]);
+    // Without the patch that needs it, the insert goes.
+    let insert = Patch::new(id(1), PatchOp::Nodes(NodesOp::Insert(0, li().snapshot())));
+    assert_eq!(drop_superseded(vec![insert, reset.clone()]), vec![reset]);
+}
+
+#[test]
+fn frames_keep_their_order_around_merged_updates() {
+    let conn = Connection::new(
+        SessionId::new("s"),
+        OutboxLimits {
+            merge_at: 4,
+            close_at: 100,
+        },
+    );
+    let update = |value: &str| Outgoing::Update {
+        window: WindowId(1),
+        runtime: RuntimeId(1),
+        title: Arc::from(""),
+        patches: Arc::new(vec![attr(1, "title", value)]),
+    };
+    conn.send(Outgoing::Frame("first".to_owned()));
+    conn.send(update("a"));
+    conn.send(update("b"));
+    conn.send(Outgoing::Frame("last".to_owned()));
+    let order: Vec<String> = std::iter::from_fn(|| conn.try_next())
+        .map(|m| match m {
+            Outgoing::Frame(f) => f,
+            Outgoing::Update { patches, .. } => format!("update x{}", patches.len()),
+            Outgoing::Close(_) => "close".to_owned(),
+        })
+        .collect();
+    assert_eq!(order, ["first", "update x1", "last"]);
+}

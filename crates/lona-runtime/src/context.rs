@@ -1,0 +1,480 @@
+//! What view code calls: [`Context`] (blocking views), [`AsyncContext`] (async views) and
+//! [`EventContext`] (event hooks and node handlers), all thin handles on one view.
+//!
+//! The waits (`await_click`, `sleep`...) are futures written once, here. An async view awaits
+//! them; a blocking view runs the same future with `block_on`. Both end with [`Stopped`] as soon
+//! as the view is stopped, because every wait registers with the view's stop signal.
+
+use std::future::Future;
+use std::ops::Deref;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use lona_html::{Document, Event, Node};
+use lona_protocol::InputEventType;
+
+use crate::block_on::block_on;
+use crate::runtime::{Handler, ViewShared};
+use crate::stop::Stopped;
+use crate::timer::Sleep;
+use crate::view::{Flow, InputEvent, Request};
+
+/// The calls every kind of view code shares: showing HTML, the title, redirects, daemon mode,
+/// node handlers. None of them blocks: messages go to the connections' outboxes.
+#[derive(Clone)]
+pub struct ViewHandle {
+    pub(crate) shared: Arc<ViewShared>,
+}
+
+impl std::fmt::Debug for ViewHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ViewHandle")
+            .field("runtime", &self.shared.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ViewHandle {
+    /// The request that started the view.
+    pub fn request(&self) -> &Request {
+        &self.shared.request
+    }
+
+    /// The view's document: its tree, its lock and its pending patches.
+    pub fn document(&self) -> &Document {
+        &self.shared.doc
+    }
+
+    /// Shows `root`. The first time, or after a root the browser cannot be patched from, the
+    /// whole tree is sent; showing the same root again sends only the patches recorded since;
+    /// showing a new root of the same kind sends the difference ([`lona_html::diff`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] once the view is stopped.
+    ///
+    /// # Panics
+    ///
+    /// If `root` has a parent: only a tree's root can be shown.
+    pub fn show(&self, root: &Node) -> Result<(), Stopped> {
+        self.shared.stop.check()?;
+        self.shared.show(root);
+        Ok(())
+    }
+
+    /// Sends the patches recorded since the last send (Lona's `show()` without argument).
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] once the view is stopped.
+    pub fn flush(&self) -> Result<(), Stopped> {
+        self.shared.stop.check()?;
+        self.shared.flush();
+        Ok(())
+    }
+
+    /// Shows an HTML string as the window's `innerHTML`, unescaped: the caller vouches for it.
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] once the view is stopped.
+    pub fn show_raw_html(&self, html: &str) -> Result<(), Stopped> {
+        self.shared.stop.check()?;
+        self.shared.show_raw_html(html);
+        Ok(())
+    }
+
+    /// Sets the document title, sent at once and with every later update.
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] once the view is stopped.
+    pub fn set_title(&self, title: &str) -> Result<(), Stopped> {
+        self.shared.stop.check()?;
+        self.shared.set_title(title);
+        Ok(())
+    }
+
+    /// Navigates the view's windows inside the app (the browser sends a new VIEW).
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] once the view is stopped.
+    pub fn redirect(&self, url: &str) -> Result<(), Stopped> {
+        self.shared.stop.check()?;
+        self.shared.redirect(url, false);
+        Ok(())
+    }
+
+    /// Loads `url` as a new page in the view's windows.
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] once the view is stopped.
+    pub fn http_redirect(&self, url: &str) -> Result<(), Stopped> {
+        self.shared.stop.check()?;
+        self.shared.redirect(url, true);
+        Ok(())
+    }
+
+    /// Makes the view a daemon: it keeps running with no browser attached, and the same
+    /// session re-attaches to it by opening the same route with the same URL arguments.
+    pub fn daemonize(&self) {
+        self.shared.set_daemon(true);
+    }
+
+    /// Sets or clears daemon mode (see [`ViewHandle::daemonize`]).
+    pub fn set_daemon(&self, daemon: bool) {
+        self.shared.set_daemon(daemon);
+    }
+
+    /// Whether the view is a daemon.
+    pub fn is_daemon(&self) -> bool {
+        self.shared.is_daemon()
+    }
+
+    /// Whether the view has been stopped.
+    pub fn is_stopped(&self) -> bool {
+        self.shared.stop.reason().is_some()
+    }
+
+    /// `Err(Stopped)` once the view is stopped: for loops that compute without waiting
+    /// (Lona's `ping()`).
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] once the view is stopped.
+    pub fn check(&self) -> Result<(), Stopped> {
+        self.shared.stop.check()
+    }
+
+    /// Runs `handler` on a worker-pool thread for every `event` that `node` receives, and makes
+    /// `node` listen for it. Handlers run from the event's node up to the root; returning
+    /// anything but [`Flow::Continue`] stops the propagation.
+    ///
+    /// Handlers belong to the view, not to the node: they are dropped when the view ends, so a
+    /// handler that captures its own node does not keep the tree alive.
+    pub fn on(
+        &self,
+        node: &Node,
+        event: Event,
+        handler: impl Fn(&EventContext, &InputEvent) -> Flow + Send + Sync + 'static,
+    ) {
+        let code = event.code();
+        let name = match &event {
+            Event::Custom(name) => Some(name.clone()),
+            _ => None,
+        };
+        node.events().add(event);
+        self.shared.add_handler(
+            node.id(),
+            Handler {
+                code,
+                name,
+                call: Arc::new(handler),
+            },
+        );
+    }
+
+    /// [`ViewHandle::on`] for clicks.
+    pub fn on_click(
+        &self,
+        node: &Node,
+        handler: impl Fn(&EventContext, &InputEvent) -> Flow + Send + Sync + 'static,
+    ) {
+        self.on(node, Event::Click, handler);
+    }
+
+    /// [`ViewHandle::on`] for changes (no debounce).
+    pub fn on_change(
+        &self,
+        node: &Node,
+        handler: impl Fn(&EventContext, &InputEvent) -> Flow + Send + Sync + 'static,
+    ) {
+        self.on(node, Event::CHANGE, handler);
+    }
+
+    fn wait(&self, want: Option<InputEventType>, nodes: &[&Node]) -> AwaitEvent {
+        AwaitEvent {
+            shared: Arc::clone(&self.shared),
+            want,
+            nodes: nodes.iter().map(|n| (*n).clone()).collect(),
+            waiter: None,
+            stop: None,
+        }
+    }
+}
+
+/// The context of a blocking view's `handle_request`. Its waits block the thread.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub(crate) handle: ViewHandle,
+}
+
+impl Deref for Context {
+    type Target = ViewHandle;
+
+    fn deref(&self) -> &ViewHandle {
+        &self.handle
+    }
+}
+
+impl Context {
+    /// Sleeps, unless the view is stopped first.
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] if the view is stopped before the time is up.
+    pub fn sleep(&self, duration: Duration) -> Result<(), Stopped> {
+        block_on(sleep(&self.handle.shared, duration))
+    }
+
+    /// Waits for the next input event of any type; with `nodes`, only from one of them
+    /// (matched by identity).
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] if the view is stopped first.
+    pub fn await_input_event(&self, nodes: &[&Node]) -> Result<InputEvent, Stopped> {
+        block_on(self.handle.wait(None, nodes))
+    }
+
+    /// Waits for a click; with `nodes`, only on one of them (matched by identity).
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] if the view is stopped first.
+    pub fn await_click(&self, nodes: &[&Node]) -> Result<InputEvent, Stopped> {
+        block_on(self.handle.wait(Some(InputEventType::Click), nodes))
+    }
+
+    /// Waits for a change; with `nodes`, only of one of them.
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] if the view is stopped first.
+    pub fn await_change(&self, nodes: &[&Node]) -> Result<InputEvent, Stopped> {
+        block_on(self.handle.wait(Some(InputEventType::Change), nodes))
+    }
+
+    /// Waits for a focus event; with `nodes`, only on one of them.
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] if the view is stopped first.
+    pub fn await_focus(&self, nodes: &[&Node]) -> Result<InputEvent, Stopped> {
+        block_on(self.handle.wait(Some(InputEventType::Focus), nodes))
+    }
+
+    /// Waits for a blur event; with `nodes`, only on one of them.
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] if the view is stopped first.
+    pub fn await_blur(&self, nodes: &[&Node]) -> Result<InputEvent, Stopped> {
+        block_on(self.handle.wait(Some(InputEventType::Blur), nodes))
+    }
+}
+
+/// The context of an async view's `handle_request`. Its waits are futures; while they are
+/// pending the view holds no thread.
+#[derive(Clone, Debug)]
+pub struct AsyncContext {
+    pub(crate) handle: ViewHandle,
+}
+
+impl Deref for AsyncContext {
+    type Target = ViewHandle;
+
+    fn deref(&self) -> &ViewHandle {
+        &self.handle
+    }
+}
+
+/// The future of a wait for an input event.
+pub type EventFuture = Pin<Box<dyn Future<Output = Result<InputEvent, Stopped>> + Send>>;
+
+impl AsyncContext {
+    /// Sleeps, unless the view is stopped first.
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] if the view is stopped before the time is up.
+    pub async fn sleep(&self, duration: Duration) -> Result<(), Stopped> {
+        sleep(&self.handle.shared, duration).await
+    }
+
+    /// Waits for the next input event of any type; with `nodes`, only from one of them.
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] if the view is stopped first.
+    pub fn await_input_event(&self, nodes: &[&Node]) -> EventFuture {
+        Box::pin(self.handle.wait(None, nodes))
+    }
+
+    /// Waits for a click; with `nodes`, only on one of them (matched by identity).
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] if the view is stopped first.
+    pub fn await_click(&self, nodes: &[&Node]) -> EventFuture {
+        Box::pin(self.handle.wait(Some(InputEventType::Click), nodes))
+    }
+
+    /// Waits for a change; with `nodes`, only of one of them.
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] if the view is stopped first.
+    pub fn await_change(&self, nodes: &[&Node]) -> EventFuture {
+        Box::pin(self.handle.wait(Some(InputEventType::Change), nodes))
+    }
+
+    /// Waits for a focus event; with `nodes`, only on one of them.
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] if the view is stopped first.
+    pub fn await_focus(&self, nodes: &[&Node]) -> EventFuture {
+        Box::pin(self.handle.wait(Some(InputEventType::Focus), nodes))
+    }
+
+    /// Waits for a blur event; with `nodes`, only on one of them.
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] if the view is stopped first.
+    pub fn await_blur(&self, nodes: &[&Node]) -> EventFuture {
+        Box::pin(self.handle.wait(Some(InputEventType::Blur), nodes))
+    }
+}
+
+/// The context of input-event hooks and node handlers, which run on worker-pool threads. The
+/// patches they make are sent when the event is done; they must not wait.
+#[derive(Clone, Debug)]
+pub struct EventContext {
+    pub(crate) handle: ViewHandle,
+}
+
+impl Deref for EventContext {
+    type Target = ViewHandle;
+
+    fn deref(&self) -> &ViewHandle {
+        &self.handle
+    }
+}
+
+/// Sleeps until `duration` has passed or the view is stopped.
+async fn sleep(shared: &ViewShared, duration: Duration) -> Result<(), Stopped> {
+    let deadline = Instant::now() + duration;
+    StopAware {
+        shared,
+        inner: Sleep::until(deadline),
+        stop: None,
+    }
+    .await
+}
+
+/// Wraps a future so that it ends with [`Stopped`] when the view is stopped.
+struct StopAware<'a, F> {
+    shared: &'a ViewShared,
+    inner: F,
+    stop: Option<u64>,
+}
+
+impl<F: Future<Output = ()> + Unpin> Future for StopAware<'_, F> {
+    type Output = Result<(), Stopped>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        if let Err(stopped) = this.shared.stop.register(&mut this.stop, cx.waker()) {
+            return Poll::Ready(Err(stopped));
+        }
+        Pin::new(&mut this.inner).poll(cx).map(Ok)
+    }
+}
+
+impl<F> Drop for StopAware<'_, F> {
+    fn drop(&mut self) {
+        self.shared.stop.unregister(self.stop);
+    }
+}
+
+/// A pending `await_*`: registered with the view's waiters and its stop signal.
+pub(crate) struct AwaitEvent {
+    shared: Arc<ViewShared>,
+    want: Option<InputEventType>,
+    nodes: Vec<Node>,
+    waiter: Option<u64>,
+    stop: Option<u64>,
+}
+
+/// A registered wait: which events it takes and where the event goes.
+pub(crate) struct Waiter {
+    pub(crate) id: u64,
+    pub(crate) want: Option<InputEventType>,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) event: Option<InputEvent>,
+    pub(crate) waker: Waker,
+}
+
+impl Waiter {
+    /// Whether this wait takes `event`: the right type, and from one of its nodes if it has any.
+    pub(crate) fn wants(&self, event: &InputEvent) -> bool {
+        self.event.is_none()
+            && self
+                .want
+                .is_none_or(|want| u64::from(want.code()) == u64::from(event.kind.code()))
+            && (self.nodes.is_empty() || self.nodes.iter().any(|n| event.is_from(n)))
+    }
+}
+
+impl Future for AwaitEvent {
+    type Output = Result<InputEvent, Stopped>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        {
+            // The event is delivered under this lock, so checking and registering under it
+            // cannot miss a delivery.
+            let mut waiters = this.shared.waiters.lock();
+            if let Some(id) = this.waiter {
+                if let Some(index) = waiters.list.iter().position(|w| w.id == id) {
+                    if let Some(event) = waiters.list[index].event.take() {
+                        waiters.list.remove(index);
+                        this.waiter = None;
+                        return Poll::Ready(Ok(event));
+                    }
+                    waiters.list[index].waker = cx.waker().clone();
+                }
+            } else if this.shared.stop.reason().is_none() {
+                waiters.next += 1;
+                let id = waiters.next;
+                waiters.list.push(Waiter {
+                    id,
+                    want: this.want,
+                    nodes: std::mem::take(&mut this.nodes),
+                    event: None,
+                    waker: cx.waker().clone(),
+                });
+                this.waiter = Some(id);
+            }
+        }
+        if let Err(stopped) = this.shared.stop.register(&mut this.stop, cx.waker()) {
+            return Poll::Ready(Err(stopped));
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for AwaitEvent {
+    fn drop(&mut self) {
+        if let Some(id) = self.waiter {
+            self.shared.waiters.lock().list.retain(|w| w.id != id);
+        }
+        self.shared.stop.unregister(self.stop);
+    }
+}

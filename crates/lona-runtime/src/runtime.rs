@@ -1,0 +1,1141 @@
+//! `Runtime`: the pools, the running views, and the entry points the server calls when a
+//! browser starts a view, sends an event or goes away.
+//!
+//! Threading, in one place:
+//! - a blocking view's `handle_request` runs on the runtime pool, one thread per running view;
+//! - an async view's `handle_request` is a task on the [`Spawn`] executor (the server's);
+//! - input events of one view are queued in its mailbox and handled in order by one job at a
+//!   time on the worker pool; different views (even in one browser tab) run in parallel;
+//! - `on_cleanup` runs on the worker pool; nothing waits for a view that ignores its stop.
+//!
+//! Sending never blocks: messages go to each connection's bounded outbox.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use lona_html::tags::{div, h1, p};
+use lona_html::{Document, Node, NodeId};
+use lona_protocol::client::{EventKind, InputEvent as WireEvent};
+use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
+use parking_lot::Mutex;
+
+use crate::connection::{CloseReason, Connection, ConnectionId, OutboxLimits, Outgoing, SessionId};
+use crate::context::{AsyncContext, Context, EventContext, ViewHandle, Waiter};
+use crate::pool::{Pool, PoolConfig, PoolMetrics, panic_message};
+use crate::spawn::{CatchUnwind, PoolSpawner, Spawn};
+use crate::stop::{StopReason, StopSignal};
+use crate::view::{AsyncView, Flow, InputEvent, Request, Response, View, ViewError, ViewResult};
+
+/// Sizes and limits of a runtime.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// Threads for blocking views' `handle_request` (Lona's `MAX_RUNTIME_THREADS`).
+    pub runtime_threads: usize,
+    /// Blocking views that may wait for a runtime thread; past this, starting a view is
+    /// refused with [`StartError::Busy`].
+    pub runtime_queue: usize,
+    /// Threads for event handlers, cleanup and non-interactive work (`MAX_WORKER_THREADS`).
+    pub worker_threads: usize,
+    /// Jobs that may wait for a worker thread.
+    pub worker_queue: usize,
+    /// Threads for static file lookups (`MAX_STATIC_THREADS`).
+    pub static_threads: usize,
+    /// Jobs that may wait for a static thread.
+    pub static_queue: usize,
+    /// How large a connection's outbox may grow.
+    pub outbox: OutboxLimits,
+    /// A stopped view whose `handle_request` has not returned after this long is reported as
+    /// stuck in the metrics.
+    pub stuck_after: Duration,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> RuntimeConfig {
+        RuntimeConfig {
+            runtime_threads: 6,
+            runtime_queue: 100,
+            worker_threads: 4,
+            worker_queue: 10_000,
+            static_threads: 4,
+            static_queue: 1_000,
+            outbox: OutboxLimits::default(),
+            stuck_after: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Why a view could not start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StartError {
+    /// Every runtime thread is busy and the wait queue is full: answer "server busy" and let
+    /// the user retry, rather than hang.
+    Busy,
+    /// The runtime is shutting down.
+    ShuttingDown,
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            StartError::Busy => "the server is busy: every view thread is taken",
+            StartError::ShuttingDown => "the server is shutting down",
+        })
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// What became of an input event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventOutcome {
+    /// Acknowledged and queued for its view.
+    Accepted,
+    /// No such view.
+    UnknownView,
+    /// The connection and window are not attached to that view.
+    NotAttached,
+    /// The event names no node of the view, or one that does not listen for it.
+    NotListening,
+}
+
+/// Counters of the whole runtime, now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RuntimeMetrics {
+    /// The runtime pool.
+    pub runtime_pool: PoolMetrics,
+    /// The worker pool.
+    pub worker_pool: PoolMetrics,
+    /// The static pool.
+    pub static_pool: PoolMetrics,
+    /// Views running or attached.
+    pub views: usize,
+    /// Of those, daemons.
+    pub daemons: usize,
+    /// Stopped views whose `handle_request` ignored the stop for longer than `stuck_after`.
+    pub stuck: usize,
+    /// Input events handled.
+    pub events_dispatched: u64,
+    /// Input events refused (unknown view, not attached, not listening).
+    pub events_rejected: u64,
+    /// Panics caught in view code (pool panics are counted by the pools).
+    pub view_panics: u64,
+}
+
+/// Builds a view for each request of a route.
+#[derive(Clone)]
+pub struct ViewFactory(Arc<MakeView>);
+
+type MakeView = dyn Fn(&Request) -> Arc<dyn DynView> + Send + Sync;
+
+impl std::fmt::Debug for ViewFactory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ViewFactory(..)")
+    }
+}
+
+impl ViewFactory {
+    /// A factory of blocking views.
+    pub fn blocking<V: View>(make: impl Fn(&Request) -> V + Send + Sync + 'static) -> ViewFactory {
+        ViewFactory(Arc::new(move |request| Arc::new(Blocking(make(request)))))
+    }
+
+    /// A factory of async views.
+    pub fn asynchronous<V: AsyncView>(
+        make: impl Fn(&Request) -> V + Send + Sync + 'static,
+    ) -> ViewFactory {
+        ViewFactory(Arc::new(move |request| Arc::new(Async(make(request)))))
+    }
+}
+
+/// A view of either kind, as the runtime drives it.
+pub(crate) trait DynView: Send + Sync + 'static {
+    /// Starts `handle_request` on the right pool or executor.
+    fn launch(
+        self: Arc<Self>,
+        shared: Arc<ViewShared>,
+        runtime: &RuntimeInner,
+    ) -> Result<(), StartError>;
+    /// `handle_input_event_root`.
+    fn root_hook(&self, cx: &EventContext, event: &InputEvent) -> Flow;
+    /// `handle_input_event`.
+    fn event_hook(&self, cx: &EventContext, event: &InputEvent) -> Flow;
+    /// `on_cleanup`.
+    fn cleanup_hook(&self);
+}
+
+struct Blocking<V>(V);
+struct Async<V>(V);
+
+impl<V: View> DynView for Blocking<V> {
+    fn launch(
+        self: Arc<Self>,
+        shared: Arc<ViewShared>,
+        runtime: &RuntimeInner,
+    ) -> Result<(), StartError> {
+        let saturated = runtime.runtime_pool.is_saturated();
+        let job_shared = Arc::clone(&shared);
+        let job = move || {
+            if !job_shared.begin() {
+                return;
+            }
+            let cx = Context {
+                handle: ViewHandle {
+                    shared: Arc::clone(&job_shared),
+                },
+            };
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                self.0.handle_request(&cx, &job_shared.request)
+            }))
+            .map_err(|panic| panic_message(panic.as_ref()));
+            job_shared.finish(result, |reason| self.0.on_stop(reason));
+        };
+        match runtime.runtime_pool.try_submit(job) {
+            Ok(()) => {
+                if saturated {
+                    shared.tell_queued();
+                }
+                Ok(())
+            }
+            Err(_) => Err(StartError::Busy),
+        }
+    }
+
+    fn root_hook(&self, cx: &EventContext, event: &InputEvent) -> Flow {
+        self.0.handle_input_event_root(cx, event)
+    }
+
+    fn event_hook(&self, cx: &EventContext, event: &InputEvent) -> Flow {
+        self.0.handle_input_event(cx, event)
+    }
+
+    fn cleanup_hook(&self) {
+        self.0.on_cleanup();
+    }
+}
+
+impl<V: AsyncView> DynView for Async<V> {
+    fn launch(
+        self: Arc<Self>,
+        shared: Arc<ViewShared>,
+        runtime: &RuntimeInner,
+    ) -> Result<(), StartError> {
+        let task = async move {
+            if !shared.begin() {
+                return;
+            }
+            let cx = AsyncContext {
+                handle: ViewHandle {
+                    shared: Arc::clone(&shared),
+                },
+            };
+            let future: std::pin::Pin<Box<dyn Future<Output = ViewResult> + Send + '_>> =
+                Box::pin(self.0.handle_request(&cx, &shared.request));
+            let result = CatchUnwind(future).await;
+            shared.finish(result, |reason| self.0.on_stop(reason));
+        };
+        runtime.spawner.spawn(Box::pin(task));
+        Ok(())
+    }
+
+    fn root_hook(&self, cx: &EventContext, event: &InputEvent) -> Flow {
+        self.0.handle_input_event_root(cx, event)
+    }
+
+    fn event_hook(&self, cx: &EventContext, event: &InputEvent) -> Flow {
+        self.0.handle_input_event(cx, event)
+    }
+
+    fn cleanup_hook(&self) {
+        self.0.on_cleanup();
+    }
+}
+
+/// The closure of a node handler.
+pub(crate) type HandlerFn = dyn Fn(&EventContext, &InputEvent) -> Flow + Send + Sync;
+
+/// A node handler registered with [`ViewHandle::on`].
+#[derive(Clone)]
+pub(crate) struct Handler {
+    pub(crate) code: u16,
+    pub(crate) name: Option<String>,
+    pub(crate) call: Arc<HandlerFn>,
+}
+
+#[derive(Default)]
+pub(crate) struct Waiters {
+    pub(crate) list: Vec<Waiter>,
+    pub(crate) next: u64,
+}
+
+/// Where a view's output goes: one window of one connection.
+#[derive(Clone)]
+struct Attachment {
+    connection: Arc<Connection>,
+    window: WindowId,
+}
+
+#[derive(Default)]
+struct Lifecycle {
+    started: bool,
+    view_start_sent: bool,
+    finished: bool,
+    stopped_at: Option<Instant>,
+    cleaned_up: bool,
+}
+
+/// Who may re-attach to a daemon: the same session, route and URL arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ReattachKey {
+    session: SessionId,
+    route: String,
+    match_info: Vec<(String, String)>,
+}
+
+impl ReattachKey {
+    fn of(request: &Request) -> ReattachKey {
+        ReattachKey {
+            session: request.session.clone(),
+            route: request
+                .route
+                .as_deref()
+                .map_or_else(|| request.path.clone(), str::to_owned),
+            match_info: request.match_info.clone(),
+        }
+    }
+}
+
+/// One running view: its tree, its connections, its waits, its handlers and its mailbox.
+pub(crate) struct ViewShared {
+    pub(crate) id: RuntimeId,
+    pub(crate) request: Request,
+    pub(crate) doc: Document,
+    pub(crate) stop: StopSignal,
+    pub(crate) waiters: Mutex<Waiters>,
+    runtime: Weak<RuntimeInner>,
+    view: Arc<dyn DynView>,
+    title: Mutex<Arc<str>>,
+    daemon: AtomicBool,
+    attached: Mutex<Vec<Attachment>>,
+    handlers: Mutex<HashMap<NodeId, Vec<Handler>>>,
+    mailbox: Mutex<VecDeque<InputEvent>>,
+    draining: AtomicBool,
+    lifecycle: Mutex<Lifecycle>,
+    reattach: ReattachKey,
+}
+
+impl ViewShared {
+    fn send_all(&self, message: impl Fn(WindowId) -> Outgoing) {
+        for attachment in self.attached.lock().iter() {
+            attachment.connection.send(message(attachment.window));
+        }
+    }
+
+    fn frame(
+        &self,
+        message: impl Fn(WindowId) -> ServerMessage<'static>,
+    ) -> impl Fn(WindowId) -> Outgoing {
+        move |window| Outgoing::Frame(message(window).encode())
+    }
+
+    /// Sends VIEW_START once; `false` if the view is stopped already (it never starts then).
+    fn begin(&self) -> bool {
+        if self.stop.reason().is_some() {
+            return false;
+        }
+        let mut lifecycle = self.lifecycle.lock();
+        lifecycle.started = true;
+        if !lifecycle.view_start_sent {
+            lifecycle.view_start_sent = true;
+            drop(lifecycle);
+            let id = self.id;
+            self.send_all(self.frame(move |window| ServerMessage::ViewStart {
+                window,
+                runtime: id,
+            }));
+        }
+        true
+    }
+
+    /// Tells the browser that the view waits for a runtime thread, so it shows that instead of
+    /// "Waiting for Server..." timing out.
+    fn tell_queued(&self) {
+        let mut lifecycle = self.lifecycle.lock();
+        if lifecycle.started || lifecycle.view_start_sent {
+            return;
+        }
+        lifecycle.view_start_sent = true;
+        drop(lifecycle);
+        let id = self.id;
+        self.send_all(self.frame(move |window| ServerMessage::ViewStart {
+            window,
+            runtime: id,
+        }));
+        let html = "<p class=\"lona-queued\">The server is busy; this page starts in a moment.</p>";
+        let title = self.title.lock().clone();
+        self.send_all(move |window| {
+            Outgoing::Frame(
+                ServerMessage::Data {
+                    window,
+                    runtime: id,
+                    title: &title,
+                    html: Some(Html::String(html)),
+                }
+                .encode(),
+            )
+        });
+    }
+
+    /// Ends `handle_request`: renders its response or error, sends VIEW_STOP, runs `on_stop`.
+    fn finish(
+        &self,
+        result: Result<ViewResult, String>,
+        on_stop: impl FnOnce(Option<&StopReason>),
+    ) {
+        let stopped = self.stop.reason().is_some();
+        match result {
+            // A stopped view has no window left to show anything in.
+            Ok(_) if stopped => {}
+            Ok(Ok(response)) => self.respond(response),
+            Ok(Err(ViewError::Stopped(_))) => {}
+            Ok(Err(ViewError::Forbidden)) => self.show_error(403, None),
+            Ok(Err(ViewError::NotFound)) => self.show_error(404, None),
+            Ok(Err(ViewError::Failed(error))) => {
+                tracing::error!(view = self.id.0, %error, "a view failed");
+                self.show_error(500, None);
+            }
+            Err(panic) => {
+                self.count_panic();
+                tracing::error!(view = self.id.0, %panic, "a view panicked");
+                self.show_error(500, None);
+            }
+        }
+        if self.stop.reason().is_none() {
+            let id = self.id;
+            self.send_all(self.frame(move |window| ServerMessage::ViewStop {
+                window,
+                runtime: id,
+            }));
+        }
+        let reason = self.stop.reason();
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| on_stop(reason.as_ref()))) {
+            self.count_panic();
+            tracing::error!(view = self.id.0, panic = %panic_message(panic.as_ref()), "on_stop panicked");
+        }
+        let remove = {
+            let mut lifecycle = self.lifecycle.lock();
+            lifecycle.finished = true;
+            lifecycle.cleaned_up
+        };
+        if remove && let Some(runtime) = self.runtime.upgrade() {
+            runtime.views.lock().remove(&self.id);
+        }
+    }
+
+    fn respond(&self, response: Response) {
+        if self.stop.reason().is_some() {
+            return;
+        }
+        match response {
+            Response::Empty => {}
+            Response::Node(node) => self.show(&node),
+            Response::RawHtml(html) => self.show_raw_html(&html),
+            Response::Redirect(url) => self.redirect(&url, false),
+            Response::HttpRedirect(url) => self.redirect(&url, true),
+        }
+    }
+
+    pub(crate) fn show(&self, root: &Node) {
+        let _lock = self.doc.lock();
+        let current = self.doc.root();
+        let patched = match current {
+            Some(current) if current.ptr_eq(root) => true,
+            Some(_) => self.doc.morph_root(root),
+            None => {
+                self.doc.set_root(root);
+                false
+            }
+        };
+        if patched {
+            self.flush();
+        } else {
+            self.send_tree(root);
+        }
+    }
+
+    /// Sends the whole tree, encoded once for every window. Called under the document lock,
+    /// so no patch can overtake it.
+    fn send_tree(&self, root: &Node) {
+        let _ = self.doc.take_patches();
+        let part = Html::Tree(root).encode_part();
+        let title = self.title.lock().clone();
+        let id = self.id;
+        self.send_all(|window| {
+            Outgoing::Frame(
+                ServerMessage::Data {
+                    window,
+                    runtime: id,
+                    title: &title,
+                    html: Some(Html::Encoded(&part)),
+                }
+                .encode(),
+            )
+        });
+    }
+
+    /// Sends the pending patches to every window; taking and queueing happen under the
+    /// document lock, so updates reach every browser in the order they were made.
+    pub(crate) fn flush(&self) {
+        let _lock = self.doc.lock();
+        let patches = self.doc.take_patches();
+        if patches.is_empty() {
+            return;
+        }
+        let patches = Arc::new(patches);
+        let title = self.title.lock().clone();
+        let runtime = self.id;
+        self.send_all(|window| Outgoing::Update {
+            window,
+            runtime,
+            title: Arc::clone(&title),
+            patches: Arc::clone(&patches),
+        });
+    }
+
+    pub(crate) fn show_raw_html(&self, html: &str) {
+        let _lock = self.doc.lock();
+        self.doc.clear_root();
+        let title = self.title.lock().clone();
+        let id = self.id;
+        self.send_all(|window| {
+            Outgoing::Frame(
+                ServerMessage::Data {
+                    window,
+                    runtime: id,
+                    title: &title,
+                    html: Some(Html::String(html)),
+                }
+                .encode(),
+            )
+        });
+    }
+
+    pub(crate) fn set_title(&self, title: &str) {
+        let title: Arc<str> = Arc::from(title);
+        *self.title.lock() = Arc::clone(&title);
+        let id = self.id;
+        self.send_all(|window| {
+            Outgoing::Frame(
+                ServerMessage::Data {
+                    window,
+                    runtime: id,
+                    title: &title,
+                    html: None,
+                }
+                .encode(),
+            )
+        });
+    }
+
+    pub(crate) fn redirect(&self, url: &str, http: bool) {
+        let id = Some(self.id);
+        self.send_all(|window| {
+            let message = if http {
+                ServerMessage::HttpRedirect {
+                    window,
+                    runtime: id,
+                    url,
+                }
+            } else {
+                ServerMessage::Redirect {
+                    window,
+                    runtime: id,
+                    url,
+                }
+            };
+            Outgoing::Frame(message.encode())
+        });
+    }
+
+    pub(crate) fn set_daemon(self: &Arc<Self>, daemon: bool) {
+        self.daemon.store(daemon, Ordering::Release);
+        // A view that stops being a daemon with nobody attached ends now.
+        if !daemon && self.attached.lock().is_empty() {
+            self.stop_view(StopReason::UserAbort);
+        }
+    }
+
+    pub(crate) fn is_daemon(&self) -> bool {
+        self.daemon.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn add_handler(&self, node: NodeId, handler: Handler) {
+        self.handlers.lock().entry(node).or_default().push(handler);
+    }
+
+    fn count_panic(&self) {
+        if let Some(runtime) = self.runtime.upgrade() {
+            runtime.view_panics.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Shows an error page in every window, replacing the view's tree.
+    fn show_error(&self, status: u16, message: Option<&str>) {
+        let page = error_page(status, message);
+        let _lock = self.doc.lock();
+        self.doc.set_root(&page);
+        self.send_tree(&page);
+    }
+
+    /// Stops the view (first call only) and queues its cleanup on the worker pool. Nothing
+    /// here waits for `handle_request` to notice.
+    pub(crate) fn stop_view(self: &Arc<Self>, reason: StopReason) {
+        if !self.stop.stop(reason) {
+            return;
+        }
+        self.lifecycle.lock().stopped_at = Some(Instant::now());
+        let Some(runtime) = self.runtime.upgrade() else {
+            return;
+        };
+        let shared = Arc::clone(self);
+        runtime
+            .worker_pool
+            .submit_continuation(move || shared.cleanup());
+    }
+
+    fn cleanup(self: &Arc<Self>) {
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| self.view.cleanup_hook())) {
+            self.count_panic();
+            tracing::error!(view = self.id.0, panic = %panic_message(panic.as_ref()), "on_cleanup panicked");
+        }
+        // Handlers and waits may hold nodes and contexts: drop them so the tree can go.
+        self.handlers.lock().clear();
+        self.waiters.lock().list.clear();
+        self.mailbox.lock().clear();
+        self.attached.lock().clear();
+        self.doc.clear_root();
+        let remove = {
+            let mut lifecycle = self.lifecycle.lock();
+            lifecycle.cleaned_up = true;
+            lifecycle.finished || !lifecycle.started
+        };
+        if remove && let Some(runtime) = self.runtime.upgrade() {
+            runtime.views.lock().remove(&self.id);
+        }
+    }
+
+    /// Handles the queued events of this view, in order, one job at a time.
+    fn drain(self: &Arc<Self>) {
+        // A bounded batch, then the job goes to the back of the queue: a busy view cannot
+        // starve the others.
+        for _ in 0..64 {
+            let Some(event) = self.mailbox.lock().pop_front() else {
+                self.draining.store(false, Ordering::Release);
+                // An event queued between the pop and the store must not be stranded.
+                if !self.mailbox.lock().is_empty() && !self.draining.swap(true, Ordering::AcqRel) {
+                    continue;
+                }
+                return;
+            };
+            self.dispatch(event);
+        }
+        if let Some(runtime) = self.runtime.upgrade() {
+            let shared = Arc::clone(self);
+            runtime
+                .worker_pool
+                .submit_continuation(move || shared.drain());
+        }
+    }
+
+    /// Lona's order: the root hook, node handlers from the event's node up to the root, a
+    /// pending `await_*`, then `handle_input_event`; then the patches are flushed.
+    fn dispatch(self: &Arc<Self>, event: InputEvent) {
+        if self.stop.reason().is_some() {
+            return;
+        }
+        let cx = EventContext {
+            handle: ViewHandle {
+                shared: Arc::clone(self),
+            },
+        };
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.run_handlers(&cx, &event)));
+        match outcome {
+            Ok(flow) => {
+                match flow {
+                    Flow::Redirect(url) => self.redirect_one(&event, &url, false),
+                    Flow::HttpRedirect(url) => self.redirect_one(&event, &url, true),
+                    Flow::Continue | Flow::Handled => {}
+                }
+                self.flush();
+            }
+            Err(panic) => {
+                self.count_panic();
+                tracing::error!(view = self.id.0, panic = %panic_message(panic.as_ref()), "an event handler panicked");
+                // The error page goes out before the stop, whose cleanup detaches the windows.
+                self.show_error(500, None);
+                self.stop_view(StopReason::Crashed);
+            }
+        }
+        // Counted when done, so that "all events handled" means their effects are visible.
+        if let Some(runtime) = self.runtime.upgrade() {
+            runtime.events_dispatched.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn run_handlers(&self, cx: &EventContext, event: &InputEvent) -> Flow {
+        let flow = self.view.root_hook(cx, event);
+        if flow != Flow::Continue {
+            return flow;
+        }
+        for node in &event.nodes {
+            let handlers: Vec<Handler> = self
+                .handlers
+                .lock()
+                .get(&node.id())
+                .map(|list| {
+                    list.iter()
+                        .filter(|h| h.matches(&event.kind))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            for handler in handlers {
+                let flow = (handler.call)(cx, event);
+                if flow != Flow::Continue {
+                    return flow;
+                }
+            }
+        }
+        if self.deliver_to_waiter(event) {
+            return Flow::Handled;
+        }
+        self.view.event_hook(cx, event)
+    }
+
+    /// Hands the event to the first wait that takes it, preferring waits for this event type
+    /// over waits for any event, as Lona does.
+    fn deliver_to_waiter(&self, event: &InputEvent) -> bool {
+        let mut waiters = self.waiters.lock();
+        let index = waiters
+            .list
+            .iter()
+            .position(|w| w.want.is_some() && w.wants(event))
+            .or_else(|| {
+                waiters
+                    .list
+                    .iter()
+                    .position(|w| w.want.is_none() && w.wants(event))
+            });
+        let Some(index) = index else {
+            return false;
+        };
+        let waiter = &mut waiters.list[index];
+        waiter.event = Some(event.clone());
+        waiter.waker.wake_by_ref();
+        true
+    }
+
+    fn redirect_one(&self, event: &InputEvent, url: &str, http: bool) {
+        let id = Some(self.id);
+        for attachment in self.attached.lock().iter() {
+            if attachment.connection.id() == event.connection && attachment.window == event.window {
+                let window = attachment.window;
+                let message = if http {
+                    ServerMessage::HttpRedirect {
+                        window,
+                        runtime: id,
+                        url,
+                    }
+                } else {
+                    ServerMessage::Redirect {
+                        window,
+                        runtime: id,
+                        url,
+                    }
+                };
+                attachment
+                    .connection
+                    .send(Outgoing::Frame(message.encode()));
+            }
+        }
+    }
+
+    fn is_attached(&self, connection: ConnectionId, window: WindowId) -> bool {
+        self.attached
+            .lock()
+            .iter()
+            .any(|a| a.connection.id() == connection && a.window == window)
+    }
+
+    /// Attaches a window that joins a running view: VIEW_START, then the whole current tree.
+    fn reattach(&self, connection: &Arc<Connection>, window: WindowId) {
+        let _lock = self.doc.lock();
+        self.attached.lock().push(Attachment {
+            connection: Arc::clone(connection),
+            window,
+        });
+        connection.send(Outgoing::Frame(
+            ServerMessage::ViewStart {
+                window,
+                runtime: self.id,
+            }
+            .encode(),
+        ));
+        let title = self.title.lock().clone();
+        let html = self.doc.root().map(|root| Html::Tree(&root).encode_part());
+        connection.send(Outgoing::Frame(
+            ServerMessage::Data {
+                window,
+                runtime: self.id,
+                title: &title,
+                html: html.as_deref().map(Html::Encoded),
+            }
+            .encode(),
+        ));
+    }
+}
+
+impl Handler {
+    fn matches(&self, kind: &EventKind) -> bool {
+        match (kind, &self.name) {
+            (EventKind::Custom { name, .. }, Some(wanted)) => name == wanted,
+            (EventKind::Custom { .. }, None) => false,
+            (other, _) => other.code() == self.code,
+        }
+    }
+}
+
+/// The default error page for a status; `message` is shown only if given.
+fn error_page(status: u16, message: Option<&str>) -> Node {
+    let title = match status {
+        403 => "403 Forbidden",
+        404 => "404 Not Found",
+        _ => "500 Internal Error",
+    };
+    let page = div()
+        .with_class("lona-error")
+        .with_child(h1().with_text(title));
+    if let Some(message) = message {
+        page.append(p().with_text(message));
+    }
+    page
+}
+
+/// The runtime's state, shared by its handles and its views.
+pub(crate) struct RuntimeInner {
+    config: RuntimeConfig,
+    runtime_pool: Pool,
+    worker_pool: Pool,
+    static_pool: Pool,
+    spawner: Arc<dyn Spawn>,
+    views: Mutex<HashMap<RuntimeId, Arc<ViewShared>>>,
+    next_id: AtomicU64,
+    shutting_down: AtomicBool,
+    events_dispatched: AtomicU64,
+    events_rejected: AtomicU64,
+    view_panics: AtomicU64,
+}
+
+/// The view runtime: pools, running views, and the entry points the server calls.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<RuntimeInner>,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("metrics", &self.metrics())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Runtime {
+    /// A runtime whose async views run on its own worker pool.
+    pub fn new(config: RuntimeConfig) -> Runtime {
+        Runtime::build(config, None)
+    }
+
+    /// A runtime whose async views run on `spawner` (the server's executor).
+    pub fn with_spawner(config: RuntimeConfig, spawner: Arc<dyn Spawn>) -> Runtime {
+        Runtime::build(config, Some(spawner))
+    }
+
+    fn build(config: RuntimeConfig, spawner: Option<Arc<dyn Spawn>>) -> Runtime {
+        let pool = |name: &str, threads, queue| {
+            Pool::new(PoolConfig {
+                name: name.to_owned(),
+                threads,
+                queue,
+            })
+        };
+        let runtime_pool = pool("runtime", config.runtime_threads, config.runtime_queue);
+        let worker_pool = pool("worker", config.worker_threads, config.worker_queue);
+        let static_pool = pool("static", config.static_threads, config.static_queue);
+        let spawner = spawner
+            .unwrap_or_else(|| Arc::new(PoolSpawner::new(worker_pool.clone())) as Arc<dyn Spawn>);
+        Runtime {
+            inner: Arc::new(RuntimeInner {
+                config,
+                runtime_pool,
+                worker_pool,
+                static_pool,
+                spawner,
+                views: Mutex::new(HashMap::new()),
+                next_id: AtomicU64::new(1),
+                shutting_down: AtomicBool::new(false),
+                events_dispatched: AtomicU64::new(0),
+                events_rejected: AtomicU64::new(0),
+                view_panics: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.inner.config
+    }
+
+    /// The worker pool, for non-interactive work that must not wait behind views.
+    pub fn worker_pool(&self) -> &Pool {
+        &self.inner.worker_pool
+    }
+
+    /// The static pool, for file lookups.
+    pub fn static_pool(&self) -> &Pool {
+        &self.inner.static_pool
+    }
+
+    /// Starts the view of `request` in `window` of `connection`, or re-attaches the window to
+    /// the session's daemon view for the same route and URL arguments. A view that ran in the
+    /// window before is detached first (and stopped, if nothing else holds it).
+    ///
+    /// # Errors
+    ///
+    /// [`StartError::Busy`] if a blocking view can neither start nor queue; the caller answers
+    /// "server busy". [`StartError::ShuttingDown`] during shutdown.
+    pub fn start_view(
+        &self,
+        factory: &ViewFactory,
+        request: Request,
+        connection: &Arc<Connection>,
+        window: WindowId,
+    ) -> Result<RuntimeId, StartError> {
+        if self.inner.shutting_down.load(Ordering::Acquire) {
+            return Err(StartError::ShuttingDown);
+        }
+        self.detach_window(connection, window);
+        let key = ReattachKey::of(&request);
+        let daemon = self
+            .inner
+            .views
+            .lock()
+            .values()
+            .find(|v| v.is_daemon() && v.stop.reason().is_none() && v.reattach == key)
+            .cloned();
+        if let Some(daemon) = daemon {
+            daemon.reattach(connection, window);
+            return Ok(daemon.id);
+        }
+        let id = RuntimeId(self.inner.next_id.fetch_add(1, Ordering::Relaxed));
+        let view = (factory.0)(&request);
+        let shared = Arc::new(ViewShared {
+            id,
+            doc: Document::new(),
+            stop: StopSignal::default(),
+            waiters: Mutex::new(Waiters::default()),
+            runtime: Arc::downgrade(&self.inner),
+            view: Arc::clone(&view),
+            title: Mutex::new(Arc::from("")),
+            daemon: AtomicBool::new(false),
+            attached: Mutex::new(vec![Attachment {
+                connection: Arc::clone(connection),
+                window,
+            }]),
+            handlers: Mutex::new(HashMap::new()),
+            mailbox: Mutex::new(VecDeque::new()),
+            draining: AtomicBool::new(false),
+            lifecycle: Mutex::new(Lifecycle::default()),
+            reattach: key,
+            request,
+        });
+        self.inner.views.lock().insert(id, Arc::clone(&shared));
+        if let Err(error) = view.launch(Arc::clone(&shared), &self.inner) {
+            self.inner.views.lock().remove(&id);
+            return Err(error);
+        }
+        Ok(id)
+    }
+
+    /// Handles an INPUT_EVENT: checks that the connection and window are attached to the view
+    /// and that the node exists and listens, acknowledges it, and queues it for the view.
+    pub fn input_event(
+        &self,
+        connection: &Arc<Connection>,
+        window: WindowId,
+        runtime: RuntimeId,
+        event: WireEvent,
+    ) -> EventOutcome {
+        let outcome = self.accept_event(connection, window, runtime, event);
+        if outcome != EventOutcome::Accepted {
+            self.inner.events_rejected.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(?outcome, view = runtime.0, "input event refused");
+        }
+        outcome
+    }
+
+    fn accept_event(
+        &self,
+        connection: &Arc<Connection>,
+        window: WindowId,
+        runtime: RuntimeId,
+        event: WireEvent,
+    ) -> EventOutcome {
+        let Some(view) = self.inner.views.lock().get(&runtime).cloned() else {
+            return EventOutcome::UnknownView;
+        };
+        if !view.is_attached(connection.id(), window) {
+            return EventOutcome::NotAttached;
+        }
+        // ACK first, whatever happens next, so the browser does not wait on a refused event.
+        connection.send(Outgoing::Frame(
+            ServerMessage::InputEventAck {
+                window,
+                runtime,
+                event_id: event.event_id,
+            }
+            .encode(),
+        ));
+        let custom = match &event.kind {
+            EventKind::Custom { name, .. } => Some(name.as_str()),
+            _ => None,
+        };
+        let Some(node) = event.node.node_id.and_then(|id| view.doc.node(id)) else {
+            return EventOutcome::NotListening;
+        };
+        if !node.events().accepts(event.kind.code(), custom) {
+            return EventOutcome::NotListening;
+        }
+        let target = event.target.node_id.and_then(|id| view.doc.node(id));
+        let mut nodes = Vec::new();
+        let mut current = Some(node.clone());
+        while let Some(n) = current {
+            current = n.parent();
+            nodes.push(n);
+        }
+        view.mailbox.lock().push_back(InputEvent {
+            event_id: event.event_id,
+            kind: event.kind,
+            node: Some(node),
+            target,
+            nodes,
+            window,
+            connection: connection.id(),
+        });
+        if !view.draining.swap(true, Ordering::AcqRel) {
+            self.inner
+                .worker_pool
+                .submit_continuation(move || view.drain());
+        }
+        EventOutcome::Accepted
+    }
+
+    /// Handles a CLIENT_ERROR: logs it and shows the 500 view in the view's windows.
+    pub fn client_error(
+        &self,
+        connection: &Arc<Connection>,
+        window: WindowId,
+        runtime: Option<RuntimeId>,
+        message: &str,
+    ) {
+        tracing::error!(connection = connection.id().0, %message, "the browser client failed");
+        let view = runtime.and_then(|id| self.inner.views.lock().get(&id).cloned());
+        if let Some(view) = view.filter(|v| v.is_attached(connection.id(), window)) {
+            view.show_error(500, None);
+        }
+    }
+
+    /// Detaches a window from the view it shows (the window navigates elsewhere); the view is
+    /// stopped if no window is left and it is not a daemon.
+    pub fn detach_window(&self, connection: &Arc<Connection>, window: WindowId) {
+        self.detach_where(|a| a.connection.id() == connection.id() && a.window == window);
+    }
+
+    /// Detaches every window of a closed connection; views left without a window stop unless
+    /// they are daemons.
+    pub fn connection_closed(&self, connection: &Arc<Connection>) {
+        self.detach_where(|a| a.connection.id() == connection.id());
+    }
+
+    fn detach_where(&self, matches: impl Fn(&Attachment) -> bool) {
+        let views: Vec<Arc<ViewShared>> = self.inner.views.lock().values().cloned().collect();
+        for view in views {
+            let now_empty = {
+                let mut attached = view.attached.lock();
+                let before = attached.len();
+                attached.retain(|a| !matches(a));
+                before != attached.len() && attached.is_empty()
+            };
+            if now_empty && !view.is_daemon() {
+                view.stop_view(StopReason::UserAbort);
+            }
+        }
+    }
+
+    /// Stops every view with [`StopReason::ServerStop`], closes their connections with a
+    /// going-away reason, and stops the pools. Threads of views that ignore the stop are left
+    /// behind (and counted as stuck), never waited for.
+    pub fn shutdown(&self) {
+        self.inner.shutting_down.store(true, Ordering::Release);
+        let views: Vec<Arc<ViewShared>> = self.inner.views.lock().values().cloned().collect();
+        for view in &views {
+            for attachment in view.attached.lock().iter() {
+                attachment.connection.close(CloseReason::ServerStop);
+            }
+            view.stop_view(StopReason::ServerStop);
+        }
+        // Cleanup jobs are queued on the worker pool; its shutdown lets them finish. Runtime
+        // threads are not joined: one may be stuck in a view that ignores its stop.
+        self.inner.worker_pool.shutdown();
+        self.inner.static_pool.shutdown();
+        self.inner.runtime_pool.close();
+    }
+
+    /// The counters, now.
+    pub fn metrics(&self) -> RuntimeMetrics {
+        let views = self.inner.views.lock();
+        let stuck_after = self.inner.config.stuck_after;
+        let stuck = views
+            .values()
+            .filter(|v| {
+                let lifecycle = v.lifecycle.lock();
+                lifecycle.started
+                    && !lifecycle.finished
+                    && lifecycle
+                        .stopped_at
+                        .is_some_and(|at| at.elapsed() >= stuck_after)
+            })
+            .count();
+        RuntimeMetrics {
+            runtime_pool: self.inner.runtime_pool.metrics(),
+            worker_pool: self.inner.worker_pool.metrics(),
+            static_pool: self.inner.static_pool.metrics(),
+            views: views.len(),
+            daemons: views.values().filter(|v| v.is_daemon()).count(),
+            stuck,
+            events_dispatched: self.inner.events_dispatched.load(Ordering::Relaxed),
+            events_rejected: self.inner.events_rejected.load(Ordering::Relaxed),
+            view_panics: self.inner.view_panics.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The number of views the runtime holds (running, attached, or stopped and not finished).
+    pub fn view_count(&self) -> usize {
+        self.inner.views.lock().len()
+    }
+}

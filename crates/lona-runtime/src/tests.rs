@@ -1,0 +1,1290 @@
+//! Tests of the runtime with fake connections: the frames a browser would receive, for every
+//! lifecycle the issue names. Nothing sleeps to synchronise: tests wait for outbox messages
+//! (with a generous deadline that only fails a hung test).
+
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use lona_html::tags::{button, div, li, p, span, ul};
+use lona_html::{Node, NodeId, WeakNode};
+use lona_protocol::client::{ClickData, EventKind, InputEvent as WireEvent, NodeInfo};
+use lona_protocol::{RuntimeId, WindowId};
+use parking_lot::Mutex;
+use serde_json::Value as Json;
+
+use crate::{
+    AsyncContext, AsyncView, Connection, Context, EventContext, EventOutcome, Flow, InputEvent,
+    OutboxLimits, Outgoing, Request, Response, Runtime, RuntimeConfig, SessionId, StartError,
+    StopReason, View, ViewError, ViewFactory, ViewResult,
+};
+
+const DEADLINE: Duration = Duration::from_secs(20);
+const W1: WindowId = WindowId(1);
+
+struct Unpark(std::thread::Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// The next message of a connection, waiting for it to arrive.
+fn next(conn: &Connection) -> Outgoing {
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = TaskContext::from_waker(&waker);
+    let start = Instant::now();
+    loop {
+        if let Poll::Ready(message) = conn.poll_next(&mut cx) {
+            return message;
+        }
+        let left = DEADLINE
+            .checked_sub(start.elapsed())
+            .expect("a message within the deadline");
+        std::thread::park_timeout(left);
+    }
+}
+
+/// The next frame as JSON (`[window, runtime, method, payload]`).
+fn frame(conn: &Connection) -> Json {
+    let text = next(conn).encode().expect("a frame, not a close");
+    serde_json::from_str(text.strip_prefix("lona:").expect("a lona frame")).expect("JSON")
+}
+
+/// Skips frames until one with `method`, and returns it.
+fn until(conn: &Connection, method: u64) -> Json {
+    loop {
+        let frame = frame(conn);
+        if frame[2] == method {
+            return frame;
+        }
+    }
+}
+
+fn session(name: &str) -> SessionId {
+    SessionId::new(name)
+}
+
+fn browser(session: &SessionId) -> Arc<Connection> {
+    Connection::new(session.clone(), OutboxLimits::default())
+}
+
+fn small_runtime() -> Runtime {
+    Runtime::new(RuntimeConfig {
+        runtime_threads: 2,
+        worker_threads: 2,
+        ..RuntimeConfig::default()
+    })
+}
+
+fn click_on(node: &Node, event_id: u64) -> WireEvent {
+    WireEvent {
+        event_id,
+        kind: EventKind::Click(ClickData::default()),
+        node: NodeInfo {
+            node_id: Some(node.id()),
+            ..NodeInfo::default()
+        },
+        target: NodeInfo {
+            node_id: Some(node.id()),
+            ..NodeInfo::default()
+        },
+    }
+}
+
+fn click_id(id: NodeId, event_id: u64) -> WireEvent {
+    WireEvent {
+        event_id,
+        kind: EventKind::Click(ClickData::default()),
+        node: NodeInfo {
+            node_id: Some(id),
+            ..NodeInfo::default()
+        },
+        target: NodeInfo::default(),
+    }
+}
+
+fn start(runtime: &Runtime, factory: &ViewFactory, conn: &Arc<Connection>, url: &str) -> RuntimeId {
+    let request = Request::new(url, conn.session().clone());
+    runtime
+        .start_view(factory, request, conn, W1)
+        .expect("the view starts")
+}
+
+/// Nodes a test view hands to the test, and a log of what happened in which order.
+#[derive(Clone, Default)]
+struct Probe {
+    nodes: Arc<Mutex<Vec<Node>>>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Probe {
+    fn log(&self, entry: impl Into<String>) {
+        self.log.lock().push(entry.into());
+    }
+
+    fn entries(&self) -> Vec<String> {
+        self.log.lock().clone()
+    }
+
+    fn node(&self, index: usize) -> Node {
+        self.nodes.lock()[index].clone()
+    }
+}
+
+/// Waits until `condition` holds, polling only as the runtime's state changes are cheap to read.
+fn eventually(what: &str, condition: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !condition() {
+        assert!(start.elapsed() < DEADLINE, "timed out waiting for: {what}");
+        std::thread::yield_now();
+    }
+}
+
+// The seed's first app, as a blocking view.
+
+struct ButtonApp {
+    probe: Probe,
+}
+
+impl View for ButtonApp {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let message = p().with_text("Click the button");
+        let button = button().with_text("Click me");
+        let root = div().with_child(&message).with_child(&button);
+        self.probe
+            .nodes
+            .lock()
+            .extend([button.clone(), message.clone()]);
+        cx.show(&root)?;
+        cx.await_click(&[&button])?;
+        message.set_text("Button clicked");
+        cx.show(&root)?;
+        Ok(Response::Empty)
+    }
+}
+
+#[test]
+fn the_button_app_shows_blocks_on_await_click_and_updates_after_the_click() {
+    let runtime = small_runtime();
+    let probe = Probe::default();
+    let factory = {
+        let probe = probe.clone();
+        ViewFactory::blocking(move |_| ButtonApp {
+            probe: probe.clone(),
+        })
+    };
+    let conn = browser(&session("a"));
+    let id = start(&runtime, &factory, &conn, "http://localhost/");
+    assert_eq!(
+        frame(&conn),
+        serde_json::json!([1, id.0.to_string(), 204, null])
+    );
+    let tree = frame(&conn);
+    assert_eq!(tree[2], 203);
+    assert_eq!(tree[3][1][0], 502);
+    let button = probe.node(0);
+    assert_eq!(
+        runtime.input_event(&conn, W1, id, click_on(&button, 1)),
+        EventOutcome::Accepted
+    );
+    assert_eq!(
+        frame(&conn),
+        serde_json::json!([1, id.0.to_string(), 103, 1])
+    );
+    let update = until(&conn, 203);
+    assert_eq!(update[3][1][0], 503);
+    assert_eq!(update[3][1][1][0][3][0][2], "Button clicked");
+    assert_eq!(until(&conn, 205)[2], 205);
+    runtime.shutdown();
+}
+
+// Hooks run in Lona's order.
+
+struct Ordered {
+    probe: Probe,
+    consume_at: Option<&'static str>,
+}
+
+impl View for Ordered {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let inner = span().with_text("inner");
+        let outer = div().with_child(&inner);
+        let root = div().with_child(&outer);
+        let probe = self.probe.clone();
+        let consume = self.consume_at;
+        cx.on_click(&inner, move |_, _| {
+            probe.log("inner handler");
+            if consume == Some("inner") {
+                Flow::Handled
+            } else {
+                Flow::Continue
+            }
+        });
+        let probe = self.probe.clone();
+        cx.on_click(&outer, move |_, _| {
+            probe.log("outer handler");
+            Flow::Continue
+        });
+        self.probe.nodes.lock().push(inner);
+        cx.show(&root)?;
+        let event = cx.await_input_event(&[])?;
+        self.probe.log(format!("await got {}", event.name()));
+        Ok(Response::Empty)
+    }
+
+    fn handle_input_event_root(&self, _cx: &EventContext, _event: &InputEvent) -> Flow {
+        self.probe.log("root hook");
+        Flow::Continue
+    }
+
+    fn handle_input_event(&self, _cx: &EventContext, _event: &InputEvent) -> Flow {
+        self.probe.log("view hook");
+        Flow::Continue
+    }
+}
+
+#[test]
+fn hooks_run_in_lonas_order_and_handlers_can_stop_propagation() {
+    for consume in [None, Some("inner")] {
+        let runtime = small_runtime();
+        let probe = Probe::default();
+        let factory = {
+            let probe = probe.clone();
+            ViewFactory::blocking(move |_| Ordered {
+                probe: probe.clone(),
+                consume_at: consume,
+            })
+        };
+        let conn = browser(&session("a"));
+        let id = start(&runtime, &factory, &conn, "http://localhost/");
+        until(&conn, 203);
+        let outcome = runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 1));
+        assert_eq!(outcome, EventOutcome::Accepted);
+        eventually("the click was handled", || {
+            runtime.metrics().events_dispatched == 1
+        });
+        match consume {
+            None => {
+                // Nobody consumed it: the pending await takes it, so the view hook does not run.
+                eventually("the await woke", || probe.entries().len() == 4);
+                assert_eq!(
+                    probe.entries(),
+                    [
+                        "root hook",
+                        "inner handler",
+                        "outer handler",
+                        "await got click"
+                    ]
+                );
+            }
+            Some(_) => {
+                // The inner handler consumed it: propagation and the await stop there.
+                assert_eq!(probe.entries(), ["root hook", "inner handler"]);
+            }
+        }
+        runtime.shutdown();
+    }
+}
+
+#[test]
+fn the_view_hook_gets_events_nobody_else_took() {
+    let runtime = small_runtime();
+    let probe = Probe::default();
+    let factory = {
+        let probe = probe.clone();
+        ViewFactory::blocking(move |_| Ordered {
+            probe: probe.clone(),
+            consume_at: None,
+        })
+    };
+    let conn = browser(&session("a"));
+    let id = start(&runtime, &factory, &conn, "http://localhost/");
+    until(&conn, 203);
+    runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 1));
+    // The first click ends the await and the view; the second finds no await.
+    until(&conn, 205);
+    runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 2));
+    eventually("both clicks handled", || {
+        runtime.metrics().events_dispatched == 2
+    });
+    assert_eq!(
+        probe.entries()[4..],
+        ["root hook", "inner handler", "outer handler", "view hook"]
+    );
+    runtime.shutdown();
+}
+
+// await_click filtered by node identity.
+
+struct TwoButtons {
+    probe: Probe,
+}
+
+impl View for TwoButtons {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let first = button().with_text("same");
+        let second = button().with_text("same");
+        let root = div().with_child(&first).with_child(&second);
+        self.probe.nodes.lock().extend([first, second.clone()]);
+        cx.show(&root)?;
+        let event = cx.await_click(&[&second])?;
+        self.probe.log(format!(
+            "clicked {}",
+            if event.is_from(&second) {
+                "second"
+            } else {
+                "first"
+            }
+        ));
+        Ok(Response::Empty)
+    }
+}
+
+#[test]
+fn await_click_with_nodes_waits_for_those_nodes_by_identity() {
+    let runtime = small_runtime();
+    let probe = Probe::default();
+    let factory = {
+        let probe = probe.clone();
+        ViewFactory::blocking(move |_| TwoButtons {
+            probe: probe.clone(),
+        })
+    };
+    let conn = browser(&session("a"));
+    let id = start(&runtime, &factory, &conn, "http://localhost/");
+    until(&conn, 203);
+    // A click on an identical-looking button does not satisfy the wait.
+    runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 1));
+    eventually("the first click was handled", || {
+        runtime.metrics().events_dispatched == 1
+    });
+    assert!(probe.entries().is_empty());
+    runtime.input_event(&conn, W1, id, click_on(&probe.node(1), 2));
+    until(&conn, 205);
+    assert_eq!(probe.entries(), ["clicked second"]);
+    runtime.shutdown();
+}
+
+// Events are accepted only from attached connections, for nodes that exist and listen.
+
+#[test]
+fn events_for_other_views_sessions_or_silent_nodes_are_refused_and_counted() {
+    let runtime = small_runtime();
+    let probe = Probe::default();
+    let factory = {
+        let probe = probe.clone();
+        ViewFactory::blocking(move |_| ButtonApp {
+            probe: probe.clone(),
+        })
+    };
+    let owner = browser(&session("owner"));
+    let id = start(&runtime, &factory, &owner, "http://localhost/");
+    until(&owner, 203);
+    let stranger = browser(&session("stranger"));
+    let button = probe.node(0);
+    let message = probe.node(1);
+    assert_eq!(
+        runtime.input_event(&stranger, W1, id, click_on(&button, 1)),
+        EventOutcome::NotAttached
+    );
+    assert_eq!(
+        runtime.input_event(&owner, WindowId(2), id, click_on(&button, 1)),
+        EventOutcome::NotAttached
+    );
+    assert_eq!(
+        runtime.input_event(&owner, W1, RuntimeId(999_999), click_on(&button, 1)),
+        EventOutcome::UnknownView
+    );
+    assert_eq!(
+        runtime.input_event(&owner, W1, id, click_on(&message, 1)),
+        EventOutcome::NotListening
+    );
+    assert_eq!(
+        runtime.input_event(&owner, W1, id, click_id(NodeId::from_raw(u64::MAX), 1)),
+        EventOutcome::NotListening
+    );
+    assert!(stranger.try_next().is_none(), "nothing reaches a stranger");
+    assert_eq!(runtime.metrics().events_rejected, 5);
+    runtime.shutdown();
+}
+
+// Stop releases every kind of wait, in blocking and async views, and hooks run once.
+
+#[derive(Clone, Copy, Debug)]
+enum Wait {
+    Sleep,
+    Click,
+    Change,
+    Focus,
+    Blur,
+    Any,
+}
+
+const WAITS: [Wait; 6] = [
+    Wait::Sleep,
+    Wait::Click,
+    Wait::Change,
+    Wait::Focus,
+    Wait::Blur,
+    Wait::Any,
+];
+
+struct Waiting {
+    wait: Wait,
+    probe: Probe,
+}
+
+impl View for Waiting {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        cx.show(&div().with_text("waiting"))?;
+        self.probe.log("waiting");
+        let result = match self.wait {
+            Wait::Sleep => cx.sleep(Duration::from_secs(3600)),
+            Wait::Click => cx.await_click(&[]).map(drop),
+            Wait::Change => cx.await_change(&[]).map(drop),
+            Wait::Focus => cx.await_focus(&[]).map(drop),
+            Wait::Blur => cx.await_blur(&[]).map(drop),
+            Wait::Any => cx.await_input_event(&[]).map(drop),
+        };
+        self.probe.log(format!("woke: {result:?}"));
+        result?;
+        Ok(Response::Empty)
+    }
+
+    fn on_stop(&self, reason: Option<&StopReason>) {
+        self.probe.log(format!("on_stop {reason:?}"));
+    }
+
+    fn on_cleanup(&self) {
+        self.probe.log("on_cleanup");
+    }
+}
+
+struct AsyncWaiting {
+    wait: Wait,
+    probe: Probe,
+}
+
+impl AsyncView for AsyncWaiting {
+    async fn handle_request(&self, cx: &AsyncContext, _request: &Request) -> ViewResult {
+        cx.show(&div().with_text("waiting"))?;
+        self.probe.log("waiting");
+        let result = match self.wait {
+            Wait::Sleep => cx.sleep(Duration::from_secs(3600)).await,
+            Wait::Click => cx.await_click(&[]).await.map(drop),
+            Wait::Change => cx.await_change(&[]).await.map(drop),
+            Wait::Focus => cx.await_focus(&[]).await.map(drop),
+            Wait::Blur => cx.await_blur(&[]).await.map(drop),
+            Wait::Any => cx.await_input_event(&[]).await.map(drop),
+        };
+        self.probe.log(format!("woke: {result:?}"));
+        result?;
+        Ok(Response::Empty)
+    }
+
+    fn on_stop(&self, reason: Option<&StopReason>) {
+        self.probe.log(format!("on_stop {reason:?}"));
+    }
+
+    fn on_cleanup(&self) {
+        self.probe.log("on_cleanup");
+    }
+}
+
+fn check_stop_releases(factory: &ViewFactory, probe: &Probe, wait: Wait) {
+    let runtime = small_runtime();
+    let conn = browser(&session("a"));
+    let _id = start(&runtime, factory, &conn, "http://localhost/");
+    until(&conn, 203);
+    eventually("the view waits", || {
+        probe.entries().contains(&"waiting".to_owned())
+    });
+    runtime.connection_closed(&conn);
+    eventually("the view ended and was removed", || {
+        runtime.view_count() == 0
+    });
+    let entries = probe.entries();
+    assert!(
+        entries.contains(&"woke: Err(Stopped(UserAbort))".to_owned()),
+        "{wait:?}: {entries:?}"
+    );
+    assert_eq!(
+        entries.iter().filter(|e| e.starts_with("on_stop")).count(),
+        1,
+        "{wait:?}: {entries:?}"
+    );
+    assert!(
+        entries.contains(&"on_stop Some(UserAbort)".to_owned()),
+        "{wait:?}: {entries:?}"
+    );
+    assert_eq!(
+        entries.iter().filter(|e| *e == "on_cleanup").count(),
+        1,
+        "{wait:?}: {entries:?}"
+    );
+    runtime.shutdown();
+}
+
+#[test]
+fn closing_the_connection_releases_every_blocking_wait() {
+    for wait in WAITS {
+        let probe = Probe::default();
+        let factory = {
+            let probe = probe.clone();
+            ViewFactory::blocking(move |_| Waiting {
+                wait,
+                probe: probe.clone(),
+            })
+        };
+        check_stop_releases(&factory, &probe, wait);
+    }
+}
+
+#[test]
+fn closing_the_connection_releases_every_async_wait() {
+    for wait in WAITS {
+        let probe = Probe::default();
+        let factory = {
+            let probe = probe.clone();
+            ViewFactory::asynchronous(move |_| AsyncWaiting {
+                wait,
+                probe: probe.clone(),
+            })
+        };
+        check_stop_releases(&factory, &probe, wait);
+    }
+}
+
+#[test]
+fn navigating_the_window_stops_the_previous_view() {
+    let runtime = small_runtime();
+    let probe = Probe::default();
+    let factory = {
+        let probe = probe.clone();
+        ViewFactory::blocking(move |_| Waiting {
+            wait: Wait::Click,
+            probe: probe.clone(),
+        })
+    };
+    let conn = browser(&session("a"));
+    start(&runtime, &factory, &conn, "http://localhost/one");
+    eventually("the view waits", || {
+        probe.entries().contains(&"waiting".to_owned())
+    });
+    start(&runtime, &factory, &conn, "http://localhost/two");
+    eventually("the first view stopped", || {
+        probe
+            .entries()
+            .contains(&"on_stop Some(UserAbort)".to_owned())
+    });
+    runtime.shutdown();
+}
+
+// A view that ignores its stop is reported as stuck, and nothing waits for it.
+
+struct Stubborn {
+    release: Receiver<()>,
+}
+
+impl View for Stubborn {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        cx.show(&div())?;
+        // Blocks outside the context: the stop cannot reach it.
+        let _ = self.release.recv();
+        Ok(Response::Empty)
+    }
+}
+
+#[test]
+fn a_view_that_ignores_its_stop_is_counted_as_stuck_and_not_waited_for() {
+    let runtime = Runtime::new(RuntimeConfig {
+        runtime_threads: 1,
+        worker_threads: 1,
+        stuck_after: Duration::ZERO,
+        ..RuntimeConfig::default()
+    });
+    let (release, receiver) = unbounded::<()>();
+    let factory = ViewFactory::blocking(move |_| Stubborn {
+        release: receiver.clone(),
+    });
+    let conn = browser(&session("a"));
+    start(&runtime, &factory, &conn, "http://localhost/");
+    until(&conn, 203);
+    runtime.connection_closed(&conn);
+    eventually("the view is reported stuck", || {
+        runtime.metrics().stuck == 1
+    });
+    release.send(()).expect("the view listens");
+    eventually("the view finished and was removed", || {
+        runtime.view_count() == 0
+    });
+    assert_eq!(runtime.metrics().stuck, 0);
+    runtime.shutdown();
+}
+
+// Panics in each hook: the view shows a 500 page, the pools keep their threads, others go on.
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum PanicIn {
+    Request,
+    Root,
+    Handler,
+    Event,
+    OnStop,
+    OnCleanup,
+}
+
+struct Panicky {
+    at: PanicIn,
+    probe: Probe,
+}
+
+impl View for Panicky {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        assert!(self.at != PanicIn::Request, "boom in handle_request");
+        let button = button().with_text("go");
+        let at = self.at;
+        cx.on_click(&button, move |_, _| {
+            assert!(at != PanicIn::Handler, "boom in a node handler");
+            Flow::Continue
+        });
+        self.probe.nodes.lock().push(button.clone());
+        cx.show(&div().with_child(&button))?;
+        cx.await_click(&[&button])?;
+        Ok(Response::Empty)
+    }
+
+    fn handle_input_event_root(&self, _cx: &EventContext, _event: &InputEvent) -> Flow {
+        assert!(self.at != PanicIn::Root, "boom in the root hook");
+        Flow::Continue
+    }
+
+    fn handle_input_event(&self, _cx: &EventContext, _event: &InputEvent) -> Flow {
+        assert!(self.at != PanicIn::Event, "boom in handle_input_event");
+        Flow::Continue
+    }
+
+    fn on_stop(&self, _reason: Option<&StopReason>) {
+        self.probe.log("on_stop");
+        assert!(self.at != PanicIn::OnStop, "boom in on_stop");
+    }
+
+    fn on_cleanup(&self) {
+        self.probe.log("on_cleanup");
+        assert!(self.at != PanicIn::OnCleanup, "boom in on_cleanup");
+    }
+}
+
+fn shows_500(conn: &Connection) -> bool {
+    loop {
+        let Some(message) = conn.try_next() else {
+            return false;
+        };
+        if message
+            .encode()
+            .is_some_and(|f| f.contains("500 Internal Error"))
+        {
+            return true;
+        }
+    }
+}
+
+#[test]
+fn a_panic_in_any_hook_is_contained_and_the_runtime_keeps_serving() {
+    let runtime = small_runtime();
+    for at in [
+        PanicIn::Request,
+        PanicIn::Root,
+        PanicIn::Handler,
+        PanicIn::Event,
+        PanicIn::OnStop,
+        PanicIn::OnCleanup,
+    ] {
+        let probe = Probe::default();
+        let factory = {
+            let probe = probe.clone();
+            ViewFactory::blocking(move |_| Panicky {
+                at,
+                probe: probe.clone(),
+            })
+        };
+        let conn = browser(&session("a"));
+        let id = start(&runtime, &factory, &conn, "http://localhost/");
+        match at {
+            PanicIn::Request => {
+                eventually("the 500 page", || shows_500(&conn));
+            }
+            PanicIn::Root | PanicIn::Handler => {
+                until(&conn, 203);
+                runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 1));
+                eventually("the 500 page", || shows_500(&conn));
+            }
+            PanicIn::Event => {
+                // The await takes the click before handle_input_event would; a second click
+                // after the view finished reaches the hook.
+                until(&conn, 203);
+                runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 1));
+                until(&conn, 205);
+                runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 2));
+                eventually("the 500 page", || shows_500(&conn));
+            }
+            PanicIn::OnStop | PanicIn::OnCleanup => {
+                until(&conn, 203);
+                runtime.connection_closed(&conn);
+                eventually("the view was removed", || runtime.view_count() == 0);
+                let entries = probe.entries();
+                assert!(
+                    entries.contains(&"on_stop".to_owned())
+                        && entries.contains(&"on_cleanup".to_owned()),
+                    "{at:?}"
+                );
+            }
+        }
+        runtime.connection_closed(&conn);
+        eventually("the view was removed", || runtime.view_count() == 0);
+    }
+    // Every panic was caught; the pools kept their threads, and a new view still works.
+    assert!(
+        runtime.metrics().view_panics >= 5,
+        "{:?}",
+        runtime.metrics()
+    );
+    let probe = Probe::default();
+    let factory = {
+        let probe = probe.clone();
+        ViewFactory::blocking(move |_| ButtonApp {
+            probe: probe.clone(),
+        })
+    };
+    let conn = browser(&session("b"));
+    let id = start(&runtime, &factory, &conn, "http://localhost/");
+    until(&conn, 203);
+    runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 1));
+    until(&conn, 205);
+    assert_eq!(runtime.metrics().runtime_pool.threads, 2);
+    runtime.shutdown();
+}
+
+#[test]
+fn errors_from_handle_request_show_the_matching_error_page() {
+    struct Failing(u16);
+    impl View for Failing {
+        fn handle_request(&self, _cx: &Context, _request: &Request) -> ViewResult {
+            match self.0 {
+                403 => Err(ViewError::Forbidden),
+                404 => Err(ViewError::NotFound),
+                _ => Err(std::io::Error::other("disk on fire").into()),
+            }
+        }
+    }
+    let runtime = small_runtime();
+    for (status, text) in [
+        (403, "403 Forbidden"),
+        (404, "404 Not Found"),
+        (500, "500 Internal Error"),
+    ] {
+        let factory = ViewFactory::blocking(move |_| Failing(status));
+        let conn = browser(&session("a"));
+        start(&runtime, &factory, &conn, "http://localhost/");
+        let page = until(&conn, 203).to_string();
+        assert!(page.contains(text), "{page}");
+        assert!(
+            !page.contains("disk on fire"),
+            "internal errors stay in the log"
+        );
+    }
+    runtime.shutdown();
+}
+
+// Saturation: 1,000 blocking views on a pool of 4. None is lost; the worker pool (the HTTP
+// path) is not affected.
+
+struct Parked {
+    release: Receiver<()>,
+    started: Sender<()>,
+}
+
+impl View for Parked {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let _ = self.started.send(());
+        cx.show(&div())?;
+        let _ = self.release.recv();
+        Ok(Response::Empty)
+    }
+}
+
+#[test]
+fn a_thousand_views_on_four_threads_queue_none_is_lost_and_the_worker_pool_stays_free() {
+    let runtime = Runtime::new(RuntimeConfig {
+        runtime_threads: 4,
+        // Four run and 996 wait: exactly the thousand.
+        runtime_queue: 996,
+        worker_threads: 2,
+        ..RuntimeConfig::default()
+    });
+    let (release, release_rx) = unbounded::<()>();
+    let (started_tx, started) = unbounded::<()>();
+    let factory = ViewFactory::blocking(move |_| Parked {
+        release: release_rx.clone(),
+        started: started_tx.clone(),
+    });
+    let conns: Vec<Arc<Connection>> = (0..1_000)
+        .map(|i| browser(&session(&format!("s{i}"))))
+        .collect();
+    for conn in &conns {
+        start(&runtime, &factory, conn, "http://localhost/");
+    }
+    // Four run; the rest were told they are queued.
+    for _ in 0..4 {
+        started.recv_timeout(DEADLINE).expect("four views start");
+    }
+    let queued = conns.iter().filter(|c| {
+        std::iter::from_fn(|| c.try_next())
+            .any(|m| m.encode().is_some_and(|f| f.contains("lona-queued")))
+    });
+    assert!(queued.count() >= 990, "queued views are told so");
+
+    // A full runtime pool refuses with Busy instead of hanging.
+    let extra = browser(&session("extra"));
+    let refused = runtime.start_view(
+        &factory,
+        Request::new("http://localhost/", extra.session().clone()),
+        &extra,
+        W1,
+    );
+    assert_eq!(refused, Err(StartError::Busy));
+
+    // The HTTP path (the worker pool) answers at once while all views are parked.
+    let (answer, answered) = unbounded::<&str>();
+    runtime
+        .worker_pool()
+        .try_submit(move || {
+            let _ = answer.send("hello");
+        })
+        .expect("the worker pool takes HTTP work");
+    assert_eq!(answered.recv_timeout(DEADLINE), Ok("hello"));
+
+    // Releasing them one by one lets every view run: none was lost.
+    for _ in 0..1_000 {
+        release.send(()).expect("views listen");
+    }
+    for _ in 4..1_000 {
+        started
+            .recv_timeout(DEADLINE)
+            .expect("every queued view starts");
+    }
+    runtime.shutdown();
+}
+
+#[test]
+fn a_thousand_async_views_wait_at_once_without_holding_threads() {
+    let runtime = Runtime::new(RuntimeConfig {
+        runtime_threads: 1,
+        worker_threads: 2,
+        ..RuntimeConfig::default()
+    });
+    let probe = Probe::default();
+    let factory = {
+        let probe = probe.clone();
+        ViewFactory::asynchronous(move |_| AsyncWaiting {
+            wait: Wait::Click,
+            probe: probe.clone(),
+        })
+    };
+    let conns: Vec<Arc<Connection>> = (0..1_000)
+        .map(|i| browser(&session(&format!("s{i}"))))
+        .collect();
+    for conn in &conns {
+        start(&runtime, &factory, conn, "http://localhost/");
+    }
+    eventually("all wait", || {
+        probe.entries().iter().filter(|e| *e == "waiting").count() == 1_000
+    });
+    assert_eq!(runtime.metrics().worker_pool.busy, 0);
+    for conn in &conns {
+        runtime.connection_closed(conn);
+    }
+    eventually("all ended", || runtime.view_count() == 0);
+    runtime.shutdown();
+}
+
+// Daemon views.
+
+struct Counter {
+    probe: Probe,
+}
+
+impl View for Counter {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        cx.daemonize();
+        let count = span().with_text("0");
+        let plus = button().with_text("+1");
+        let root = div().with_child(&count).with_child(&plus);
+        cx.on_click(&plus, {
+            let count = count.clone();
+            move |_, _| {
+                let _lock = count.lock();
+                let n: u32 = count.text_content().parse().unwrap_or(0);
+                count.set_text((n + 1).to_string());
+                Flow::Handled
+            }
+        });
+        self.probe.nodes.lock().extend([plus, count]);
+        cx.show(&root)?;
+        Ok(Response::Empty)
+    }
+}
+
+#[test]
+fn a_daemon_outlives_its_browser_and_the_same_session_reattaches_to_the_full_tree() {
+    let runtime = small_runtime();
+    let probe = Probe::default();
+    let factory = {
+        let probe = probe.clone();
+        ViewFactory::blocking(move |_| Counter {
+            probe: probe.clone(),
+        })
+    };
+    let me = session("me");
+    let first = browser(&me);
+    let id = start(&runtime, &factory, &first, "http://localhost/counter");
+    until(&first, 205);
+    runtime.input_event(&first, W1, id, click_on(&probe.node(0), 1));
+    until(&first, 203);
+    runtime.connection_closed(&first);
+    assert_eq!(
+        runtime.view_count(),
+        1,
+        "a daemon keeps running with nobody attached"
+    );
+
+    // The same session on the same URL gets the same view, with the whole current tree.
+    let again = browser(&me);
+    assert_eq!(
+        start(&runtime, &factory, &again, "http://localhost/counter"),
+        id
+    );
+    assert_eq!(frame(&again)[2], 204);
+    let tree = frame(&again);
+    assert_eq!(tree[3][1][0], 502);
+    assert!(
+        tree.to_string().contains(r#"[402,"#) && tree.to_string().contains(r#""1"]"#),
+        "{tree}"
+    );
+
+    // Another session gets its own view.
+    let other = browser(&session("other"));
+    assert_ne!(
+        start(&runtime, &factory, &other, "http://localhost/counter"),
+        id
+    );
+    runtime.shutdown();
+}
+
+#[test]
+fn two_tabs_on_one_daemon_both_receive_its_patches() {
+    let runtime = small_runtime();
+    let probe = Probe::default();
+    let factory = {
+        let probe = probe.clone();
+        ViewFactory::blocking(move |_| Counter {
+            probe: probe.clone(),
+        })
+    };
+    let me = session("me");
+    let (tab1, tab2) = (browser(&me), browser(&me));
+    let id = start(&runtime, &factory, &tab1, "http://localhost/counter");
+    until(&tab1, 205);
+    assert_eq!(
+        start(&runtime, &factory, &tab2, "http://localhost/counter"),
+        id
+    );
+    until(&tab2, 203);
+    runtime.input_event(&tab2, W1, id, click_on(&probe.node(0), 1));
+    for tab in [&tab1, &tab2] {
+        let update = until(tab, 203);
+        assert_eq!(update[3][1][0], 503, "{update}");
+        assert!(update.to_string().contains(r#""1"]"#), "{update}");
+    }
+    // The ACK went to the tab that clicked only.
+    assert!(
+        std::iter::from_fn(|| tab1.try_next())
+            .all(|m| !m.encode().unwrap_or_default().contains(",103,"))
+    );
+    runtime.shutdown();
+}
+
+// Outbox overflow: a client that does not read gets merged updates, then is closed.
+
+struct Ticker {
+    done: Sender<()>,
+}
+
+impl View for Ticker {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let count = span().with_text("0");
+        let root = div().with_child(&count);
+        cx.show(&root)?;
+        for i in 1..=500 {
+            count.set_text(i.to_string());
+            cx.flush()?;
+        }
+        let _ = self.done.send(());
+        Ok(Response::Empty)
+    }
+}
+
+#[test]
+fn a_slow_client_gets_merged_updates_and_a_client_too_far_behind_is_closed() {
+    let runtime = small_runtime();
+    let (done_tx, done) = unbounded();
+    let factory = ViewFactory::blocking(move |_| Ticker {
+        done: done_tx.clone(),
+    });
+    let conn = Connection::new(
+        session("me"),
+        OutboxLimits {
+            merge_at: 8,
+            close_at: 32,
+        },
+    );
+    start(&runtime, &factory, &conn, "http://localhost/ticker");
+    // The client reads nothing while the view sends 500 updates of the same text.
+    done.recv_timeout(DEADLINE).expect("the view finished");
+    assert!(conn.queued() < 32, "queued: {}", conn.queued());
+    assert!(conn.merges() > 0);
+    assert!(!conn.is_closed());
+    // What the client finally reads ends with the latest text.
+    let frames: Vec<String> = std::iter::from_fn(|| conn.try_next())
+        .filter_map(|m| m.encode())
+        .collect();
+    let last_update = frames.iter().rev().find(|f| f.contains("[503,"));
+    assert!(
+        last_update.is_some_and(|f| f.contains(r#""500"]"#)),
+        "{frames:?}"
+    );
+    runtime.shutdown();
+
+    // Updates that cannot be merged (every one inserts a new node) close the connection.
+    let conn = Connection::new(
+        session("x"),
+        OutboxLimits {
+            merge_at: 8,
+            close_at: 32,
+        },
+    );
+    for i in 0..40u64 {
+        let patch = lona_html::Patch::new(
+            NodeId::from_raw(1),
+            lona_html::PatchOp::Nodes(lona_html::NodesOp::Insert(
+                0,
+                li().with_text(i.to_string()).snapshot(),
+            )),
+        );
+        conn.send(Outgoing::Update {
+            window: W1,
+            runtime: RuntimeId(1),
+            title: Arc::from(""),
+            patches: Arc::new(vec![patch]),
+        });
+    }
+    assert!(conn.is_closed());
+    assert!(matches!(
+        next(&conn),
+        Outgoing::Close(crate::CloseReason::Lagging)
+    ));
+}
+
+// Concurrent edits of one tree from the request thread and event handlers.
+
+struct Busy {
+    probe: Probe,
+    done: Sender<()>,
+}
+
+impl View for Busy {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let list = ul();
+        let counter = span().with_text("0");
+        let plus = button();
+        let root = div()
+            .with_child(&list)
+            .with_child(&counter)
+            .with_child(&plus);
+        cx.on_click(&plus, {
+            let (list, counter) = (list.clone(), counter.clone());
+            move |_, _| {
+                list.append(li().with_text("from a handler"));
+                let _lock = counter.lock();
+                let n: u32 = counter.text_content().parse().unwrap_or(0);
+                counter.set_text((n + 1).to_string());
+                Flow::Handled
+            }
+        });
+        self.probe
+            .nodes
+            .lock()
+            .extend([plus, counter.clone(), list.clone()]);
+        cx.show(&root)?;
+        for i in 0..500 {
+            list.append(li().with_text(format!("from the view {i}")));
+            {
+                let _lock = counter.lock();
+                let n: u32 = counter.text_content().parse().unwrap_or(0);
+                counter.set_text((n + 1).to_string());
+            }
+            cx.flush()?;
+        }
+        let _ = self.done.send(());
+        Ok(Response::Empty)
+    }
+}
+
+#[test]
+fn the_view_thread_and_event_handlers_edit_one_tree_at_once_without_losing_an_edit() {
+    let runtime = Runtime::new(RuntimeConfig {
+        runtime_threads: 2,
+        worker_threads: 4,
+        ..RuntimeConfig::default()
+    });
+    let probe = Probe::default();
+    let (done_tx, done) = unbounded();
+    let factory = {
+        let probe = probe.clone();
+        ViewFactory::blocking(move |_| Busy {
+            probe: probe.clone(),
+            done: done_tx.clone(),
+        })
+    };
+    let conn = Connection::new(
+        session("a"),
+        OutboxLimits {
+            merge_at: 100_000,
+            close_at: 200_000,
+        },
+    );
+    let id = start(&runtime, &factory, &conn, "http://localhost/");
+    until(&conn, 203);
+    let plus = probe.node(0);
+    for event_id in 1..=500 {
+        runtime.input_event(&conn, W1, id, click_on(&plus, event_id));
+    }
+    done.recv_timeout(DEADLINE)
+        .expect("the view finished its loop");
+    eventually("every click handled", || {
+        runtime.metrics().events_dispatched == 500
+    });
+    assert_eq!(probe.node(1).text_content(), "1000");
+    assert_eq!(probe.node(2).child_count(), 1000);
+    runtime.shutdown();
+}
+
+// Handlers do not keep a tree alive: when the view ends, its nodes are freed.
+
+struct Leaky {
+    weak: Arc<Mutex<Vec<WeakNode>>>,
+}
+
+impl View for Leaky {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let button = button();
+        let root = div().with_child(&button);
+        // The handler captures its own node and the root: a cycle if handlers lived on nodes.
+        cx.on_click(&button, {
+            let (button, root) = (button.clone(), root.clone());
+            move |_, _| {
+                button.set_text("clicked");
+                root.class_list().add("x");
+                Flow::Handled
+            }
+        });
+        self.weak
+            .lock()
+            .extend([root.downgrade(), button.downgrade()]);
+        cx.show(&root)?;
+        cx.await_click(&[])?;
+        Ok(Response::Empty)
+    }
+}
+
+#[test]
+fn no_node_of_a_view_outlives_the_view() {
+    let runtime = small_runtime();
+    let weak = Arc::new(Mutex::new(Vec::new()));
+    let factory = {
+        let weak = Arc::clone(&weak);
+        ViewFactory::blocking(move |_| Leaky {
+            weak: Arc::clone(&weak),
+        })
+    };
+    for blocking_finish in [true, false] {
+        let conn = browser(&session("a"));
+        let id = start(&runtime, &factory, &conn, "http://localhost/");
+        until(&conn, 203);
+        if blocking_finish {
+            let button = weak.lock()[1].upgrade().expect("alive while the view runs");
+            runtime.input_event(&conn, W1, id, click_on(&button, 1));
+            until(&conn, 203);
+        }
+        runtime.connection_closed(&conn);
+        eventually("the view was removed", || runtime.view_count() == 0);
+        eventually("its nodes were freed", || {
+            weak.lock().iter().all(|w| w.upgrade().is_none())
+        });
+        weak.lock().clear();
+    }
+    runtime.shutdown();
+}
+
+#[test]
+fn shutdown_stops_every_view_and_closes_connections_with_a_reason() {
+    let runtime = small_runtime();
+    let probe = Probe::default();
+    let factory = {
+        let probe = probe.clone();
+        ViewFactory::blocking(move |_| Waiting {
+            wait: Wait::Click,
+            probe: probe.clone(),
+        })
+    };
+    let conn = browser(&session("a"));
+    start(&runtime, &factory, &conn, "http://localhost/");
+    eventually("the view waits", || {
+        probe.entries().contains(&"waiting".to_owned())
+    });
+    runtime.shutdown();
+    eventually("on_stop ran", || {
+        probe
+            .entries()
+            .contains(&"on_stop Some(ServerStop)".to_owned())
+    });
+    let last = std::iter::from_fn(|| conn.try_next()).last();
+    assert!(
+        matches!(last, Some(Outgoing::Close(crate::CloseReason::ServerStop))),
+        "{last:?}"
+    );
+    let again = browser(&session("b"));
+    let refused = runtime.start_view(
+        &factory,
+        Request::new("http://localhost/", again.session().clone()),
+        &again,
+        W1,
+    );
+    assert_eq!(refused, Err(StartError::ShuttingDown));
+}
+
+#[test]
+fn requests_parse_their_url() {
+    let request = Request::new(
+        "http://localhost:8080/search/?q=a+b&x=%C3%A9&bad=%zz#frag",
+        session("s"),
+    );
+    assert_eq!(request.path, "/search/");
+    assert_eq!(request.query("q"), Some("a b"));
+    assert_eq!(request.query("x"), Some("é"));
+    assert_eq!(request.query("bad"), Some("%zz"));
+    assert_eq!(request.method(), "GET");
+}

@@ -1,0 +1,341 @@
+//! What a view is: the [`View`] and [`AsyncView`] traits with Lona's hooks, and the values they
+//! receive and return: [`Request`], [`InputEvent`], [`Response`], [`ViewError`], [`Flow`].
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use lona_html::Node;
+use lona_protocol::WindowId;
+use lona_protocol::client::{ChangeValue, ClickData, EventKind, PostData, PostValue};
+
+use crate::connection::{ConnectionId, SessionId};
+use crate::context::{AsyncContext, Context, EventContext};
+use crate::stop::{StopReason, Stopped};
+
+/// The request that started a view: URL, route arguments, query, POST data and session.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The full URL the browser asked for.
+    pub url: String,
+    /// Its path.
+    pub path: String,
+    /// Query arguments, in order.
+    pub query: Vec<(String, String)>,
+    /// The route's URL arguments (`/user/<name>/` gives `("name", ...)`).
+    pub match_info: Vec<(String, String)>,
+    /// Form fields of a POST navigation.
+    pub post: PostData,
+    /// The session of the browser.
+    pub session: SessionId,
+    /// The name of the matched route, if it has one.
+    pub route: Option<Arc<str>>,
+    /// Whether the view runs over a socket (an interactive view).
+    pub interactive: bool,
+}
+
+impl Request {
+    /// A GET request for `url` in `session`, with no route arguments.
+    pub fn new(url: impl Into<String>, session: SessionId) -> Request {
+        let url = url.into();
+        let (path, query) = split_url(&url);
+        Request {
+            path,
+            query,
+            url,
+            match_info: Vec::new(),
+            post: PostData::default(),
+            session,
+            route: None,
+            interactive: true,
+        }
+    }
+
+    /// `POST` if the request carries form fields, else `GET` (Lona's rule).
+    pub fn method(&self) -> &'static str {
+        if self.post.0.is_empty() {
+            "GET"
+        } else {
+            "POST"
+        }
+    }
+
+    /// The first query argument with this name.
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The route argument with this name.
+    pub fn arg(&self, name: &str) -> Option<&str> {
+        self.match_info
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The POST field with this name (the first value of a multi-value field).
+    pub fn post(&self, name: &str) -> Option<&str> {
+        self.post
+            .0
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| match v {
+                PostValue::Text(text) => Some(text.as_str()),
+                PostValue::List(list) => list.first().map(String::as_str),
+            })
+    }
+}
+
+/// Splits a URL into its path and decoded query pairs; the scheme and host are dropped.
+fn split_url(url: &str) -> (String, Vec<(String, String)>) {
+    let without_fragment = url.split('#').next().unwrap_or(url);
+    let (before, query) = without_fragment
+        .split_once('?')
+        .unwrap_or((without_fragment, ""));
+    let path = match before.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => before,
+    };
+    let query = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect();
+    (path.to_owned(), query)
+}
+
+/// Decodes `%XX` escapes and `+` as in form-encoded query strings; invalid escapes stay as
+/// they are and invalid UTF-8 becomes U+FFFD, so no query string is an error.
+pub(crate) fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let hex = |i: usize| bytes.get(i).and_then(|&b| char::from(b).to_digit(16));
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], hex(i + 1), hex(i + 2)) {
+            (b'+', _, _) => out.push(b' '),
+            (b'%', Some(high), Some(low)) => {
+                // Two hex digits make at most 255.
+                out.push(u8::try_from(high * 16 + low).unwrap_or(b'?'));
+                i += 2;
+            }
+            (b, _, _) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What a view's `handle_request` returns when it is done.
+#[derive(Debug, Clone)]
+pub enum Response {
+    /// Nothing more to show; what was shown stays.
+    Empty,
+    /// Show this tree (as `show` would).
+    Node(Node),
+    /// Show this HTML string as the window's `innerHTML`. The caller vouches for it: it is not
+    /// escaped.
+    RawHtml(String),
+    /// Navigate inside the app (the browser sends a new VIEW).
+    Redirect(String),
+    /// Load this URL as a new page.
+    HttpRedirect(String),
+}
+
+/// What a view's `handle_request` returns when it fails.
+///
+/// Any `std::error::Error` converts into it (becoming the 500 view), and so does [`Stopped`],
+/// so `?` works on both. Like `anyhow::Error`, it is not an `Error` itself, which is what makes
+/// that blanket conversion possible.
+pub enum ViewError {
+    /// The view was stopped; nothing is shown.
+    Stopped(StopReason),
+    /// Show the 403 view.
+    Forbidden,
+    /// Show the 404 view.
+    NotFound,
+    /// Show the 500 view; the error is logged.
+    Failed(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl fmt::Debug for ViewError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ViewError::Stopped(reason) => f.debug_tuple("Stopped").field(reason).finish(),
+            ViewError::Forbidden => f.write_str("Forbidden"),
+            ViewError::NotFound => f.write_str("NotFound"),
+            ViewError::Failed(error) => f.debug_tuple("Failed").field(error).finish(),
+        }
+    }
+}
+
+impl fmt::Display for ViewError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ViewError::Stopped(reason) => write!(f, "the view was stopped: {reason}"),
+            ViewError::Forbidden => f.write_str("forbidden"),
+            ViewError::NotFound => f.write_str("not found"),
+            ViewError::Failed(error) => fmt::Display::fmt(error, f),
+        }
+    }
+}
+
+impl From<Stopped> for ViewError {
+    fn from(stopped: Stopped) -> ViewError {
+        ViewError::Stopped(stopped.0)
+    }
+}
+
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for ViewError {
+    fn from(error: E) -> ViewError {
+        ViewError::Failed(Box::new(error))
+    }
+}
+
+/// The result of `handle_request`.
+pub type ViewResult = Result<Response, ViewError>;
+
+/// What an input-event hook or node handler decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flow {
+    /// Not handled here: pass the event on (to the next node up, the pending `await_*`, then
+    /// `handle_input_event`).
+    Continue,
+    /// Handled: stop here. The patches made so far are sent.
+    Handled,
+    /// Handled, and navigate inside the app.
+    Redirect(String),
+    /// Handled, and load this URL as a new page.
+    HttpRedirect(String),
+}
+
+/// An input event from the browser, resolved against the view's tree.
+#[derive(Debug, Clone)]
+pub struct InputEvent {
+    /// The id the client gave the event.
+    pub event_id: u64,
+    /// What happened, with its data.
+    pub kind: EventKind,
+    /// The node that listens for this event (the browser's innermost listening element).
+    pub node: Option<Node>,
+    /// The element the browser reports as `event.target`, if it is in the tree.
+    pub target: Option<Node>,
+    /// `node` and its ancestors up to the root.
+    pub nodes: Vec<Node>,
+    /// The window the event came from.
+    pub window: WindowId,
+    /// The connection the event came from.
+    pub connection: ConnectionId,
+}
+
+impl InputEvent {
+    /// The event's name: `click`, `change`, `focus`, `blur` or the custom name.
+    pub fn name(&self) -> &str {
+        self.kind.name()
+    }
+
+    /// The click data, for a click.
+    pub fn click(&self) -> Option<&ClickData> {
+        match &self.kind {
+            EventKind::Click(data) => Some(data),
+            _ => None,
+        }
+    }
+
+    /// The new value, for a change.
+    pub fn value(&self) -> Option<&ChangeValue> {
+        match &self.kind {
+            EventKind::Change(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Whether the event came from `node` (by identity).
+    pub fn is_from(&self, node: &Node) -> bool {
+        self.node.as_ref() == Some(node)
+    }
+}
+
+/// A view whose `handle_request` is plain blocking code on a runtime-pool thread, as in Lona.
+///
+/// It may block for as long as it likes in the context's waits (`await_click`, `sleep`...),
+/// which return [`Stopped`] within milliseconds when the view is stopped. While it waits it
+/// holds its thread: size the runtime pool for the number of views that wait at once, or use
+/// [`AsyncView`], which holds no thread while it waits.
+///
+/// All hooks take `&self`: `handle_request` and the event hooks run at the same time on
+/// different threads, as in Lona. Keep state in the tree (which is thread-safe) or behind a
+/// lock.
+pub trait View: Send + Sync + 'static {
+    /// The view's main code; runs on a runtime-pool thread.
+    ///
+    /// # Errors
+    ///
+    /// A [`ViewError`] shows the matching error view (nothing for `Stopped`).
+    fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult;
+
+    /// Runs first for every input event, on a worker-pool thread.
+    fn handle_input_event_root(&self, cx: &EventContext, event: &InputEvent) -> Flow {
+        let _ = (cx, event);
+        Flow::Continue
+    }
+
+    /// Runs last, for events nothing else handled, on a worker-pool thread.
+    fn handle_input_event(&self, cx: &EventContext, event: &InputEvent) -> Flow {
+        let _ = (cx, event);
+        Flow::Continue
+    }
+
+    /// Runs once after `handle_request` returns, on its thread; `None` if it finished on its own.
+    fn on_stop(&self, reason: Option<&StopReason>) {
+        let _ = reason;
+    }
+
+    /// Runs once when the view is removed, on a worker-pool thread.
+    fn on_cleanup(&self) {}
+}
+
+/// A view whose `handle_request` is an `async fn`, run as a task on the server's executor. While
+/// it waits for a click or a timer it holds no thread, so thousands can wait at once.
+///
+/// Blocking inside it (a blocking database call, `std::thread::sleep`) blocks an executor
+/// thread; that is the user's choice, with the same trade-off Lona documents for its
+/// `await_sync`. Use [`View`] for blocking code.
+pub trait AsyncView: Send + Sync + 'static {
+    /// The view's main code.
+    ///
+    /// # Errors
+    ///
+    /// A [`ViewError`] shows the matching error view (nothing for `Stopped`).
+    fn handle_request(
+        &self,
+        cx: &AsyncContext,
+        request: &Request,
+    ) -> impl Future<Output = ViewResult> + Send;
+
+    /// Runs first for every input event, on a worker-pool thread.
+    fn handle_input_event_root(&self, cx: &EventContext, event: &InputEvent) -> Flow {
+        let _ = (cx, event);
+        Flow::Continue
+    }
+
+    /// Runs last, for events nothing else handled, on a worker-pool thread.
+    fn handle_input_event(&self, cx: &EventContext, event: &InputEvent) -> Flow {
+        let _ = (cx, event);
+        Flow::Continue
+    }
+
+    /// Runs once after `handle_request` returns; `None` if it finished on its own.
+    fn on_stop(&self, reason: Option<&StopReason>) {
+        let _ = reason;
+    }
+
+    /// Runs once when the view is removed, on a worker-pool thread.
+    fn on_cleanup(&self) {}
+}
