@@ -10,6 +10,78 @@
 //! |---|---|
 //! | [`html`] | The node tree: [`html::Node`], [`html::Document`], [`html::tags`], rendering, patches, [`html::diff`], selectors, [`html::parse_html`] |
 //! | [`protocol`] | The wire protocol: decoding what browsers send, encoding what the server sends |
+//! | [`runtime`] | Views and the threads they run on: [`View`], [`AsyncView`], [`Context`], [`Runtime`] |
+//!
+//! # Views
+//!
+//! A view is plain sequential code, as in Lona: it shows a tree, waits for the user, changes
+//! the tree, and the browser follows. A blocking [`View`] runs on a runtime-pool thread and
+//! holds it while it waits; an [`AsyncView`] is a task that holds no thread while it waits.
+//! Both are stopped the same way: every wait returns [`Stopped`] when the browser goes away,
+//! and `?` ends the view.
+//!
+//! ```
+//! use lona::prelude::*;
+//!
+//! struct Clicker;
+//!
+//! impl View for Clicker {
+//!     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+//!         let message = tags::p().with_text("Click the button");
+//!         let button = tags::button().with_text("Click me");
+//!         let root = tags::div().with_child(&message).with_child(&button);
+//!         cx.show(&root)?;
+//!         cx.await_click(&[&button])?;
+//!         message.set_text("Button clicked");
+//!         Ok(Response::Node(root))
+//!     }
+//! }
+//!
+//! struct AsyncClicker;
+//!
+//! impl AsyncView for AsyncClicker {
+//!     async fn handle_request(&self, cx: &AsyncContext, _request: &Request) -> ViewResult {
+//!         let button = tags::button().with_text("Click me");
+//!         let root = tags::div().with_child(&button);
+//!         cx.show(&root)?;
+//!         cx.await_click(&[&button]).await?; // no thread is held while waiting
+//!         button.set_text("Clicked");
+//!         Ok(Response::Node(root))
+//!     }
+//! }
+//!
+//! // A route builds a view per request; the server (or a test) starts it in a runtime.
+//! let blocking = lona::runtime::ViewFactory::blocking(|_request| Clicker);
+//! let asynchronous = lona::runtime::ViewFactory::asynchronous(|_request| AsyncClicker);
+//! # let _ = (blocking, asynchronous);
+//! ```
+//!
+//! Handlers can also be attached to nodes; they run on the worker pool, and what they change
+//! is sent when they return:
+//!
+//! ```
+//! use lona::prelude::*;
+//!
+//! struct Counter;
+//!
+//! impl View for Counter {
+//!     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+//!         let count = tags::span().with_text("0");
+//!         let plus = tags::button().with_text("+1");
+//!         cx.on_click(&plus, {
+//!             let count = count.clone();
+//!             move |_cx, _event| {
+//!                 let _lock = count.lock(); // read-modify-write from several threads
+//!                 let n: u64 = count.text_content().parse().unwrap_or(0);
+//!                 count.set_text((n + 1).to_string());
+//!                 Flow::Handled
+//!             }
+//!         });
+//!         Ok(Response::Node(tags::div().with_child(&count).with_child(&plus)))
+//!     }
+//! }
+//! # let _ = lona::runtime::ViewFactory::blocking(|_| Counter);
+//! ```
 //!
 //! ```
 //! use lona::html::{Document, tags::*};
@@ -38,9 +110,18 @@ mod error;
 pub use error::{Error, Result};
 pub use lona_html as html;
 pub use lona_protocol as protocol;
+pub use lona_runtime as runtime;
+pub use lona_runtime::{
+    AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response, Runtime,
+    RuntimeConfig, StopReason, Stopped, View, ViewError, ViewResult,
+};
 
 /// The names most apps use, for `use lona::prelude::*`.
 pub mod prelude {
     pub use crate::html::{Document, Event, Node, Value, parse_html, tags};
+    pub use crate::runtime::{
+        AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response, View,
+        ViewError, ViewResult,
+    };
     pub use crate::{Error, Result};
 }
