@@ -82,11 +82,17 @@ pub(crate) fn run(root: &Path, options: &Options) -> anyhow::Result<()> {
     // benches) and must not appear in its summary.
     let criterion_dir = criterion_home(root);
     let before = bench_summary::Snapshot::take(&criterion_dir)?;
+    // Benches that are not criterion's write their rows here; only this run's count.
+    let rows_dir = target_dir(root).join("bench-rows");
+    if rows_dir.exists() {
+        std::fs::remove_dir_all(&rows_dir)
+            .with_context(|| format!("clearing {}", rows_dir.display()))?;
+    }
     cmd!(sh, "cargo bench -p benches --locked -- {criterion_args...}").run()?;
 
     let mut rows =
         bench_summary::criterion_rows(&criterion_dir, options.baseline.as_deref(), Some(&before))?;
-    // Other sources (for example a load generator) append their rows here.
+    rows.extend(bench_summary::tsv_rows(&rows_dir)?);
     rows.sort_by(|a, b| a.id.cmp(&b.id));
 
     let table = bench_summary::render(&rows);

@@ -172,6 +172,61 @@ fn bench_id(root: &Path, dir: &Path) -> anyhow::Result<String> {
     Ok(parts.join("/"))
 }
 
+/// Reads the rows that benches other than criterion's (memory, load generators) wrote into
+/// `dir`: one `*.tsv` file each, one `id<TAB>figure<TAB>unit[<TAB>baseline]` line per row.
+pub(crate) fn tsv_rows(dir: &Path) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(rows);
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
+        .collect();
+    files.sort();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("reading {}", file.display()))?;
+        for (number, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let parse = |field: &str| -> anyhow::Result<f64> {
+                field.trim().parse().with_context(|| {
+                    format!(
+                        "{}:{}: `{field}` is not a number",
+                        file.display(),
+                        number + 1
+                    )
+                })
+            };
+            let (Some(id), Some(figure), Some(unit)) =
+                (fields.first(), fields.get(1), fields.get(2))
+            else {
+                anyhow::bail!(
+                    "{}:{}: expected id, figure and unit",
+                    file.display(),
+                    number + 1
+                );
+            };
+            let baseline = match fields.get(3).map(|f| f.trim()) {
+                Some(b) if !b.is_empty() => Some(parse(b)?),
+                _ => None,
+            };
+            rows.push(Row::new(
+                (*id).to_owned(),
+                parse(figure)?,
+                unit.trim(),
+                baseline,
+            ));
+        }
+    }
+    Ok(rows)
+}
+
 /// Renders the rows, sorted by id, as a Markdown table.
 pub(crate) fn render(rows: &[Row]) -> String {
     let mut sorted: Vec<&Row> = rows.iter().collect();

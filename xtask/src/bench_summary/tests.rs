@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::{NANOSECONDS, Row, Snapshot, criterion_rows, format_change, format_figure, render};
+use super::{
+    NANOSECONDS, Row, Snapshot, criterion_rows, format_change, format_figure, render, tsv_rows,
+};
 
 /// A fresh directory under the system temp dir, removed on drop. Unique per process and test,
 /// so parallel test runs do not collide.
@@ -183,4 +185,32 @@ fn formats_human_units_and_changes() {
     assert_eq!(format_change(0.9996), "+0.0%");
     assert_eq!(format_change(0.5), "-50.0%");
     assert_eq!(format_change(1.25), "+25.0%");
+}
+
+#[test]
+fn reads_rows_that_other_benches_wrote() {
+    let dir = TempDir::new("tsv-rows");
+    write(
+        &dir.0.join("memory.tsv"),
+        "runtime/memory_per_async_view/10000\t4893\tbytes\t11674\nruntime/memory_per_blocking_view/1000\t11674\tbytes\t\n",
+    );
+    write(&dir.0.join("notes.txt"), "ignored");
+    let rows = tsv_rows(&dir.0).expect("rows parse");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].id, "runtime/memory_per_async_view/10000");
+    assert_eq!(rows[0].unit, "bytes");
+    assert_eq!(rows[0].baseline, Some(11674.0));
+    assert!(
+        rows[0]
+            .ratio
+            .is_some_and(|r| (r - 4893.0 / 11674.0).abs() < 1e-9)
+    );
+    assert_eq!(rows[1].baseline, None);
+    write(&dir.0.join("bad.tsv"), "id\tnot-a-number\tbytes\n");
+    assert!(tsv_rows(&dir.0).is_err());
+    assert!(
+        tsv_rows(&dir.0.join("missing"))
+            .expect("a missing dir has no rows")
+            .is_empty()
+    );
 }
