@@ -1288,3 +1288,108 @@ fn requests_parse_their_url() {
     assert_eq!(request.query("bad"), Some("%zz"));
     assert_eq!(request.method(), "GET");
 }
+
+// Events of two views in one browser tab run in parallel (Lona serialises a whole socket).
+
+struct Gate {
+    probe: Probe,
+    /// The first view's handler waits for this; the second view's handler opens it.
+    wait: Option<Receiver<()>>,
+    open: Option<Sender<()>>,
+}
+
+impl View for Gate {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let button = button();
+        let wait = self.wait.clone();
+        let open = self.open.clone();
+        let probe = self.probe.clone();
+        cx.on_click(&button, move |_, _| {
+            if let Some(wait) = &wait {
+                probe.log("slow handler waits");
+                let released = wait.recv_timeout(DEADLINE).is_ok();
+                probe.log(format!("slow handler released: {released}"));
+            }
+            if let Some(open) = &open {
+                probe.log("fast handler runs");
+                let _ = open.send(());
+            }
+            Flow::Handled
+        });
+        self.probe.nodes.lock().push(button.clone());
+        Ok(Response::Node(div().with_child(&button)))
+    }
+}
+
+#[test]
+fn a_slow_handler_in_one_window_does_not_hold_up_another_window_of_the_same_tab() {
+    let runtime = small_runtime();
+    let (open, wait) = unbounded::<()>();
+    // One log for both views, one node slot each.
+    let probe = Probe::default();
+    let slow_probe = Probe {
+        nodes: Arc::default(),
+        log: Arc::clone(&probe.log),
+    };
+    let fast_probe = Probe {
+        nodes: Arc::default(),
+        log: Arc::clone(&probe.log),
+    };
+    let slow = {
+        let (probe, wait) = (slow_probe.clone(), wait);
+        ViewFactory::blocking(move |_| Gate {
+            probe: probe.clone(),
+            wait: Some(wait.clone()),
+            open: None,
+        })
+    };
+    let fast = {
+        let (probe, open) = (fast_probe.clone(), open);
+        ViewFactory::blocking(move |_| Gate {
+            probe: probe.clone(),
+            wait: None,
+            open: Some(open.clone()),
+        })
+    };
+    let tab = browser(&session("a"));
+    let (w1, w2) = (WindowId(1), WindowId(2));
+    let slow_id = runtime
+        .start_view(
+            &slow,
+            Request::new("http://localhost/slow", tab.session().clone()),
+            &tab,
+            w1,
+        )
+        .expect("starts");
+    let fast_id = runtime
+        .start_view(
+            &fast,
+            Request::new("http://localhost/fast", tab.session().clone()),
+            &tab,
+            w2,
+        )
+        .expect("starts");
+    eventually("both views show their trees", || {
+        !slow_probe.nodes.lock().is_empty() && !fast_probe.nodes.lock().is_empty()
+    });
+    let outcome = runtime.input_event(&tab, w1, slow_id, click_on(&slow_probe.node(0), 1));
+    assert_eq!(outcome, EventOutcome::Accepted);
+    eventually("the slow handler waits", || {
+        probe.entries().contains(&"slow handler waits".to_owned())
+    });
+    runtime.input_event(&tab, w2, fast_id, click_on(&fast_probe.node(0), 1));
+    eventually("the slow handler was released", || {
+        probe
+            .entries()
+            .iter()
+            .any(|e| e.starts_with("slow handler released"))
+    });
+    assert!(
+        probe
+            .entries()
+            .contains(&"slow handler released: true".to_owned()),
+        "{:?}",
+        probe.entries()
+    );
+    runtime.shutdown();
+}
