@@ -54,13 +54,18 @@ impl Default for OutboxLimits {
     }
 }
 
-/// Why the runtime closes a connection.
+/// Why a connection is closed by the server; the server maps each to a WebSocket close code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CloseReason {
     /// The client fell too far behind the view's updates.
     Lagging,
     /// The server is shutting down.
     ServerStop,
+    /// The client sent a frame over the size limit.
+    TooLarge,
+    /// The client kept sending frames that are not the protocol.
+    ProtocolError,
 }
 
 /// A message for the browser, not yet encoded.

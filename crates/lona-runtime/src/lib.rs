@@ -53,7 +53,9 @@ pub use pool::{Pool, PoolConfig, PoolMetrics, SubmitError};
 pub use runtime::{EventOutcome, Runtime, RuntimeConfig, RuntimeMetrics, StartError, ViewFactory};
 pub use spawn::{PoolSpawner, Spawn, Task};
 pub use stop::{StopReason, Stopped};
-pub use view::{AsyncView, Flow, InputEvent, Request, Response, View, ViewError, ViewResult};
+pub use view::{
+    AsyncView, Flow, InputEvent, Request, Response, View, ViewError, ViewResult, percent_decode,
+};
 
 #[cfg(test)]
 mod tests;

@@ -112,7 +112,7 @@ fn split_url(url: &str) -> (String, Vec<(String, String)>) {
 
 /// Decodes `%XX` escapes and `+` as in form-encoded query strings; invalid escapes stay as
 /// they are and invalid UTF-8 becomes U+FFFD, so no query string is an error.
-pub(crate) fn percent_decode(s: &str) -> String {
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let hex = |i: usize| bytes.get(i).and_then(|&b| char::from(b).to_digit(16));
     let mut out = Vec::with_capacity(bytes.len());

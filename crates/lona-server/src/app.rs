@@ -1,0 +1,424 @@
+//! `App`: routes, settings and templates; `Server`: the app running on a socket.
+
+use std::net::{SocketAddr, TcpListener as StdListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::TokioIo;
+use lona_runtime::{
+    AsyncView, OutboxLimits, Request, Runtime, RuntimeConfig, RuntimeMetrics, Spawn, Task, View,
+    ViewFactory,
+};
+use tokio::sync::watch;
+
+use crate::error::ServerError;
+use crate::frontend::Templates;
+use crate::http::HttpResponse;
+use crate::routing::{Pattern, Router};
+use crate::settings::Settings;
+
+/// What a route leads to.
+#[derive(Clone)]
+pub(crate) enum Target {
+    /// An interactive view: a plain GET gets the frontend page, the socket runs the view.
+    View(ViewFactory),
+    /// A non-interactive handler, run for each HTTP request on the worker pool.
+    Http(Arc<HttpHandler>),
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Target::View(_) => "View",
+            Target::Http(_) => "Http",
+        })
+    }
+}
+
+/// A non-interactive route's handler.
+pub type HttpHandler = dyn Fn(&Request) -> HttpResponse + Send + Sync;
+
+/// An app: its routes, settings and templates. A whole app is one `main.rs`:
+///
+/// ```no_run
+/// use lona_server::App;
+/// use lona_runtime::{Context, Request, Response, View, ViewResult};
+/// use lona_html::tags::h1;
+///
+/// struct Hello;
+///
+/// impl View for Hello {
+///     fn handle_request(&self, _cx: &Context, _request: &Request) -> ViewResult {
+///         Ok(Response::Node(h1().with_text("Hello")))
+///     }
+/// }
+///
+/// let mut app = App::new();
+/// app.view("/", |_| Hello);
+/// app.run("127.0.0.1:8080").expect("the server runs");
+/// ```
+pub struct App {
+    /// The settings; change them before `run`.
+    pub settings: Settings,
+    router: Router<Target>,
+    templates: Vec<(String, String)>,
+    route_error: Option<ServerError>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("settings", &self.settings)
+            .field(
+                "routes",
+                &self
+                    .router
+                    .routes()
+                    .map(|(p, n, _)| (p.as_str(), n))
+                    .collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for App {
+    fn default() -> App {
+        App::new()
+    }
+}
+
+/// Names the route just added.
+#[derive(Debug)]
+pub struct RouteName<'a> {
+    /// `None` if the route's pattern did not compile (the error is reported at start).
+    router: Option<&'a mut Router<Target>>,
+}
+
+impl RouteName<'_> {
+    /// Gives the route a name, for [`Server::reverse`].
+    pub fn name(self, name: &str) {
+        if let Some(router) = self.router {
+            router.set_last_name(name.to_owned());
+        }
+    }
+}
+
+impl App {
+    /// An app with default settings and no routes.
+    pub fn new() -> App {
+        App {
+            settings: Settings::default(),
+            router: Router::default(),
+            templates: Vec::new(),
+            route_error: None,
+        }
+    }
+
+    fn add(&mut self, pattern: &str, target: Target) -> RouteName<'_> {
+        match Pattern::new(pattern) {
+            Ok(pattern) => {
+                self.router.add(pattern, None, target);
+                RouteName {
+                    router: Some(&mut self.router),
+                }
+            }
+            Err(error) => {
+                // Reported by `spawn`/`run`, so that route setup reads as a plain list.
+                self.route_error.get_or_insert(ServerError::Route(error));
+                RouteName { router: None }
+            }
+        }
+    }
+
+    /// Adds an interactive route whose view is a blocking [`View`], built per request.
+    pub fn view<V: View>(
+        &mut self,
+        pattern: &str,
+        make: impl Fn(&Request) -> V + Send + Sync + 'static,
+    ) -> RouteName<'_> {
+        self.add(pattern, Target::View(ViewFactory::blocking(make)))
+    }
+
+    /// Adds an interactive route whose view is an [`AsyncView`], built per request.
+    pub fn async_view<V: AsyncView>(
+        &mut self,
+        pattern: &str,
+        make: impl Fn(&Request) -> V + Send + Sync + 'static,
+    ) -> RouteName<'_> {
+        self.add(pattern, Target::View(ViewFactory::asynchronous(make)))
+    }
+
+    /// Adds a non-interactive route: `handler` answers each HTTP request, on the worker pool.
+    pub fn http(
+        &mut self,
+        pattern: &str,
+        handler: impl Fn(&Request) -> HttpResponse + Send + Sync + 'static,
+    ) -> RouteName<'_> {
+        self.add(pattern, Target::Http(Arc::new(handler)))
+    }
+
+    /// Overrides a template by name: `lona/frontend.html` (the page that loads the client) or
+    /// `lona/error.html` (errors of plain HTTP requests). Autoescape is on.
+    pub fn template(&mut self, name: &str, source: &str) {
+        self.templates.push((name.to_owned(), source.to_owned()));
+    }
+
+    /// Starts serving on `addr` (use port 0 for any free port) on threads of its own, and
+    /// returns at once.
+    ///
+    /// # Errors
+    ///
+    /// A bad route pattern or template, or a socket that cannot be bound.
+    pub fn spawn(self, addr: &str) -> Result<Server, ServerError> {
+        if let Some(error) = self.route_error {
+            return Err(error);
+        }
+        let templates = Templates::new(&self.templates).map_err(ServerError::Template)?;
+        let listener = StdListener::bind(addr).map_err(ServerError::Bind)?;
+        listener.set_nonblocking(true).map_err(ServerError::Bind)?;
+        let local_addr = listener.local_addr().map_err(ServerError::Bind)?;
+        let tokio = tokio::runtime::Builder::new_multi_thread()
+            .thread_name("lona-io")
+            .enable_all()
+            .build()
+            .map_err(ServerError::Io)?;
+        let settings = self.settings;
+        let runtime = Runtime::with_spawner(
+            RuntimeConfig {
+                runtime_threads: settings.max_runtime_threads,
+                runtime_queue: settings.max_runtime_queue,
+                worker_threads: settings.max_worker_threads,
+                static_threads: settings.max_static_threads,
+                outbox: OutboxLimits {
+                    merge_at: settings.outbox_merge_at,
+                    close_at: settings.outbox_close_at,
+                },
+                ..RuntimeConfig::default()
+            },
+            Arc::new(TokioSpawner(tokio.handle().clone())),
+        );
+        let state = Arc::new(crate::http::State {
+            settings,
+            router: self.router,
+            templates,
+            runtime,
+            sockets: crate::http::Sockets::default(),
+        });
+        let (stop, stopped) = watch::channel(false);
+        let listener = {
+            let _guard = tokio.enter();
+            tokio::net::TcpListener::from_std(listener).map_err(ServerError::Bind)?
+        };
+        let done = tokio.spawn(accept_loop(listener, Arc::clone(&state), stopped));
+        tracing::info!(%local_addr, "lona serves");
+        Ok(Server {
+            addr: local_addr,
+            stop,
+            done: Some(done),
+            state,
+            tokio: Some(tokio),
+        })
+    }
+
+    /// Serves on `addr` until SIGINT or SIGTERM, then shuts down gracefully: views are
+    /// stopped (`on_stop` runs) and sockets are closed with "going away".
+    ///
+    /// # Errors
+    ///
+    /// As [`App::spawn`].
+    #[allow(
+        clippy::print_stdout,
+        reason = "the one line a developer looks for when the app starts"
+    )]
+    pub fn run(self, addr: &str) -> Result<(), ServerError> {
+        let server = self.spawn(addr)?;
+        println!("lona: serving on {} (Ctrl-C stops)", server.url());
+        server.wait_for_signal();
+        server.shutdown();
+        Ok(())
+    }
+}
+
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    state: Arc<crate::http::State>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        // Reap finished connections so the set holds only live ones.
+        while connections.try_join_next().is_some() {}
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        // Running out of file descriptors and the like: keep serving the rest.
+                        tracing::warn!(%error, "accept failed");
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let service_state = Arc::clone(&state);
+                let service = hyper::service::service_fn(move |request| {
+                    let state = Arc::clone(&service_state);
+                    async move { Ok::<_, std::convert::Infallible>(crate::http::handle(state, request, peer).await) }
+                });
+                let mut stop = stopped.clone();
+                connections.spawn(async move {
+                    let connection = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .with_upgrades();
+                    let mut connection = std::pin::pin!(connection);
+                    let outcome = tokio::select! {
+                        outcome = connection.as_mut() => outcome,
+                        _ = stop.changed() => {
+                            // Finish the request in flight, then close.
+                            connection.as_mut().graceful_shutdown();
+                            connection.await
+                        }
+                    };
+                    if let Err(error) = outcome {
+                        tracing::debug!(%error, "http connection ended with an error");
+                    }
+                });
+            }
+            _ = stopped.changed() => break,
+        }
+    }
+    drop(listener);
+    // Views first: their sockets get a going-away close, then every other socket, then HTTP
+    // connections wind down.
+    state.runtime.shutdown();
+    state.close_sockets();
+    let timeout = state.settings.shutdown_timeout;
+    let drained = async {
+        while connections.join_next().await.is_some() {}
+        state.sockets_closed().await;
+    };
+    if tokio::time::timeout(timeout, drained).await.is_err() {
+        tracing::warn!(
+            ?timeout,
+            "connections still open after the shutdown timeout"
+        );
+    }
+}
+
+/// Lends tokio's executor to async views.
+struct TokioSpawner(tokio::runtime::Handle);
+
+impl Spawn for TokioSpawner {
+    fn spawn(&self, task: Task) {
+        self.0.spawn(task);
+    }
+}
+
+/// A running app.
+pub struct Server {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    done: Option<tokio::task::JoinHandle<()>>,
+    state: Arc<crate::http::State>,
+    tokio: Option<tokio::runtime::Runtime>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://<address>/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// The view runtime's counters.
+    pub fn metrics(&self) -> RuntimeMetrics {
+        self.state.runtime.metrics()
+    }
+
+    /// The path of the route named `name`.
+    ///
+    /// # Errors
+    ///
+    /// If there is no such route or an argument is missing.
+    pub fn reverse(
+        &self,
+        name: &str,
+        args: &[(&str, &str)],
+    ) -> Result<String, crate::ReverseError> {
+        self.state.router.reverse(name, args)
+    }
+
+    /// Blocks until the process gets SIGINT or SIGTERM.
+    pub fn wait_for_signal(&self) {
+        let Some(tokio) = &self.tokio else {
+            return;
+        };
+        tokio.block_on(async {
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{SignalKind, signal};
+                match signal(SignalKind::terminate()) {
+                    Ok(mut terminate) => {
+                        tokio::select! {
+                            _ = tokio::signal::ctrl_c() => {}
+                            _ = terminate.recv() => {}
+                        }
+                    }
+                    Err(_) => {
+                        let _ = tokio::signal::ctrl_c().await;
+                    }
+                }
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        });
+        tracing::info!("shutting down");
+    }
+
+    /// Stops accepting, stops every view (`on_stop` runs), closes sockets with "going away"
+    /// and waits up to `shutdown_timeout` for connections to end.
+    pub fn shutdown(mut self) {
+        self.stop_now();
+    }
+
+    fn stop_now(&mut self) {
+        let _ = self.stop.send(true);
+        let (Some(tokio), Some(done)) = (self.tokio.take(), self.done.take()) else {
+            return;
+        };
+        let timeout = self.state.settings.shutdown_timeout + Duration::from_secs(1);
+        // Waiting for, and dropping, a tokio runtime is not allowed on a thread that drives
+        // one (a test's or the app's own), so it happens on a thread of its own.
+        let waiter = std::thread::Builder::new()
+            .name("lona-shutdown".to_owned())
+            .spawn(move || {
+                let _ = tokio.block_on(async { tokio::time::timeout(timeout, done).await });
+                tokio.shutdown_timeout(Duration::from_secs(1));
+            });
+        match waiter {
+            Ok(waiter) => {
+                let _ = waiter.join();
+            }
+            Err(error) => tracing::error!(%error, "cannot start the shutdown thread"),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}

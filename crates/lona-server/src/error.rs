@@ -1,0 +1,63 @@
+//! The server's errors, and the view that shows an error page inside a window.
+
+use std::fmt;
+
+use lona_html::tags::{div, h1};
+use lona_runtime::{AsyncContext, AsyncView, Request, Response, ViewError, ViewResult};
+
+use crate::routing::RouteError;
+
+/// Why the server could not start.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// A route pattern is invalid; fix the pattern.
+    Route(RouteError),
+    /// A template does not compile; fix the template.
+    Template(minijinja::Error),
+    /// The address could not be bound: in use, or not ours.
+    Bind(std::io::Error),
+    /// The async runtime could not start.
+    Io(std::io::Error),
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServerError::Route(error) => fmt::Display::fmt(error, f),
+            ServerError::Template(error) => write!(f, "invalid template: {error}"),
+            ServerError::Bind(error) => write!(f, "cannot listen: {error}"),
+            ServerError::Io(error) => write!(f, "cannot start the async runtime: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for ServerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ServerError::Route(error) => Some(error),
+            ServerError::Template(error) => Some(error),
+            ServerError::Bind(error) | ServerError::Io(error) => Some(error),
+        }
+    }
+}
+
+/// Shows the error page of a status in the window: 404 for an unknown path, 503 when every
+/// view thread is busy.
+pub(crate) struct ErrorView(pub(crate) u16);
+
+impl AsyncView for ErrorView {
+    async fn handle_request(&self, _cx: &AsyncContext, _request: &Request) -> ViewResult {
+        match self.0 {
+            404 => Err(ViewError::NotFound),
+            status => {
+                let title = format!("{status} Server busy: please try again in a moment");
+                Ok(Response::Node(
+                    div()
+                        .with_class("lona-error")
+                        .with_child(h1().with_text(title)),
+                ))
+            }
+        }
+    }
+}

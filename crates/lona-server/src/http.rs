@@ -1,0 +1,470 @@
+//! Answering HTTP requests: the client's files, the WebSocket upgrade (with its Origin check),
+//! the frontend page of interactive routes, non-interactive routes, and error pages with their
+//! real status codes (Lona serves its 404 page as 200).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request as HttpRequest, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use lona_protocol::client::{PostData, PostValue};
+use lona_runtime::{
+    CloseReason, Connection, ConnectionId, Request, Runtime, SessionId, percent_decode,
+};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+
+use crate::app::Target;
+use crate::frontend::Templates;
+use crate::routing::Router;
+use crate::session::{new_session_id, session_from_cookie, set_cookie};
+use crate::settings::Settings;
+
+/// What every request handler shares.
+pub(crate) struct State {
+    pub(crate) settings: Settings,
+    pub(crate) router: Router<Target>,
+    pub(crate) templates: Templates,
+    pub(crate) runtime: Runtime,
+    pub(crate) sockets: Sockets,
+}
+
+/// The open WebSockets, so that shutdown can close those no view holds and wait for all.
+#[derive(Default)]
+pub(crate) struct Sockets {
+    open: parking_lot::Mutex<HashMap<ConnectionId, Arc<Connection>>>,
+    closed: tokio::sync::Notify,
+}
+
+impl State {
+    pub(crate) fn register_socket(&self, connection: &Arc<Connection>) {
+        self.sockets
+            .open
+            .lock()
+            .insert(connection.id(), Arc::clone(connection));
+    }
+
+    pub(crate) fn unregister_socket(&self, connection: &Connection) {
+        let mut open = self.sockets.open.lock();
+        open.remove(&connection.id());
+        if open.is_empty() {
+            self.sockets.closed.notify_waiters();
+        }
+    }
+
+    pub(crate) fn close_sockets(&self) {
+        for connection in self.sockets.open.lock().values() {
+            connection.close(CloseReason::ServerStop);
+        }
+    }
+
+    pub(crate) async fn sockets_closed(&self) {
+        loop {
+            let notified = self.sockets.closed.notified();
+            if self.sockets.open.lock().is_empty() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// The answer of a non-interactive route.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// The `Content-Type`.
+    pub content_type: String,
+    /// Extra headers. They come in addition to the defaults (`Cache-Control: no-store`...);
+    /// a header given here replaces the default of the same name.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// An HTML page. The caller vouches for the markup: render trees with
+    /// `lona_html::Node::to_html`, which escapes text.
+    pub fn html(body: impl Into<String>) -> HttpResponse {
+        HttpResponse::with_type("text/html; charset=utf-8", body.into().into_bytes())
+    }
+
+    /// Plain text.
+    pub fn text(body: impl Into<String>) -> HttpResponse {
+        HttpResponse::with_type("text/plain; charset=utf-8", body.into().into_bytes())
+    }
+
+    /// A JSON document, already serialized.
+    pub fn json(body: impl Into<String>) -> HttpResponse {
+        HttpResponse::with_type("application/json", body.into().into_bytes())
+    }
+
+    /// Bytes of any type.
+    pub fn with_type(content_type: &str, body: Vec<u8>) -> HttpResponse {
+        HttpResponse {
+            status: 200,
+            content_type: content_type.to_owned(),
+            headers: Vec::new(),
+            body,
+        }
+    }
+
+    /// A redirect (302) to `location`.
+    pub fn redirect(location: &str) -> HttpResponse {
+        let mut response = HttpResponse::text("");
+        response.status = 302;
+        response
+            .headers
+            .push(("Location".to_owned(), location.to_owned()));
+        response
+    }
+
+    /// The same response with another status.
+    #[must_use]
+    pub fn status(mut self, status: u16) -> HttpResponse {
+        self.status = status;
+        self
+    }
+
+    /// The same response with one more header.
+    #[must_use]
+    pub fn header(mut self, name: &str, value: &str) -> HttpResponse {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+type Body = Full<Bytes>;
+
+fn response(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+) -> Response<Body> {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+impl State {
+    fn error_page(&self, status: StatusCode) -> Response<Body> {
+        let reason = status.canonical_reason().unwrap_or("Error");
+        let html = self
+            .templates
+            .error(status.as_u16(), reason)
+            .unwrap_or_else(|error| {
+                tracing::error!(%error, "the error template failed");
+                format!("{} {reason}", status.as_u16())
+            });
+        let mut response = response(status, "text/html; charset=utf-8", html);
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+
+    fn session(&self, request: &HttpRequest<Incoming>) -> Option<SessionId> {
+        let cookie = request
+            .headers()
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok());
+        session_from_cookie(cookie, &self.settings.session_cookie_name)
+    }
+}
+
+pub(crate) async fn handle(
+    state: Arc<State>,
+    request: HttpRequest<Incoming>,
+    peer: SocketAddr,
+) -> Response<Body> {
+    let path = request.uri().path().to_owned();
+    let client_prefix = format!("{}lona/", state.settings.static_url_prefix);
+    if let Some(asset) = path.strip_prefix(&client_prefix) {
+        return client_asset(&state, request.method(), asset);
+    }
+    if is_websocket_upgrade(&request) {
+        return upgrade(state, request, peer);
+    }
+    let Some(route) = state.router.resolve(&path) else {
+        return state.error_page(StatusCode::NOT_FOUND);
+    };
+    match route.target {
+        Target::View(_) => frontend_page(&state, &request),
+        Target::Http(handler) => {
+            let handler = Arc::clone(handler);
+            let name = route.name.map(Arc::from);
+            let args = route.args;
+            http_route(Arc::clone(&state), request, handler, name, args).await
+        }
+    }
+}
+
+fn client_asset(state: &State, method: &Method, path: &str) -> Response<Body> {
+    if method != Method::GET && method != Method::HEAD {
+        return state.error_page(StatusCode::METHOD_NOT_ALLOWED);
+    }
+    let Some(asset) = lona_client::asset(path) else {
+        return state.error_page(StatusCode::NOT_FOUND);
+    };
+    let mut response = response(StatusCode::OK, asset.content_type, asset.body);
+    // The client changes with the server's version: revalidate instead of caching blindly.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if method == Method::HEAD {
+        *response.body_mut() = Full::new(Bytes::new());
+    }
+    response
+}
+
+fn frontend_page(state: &State, request: &HttpRequest<Incoming>) -> Response<Body> {
+    let (session, new) = match state.session(request) {
+        Some(session) => (session, false),
+        None => (new_session_id(), true),
+    };
+    let html = match state.templates.frontend(&state.settings) {
+        Ok(html) => html,
+        Err(error) => {
+            tracing::error!(%error, "the frontend template failed");
+            return state.error_page(StatusCode::INTERNAL_SERVER_ERROR);
+        }
+    };
+    let mut response = response(StatusCode::OK, "text/html; charset=utf-8", html);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-store, must-revalidate"),
+    );
+    if new {
+        let cookie = set_cookie(
+            &state.settings.session_cookie_name,
+            &session,
+            state.settings.session_cookie_secure,
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            headers.insert(header::SET_COOKIE, value);
+        }
+    }
+    if request.method() == Method::HEAD {
+        *response.body_mut() = Full::new(Bytes::new());
+    }
+    response
+}
+
+async fn http_route(
+    state: Arc<State>,
+    request: HttpRequest<Incoming>,
+    handler: Arc<crate::app::HttpHandler>,
+    route: Option<Arc<str>>,
+    args: Vec<(String, String)>,
+) -> Response<Body> {
+    let session = state.session(&request).unwrap_or_else(new_session_id);
+    let url = request.uri().to_string();
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    // The body limit is the WebSocket's message limit: one setting for "largest input".
+    let limit = state.settings.max_message_size;
+    let body = match Limited::new(request.into_body(), limit).collect().await {
+        Ok(body) => body.to_bytes(),
+        Err(_) => return state.error_page(StatusCode::PAYLOAD_TOO_LARGE),
+    };
+    let mut lona_request = Request::new(url, session);
+    lona_request.match_info = args;
+    lona_request.route = route;
+    lona_request.interactive = false;
+    if is_form {
+        lona_request.post = parse_form(&body);
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job = move || {
+        let outcome = catch_unwind(AssertUnwindSafe(|| handler(&lona_request)));
+        let _ = tx.send(outcome);
+    };
+    // Non-interactive work runs on the worker pool, never behind parked views.
+    if state.runtime.worker_pool().try_submit(job).is_err() {
+        return state.error_page(StatusCode::SERVICE_UNAVAILABLE);
+    }
+    match rx.await {
+        Ok(Ok(answer)) => build_response(&state, answer),
+        Ok(Err(_)) | Err(_) => {
+            tracing::error!("a non-interactive route panicked");
+            state.error_page(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
+}
+
+fn build_response(state: &State, answer: HttpResponse) -> Response<Body> {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = Response::new(Full::new(Bytes::from(answer.body)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-store, must-revalidate"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    match HeaderValue::from_str(&answer.content_type) {
+        Ok(value) => {
+            headers.insert(header::CONTENT_TYPE, value);
+        }
+        Err(_) => return state.error_page(StatusCode::INTERNAL_SERVER_ERROR),
+    }
+    for (name, value) in &answer.headers {
+        let (Ok(name), Ok(value)) = (
+            header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) else {
+            tracing::error!(%name, "a route returned an invalid header");
+            return state.error_page(StatusCode::INTERNAL_SERVER_ERROR);
+        };
+        headers.insert(name, value);
+    }
+    response
+}
+
+/// Parses `application/x-www-form-urlencoded`; repeated names become lists.
+pub(crate) fn parse_form(body: &[u8]) -> PostData {
+    let text = String::from_utf8_lossy(body);
+    let mut fields: Vec<(String, PostValue)> = Vec::new();
+    for pair in text.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let (name, value) = (percent_decode(name), percent_decode(value));
+        match fields.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, PostValue::List(list))) => list.push(value),
+            Some((_, slot)) => {
+                if let PostValue::Text(first) = slot {
+                    let first = std::mem::take(first);
+                    *slot = PostValue::List(vec![first, value]);
+                }
+            }
+            None => fields.push((name, PostValue::Text(value))),
+        }
+    }
+    PostData(fields)
+}
+
+fn is_websocket_upgrade(request: &HttpRequest<Incoming>) -> bool {
+    let has = |name: header::HeaderName, token: &str| {
+        request
+            .headers()
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|v| v.trim().eq_ignore_ascii_case(token))
+    };
+    request.method() == Method::GET
+        && has(header::CONNECTION, "upgrade")
+        && has(header::UPGRADE, "websocket")
+}
+
+/// Whether the page that opens the socket is ours: its Origin names the Host the request was
+/// sent to, or an allowed origin. Browsers always send Origin; a client without one is not a
+/// browser page and cannot carry a victim's cookies across sites, so it is let through.
+fn origin_allowed(state: &State, request: &HttpRequest<Incoming>) -> bool {
+    let Some(origin) = request.headers().get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    if state.settings.allowed_origins.iter().any(|o| o == origin) {
+        return true;
+    }
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let origin_host = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .unwrap_or_default();
+    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+fn upgrade(
+    state: Arc<State>,
+    mut request: HttpRequest<Incoming>,
+    peer: SocketAddr,
+) -> Response<Body> {
+    if !origin_allowed(&state, &request) {
+        tracing::warn!(%peer, "refused a WebSocket from another origin");
+        return state.error_page(StatusCode::FORBIDDEN);
+    }
+    let version_ok = request
+        .headers()
+        .get(header::SEC_WEBSOCKET_VERSION)
+        .is_some_and(|v| v == "13");
+    let Some(key) = request.headers().get(header::SEC_WEBSOCKET_KEY).cloned() else {
+        return state.error_page(StatusCode::BAD_REQUEST);
+    };
+    if !version_ok {
+        let mut response = state.error_page(StatusCode::UPGRADE_REQUIRED);
+        response.headers_mut().insert(
+            header::SEC_WEBSOCKET_VERSION,
+            HeaderValue::from_static("13"),
+        );
+        return response;
+    }
+    // A socket without our cookie still gets a session of its own; it just cannot re-attach.
+    let session = state.session(&request).unwrap_or_else(new_session_id);
+    let on_upgrade = hyper::upgrade::on(&mut request);
+    tokio::spawn(async move {
+        match on_upgrade.await {
+            Ok(upgraded) => {
+                let config = socket_config(&state.settings);
+                let socket = WebSocketStream::from_raw_socket(
+                    TokioIo::new(upgraded),
+                    Role::Server,
+                    Some(config),
+                )
+                .await;
+                crate::socket::run(state, socket, session).await;
+            }
+            Err(error) => tracing::debug!(%error, "the WebSocket upgrade failed"),
+        }
+    });
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let headers = response.headers_mut();
+    headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    headers.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+    if let Ok(accept) = HeaderValue::from_str(&derive_accept_key(key.as_bytes())) {
+        headers.insert(header::SEC_WEBSOCKET_ACCEPT, accept);
+    }
+    response
+}
+
+/// tungstenite's buffers are 128 KiB by default, most of a connection's memory; our messages
+/// are small, so the buffers are small and the limits are the app's.
+fn socket_config(settings: &Settings) -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(settings.max_message_size * 4)
+        .max_message_size(Some(settings.max_message_size))
+        .max_frame_size(Some(settings.max_message_size))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,22 @@
+//! The server of lona: HTTP/1.1 with hyper, WebSockets with tungstenite on each page's own
+//! path, Lona's routing, cookie sessions, the frontend page, and graceful shutdown.
+//!
+//! The only crate of the workspace that opens sockets. It bridges tokio and the runtime's
+//! pools through non-blocking outboxes: a slow client can never block a pool thread, and a
+//! parked view can never block a tokio worker.
+
+mod app;
+mod error;
+mod frontend;
+mod http;
+mod routing;
+mod session;
+mod settings;
+mod socket;
+
+pub use app::{App, HttpHandler, RouteName, Server};
+pub use error::ServerError;
+pub use frontend::{ERROR_TEMPLATE, FRONTEND_TEMPLATE};
+pub use http::HttpResponse;
+pub use routing::{Pattern, Resolved, ReverseError, RouteError, Router};
+pub use settings::Settings;

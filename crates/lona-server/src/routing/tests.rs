@@ -1,0 +1,93 @@
+//! Tests of Lona's route syntax, from Lona's own routing tests.
+
+use super::{Pattern, ReverseError, Router};
+
+fn router() -> Router<&'static str> {
+    let mut router = Router::default();
+    for (pattern, name, target) in [
+        ("/", Some("home"), "home"),
+        ("/user/<name>/", Some("user"), "user"),
+        ("/item/<id:[0-9]+>(/)", Some("item"), "item"),
+        ("/files/<path:.*>", Some("files"), "files"),
+        ("/item/<slug>", None, "slug"),
+    ] {
+        router.add(
+            Pattern::new(pattern).expect("valid"),
+            name.map(str::to_owned),
+            target,
+        );
+    }
+    router
+}
+
+#[test]
+fn routes_resolve_with_arguments_in_order() {
+    let router = router();
+    let resolve = |path| router.resolve(path).map(|r| (*r.target, r.args));
+    assert_eq!(resolve("/"), Some(("home", vec![])));
+    assert_eq!(
+        resolve("/user/alice/"),
+        Some(("user", vec![("name".into(), "alice".into())]))
+    );
+    assert_eq!(resolve("/user/alice"), None);
+    assert_eq!(resolve("/user/a/b/"), None);
+    assert_eq!(
+        resolve("/item/42"),
+        Some(("item", vec![("id".into(), "42".into())]))
+    );
+    assert_eq!(
+        resolve("/item/42/"),
+        Some(("item", vec![("id".into(), "42".into())]))
+    );
+    assert_eq!(
+        resolve("/item/abc"),
+        Some(("slug", vec![("slug".into(), "abc".into())]))
+    );
+    assert_eq!(
+        resolve("/files/a/b.css"),
+        Some(("files", vec![("path".into(), "a/b.css".into())]))
+    );
+    assert_eq!(resolve("/nothing"), None);
+}
+
+#[test]
+fn literal_text_is_not_a_regular_expression() {
+    let mut router = Router::default();
+    router.add(Pattern::new("/a.b").expect("valid"), None, ());
+    assert!(router.resolve("/a.b").is_some());
+    assert!(router.resolve("/axb").is_none());
+}
+
+#[test]
+fn named_routes_reverse_like_lona() {
+    let router = router();
+    assert_eq!(router.reverse("home", &[]), Ok("/".to_owned()));
+    assert_eq!(
+        router.reverse("user", &[("name", "bob")]),
+        Ok("/user/bob/".to_owned())
+    );
+    assert_eq!(
+        router.reverse("item", &[("id", "7")]),
+        Ok("/item/7".to_owned())
+    );
+    assert_eq!(
+        router.reverse("user", &[]),
+        Err(ReverseError::MissingArg("name".to_owned()))
+    );
+    assert_eq!(
+        router.reverse("nope", &[]),
+        Err(ReverseError::NoRoute("nope".to_owned()))
+    );
+    assert_eq!(
+        ReverseError::MissingArg("x".into()).to_string(),
+        "missing URL arg: x"
+    );
+}
+
+#[test]
+fn bad_patterns_are_errors_that_name_the_pattern() {
+    for bad in ["/a/<name", "/a/<>", "/<x>/<x>", "/<id:[0-9>"] {
+        let error = Pattern::new(bad).expect_err(bad);
+        assert!(error.to_string().contains(bad), "{error}");
+    }
+}

@@ -1,0 +1,245 @@
+//! One browser socket: the reader decodes frames and hands them to the runtime; the writer
+//! drains the connection's outbox. Neither ever waits on a view.
+//!
+//! Bad input is answered per message: a malformed frame is logged and counted, and the socket
+//! is closed only when a client keeps sending them (close 1008) or sends one over the size
+//! limit (close 1009). Other views, on this socket or others, go on.
+
+use std::future::poll_fn;
+use std::sync::Arc;
+
+use futures_util::{SinkExt, StreamExt};
+use hyper::upgrade::Upgraded;
+use hyper_util::rt::TokioIo;
+use lona_protocol::client::{ClientMessage, Frame, decode_client_with};
+use lona_protocol::{DecodeLimits, ServerMessage, WindowId};
+use lona_runtime::{
+    CloseReason, Connection, OutboxLimits, Outgoing, Request, SessionId, StartError, ViewFactory,
+};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+use crate::app::Target;
+use crate::http::State;
+
+type Socket = WebSocketStream<TokioIo<Upgraded>>;
+
+/// How long the peer has to answer the server's close frame.
+const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
+pub(crate) async fn run(state: Arc<State>, socket: Socket, session: SessionId) {
+    let limits = OutboxLimits {
+        merge_at: state.settings.outbox_merge_at,
+        close_at: state.settings.outbox_close_at,
+    };
+    let connection = Connection::new(session, limits);
+    state.register_socket(&connection);
+    let (mut sink, mut stream) = socket.split();
+
+    // Set when the server has sent its close frame: from then on the reader waits only a
+    // moment for the peer's reply, so an unresponsive client cannot hold a shutdown.
+    let (closing_tx, mut closing) = tokio::sync::watch::channel(false);
+    let writer = {
+        let connection = Arc::clone(&connection);
+        tokio::spawn(async move {
+            loop {
+                let message = poll_fn(|cx| connection.poll_next(cx)).await;
+                let sent = match message {
+                    Outgoing::Close(reason) => {
+                        let (code, text) = close_code(reason);
+                        let frame = CloseFrame {
+                            code,
+                            reason: text.into(),
+                        };
+                        let _ = sink.send(Message::Close(Some(frame))).await;
+                        let _ = closing_tx.send(true);
+                        break;
+                    }
+                    message => match message.encode() {
+                        Some(frame) => sink.send(Message::text(frame)).await,
+                        None => Ok(()),
+                    },
+                };
+                if sent.is_err() {
+                    break;
+                }
+            }
+            let _ = sink.close().await;
+        })
+    };
+
+    let mut decode_limits = DecodeLimits::default();
+    decode_limits.max_frame_bytes = state.settings.max_message_size;
+    let mut malformed = 0u32;
+    loop {
+        let message = tokio::select! {
+            message = stream.next() => message,
+            () = async {
+                // The guard `wait_for` returns is not `Send`: drop it here.
+                let _ = closing.wait_for(|closing| *closing).await;
+            } => {
+                let _ = tokio::time::timeout(CLOSE_GRACE, stream.next()).await;
+                break;
+            }
+        };
+        let Some(message) = message else {
+            break;
+        };
+        match message {
+            Ok(Message::Text(text)) => {
+                if handle_text(&state, &connection, text.as_str(), &decode_limits) {
+                    malformed = 0;
+                } else {
+                    malformed += 1;
+                    if malformed >= state.settings.max_malformed_messages {
+                        tracing::warn!(
+                            connection = connection.id().0,
+                            "closing a socket that sends garbage"
+                        );
+                        connection.close(CloseReason::ProtocolError);
+                        break;
+                    }
+                }
+            }
+            Ok(Message::Binary(_)) => {
+                malformed += 1;
+                if malformed >= state.settings.max_malformed_messages {
+                    connection.close(CloseReason::ProtocolError);
+                    break;
+                }
+            }
+            // tungstenite answers pings itself; a close ends the loop.
+            Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => {}
+            Ok(Message::Close(_)) => break,
+            Err(WsError::Capacity(CapacityError::MessageTooLong { size, max_size })) => {
+                tracing::warn!(
+                    size,
+                    max_size,
+                    "closing a socket that sent an oversized message"
+                );
+                connection.close(CloseReason::TooLarge);
+                break;
+            }
+            Err(error) => {
+                tracing::debug!(%error, "socket read failed");
+                break;
+            }
+        }
+    }
+    // The browser is gone (or is being sent away): its views stop unless they are daemons.
+    state.runtime.connection_closed(&connection);
+    connection.close(CloseReason::ServerStop);
+    let _ = writer.await;
+    state.unregister_socket(&connection);
+}
+
+fn close_code(reason: CloseReason) -> (CloseCode, &'static str) {
+    match reason {
+        CloseReason::ServerStop => (CloseCode::Away, "server is shutting down"),
+        CloseReason::Lagging => (CloseCode::Again, "client fell behind; reconnect"),
+        CloseReason::TooLarge => (CloseCode::Size, "message too large"),
+        CloseReason::ProtocolError => (CloseCode::Policy, "too many malformed messages"),
+        _ => (CloseCode::Error, "closed by the server"),
+    }
+}
+
+/// Handles one text frame; `false` if it was malformed.
+fn handle_text(
+    state: &State,
+    connection: &Arc<Connection>,
+    text: &str,
+    limits: &DecodeLimits,
+) -> bool {
+    let message = match decode_client_with(text, limits) {
+        Ok(Frame::Lona(message)) => message,
+        // Custom messages are for middlewares, which a later version adds.
+        Ok(Frame::Custom(_)) => return true,
+        Err(error) => {
+            tracing::debug!(connection = connection.id().0, %error, "malformed message");
+            return false;
+        }
+    };
+    match message {
+        ClientMessage::View {
+            window,
+            url,
+            post_data,
+        } => start_view(state, connection, window, url, post_data),
+        ClientMessage::InputEvent {
+            window,
+            runtime,
+            event,
+        } => {
+            state
+                .runtime
+                .input_event(connection, window, runtime, event);
+        }
+        ClientMessage::ClientError {
+            window,
+            runtime,
+            message,
+        } => state
+            .runtime
+            .client_error(connection, window, runtime, &message),
+        ClientMessage::Ping => {
+            connection.send(Outgoing::Frame(ServerMessage::Pong.encode()));
+        }
+    }
+    true
+}
+
+fn start_view(
+    state: &State,
+    connection: &Arc<Connection>,
+    window: WindowId,
+    url: String,
+    post_data: lona_protocol::client::PostData,
+) {
+    let mut request = Request::new(url, connection.session().clone());
+    request.post = post_data;
+    let route = state.router.resolve(&request.path);
+    let factory = match route.as_ref().map(|r| r.target) {
+        Some(Target::View(factory)) => {
+            let factory = factory.clone();
+            if let Some(route) = route {
+                request.match_info = route.args;
+                request.route = route.name.map(Arc::from);
+            }
+            factory
+        }
+        Some(Target::Http(_)) => {
+            // Not a view: let the browser load it as a page, as Lona does.
+            state.runtime.detach_window(connection, window);
+            let frame = ServerMessage::HttpRedirect {
+                window,
+                runtime: None,
+                url: &request.url,
+            };
+            connection.send(Outgoing::Frame(frame.encode()));
+            return;
+        }
+        None => error_view(404),
+    };
+    match state
+        .runtime
+        .start_view(&factory, request.clone(), connection, window)
+    {
+        Ok(_) => {}
+        Err(StartError::Busy) => {
+            tracing::warn!("every view thread is busy and the queue is full");
+            let _ = state
+                .runtime
+                .start_view(&error_view(503), request, connection, window);
+        }
+        Err(error) => tracing::debug!(%error, "no view started"),
+    }
+}
+
+/// A view that only shows an error page; async, so it needs no runtime thread (which is what
+/// a "server busy" page must not need).
+fn error_view(status: u16) -> ViewFactory {
+    ViewFactory::asynchronous(move |_| crate::error::ErrorView(status))
+}
