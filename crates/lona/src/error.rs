@@ -16,6 +16,8 @@ enum Kind {
     Selector,
     Decode,
     NodeId,
+    Server,
+    Start,
 }
 
 /// `Result` with [`Error`] as the default error type.
@@ -35,6 +37,16 @@ impl Error {
     /// A node id did not parse.
     pub fn is_node_id(&self) -> bool {
         self.kind == Kind::NodeId
+    }
+
+    /// The server could not start (a bad route or template, an address in use).
+    pub fn is_server(&self) -> bool {
+        self.kind == Kind::Server
+    }
+
+    /// A view could not start (the server is busy or shutting down).
+    pub fn is_start(&self) -> bool {
+        self.kind == Kind::Start
     }
 }
 
@@ -81,6 +93,24 @@ impl From<crate::html::ParseNodeIdError> for Error {
     fn from(error: crate::html::ParseNodeIdError) -> Error {
         Error {
             kind: Kind::NodeId,
+            source: Box::new(error),
+        }
+    }
+}
+
+impl From<crate::server::ServerError> for Error {
+    fn from(error: crate::server::ServerError) -> Error {
+        Error {
+            kind: Kind::Server,
+            source: Box::new(error),
+        }
+    }
+}
+
+impl From<crate::runtime::StartError> for Error {
+    fn from(error: crate::runtime::StartError) -> Error {
+        Error {
+            kind: Kind::Start,
             source: Box::new(error),
         }
     }

@@ -11,6 +11,46 @@
 //! | [`html`] | The node tree: [`html::Node`], [`html::Document`], [`html::tags`], rendering, patches, [`html::diff`], selectors, [`html::parse_html`] |
 //! | [`protocol`] | The wire protocol: decoding what browsers send, encoding what the server sends |
 //! | [`runtime`] | Views and the threads they run on: [`View`], [`AsyncView`], [`Context`], [`Runtime`] |
+//! | [`server`] | The server: [`App`] with routes and [`Settings`], HTTP and WebSockets |
+//!
+//! # A whole app
+//!
+//! The seed's first app: a heading, a message and a button. `handle_request` blocks in
+//! `await_click` until the button is clicked, then sets the message.
+//!
+//! ```no_run
+//! use lona::prelude::*;
+//!
+//! struct MyView;
+//!
+//! impl View for MyView {
+//!     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+//!         let message = tags::div().with_text("Button not clicked");
+//!         let button = tags::button().with_text("Click me!");
+//!         let html = tags::div()
+//!             .with_child(tags::h1().with_text("Click the button!"))
+//!             .with_child(&message)
+//!             .with_child(&button);
+//!         cx.show(&html)?;
+//!         // This call blocks until the button was clicked.
+//!         let event = cx.await_click(&[&button])?;
+//!         if event.is_from(&button) {
+//!             message.set_text("Button clicked");
+//!         }
+//!         Ok(Response::Node(html))
+//!     }
+//! }
+//!
+//! fn main() -> lona::Result<()> {
+//!     let mut app = App::new();
+//!     app.settings.max_runtime_threads = 50;
+//!     app.settings.max_worker_threads = 100;
+//!     app.settings.max_static_threads = 20;
+//!     app.view("/", |_request| MyView);
+//!     app.run("127.0.0.1:8080")?;
+//!     Ok(())
+//! }
+//! ```
 //!
 //! # Views
 //!
@@ -115,13 +155,16 @@ pub use lona_runtime::{
     AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response, Runtime,
     RuntimeConfig, StopReason, Stopped, View, ViewError, ViewResult,
 };
+pub use lona_server as server;
+pub use lona_server::{App, HttpResponse, Server, Settings};
 
 /// The names most apps use, for `use lona::prelude::*`.
 pub mod prelude {
     pub use crate::html::{Document, Event, Node, Value, parse_html, tags};
+    pub use crate::protocol::client::ChangeValue;
     pub use crate::runtime::{
         AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response, View,
         ViewError, ViewResult,
     };
-    pub use crate::{Error, Result};
+    pub use crate::{App, Error, HttpResponse, Result, Settings};
 }

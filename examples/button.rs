@@ -1,0 +1,38 @@
+//! The seed's first app, the main example: a heading, a message and a button.
+//! `handle_request` blocks in `await_click` until the button is clicked, then sets the message.
+//!
+//! `cargo run -p examples --example button`, then open http://127.0.0.1:8080/
+//! (another address: `LONA_ADDR=0.0.0.0:9000 cargo run ...`).
+
+use lona::prelude::*;
+
+struct MyView;
+
+impl View for MyView {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let message = tags::div().with_text("Button not clicked");
+        let button = tags::button().with_text("Click me!");
+        let html = tags::div()
+            .with_child(tags::h1().with_text("Click the button!"))
+            .with_child(&message)
+            .with_child(&button);
+        cx.show(&html)?;
+        // This call blocks until the button was clicked.
+        let event = cx.await_click(&[&button])?;
+        if event.is_from(&button) {
+            message.set_text("Button clicked");
+        }
+        Ok(Response::Node(html))
+    }
+}
+
+fn main() -> lona::Result<()> {
+    let mut app = App::new();
+    app.settings.max_runtime_threads = 50;
+    app.settings.max_worker_threads = 100;
+    app.settings.max_static_threads = 20;
+    app.view("/", |_request| MyView);
+    let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    app.run(&addr)?;
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! The README's version of the first app: a counter whose button has a click handler. The
+//! handler runs on the worker pool; what it changes is sent when it returns, and the view's
+//! `handle_request` has long returned.
+//!
+//! `cargo run -p examples --example click_handler`, then open http://127.0.0.1:8080/
+
+use lona::prelude::*;
+
+struct Counter;
+
+impl View for Counter {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let count = tags::span().with_id("count").with_text("0");
+        let plus = tags::button().with_id("plus").with_text("+1");
+        cx.on_click(&plus, {
+            let count = count.clone();
+            move |_cx, _event| {
+                // Read-modify-write from several threads: hold the tree's lock.
+                let _lock = count.lock();
+                let n: u64 = count.text_content().parse().unwrap_or(0);
+                count.set_text((n + 1).to_string());
+                Flow::Handled
+            }
+        });
+        let html = tags::div()
+            .with_child(tags::h1().with_text("Counter"))
+            .with_child(&count)
+            .with_child(" ")
+            .with_child(&plus);
+        Ok(Response::Node(html))
+    }
+}
+
+fn main() -> lona::Result<()> {
+    let mut app = App::new();
+    app.view("/", |_request| Counter);
+    let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    app.run(&addr)?;
+    Ok(())
+}

@@ -1,0 +1,35 @@
+//! Count to ten: a loop with `sleep` and `show`, Lona's classic. Close the tab mid-count and
+//! the view stops at once: `sleep` returns `Stopped`, and `?` ends the loop.
+//!
+//! `cargo run -p examples --example count_to_ten`, then open http://127.0.0.1:8080/
+
+use std::time::Duration;
+
+use lona::prelude::*;
+
+struct CountToTen;
+
+impl View for CountToTen {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let counter = tags::span().with_id("counter").with_text("0");
+        let html = tags::div()
+            .with_child(tags::h1().with_text("Counting to ten"))
+            .with_child(&counter);
+        cx.show(&html)?;
+        for i in 1..=10 {
+            cx.sleep(Duration::from_secs(1))?;
+            counter.set_text(i.to_string());
+            cx.show(&html)?;
+        }
+        counter.set_text("10: done");
+        Ok(Response::Node(html))
+    }
+}
+
+fn main() -> lona::Result<()> {
+    let mut app = App::new();
+    app.view("/", |_request| CountToTen);
+    let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    app.run(&addr)?;
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! A daemon view shared by two tabs: open the page in two tabs of one browser and click in
+//! either; both show the same count. Reload, or close both tabs and come back: the view kept
+//! running and you re-attach to it. Another browser (another session) gets its own view.
+//!
+//! `cargo run -p examples --example daemon`, then open http://127.0.0.1:8080/ twice
+
+use lona::prelude::*;
+
+struct SharedCounter;
+
+impl View for SharedCounter {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        cx.daemonize();
+        let count = tags::span().with_id("count").with_text("0");
+        let plus = tags::button().with_id("plus").with_text("+1");
+        cx.on_click(&plus, {
+            let count = count.clone();
+            move |_cx, _event| {
+                let _lock = count.lock();
+                let n: u64 = count.text_content().parse().unwrap_or(0);
+                count.set_text((n + 1).to_string());
+                Flow::Handled
+            }
+        });
+        let html = tags::div()
+            .with_child(tags::h1().with_text("One counter, every tab"))
+            .with_child(&count)
+            .with_child(" ")
+            .with_child(&plus);
+        Ok(Response::Node(html))
+    }
+}
+
+fn main() -> lona::Result<()> {
+    let mut app = App::new();
+    app.view("/", |_request| SharedCounter);
+    let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    app.run(&addr)?;
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! A form with a text input, a checkbox and a select: every change reaches the server and the
+//! summary below follows as you type.
+//!
+//! `cargo run -p examples --example form`, then open http://127.0.0.1:8080/
+
+use lona::prelude::*;
+
+struct Form;
+
+/// Puts `text` into `target` whenever `input` changes; `describe` turns the value into text.
+fn follow(cx: &Context, input: &Node, target: &Node, describe: fn(&ChangeValue) -> String) {
+    let target = target.clone();
+    cx.on(input, Event::Change { delay_ms: 300 }, move |_cx, event| {
+        if let Some(value) = event.value() {
+            target.set_text(describe(value));
+        }
+        Flow::Handled
+    });
+}
+
+impl View for Form {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let name = tags::input()
+            .with_id("name")
+            .with_attr("type", "text")
+            .with_attr("placeholder", "Your name");
+        let subscribe = tags::input()
+            .with_id("subscribe")
+            .with_attr("type", "checkbox");
+        let color = tags::select().with_id("color").with_children(
+            ["red", "green", "blue"].map(|c| tags::option().with_attr("value", c).with_text(c)),
+        );
+        let (name_out, subscribe_out, color_out) = (
+            tags::span().with_id("name-out"),
+            tags::span().with_id("subscribe-out").with_text("no"),
+            tags::span().with_id("color-out").with_text("red"),
+        );
+        follow(cx, &name, &name_out, |v| match v {
+            ChangeValue::Text(text) => text.clone(),
+            other => format!("{other:?}"),
+        });
+        follow(cx, &subscribe, &subscribe_out, |v| {
+            let on = matches!(v, ChangeValue::Checked(true));
+            (if on { "yes" } else { "no" }).to_owned()
+        });
+        follow(cx, &color, &color_out, |v| match v {
+            ChangeValue::Selected(indexes) => indexes
+                .first()
+                .and_then(|i| ["red", "green", "blue"].get(*i as usize))
+                .map_or_else(String::new, |c| (*c).to_owned()),
+            other => format!("{other:?}"),
+        });
+        let html = tags::div()
+            .with_child(tags::h1().with_text("A form"))
+            .with_child(tags::p().with_child(name))
+            .with_child(
+                tags::p().with_child(tags::label().with_child(subscribe).with_child(" Subscribe")),
+            )
+            .with_child(tags::p().with_child(color))
+            .with_child(tags::p().with_child("Name: ").with_child(name_out))
+            .with_child(
+                tags::p()
+                    .with_child("Subscribed: ")
+                    .with_child(subscribe_out),
+            )
+            .with_child(tags::p().with_child("Color: ").with_child(color_out));
+        Ok(Response::Node(html))
+    }
+}
+
+fn main() -> lona::Result<()> {
+    let mut app = App::new();
+    app.view("/", |_request| Form);
+    let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    app.run(&addr)?;
+    Ok(())
+}
