@@ -1,0 +1,424 @@
+// Input events: the payload builders (pure functions, tested in Node) and the per-window
+// handler that attaches listeners, sends INPUT_EVENT frames and tracks their ACKs.
+//
+// Elements get listeners from their `data-lona-events` attribute: the event codes joined by
+// `;`, a debounced change as `<CHANGE>:<ms>`. Links (`<a href>` without a click event) and
+// forms are intercepted and become a VIEW in the window. `data-lona-ignore` opts out.
+
+import { inputEventFrame, getSettings } from './protocol.js';
+
+const NODE_ID_ATTRIBUTE = 'data-lona-node-id';
+const EVENTS_ATTRIBUTE = 'data-lona-events';
+const IGNORE_ATTRIBUTE = 'data-lona-ignore';
+const ELEMENT_NODE = 1;
+
+// Payload builders --------------------------------------------------------------------------
+
+/** Parses `data-lona-events` into a Map of event code -> debounce delay in ms (or null). */
+export function parseEventsAttribute(value) {
+    const events = new Map();
+    if (value === null || value === undefined) {
+        return events;
+    }
+    for (const part of String(value).split(';')) {
+        const [rawCode, rawDelay] = part.split(':');
+        if (rawCode === undefined || rawCode.trim() === '') {
+            continue;
+        }
+        const code = Number(rawCode);
+        if (!Number.isInteger(code)) {
+            continue;
+        }
+        const delay = rawDelay === undefined || rawDelay.trim() === '' ? null : Number(rawDelay);
+        events.set(code, Number.isFinite(delay) && delay > 0 ? delay : null);
+    }
+    return events;
+}
+
+/**
+ * `[lona_node_id|null, TAGNAME|null, id attr|null, class attr|null]` of an element, a node id
+ * string (as widgets pass), or nothing.
+ */
+export function nodeInfo(node) {
+    if (node === null || node === undefined) {
+        return [null, null, null, null];
+    }
+    if (typeof node === 'string' || typeof node === 'number') {
+        return [String(node), null, null, null];
+    }
+    if (node.nodeType !== ELEMENT_NODE) {
+        return [null, null, null, null];
+    }
+    return [
+        node.getAttribute(NODE_ID_ATTRIBUTE),
+        node.tagName,
+        node.getAttribute('id') ?? '',
+        node.getAttribute('class') ?? '',
+    ];
+}
+
+function finite(value) {
+    return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+/** The data of a click: exactly Lona's eight keys, in Lona's order. */
+export function clickData(event, node) {
+    let width = node.offsetWidth;
+    let height = node.offsetHeight;
+    if (typeof width !== 'number' || typeof height !== 'number') {
+        // SVG elements have no offset size.
+        const rect = typeof node.getBoundingClientRect === 'function' ? node.getBoundingClientRect() : null;
+        width = rect ? rect.width : 0;
+        height = rect ? rect.height : 0;
+    }
+    return {
+        alt_key: Boolean(event.altKey),
+        shift_key: Boolean(event.shiftKey),
+        meta_key: Boolean(event.metaKey),
+        ctrl_key: Boolean(event.ctrlKey),
+        node_width: finite(width),
+        node_height: finite(height),
+        x: finite(event.offsetX),
+        y: finite(event.offsetY),
+    };
+}
+
+function upperTag(node) {
+    return String(node.tagName || '').toUpperCase();
+}
+
+function inputType(node) {
+    const type = typeof node.type === 'string' ? node.type : node.getAttribute('type');
+    return String(type || '').toLowerCase();
+}
+
+/** The indexes of the selected options of a select. */
+export function selectedIndexes(select) {
+    let options = select.options;
+    if (!options) {
+        options = [];
+        const stack = [...select.childNodes].reverse();
+        while (stack.length > 0) {
+            const node = stack.pop();
+            if (node.nodeType === ELEMENT_NODE && upperTag(node) === 'OPTION') {
+                options.push(node);
+            }
+            if (node.childNodes) {
+                stack.push(...[...node.childNodes].reverse());
+            }
+        }
+    }
+    const indexes = [];
+    Array.from(options).forEach((option, index) => {
+        if (option.selected) {
+            indexes.push(index);
+        }
+    });
+    return indexes;
+}
+
+/** The value of a change: checkbox/radio -> bool, select -> option indexes, else a string. */
+export function changeValue(node) {
+    const tag = upperTag(node);
+    if (tag === 'INPUT') {
+        const type = inputType(node);
+        if (type === 'checkbox' || type === 'radio') {
+            return Boolean(node.checked);
+        }
+    }
+    if (tag === 'SELECT') {
+        return selectedIndexes(node);
+    }
+    return node.value === null || node.value === undefined ? '' : String(node.value);
+}
+
+/**
+ * POST data from form entries: strings only (files are not sent, as in Lona), a field given
+ * more than once or named in `listNames` (multi-selects) becomes an array.
+ */
+export function formPostData(entries, listNames = new Set()) {
+    const fields = new Map();
+    for (const [key, value] of entries) {
+        if (typeof value !== 'string') {
+            continue;
+        }
+        if (fields.has(key)) {
+            const previous = fields.get(key);
+            fields.set(key, Array.isArray(previous) ? [...previous, value] : [previous, value]);
+        } else {
+            fields.set(key, listNames.has(key) ? [value] : value);
+        }
+    }
+    return Object.fromEntries(fields);
+}
+
+/** The URL a GET form navigates to: the action with the fields as its query. */
+export function formGetUrl(action, entries) {
+    const url = new URL(action);
+    const query = new URLSearchParams();
+    for (const [key, value] of entries) {
+        if (typeof value === 'string') {
+            query.append(key, value);
+        }
+    }
+    url.search = query.toString();
+    url.hash = '';
+    return url.href;
+}
+
+function multiSelectNames(form) {
+    const names = new Set();
+    for (const element of Array.from(form.elements || [])) {
+        if (upperTag(element) === 'SELECT' && element.multiple && element.name) {
+            names.add(element.name);
+        }
+    }
+    return names;
+}
+
+/** Whether a link click should stay with the browser rather than become a VIEW. */
+export function linkTarget(event, link, baseUrl) {
+    if (event.defaultPrevented || (typeof event.button === 'number' && event.button !== 0)) {
+        return null;
+    }
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+        return null;
+    }
+    const target = link.getAttribute('target');
+    if ((target && target !== '_self') || link.hasAttribute('download')) {
+        return null;
+    }
+    const href = link.getAttribute('href') ?? link.getAttribute('xlink:href');
+    if (href === null) {
+        return null;
+    }
+    let url;
+    try {
+        url = new URL(href, baseUrl);
+    } catch {
+        return null;
+    }
+    const base = new URL(baseUrl);
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== base.origin) {
+        return null;
+    }
+    // A jump to an anchor on the same page is the browser's.
+    if (url.hash !== '' && url.pathname === base.pathname && url.search === base.search) {
+        return null;
+    }
+    return url;
+}
+
+// The handler of one window -----------------------------------------------------------------
+
+/**
+ * Attaches listeners to the elements of one window and sends its input events. `win` is the
+ * window: it provides `P` (codes), `id`, `runtimeId`, `url`, `rendering`, `send(frame)`,
+ * `run_view(url, post_data, options)`, `crash(error)` and `context.notices`.
+ */
+export class InputEventHandler {
+    constructor(win) {
+        this.win = win;
+        this.controllers = new WeakMap();
+        this.debounceTimers = new WeakMap();
+        this.nextEventId = 1;
+        this.ackTimers = new Map();
+    }
+
+    /** Forgets pending events and restarts the ids at 1 (a new view started). */
+    reset() {
+        for (const [eventId, timer] of this.ackTimers) {
+            clearTimeout(timer);
+            this.releaseNotice(eventId);
+        }
+        this.ackTimers.clear();
+        this.nextEventId = 1;
+    }
+
+    /** The server acknowledged an event. */
+    ack(eventId) {
+        const timer = this.ackTimers.get(eventId);
+        if (timer !== undefined) {
+            clearTimeout(timer);
+            this.ackTimers.delete(eventId);
+        }
+        this.releaseNotice(eventId);
+    }
+
+    releaseNotice(eventId) {
+        const notices = this.win.context && this.win.context.notices;
+        if (notices) {
+            notices.hide('input-event-timeout', `${this.win.id}:${eventId}`);
+        }
+    }
+
+    /**
+     * Sends an INPUT_EVENT and starts its ACK timer; returns the event id, or null if there is
+     * no running view or no connection.
+     */
+    fire(node, eventType, data, targetNode) {
+        const win = this.win;
+        if (win.runtimeId === null || win.runtimeId === undefined) {
+            return null;
+        }
+        const eventId = this.nextEventId;
+        const frame = inputEventFrame(
+            win.P, win.id, win.runtimeId, eventId, eventType,
+            data === undefined ? [] : data, nodeInfo(node), nodeInfo(targetNode),
+        );
+        if (!win.send(frame)) {
+            return null;
+        }
+        this.nextEventId += 1;
+        const timeout = Number(getSettings().input_event_timeout);
+        if (timeout > 0) {
+            this.ackTimers.set(eventId, setTimeout(() => this.timedOut(eventId), timeout * 1000));
+        }
+        return eventId;
+    }
+
+    timedOut(eventId) {
+        if (!this.ackTimers.has(eventId)) {
+            return;
+        }
+        const context = this.win.context;
+        if (context && context.notices) {
+            context.notices.show('input-event-timeout', 'Waiting for server...', `${this.win.id}:${eventId}`);
+        }
+        if (context && typeof context._run_input_event_timeout_hooks === 'function') {
+            context._run_input_event_timeout_hooks(this.win);
+        }
+    }
+
+    /** (Re)attaches the listeners of one element from its tag and `data-lona-events`. */
+    patch(element) {
+        if (!element || element.nodeType !== ELEMENT_NODE) {
+            return;
+        }
+        const previous = this.controllers.get(element);
+        if (previous !== undefined) {
+            previous.abort();
+            this.controllers.delete(element);
+        }
+        if (element.hasAttribute(IGNORE_ATTRIBUTE)) {
+            return;
+        }
+        const T = this.win.P.INPUT_EVENT_TYPE;
+        const events = parseEventsAttribute(element.getAttribute(EVENTS_ATTRIBUTE));
+        const tag = upperTag(element);
+        if (events.size === 0 && tag !== 'A' && tag !== 'FORM') {
+            return;
+        }
+        const controller = new AbortController();
+        let used = false;
+        const on = (type, listener) => {
+            element.addEventListener(type, event => this.guard(() => listener(event)), { signal: controller.signal });
+            used = true;
+        };
+        if (tag === 'A' && !events.has(T.CLICK)) {
+            on('click', event => this.onLink(event, element));
+        }
+        if (tag === 'FORM') {
+            on('submit', event => this.onSubmit(event, element));
+        }
+        for (const [code, delay] of events) {
+            if (code === T.CLICK) {
+                on('click', event => this.onClick(event, element));
+            } else if (code === T.CHANGE && delay !== null) {
+                on('input', event => this.onDebouncedInput(event, element, delay));
+            } else if (code === T.CHANGE) {
+                on('change', event => this.onChange(event, element));
+            } else if (code === T.FOCUS) {
+                on('focus', event => this.onFocusOrBlur(event, element, T.FOCUS));
+            } else if (code === T.BLUR) {
+                on('blur', event => this.onFocusOrBlur(event, element, T.BLUR));
+            }
+        }
+        if (used) {
+            this.controllers.set(element, controller);
+        }
+    }
+
+    guard(fn) {
+        try {
+            fn();
+        } catch (error) {
+            this.win.crash(error);
+        }
+    }
+
+    onClick(event, element) {
+        event.preventDefault();
+        // The innermost clickable element wins.
+        event.stopPropagation();
+        this.fire(element, this.win.P.INPUT_EVENT_TYPE.CLICK, clickData(event, element), event.target);
+    }
+
+    onChange(event, element) {
+        event.stopPropagation();
+        this.fire(element, this.win.P.INPUT_EVENT_TYPE.CHANGE, changeValue(element), event.target);
+    }
+
+    onDebouncedInput(event, element, delay) {
+        event.stopPropagation();
+        const target = event.target;
+        const previous = this.debounceTimers.get(element);
+        if (previous !== undefined) {
+            clearTimeout(previous);
+        }
+        this.debounceTimers.set(element, setTimeout(() => {
+            this.debounceTimers.delete(element);
+            if (element.isConnected === false) {
+                return;
+            }
+            this.guard(() => {
+                this.fire(element, this.win.P.INPUT_EVENT_TYPE.CHANGE, changeValue(element), target);
+            });
+        }, delay));
+    }
+
+    onFocusOrBlur(event, element, eventType) {
+        // Moving or removing a focused element while rendering is not the user's doing.
+        if (this.win.rendering) {
+            return;
+        }
+        this.fire(element, eventType, [], event.target);
+    }
+
+    onLink(event, link) {
+        const url = linkTarget(event, link, this.win.url.href);
+        if (url === null) {
+            return;
+        }
+        event.preventDefault();
+        event.stopPropagation();
+        this.win.run_view(url.href, null, { push: true });
+    }
+
+    onSubmit(event, form) {
+        const submitter = event.submitter || null;
+        const attribute = name => (submitter && submitter.getAttribute(`form${name}`)) || form.getAttribute(name);
+        const method = String(attribute('method') || 'get').toLowerCase();
+        const target = attribute('target');
+        if (method === 'dialog' || (target && target !== '_self')) {
+            return;
+        }
+        event.preventDefault();
+        event.stopPropagation();
+        let formData;
+        try {
+            formData = submitter ? new FormData(form, submitter) : new FormData(form);
+        } catch {
+            // Browsers without the submitter argument.
+            formData = new FormData(form);
+        }
+        const entries = Array.from(formData.entries());
+        const action = attribute('action');
+        const url = action ? new URL(action, this.win.url.href) : new URL(this.win.url.href);
+        if (method === 'post') {
+            this.win.run_view(url.href, formPostData(entries, multiSelectNames(form)), { push: true });
+        } else {
+            this.win.run_view(formGetUrl(url.href, entries), null, { push: true });
+        }
+    }
+}

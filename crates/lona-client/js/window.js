@@ -1,0 +1,220 @@
+// One window: a DOM element that shows one view at a time, addressed by a window id.
+//
+// It sends VIEW for its URL, adopts the runtime id of VIEW_START, ignores messages of other
+// runtimes (REDIRECT and HTTP_REDIRECT are handled before that check), renders DATA, and
+// reports its own failures to the server as CLIENT_ERROR.
+
+import { RenderingEngine } from './rendering.js';
+import { InputEventHandler } from './input-events.js';
+import { widgetClasses } from './widgets.js';
+import { getProtocol, getSettings, viewFrame, clientErrorFrame } from './protocol.js';
+
+/** What a widget gets as its first constructor argument. */
+export class WindowShim {
+    constructor(lonaWindow, nodeId) {
+        this._window = lonaWindow;
+        this._nodeId = nodeId;
+        this.lona_context = lonaWindow.context;
+        this.root_node = lonaWindow.root;
+        this.window_id = lonaWindow.id;
+    }
+
+    /**
+     * Sends an input event; the event type is a code or, for custom events, a name string.
+     * `node` defaults to the widget's own node.
+     */
+    fire_input_event(node, eventType, data, targetNode) {
+        return this._window.inputEvents.fire(node || this._nodeId, eventType, data, targetNode);
+    }
+
+    /** Sets the window's HTML; only while no view is running. */
+    set_html(html) {
+        if (this._window.running) {
+            throw new Error('lona: cannot set HTML while a view is running');
+        }
+        this._window.root.innerHTML = html;
+    }
+}
+
+export class LonaWindow {
+    constructor(context, root, id, url) {
+        this.context = context;
+        this.root = root;
+        this.id = id;
+        this.P = getProtocol();
+        this.doc = root.ownerDocument || globalThis.document;
+        this.url = new URL(url, globalThis.location ? globalThis.location.href : undefined);
+        this.runtimeId = null;
+        this.running = false;
+        this.rendering = false;
+        this.pushPending = false;
+        this.viewStartTimer = null;
+        this.inputEvents = new InputEventHandler(this);
+        this.engine = new RenderingEngine({
+            doc: this.doc,
+            root,
+            protocol: this.P,
+            widgetClasses,
+            makeShim: nodeId => new WindowShim(this, nodeId),
+        });
+    }
+
+    /** The URL of the window's current view. */
+    get_url() {
+        return this.url;
+    }
+
+    send(frame) {
+        return this.context.send(frame);
+    }
+
+    isDefault() {
+        return this.context.get_default_window() === this;
+    }
+
+    /**
+     * Navigates the window: sends VIEW for `url` (resolved against the window's URL).
+     * `post_data` is an object for POST forms, else null. `push` adds a history entry when
+     * the view starts (default window only).
+     */
+    run_view(url, postData = null, { push = false } = {}) {
+        this.url = new URL(url, this.url);
+        this.pushPending = Boolean(push);
+        this.sendView(postData);
+    }
+
+    /** Sends VIEW for the current URL, e.g. after (re)connecting. */
+    sendView(postData = null) {
+        const settings = this.context.settings;
+        this.runtimeId = null;
+        this.running = false;
+        this.clearViewStartTimer();
+        if (settings.update_title && settings.title && this.isDefault()) {
+            this.doc.title = settings.title;
+        }
+        if (!this.send(viewFrame(this.P, this.id, this.url.href, postData))) {
+            // Not connected: the VIEW goes out on (re)connect.
+            return;
+        }
+        const timeout = Number(getSettings().view_start_timeout);
+        if (timeout > 0) {
+            this.viewStartTimer = setTimeout(() => this.viewStartTimedOut(), timeout * 1000);
+        }
+    }
+
+    clearViewStartTimer() {
+        if (this.viewStartTimer !== null) {
+            clearTimeout(this.viewStartTimer);
+            this.viewStartTimer = null;
+        }
+    }
+
+    viewStartTimedOut() {
+        this.viewStartTimer = null;
+        this.engine.clear();
+        const message = this.doc.createElement('div');
+        message.setAttribute('class', 'lona-queued');
+        message.setAttribute('role', 'status');
+        message.textContent = 'Waiting for server...';
+        this.root.appendChild(message);
+        this.context._run_view_timeout_hooks(this);
+    }
+
+    /** The socket closed: nothing pending will be answered. */
+    disconnected() {
+        this.clearViewStartTimer();
+        this.inputEvents.reset();
+    }
+
+    /** Handles one protocol frame addressed to this window; failures become CLIENT_ERROR. */
+    receive(frame) {
+        try {
+            this.handle(frame);
+        } catch (error) {
+            this.crash(error);
+        }
+    }
+
+    handle(frame) {
+        const M = this.P.METHOD;
+        const settings = this.context.settings;
+        const { runtimeId, method, payload } = frame;
+
+        if (method === M.REDIRECT) {
+            if (settings.follow_redirects) {
+                this.run_view(String(payload), null, { push: true });
+            }
+            return;
+        }
+        if (method === M.HTTP_REDIRECT) {
+            if (settings.follow_http_redirects) {
+                this.context.navigate(new URL(String(payload), this.url).href);
+            }
+            return;
+        }
+        if (method === M.VIEW_START) {
+            this.viewStarted(runtimeId);
+            return;
+        }
+        if (this.runtimeId === null || runtimeId === null || runtimeId === undefined
+            || String(runtimeId) !== String(this.runtimeId)) {
+            // A message of a previous view of this window, or of a view not started yet.
+            return;
+        }
+        if (method === M.DATA) {
+            const [title, html] = Array.isArray(payload) ? payload : [null, null];
+            if (settings.update_title && title) {
+                this.doc.title = String(title);
+            }
+            if (html) {
+                this.show(html);
+            }
+        } else if (method === M.INPUT_EVENT_ACK) {
+            this.inputEvents.ack(payload);
+        } else if (method === M.VIEW_STOP) {
+            this.running = false;
+        }
+    }
+
+    viewStarted(runtimeId) {
+        const settings = this.context.settings;
+        this.clearViewStartTimer();
+        this.runtimeId = runtimeId;
+        this.running = true;
+        this.engine.clear();
+        this.inputEvents.reset();
+        if (this.isDefault()) {
+            if (this.pushPending && settings.update_address_bar) {
+                this.context.pushState(this.url.href);
+            }
+            if (settings.scroll_to_top_on_view_start && typeof globalThis.scrollTo === 'function') {
+                globalThis.scrollTo(0, 0);
+            }
+        }
+        this.pushPending = false;
+    }
+
+    show(html) {
+        let touched;
+        this.rendering = true;
+        try {
+            touched = this.engine.show(html);
+        } finally {
+            this.rendering = false;
+        }
+        for (const element of touched) {
+            this.inputEvents.patch(element);
+        }
+        this.engine.runWidgetHooks();
+    }
+
+    /** Logs an error and reports it to the server as CLIENT_ERROR. The window keeps working. */
+    crash(error) {
+        console.error('lona: client error', error);
+        try {
+            this.send(clientErrorFrame(this.P, this.id, this.runtimeId, error));
+        } catch (sendError) {
+            console.error('lona: could not report the client error', sendError);
+        }
+    }
+}
