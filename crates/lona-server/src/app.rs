@@ -346,6 +346,13 @@ impl Server {
         self.state.runtime.metrics()
     }
 
+    /// Closes every browser socket (with 1001, going away) without stopping the server: views
+    /// that are daemons keep running and their browsers re-attach when they reconnect; other
+    /// views stop. For operators draining a process, and for tests of reconnection.
+    pub fn disconnect_clients(&self) {
+        self.state.close_sockets();
+    }
+
     /// The path of the route named `name`.
     ///
     /// # Errors
