@@ -45,25 +45,36 @@ pub(crate) async fn run(state: Arc<State>, socket: Socket, session: SessionId) {
     let writer = {
         let connection = Arc::clone(&connection);
         tokio::spawn(async move {
-            loop {
-                let message = poll_fn(|cx| connection.poll_next(cx)).await;
-                let sent = match message {
-                    Outgoing::Close(reason) => {
-                        let (code, text) = close_code(reason);
-                        let frame = CloseFrame {
-                            code,
-                            reason: text.into(),
-                        };
-                        let _ = sink.send(Message::Close(Some(frame))).await;
-                        let _ = closing_tx.send(true);
-                        break;
+            'writing: loop {
+                let mut message = poll_fn(|cx| connection.poll_next(cx)).await;
+                // Feed everything queued, then flush once: an ACK and the patch it led to
+                // often leave in one write.
+                loop {
+                    match message {
+                        Outgoing::Close(reason) => {
+                            let (code, text) = close_code(reason);
+                            let frame = CloseFrame {
+                                code,
+                                reason: text.into(),
+                            };
+                            let _ = sink.send(Message::Close(Some(frame))).await;
+                            let _ = closing_tx.send(true);
+                            break 'writing;
+                        }
+                        other => {
+                            if let Some(frame) = other.encode()
+                                && sink.feed(Message::text(frame)).await.is_err()
+                            {
+                                break 'writing;
+                            }
+                        }
                     }
-                    message => match message.encode() {
-                        Some(frame) => sink.send(Message::text(frame)).await,
-                        None => Ok(()),
-                    },
-                };
-                if sent.is_err() {
+                    match connection.try_next() {
+                        Some(next) => message = next,
+                        None => break,
+                    }
+                }
+                if sink.flush().await.is_err() {
                     break;
                 }
             }
