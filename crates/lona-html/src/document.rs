@@ -34,6 +34,18 @@ pub(crate) struct DocState {
     pub(crate) index: HashMap<NodeId, Node>,
 }
 
+impl DocState {
+    /// Lets the root's tree leave the document and drops what was pending for it.
+    fn detach_root(&mut self) {
+        if let Some(old) = self.root.take() {
+            let mut data = old.0.data.lock();
+            detach_subtree(&old, &mut data, &mut self.index);
+        }
+        self.patches.clear();
+        self.index.clear();
+    }
+}
+
 /// A view's tree: a root node, the patches recorded since they were last taken, and the lock.
 ///
 /// Cheap to clone; clones share the same document. Nodes point to their document weakly, so
@@ -114,12 +126,7 @@ impl Document {
         }
         let guard = self.0.lock();
         let mut state = guard.borrow_mut();
-        if let Some(old) = state.root.take() {
-            let mut data = old.0.data.lock();
-            detach_subtree(&old, &mut data, &mut state.index);
-        }
-        state.patches.clear();
-        state.index.clear();
+        state.detach_root();
         let weak = Arc::downgrade(&self.0);
         let mut data = root.0.data.lock();
         assert!(
@@ -134,14 +141,7 @@ impl Document {
 
     /// Removes the root: the tree leaves the document and pending patches are dropped.
     pub fn clear_root(&self) {
-        let guard = self.0.lock();
-        let mut state = guard.borrow_mut();
-        if let Some(old) = state.root.take() {
-            let mut data = old.0.data.lock();
-            detach_subtree(&old, &mut data, &mut state.index);
-        }
-        state.patches.clear();
-        state.index.clear();
+        self.0.lock().borrow_mut().detach_root();
     }
 
     /// Takes the patches recorded since the last call, in the order they happened.

@@ -543,23 +543,26 @@ impl ViewShared {
     }
 
     pub(crate) fn redirect(&self, url: &str, http: bool) {
-        let id = Some(self.id);
-        self.send_all(|window| {
-            let message = if http {
-                ServerMessage::HttpRedirect {
-                    window,
-                    runtime: id,
-                    url,
-                }
-            } else {
-                ServerMessage::Redirect {
-                    window,
-                    runtime: id,
-                    url,
-                }
-            };
-            Outgoing::Frame(message.encode())
-        });
+        self.send_all(|window| Outgoing::Frame(self.redirect_frame(window, url, http)));
+    }
+
+    /// REDIRECT (navigate in the app) or HTTP_REDIRECT (load a page) for one window.
+    fn redirect_frame(&self, window: WindowId, url: &str, http: bool) -> String {
+        let runtime = Some(self.id);
+        let message = if http {
+            ServerMessage::HttpRedirect {
+                window,
+                runtime,
+                url,
+            }
+        } else {
+            ServerMessage::Redirect {
+                window,
+                runtime,
+                url,
+            }
+        };
+        message.encode()
     }
 
     pub(crate) fn set_daemon(self: &Arc<Self>, daemon: bool) {
@@ -741,26 +744,10 @@ impl ViewShared {
     }
 
     fn redirect_one(&self, event: &InputEvent, url: &str, http: bool) {
-        let id = Some(self.id);
         for attachment in self.attached.lock().iter() {
             if attachment.connection.id() == event.connection && attachment.window == event.window {
-                let window = attachment.window;
-                let message = if http {
-                    ServerMessage::HttpRedirect {
-                        window,
-                        runtime: id,
-                        url,
-                    }
-                } else {
-                    ServerMessage::Redirect {
-                        window,
-                        runtime: id,
-                        url,
-                    }
-                };
-                attachment
-                    .connection
-                    .send(Outgoing::Frame(message.encode()));
+                let frame = self.redirect_frame(attachment.window, url, http);
+                attachment.connection.send(Outgoing::Frame(frame));
             }
         }
     }
