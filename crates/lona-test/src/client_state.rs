@@ -1,0 +1,783 @@
+//! `ClientState`: the browser client's protocol logic without I/O. Feed it the server's frames
+//! with [`ClientState::receive`]; it keeps each window's view, title, redirects, ACKs and DOM,
+//! and builds the frames a browser would send ([`ClientState::view`], [`ClientState::click`]...).
+//!
+//! It follows `lona-client`'s window logic: a VIEW forgets the window's runtime, VIEW_START
+//! adopts the new one (clearing the DOM and restarting event ids at 1), REDIRECT and
+//! HTTP_REDIRECT are taken before the runtime check, and DATA, INPUT_EVENT_ACK and VIEW_STOP of
+//! any other runtime are ignored. Blocking ([`crate::TestClient`]) and async drivers (a load
+//! generator) share it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use lona::html::{Event, Node, NodeId, SelectorError, Value};
+use lona::protocol::client::{
+    ChangeValue, ClickData, ClientMessage, EventKind, InputEvent, NodeInfo, PostData,
+};
+use lona::protocol::{DataType, Method, PREFIX, RuntimeId, WindowId};
+
+use crate::dom::{At, Dom, Problem, fixed};
+use crate::json::{self, Json};
+
+/// A server frame that does not decode or cannot be applied: which frame, where in it, what was
+/// expected there and what was found.
+///
+/// The display reads like `bad server frame lona:[1,"1",203,...]: at frame[3][1][0][1],
+/// expected the id of a node the window shows, found the string "99"`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ClientError {
+    /// The frame, cut to its first 300 characters.
+    pub frame: String,
+    /// Where in the frame: `frame`, then `[index]` for each step into an array.
+    pub at: String,
+    /// What was expected there.
+    pub expected: String,
+    /// What was found instead.
+    pub found: String,
+}
+
+impl ClientError {
+    fn new(frame: &str, problem: Problem) -> ClientError {
+        ClientError {
+            frame: shorten(frame, 300),
+            at: problem.at,
+            expected: problem.expected.into_owned(),
+            found: problem.found,
+        }
+    }
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "bad server frame {}: at {}, expected {}, found {}",
+            self.frame, self.at, self.expected, self.found
+        )
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+/// Why an input event could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventError {
+    /// The node is not in the DOM of any window (or it came from an HTML string, whose nodes
+    /// have no ids).
+    UnknownNode {
+        /// The node, as `Debug` shows it.
+        node: String,
+    },
+    /// The node's window has no running view: no VIEW_START since the last VIEW.
+    NoView {
+        /// The window.
+        window: WindowId,
+    },
+    /// Neither the node nor (for bubbling events) an ancestor listens to the event, so a
+    /// browser would not send it.
+    NotListening {
+        /// The node, as `Debug` shows it.
+        node: String,
+        /// The event's name.
+        event: &'static str,
+    },
+}
+
+impl fmt::Display for EventError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EventError::UnknownNode { node } => {
+                write!(f, "node {node} is not in the DOM of any window")
+            }
+            EventError::NoView { window } => write!(f, "window {window} has no running view"),
+            EventError::NotListening { node, event } => write!(
+                f,
+                "neither node {node} nor an ancestor listens to {event} events"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EventError {}
+
+/// What one received frame did.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Received {
+    /// VIEW_START: the window adopted this runtime and cleared its DOM.
+    ViewStart {
+        /// The window.
+        window: WindowId,
+        /// The new runtime.
+        runtime: RuntimeId,
+    },
+    /// VIEW_STOP of the window's view.
+    ViewStop {
+        /// The window.
+        window: WindowId,
+    },
+    /// INPUT_EVENT_ACK of the window's view.
+    Ack {
+        /// The window.
+        window: WindowId,
+        /// The acknowledged event.
+        event_id: u64,
+    },
+    /// DATA of the window's view, applied.
+    Data {
+        /// The window.
+        window: WindowId,
+    },
+    /// REDIRECT: the server asks the window to navigate to `url` (not followed here).
+    Redirect {
+        /// The window.
+        window: WindowId,
+        /// The URL as sent.
+        url: String,
+    },
+    /// HTTP_REDIRECT: the server asks the browser to load `url` as a new page.
+    HttpRedirect {
+        /// The window.
+        window: WindowId,
+        /// The URL as sent.
+        url: String,
+    },
+    /// PONG.
+    Pong,
+    /// A frame without the `lona:` prefix, kept in [`ClientState::custom_messages`].
+    Custom,
+    /// A DATA, INPUT_EVENT_ACK or VIEW_STOP of a runtime the window does not show (any more):
+    /// ignored, as the browser client ignores it.
+    Ignored {
+        /// The window.
+        window: WindowId,
+        /// The frame's method.
+        method: Method,
+    },
+}
+
+/// An INPUT_EVENT frame, with what is needed to wait for its ACK.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFrame {
+    /// The window the event belongs to.
+    pub window: WindowId,
+    /// The event's id; the server acknowledges it with INPUT_EVENT_ACK.
+    pub event_id: u64,
+    /// The frame to send.
+    pub frame: String,
+}
+
+/// What a client knows about one window.
+#[derive(Debug, Default)]
+pub struct Window {
+    url: Option<String>,
+    runtime: Option<RuntimeId>,
+    view_starts: u64,
+    stopped: bool,
+    title: String,
+    redirects: Vec<String>,
+    http_redirects: Vec<String>,
+    acks: Vec<u64>,
+    next_event_id: u64,
+    updates: u64,
+    dom: Dom,
+}
+
+impl Window {
+    /// The URL of the last VIEW sent for this window.
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+
+    /// The runtime of the view the window shows; `None` before VIEW_START, and from a VIEW
+    /// until the next VIEW_START.
+    pub fn runtime(&self) -> Option<RuntimeId> {
+        self.runtime
+    }
+
+    /// Whether a view runs in the window: VIEW_START came after the last VIEW.
+    pub fn view_started(&self) -> bool {
+        self.runtime.is_some()
+    }
+
+    /// Whether the current view's VIEW_STOP came (its `handle_request` returned).
+    pub fn view_stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// How many VIEW_STARTs the window got, re-attaches to daemons included.
+    pub fn view_starts(&self) -> u64 {
+        self.view_starts
+    }
+
+    /// The last non-empty title a DATA carried.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The URLs of every REDIRECT the window got, in order.
+    pub fn redirects(&self) -> &[String] {
+        &self.redirects
+    }
+
+    /// The URLs of every HTTP_REDIRECT the window got, in order.
+    pub fn http_redirects(&self) -> &[String] {
+        &self.http_redirects
+    }
+
+    /// The event ids the current view acknowledged, in order.
+    pub fn acks(&self) -> &[u64] {
+        &self.acks
+    }
+
+    /// Whether the current view acknowledged event `event_id`.
+    pub fn is_acked(&self, event_id: u64) -> bool {
+        self.acks.contains(&event_id)
+    }
+
+    /// How many DATA frames of the window's views were applied.
+    pub fn updates(&self) -> u64 {
+        self.updates
+    }
+
+    /// The root of the tree the window shows (HTML_TREE and its patches).
+    pub fn root(&self) -> Option<&Node> {
+        self.dom.root()
+    }
+
+    /// The HTML string the window shows, if the last DATA was HTML (501) rather than a tree.
+    pub fn raw_html(&self) -> Option<&str> {
+        self.dom.raw_html()
+    }
+
+    /// The node with this server id (`"12"`).
+    pub fn node(&self, wire_id: &str) -> Option<&Node> {
+        self.dom.node(wire_id)
+    }
+
+    /// The server id of a node of the window's tree.
+    pub fn wire_id(&self, node: &Node) -> Option<&str> {
+        self.dom.wire_id(node)
+    }
+
+    /// How many nodes (with server ids) the window's tree holds.
+    pub fn node_count(&self) -> usize {
+        self.dom.len()
+    }
+
+    /// The window's content as HTML: the tree rendered with `to_html`, or the HTML string as
+    /// sent; empty before any.
+    pub fn html(&self) -> String {
+        match (self.dom.root(), self.dom.raw_html()) {
+            (Some(root), _) => root.to_html(),
+            (None, Some(html)) => html.to_owned(),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// The text of the window's content (the DOM's `textContent`).
+    pub fn text(&self) -> String {
+        self.dom
+            .top_nodes()
+            .iter()
+            .map(Node::text_content)
+            .collect()
+    }
+
+    /// The first node matching `selector`, the top-level node included; HTML strings are
+    /// searched too, parsed with `lona::html::parse_html`.
+    ///
+    /// # Errors
+    ///
+    /// If the selector does not parse.
+    pub fn query(&self, selector: &str) -> Result<Option<Node>, SelectorError> {
+        let selector = lona::html::Selector::parse(selector)?;
+        Ok(self.dom.top_nodes().iter().find_map(|top| {
+            if selector.matches(top) {
+                Some(top.clone())
+            } else {
+                top.select_first(&selector)
+            }
+        }))
+    }
+
+    /// Every node matching `selector`, in document order.
+    ///
+    /// # Errors
+    ///
+    /// If the selector does not parse.
+    pub fn query_all(&self, selector: &str) -> Result<Vec<Node>, SelectorError> {
+        let selector = lona::html::Selector::parse(selector)?;
+        let mut found = Vec::new();
+        for top in self.dom.top_nodes() {
+            if selector.matches(top) {
+                found.push(top.clone());
+            }
+            found.extend(top.select_all(&selector));
+        }
+        Ok(found)
+    }
+}
+
+impl Window {
+    /// Applies the payload `[title, html]` of a DATA of the window's view.
+    fn apply_data(&mut self, payload: &Json, at: &At<'_>) -> Result<(), Problem> {
+        let [title, html] = fixed::<2>(payload, at, "[title, html]")?;
+        let title = title
+            .as_str()
+            .ok_or_else(|| at.index(0).found("the title (a string)", title))?;
+        if !title.is_empty() {
+            title.clone_into(&mut self.title);
+        }
+        if *html != Json::Null {
+            let at = at.index(1);
+            let [data_type, data] = fixed::<2>(html, &at, "null or [DATA_TYPE, data]")?;
+            let data_at = at.index(1);
+            match data_type.as_u64().and_then(DataType::from_code) {
+                Some(DataType::Html) => {
+                    let html = data
+                        .as_str()
+                        .ok_or_else(|| data_at.found("an HTML string", data))?;
+                    self.dom.set_raw(html);
+                }
+                Some(DataType::HtmlTree) => self.dom.set_tree(data, &data_at)?,
+                Some(DataType::HtmlUpdate) => self.dom.apply_patches(data, &data_at)?,
+                None => {
+                    return Err(at.index(0).found(
+                        "a DATA_TYPE (501 HTML, 502 HTML_TREE or 503 HTML_UPDATE)",
+                        data_type,
+                    ));
+                }
+            }
+        }
+        self.updates += 1;
+        Ok(())
+    }
+}
+
+/// The protocol state of one browser page (one socket): its windows, PONGs and custom
+/// messages. No I/O: the caller moves frames between it and a socket.
+///
+/// ```
+/// use lona::protocol::WindowId;
+/// use lona_test::ClientState;
+///
+/// let mut state = ClientState::new();
+/// let view = state.view(WindowId(1), "http://127.0.0.1/");
+/// assert_eq!(view, r#"lona:[1,null,101,["http://127.0.0.1/",{}]]"#);
+///
+/// state.receive(r#"lona:[1,"7",204,null]"#)?;
+/// state.receive(r#"lona:[1,"7",203,["Hi",[502,[401,"3","","button",["go"],[],{},{"data-lona-events":"301"},[[402,"4","Go"]],"",null]]]]"#)?;
+/// let window = state.window(WindowId(1)).expect("the window");
+/// assert_eq!(window.html(), r#"<button id="go" data-lona-events="301">Go</button>"#);
+///
+/// let button = window.query("#go")?.expect("the button");
+/// let click = state.click(&button)?;
+/// assert_eq!(click.event_id, 1);
+/// assert!(click.frame.starts_with(r#"lona:[1,"7",102,[1,301,{"alt_key":false,"#));
+/// assert!(click.frame.ends_with(r#"["3","BUTTON","go",""],["3","BUTTON","go",""]]]"#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct ClientState {
+    windows: BTreeMap<WindowId, Window>,
+    pongs: u64,
+    custom: Vec<String>,
+}
+
+impl ClientState {
+    /// A page with no windows yet.
+    pub fn new() -> ClientState {
+        ClientState::default()
+    }
+
+    /// The window with this id, once a frame for it was sent or received.
+    pub fn window(&self, window: WindowId) -> Option<&Window> {
+        self.windows.get(&window)
+    }
+
+    /// Every window, by id.
+    pub fn windows(&self) -> impl Iterator<Item = (WindowId, &Window)> {
+        self.windows.iter().map(|(id, window)| (*id, window))
+    }
+
+    /// How many PONGs came.
+    pub fn pongs(&self) -> u64 {
+        self.pongs
+    }
+
+    /// The frames without the `lona:` prefix that came, in order.
+    pub fn custom_messages(&self) -> &[String] {
+        &self.custom
+    }
+
+    /// Takes the custom messages, so that a long-running client does not keep them all.
+    pub fn take_custom_messages(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.custom)
+    }
+
+    /// Applies one text frame from the server.
+    ///
+    /// # Errors
+    ///
+    /// A [`ClientError`] if the frame is not a valid server message, or is a patch the DOM
+    /// cannot take (an unknown node id, a widget-data path that does not exist...). Patches
+    /// before the bad one stay applied, as in the browser.
+    pub fn receive(&mut self, frame: &str) -> Result<Received, ClientError> {
+        let Some(text) = frame.strip_prefix(PREFIX) else {
+            self.custom.push(frame.to_owned());
+            return Ok(Received::Custom);
+        };
+        let value = json::parse(text).map_err(|error| {
+            ClientError::new(
+                frame,
+                At::FRAME.problem("JSON after the `lona:` prefix", error.to_string()),
+            )
+        })?;
+        self.apply(&value)
+            .map_err(|problem| ClientError::new(frame, problem))
+    }
+
+    fn apply(&mut self, value: &Json) -> Result<Received, Problem> {
+        let at = At::FRAME;
+        let [window, runtime, method, payload] = fixed::<4>(
+            value,
+            &at,
+            "a 4-item array [window_id, runtime_id, method, payload]",
+        )?;
+        let window = match window {
+            Json::Null => None,
+            _ => Some(
+                window
+                    .as_u64()
+                    .and_then(|w| u32::try_from(w).ok())
+                    .map(WindowId)
+                    .ok_or_else(|| at.index(0).found("a window id or null", window))?,
+            ),
+        };
+        let runtime = match runtime {
+            Json::Null => None,
+            _ => Some(
+                runtime
+                    .as_str()
+                    .and_then(parse_decimal)
+                    .map(RuntimeId)
+                    .ok_or_else(|| {
+                        at.index(1).found(
+                            "a runtime id (a string of a decimal number) or null",
+                            runtime,
+                        )
+                    })?,
+            ),
+        };
+        let method = method
+            .as_u64()
+            .and_then(Method::from_code)
+            .filter(|m| {
+                !matches!(
+                    m,
+                    Method::View | Method::InputEvent | Method::ClientError | Method::Ping
+                )
+            })
+            .ok_or_else(|| {
+                at.index(2)
+                    .found("a server method (103, or 201 to 206)", method)
+            })?;
+        if method == Method::Pong {
+            if window.is_some() || runtime.is_some() || *payload != Json::Null {
+                return Err(at.problem("exactly [null,null,206,null]", value.describe()));
+            }
+            self.pongs += 1;
+            return Ok(Received::Pong);
+        }
+        let window_id = window.ok_or_else(|| at.index(0).problem("a window id", "null"))?;
+        let state = self.windows.entry(window_id).or_default();
+        match method {
+            Method::Redirect | Method::HttpRedirect => {
+                let url = payload
+                    .as_str()
+                    .ok_or_else(|| at.index(3).found("the URL (a string)", payload))?
+                    .to_owned();
+                if method == Method::Redirect {
+                    state.redirects.push(url.clone());
+                    return Ok(Received::Redirect {
+                        window: window_id,
+                        url,
+                    });
+                }
+                state.http_redirects.push(url.clone());
+                return Ok(Received::HttpRedirect {
+                    window: window_id,
+                    url,
+                });
+            }
+            _ => {}
+        }
+        let runtime = runtime.ok_or_else(|| at.index(1).problem("a runtime id", "null"))?;
+        if method == Method::ViewStart {
+            if *payload != Json::Null {
+                return Err(at.index(3).found("null", payload));
+            }
+            state.runtime = Some(runtime);
+            state.view_starts += 1;
+            state.stopped = false;
+            state.acks.clear();
+            state.next_event_id = 1;
+            state.dom.clear();
+            return Ok(Received::ViewStart {
+                window: window_id,
+                runtime,
+            });
+        }
+        if state.runtime != Some(runtime) {
+            return Ok(Received::Ignored {
+                window: window_id,
+                method,
+            });
+        }
+        match method {
+            Method::ViewStop => {
+                if *payload != Json::Null {
+                    return Err(at.index(3).found("null", payload));
+                }
+                state.stopped = true;
+                Ok(Received::ViewStop { window: window_id })
+            }
+            Method::InputEventAck => {
+                let event_id = payload
+                    .as_u64()
+                    .ok_or_else(|| at.index(3).found("an event id", payload))?;
+                state.acks.push(event_id);
+                Ok(Received::Ack {
+                    window: window_id,
+                    event_id,
+                })
+            }
+            Method::Data => {
+                state.apply_data(payload, &at.index(3))?;
+                Ok(Received::Data { window: window_id })
+            }
+            // Every other server method was handled above.
+            _ => Err(at
+                .index(2)
+                .problem("a server method", format!("{method:?}"))),
+        }
+    }
+
+    /// VIEW: navigates `window` to `url` (an absolute URL, as browsers send). The window
+    /// forgets its runtime until the next VIEW_START, so the old view's frames are ignored.
+    pub fn view(&mut self, window: WindowId, url: &str) -> String {
+        self.view_with_post(window, url, PostData::default())
+    }
+
+    /// VIEW with the fields of a submitted POST form.
+    pub fn view_with_post(&mut self, window: WindowId, url: &str, post_data: PostData) -> String {
+        let state = self.windows.entry(window).or_default();
+        state.url = Some(url.to_owned());
+        state.runtime = None;
+        ClientMessage::View {
+            window,
+            url: url.to_owned(),
+            post_data,
+        }
+        .encode()
+    }
+
+    /// PING; the server answers with PONG.
+    pub fn ping(&self) -> String {
+        ClientMessage::Ping.encode()
+    }
+
+    /// CLIENT_ERROR: the client failed; the server shows the 500 page in the window.
+    pub fn client_error(&self, window: WindowId, message: &str) -> String {
+        ClientMessage::ClientError {
+            window,
+            runtime: self.windows.get(&window).and_then(|w| w.runtime),
+            message: message.to_owned(),
+        }
+        .encode()
+    }
+
+    /// A click on `node`, as a browser reports it: the event goes to the innermost element,
+    /// `node` or an ancestor, that listens to clicks, with `node` as its target. The click
+    /// data is all zeros and no modifier key.
+    ///
+    /// # Errors
+    ///
+    /// If `node` is in no window, its window runs no view, or nothing listens to the click.
+    pub fn click(&mut self, node: &Node) -> Result<InputFrame, EventError> {
+        self.click_with(node, ClickData::default())
+    }
+
+    /// A click with the given data (modifier keys, sizes, position); see [`ClientState::click`].
+    ///
+    /// # Errors
+    ///
+    /// As [`ClientState::click`].
+    pub fn click_with(&mut self, node: &Node, data: ClickData) -> Result<InputFrame, EventError> {
+        self.input(node, &Event::Click, true, EventKind::Click(data))
+    }
+
+    /// A change of the value of `node` (an input, a textarea or a select), or of the nearest
+    /// ancestor that listens to changes: a string for text, a bool for checkboxes and radio
+    /// buttons, the selected option indexes for selects.
+    ///
+    /// # Errors
+    ///
+    /// As [`ClientState::click`].
+    pub fn change(&mut self, node: &Node, value: ChangeValue) -> Result<InputFrame, EventError> {
+        self.input(node, &Event::CHANGE, true, EventKind::Change(value))
+    }
+
+    /// Focus of `node`, which must listen to focus itself (the event does not bubble).
+    ///
+    /// # Errors
+    ///
+    /// As [`ClientState::click`].
+    pub fn focus(&mut self, node: &Node) -> Result<InputFrame, EventError> {
+        self.input(node, &Event::Focus, false, EventKind::Focus)
+    }
+
+    /// Blur of `node`, which must listen to blur itself (the event does not bubble).
+    ///
+    /// # Errors
+    ///
+    /// As [`ClientState::click`].
+    pub fn blur(&mut self, node: &Node) -> Result<InputFrame, EventError> {
+        self.input(node, &Event::Blur, false, EventKind::Blur)
+    }
+
+    /// A custom event, as a widget on `node` fires it. Custom events are not announced in
+    /// the DOM (the server keeps them), so nothing is checked but the node and the view.
+    ///
+    /// # Errors
+    ///
+    /// If `node` is in no window or its window runs no view.
+    pub fn custom(
+        &mut self,
+        node: &Node,
+        name: &str,
+        data: Value,
+    ) -> Result<InputFrame, EventError> {
+        let kind = EventKind::Custom {
+            name: name.to_owned(),
+            data,
+        };
+        self.input(node, &Event::Custom(name.to_owned()), false, kind)
+    }
+
+    fn input(
+        &mut self,
+        target: &Node,
+        event: &Event,
+        bubbles: bool,
+        kind: EventKind,
+    ) -> Result<InputFrame, EventError> {
+        // Text is never an event target in a browser: its element is.
+        let target = &match target.parent() {
+            Some(parent) if target.is_text() => parent,
+            _ => target.clone(),
+        };
+        let describe = || format!("{target:?}");
+        let (window_id, state) = self
+            .windows
+            .iter_mut()
+            .find(|(_, w)| w.dom.wire_id(target).is_some())
+            .ok_or_else(|| EventError::UnknownNode { node: describe() })?;
+        let runtime = state
+            .runtime
+            .ok_or(EventError::NoView { window: *window_id })?;
+        let listener = if matches!(event, Event::Custom(_)) {
+            Some(target.clone())
+        } else {
+            listener(&state.dom, target, event, bubbles)
+        };
+        let listener = listener.ok_or_else(|| EventError::NotListening {
+            node: describe(),
+            event: match event {
+                Event::Click => "click",
+                Event::Change { .. } => "change",
+                Event::Focus => "focus",
+                Event::Blur => "blur",
+                Event::Custom(_) => "custom",
+            },
+        })?;
+        let event_id = state.next_event_id.max(1);
+        state.next_event_id = event_id + 1;
+        let frame = ClientMessage::InputEvent {
+            window: *window_id,
+            runtime,
+            event: InputEvent {
+                event_id,
+                kind,
+                node: node_info(&state.dom, &listener),
+                target: node_info(&state.dom, target),
+            },
+        }
+        .encode();
+        Ok(InputFrame {
+            window: *window_id,
+            event_id,
+            frame,
+        })
+    }
+}
+
+/// The element that gets `event` when it happens on `target`: `target` itself, or for a
+/// bubbling event the nearest ancestor, that lists the event in its `data-lona-events`.
+fn listener(dom: &Dom, target: &Node, event: &Event, bubbles: bool) -> Option<Node> {
+    let mut current = Some(target.clone());
+    while let Some(node) = current {
+        if node.is_element() && node.events().contains(event) && dom.wire_id(&node).is_some() {
+            return Some(node);
+        }
+        if !bubbles && node.is_element() {
+            return None;
+        }
+        current = node.parent();
+    }
+    None
+}
+
+/// `[node_id, TAGNAME, id attribute, class attribute]` as the browser sends it: the tag upper
+/// case for HTML elements, `""` for a missing attribute, all `null` for a text node.
+fn node_info(dom: &Dom, node: &Node) -> NodeInfo {
+    if node.is_text() {
+        return NodeInfo::default();
+    }
+    let tag = node.tag().unwrap_or_default();
+    let tag_name = if node.namespace().is_html() {
+        tag.to_ascii_uppercase()
+    } else {
+        tag.into_owned()
+    };
+    NodeInfo {
+        node_id: dom.wire_id(node).and_then(|id| NodeId::from_str(id).ok()),
+        tag_name: Some(tag_name),
+        id: Some(node.id_list().to_vec().join(" ")),
+        class: Some(node.class_list().to_vec().join(" ")),
+    }
+}
+
+/// Parses a decimal number in the one spelling the server writes: no sign, no leading zeros.
+fn parse_decimal(text: &str) -> Option<u64> {
+    let canonical = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    canonical.then(|| text.parse().ok()).flatten()
+}
+
+/// Cuts `text` to `max` characters, marking the cut with `…`.
+pub(crate) fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

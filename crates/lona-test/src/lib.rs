@@ -1,0 +1,79 @@
+//! The test kit of lona: test views without a browser, as Phoenix's `LiveViewTest` does.
+//!
+//! - [`TestServer`] runs an [`App`](lona::App) on `127.0.0.1:0` for one test.
+//! - [`TestClient`] is a browser tab: it loads a page (getting the session cookie), opens the
+//!   WebSocket, runs the view in window 1, keeps the window's DOM as a `lona::html::Node` tree
+//!   and clicks, types and navigates by CSS selector. It is blocking and waits only for frames,
+//!   each with a deadline (10 s unless set): no sleeps, no hangs.
+//! - [`ClientState`] is the protocol core underneath, without I/O: feed it server frames, read
+//!   its windows, and let it build the frames a browser sends. An async driver, such as a load
+//!   generator, uses it directly.
+//!
+//! # A test
+//!
+//! A counter whose button has a click handler: open the page, click `#plus`, and wait for the
+//! count. A click is acknowledged before its handler runs, so wait for its effect rather than
+//! reading right away.
+//!
+//! ```
+//! use lona::prelude::*;
+//! use lona_test::TestServer;
+//!
+//! struct Counter;
+//!
+//! impl View for Counter {
+//!     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+//!         let count = tags::span().with_id("count").with_text("0");
+//!         let plus = tags::button().with_id("plus").with_text("+1");
+//!         cx.on_click(&plus, {
+//!             let count = count.clone();
+//!             move |_cx, _event| {
+//!                 let _lock = count.lock();
+//!                 let n: u64 = count.text_content().parse().unwrap_or(0);
+//!                 count.set_text((n + 1).to_string());
+//!                 Flow::Handled
+//!             }
+//!         });
+//!         Ok(Response::Node(tags::div().with_child(&count).with_child(&plus)))
+//!     }
+//! }
+//!
+//! let mut app = App::new();
+//! app.view("/", |_request| Counter);
+//! let server = TestServer::start(app);
+//!
+//! let mut client = server.open("/")?;
+//! client.click("#plus")?;
+//! client.wait_for_node_text("#count", "1")?;
+//! assert_eq!(client.text("#count").as_deref(), Some("1"));
+//! assert_eq!(
+//!     client.html(),
+//!     r#"<div><span id="count">1</span><button id="plus" data-lona-events="301">+1</button></div>"#,
+//! );
+//! # Ok::<(), lona_test::TestError>(())
+//! ```
+//!
+//! # What it checks, and what it does not
+//!
+//! Every server frame is decoded strictly and every patch applied as the browser client
+//! applies it; a frame the client could not take is a [`TestError::Protocol`] that names the
+//! frame, the place in it and what was expected there. The DOM is the server's tree as the
+//! browser would build it: `value`, `checked` and `selected` are attributes here, not live
+//! DOM properties, and a change sent with [`TestClient::change`] does not edit the local DOM.
+//! Nodes of an HTML string (DATA with HTML, 501) can be queried but not clicked: they have no
+//! ids.
+#![doc(test(attr(deny(warnings))))]
+
+mod client;
+mod client_state;
+mod dom;
+mod error;
+mod http;
+mod json;
+mod server;
+
+pub use client::{Session, TestClient};
+pub use client_state::{ClientError, ClientState, EventError, InputFrame, Received, Window};
+pub use error::TestError;
+pub use http::HttpResult;
+pub use server::{DEFAULT_TIMEOUT, TestServer};
