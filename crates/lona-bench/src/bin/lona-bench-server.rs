@@ -1,0 +1,81 @@
+//! The app the load generator measures: a counter whose button has a click handler (`/`), a
+//! view parked in `await_click` as an async view (`/idle-async`) and as a blocking view
+//! (`/idle-blocking`), and a non-interactive hello page (`/hello`). Prints its address on the
+//! first line of stdout and serves until stdin closes.
+#![allow(
+    clippy::print_stdout,
+    reason = "the address is the one line a bench runner reads"
+)]
+
+use std::io::Read;
+
+use lona::prelude::*;
+
+struct Counter;
+
+impl View for Counter {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let count = tags::span().with_id("count").with_text("0");
+        let plus = tags::button().with_id("plus").with_text("+1");
+        cx.on_click(&plus, {
+            let count = count.clone();
+            move |_cx, _event| {
+                let _lock = count.lock();
+                let n: u64 = count.text_content().parse().unwrap_or(0);
+                count.set_text((n + 1).to_string());
+                Flow::Handled
+            }
+        });
+        Ok(Response::Node(
+            tags::div().with_child(&count).with_child(&plus),
+        ))
+    }
+}
+
+/// A small counter page that waits for a click without a thread.
+struct IdleAsync;
+
+impl AsyncView for IdleAsync {
+    async fn handle_request(&self, cx: &AsyncContext, _request: &Request) -> ViewResult {
+        let count = tags::span().with_id("count").with_text("0");
+        let plus = tags::button().with_id("plus").with_text("+1");
+        cx.show(&tags::div().with_child(&count).with_child(&plus))?;
+        cx.await_click(&[&plus]).await?;
+        count.set_text("1");
+        Ok(Response::Empty)
+    }
+}
+
+/// The same page waiting on a runtime thread.
+struct IdleBlocking;
+
+impl View for IdleBlocking {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let count = tags::span().with_id("count").with_text("0");
+        let plus = tags::button().with_id("plus").with_text("+1");
+        cx.show(&tags::div().with_child(&count).with_child(&plus))?;
+        cx.await_click(&[&plus])?;
+        count.set_text("1");
+        Ok(Response::Empty)
+    }
+}
+
+fn main() -> lona::Result<()> {
+    let runtime_threads = std::env::var("LONA_BENCH_RUNTIME_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64);
+    let mut app = App::new();
+    app.settings.max_runtime_threads = runtime_threads;
+    app.settings.max_runtime_queue = 100_000;
+    app.view("/", |_| Counter);
+    app.async_view("/idle-async", |_| IdleAsync);
+    app.view("/idle-blocking", |_| IdleBlocking);
+    app.http("/hello", |_| HttpResponse::text("Hello, world!"));
+    let server = app.spawn("127.0.0.1:0")?;
+    println!("{}", server.local_addr());
+    let mut rest = Vec::new();
+    let _ = std::io::stdin().read_to_end(&mut rest);
+    server.shutdown();
+    Ok(())
+}
