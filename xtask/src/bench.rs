@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use xshell::{Shell, cmd};
 
-use crate::{bench_summary, option_value, target_dir};
+use crate::{bench_scenarios, bench_summary, option_value, target_dir};
 
 #[derive(Debug, Default)]
 pub(crate) struct Options {
@@ -93,6 +93,21 @@ pub(crate) fn run(root: &Path, options: &Options) -> anyhow::Result<()> {
     let mut rows =
         bench_summary::criterion_rows(&criterion_dir, options.baseline.as_deref(), Some(&before))?;
     rows.extend(bench_summary::tsv_rows(&rows_dir)?);
+    // The end-to-end scenarios run unless a filter leaves them out.
+    if options
+        .filter
+        .as_deref()
+        .is_none_or(|f| f.starts_with("e2e"))
+    {
+        rows.extend(bench_scenarios::run(root, options.quick)?);
+    }
+    let mut rows: Vec<_> = rows
+        .into_iter()
+        .map(|row| {
+            let target = bench_summary::target_for(&row.id);
+            row.with_target(target)
+        })
+        .collect();
     rows.sort_by(|a, b| a.id.cmp(&b.id));
 
     let table = bench_summary::render(&rows);

@@ -29,6 +29,40 @@ pub(crate) struct Row {
     pub(crate) baseline: Option<f64>,
     /// `figure / baseline`, when there is a baseline.
     pub(crate) ratio: Option<f64>,
+    /// Whether the baseline was measured in the same run (bare hyper, an echo server: shown as
+    /// a ratio) rather than an earlier run of the same bench (shown as a change).
+    pub(crate) in_run: bool,
+    /// The figure this bench must reach, if it has one.
+    pub(crate) target: Option<Target>,
+}
+
+/// What a figure must reach; `render` says whether it did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Target {
+    /// At most this much, in the row's unit.
+    AtMost(f64),
+    /// At most this many times the in-run baseline.
+    RatioAtMost(f64),
+    /// At least this many times the in-run baseline.
+    RatioAtLeast(f64),
+}
+
+impl Target {
+    fn describe(self, unit: &str) -> String {
+        match self {
+            Target::AtMost(limit) => format!("≤ {}", format_figure(limit, unit)),
+            Target::RatioAtMost(ratio) => format!("≤ {ratio}x baseline"),
+            Target::RatioAtLeast(ratio) => format!("≥ {ratio}x baseline"),
+        }
+    }
+
+    fn met(self, row: &Row) -> Option<bool> {
+        match self {
+            Target::AtMost(limit) => Some(row.figure <= limit),
+            Target::RatioAtMost(ratio) => row.ratio.map(|r| r <= ratio),
+            Target::RatioAtLeast(ratio) => row.ratio.map(|r| r >= ratio),
+        }
+    }
 }
 
 impl Row {
@@ -40,7 +74,24 @@ impl Row {
             unit: unit.to_owned(),
             baseline,
             ratio,
+            in_run: false,
+            target: None,
         }
+    }
+
+    /// A row whose baseline was measured in the same run.
+    pub(crate) fn beside(id: String, figure: f64, unit: &str, baseline: f64) -> Row {
+        Row {
+            in_run: true,
+            ..Row::new(id, figure, unit, Some(baseline))
+        }
+    }
+
+    /// The same row with a target.
+    #[must_use]
+    pub(crate) fn with_target(mut self, target: Option<Target>) -> Row {
+        self.target = target;
+        self
     }
 }
 
@@ -216,29 +267,73 @@ pub(crate) fn tsv_rows(dir: &Path) -> anyhow::Result<Vec<Row>> {
                 Some(b) if !b.is_empty() => Some(parse(b)?),
                 _ => None,
             };
-            rows.push(Row::new(
-                (*id).to_owned(),
-                parse(figure)?,
-                unit.trim(),
-                baseline,
-            ));
+            let (id, figure) = ((*id).to_owned(), parse(figure)?);
+            rows.push(match baseline {
+                // A bench that writes its own rows measured its baseline in the same run.
+                Some(baseline) => Row::beside(id, figure, unit.trim(), baseline),
+                None => Row::new(id, figure, unit.trim(), None),
+            });
         }
     }
     Ok(rows)
+}
+
+/// The targets of the issues that asked for each bench, by id prefix (see docs/benchmarks.md).
+const TARGETS: &[(&str, Target)] = &[
+    ("html/render/10000", Target::AtMost(1_000_000.0)),
+    ("protocol/encode_tree/10000", Target::AtMost(1_000_000.0)),
+    ("protocol/text_change/10000", Target::AtMost(2_000.0)),
+    ("html/diff_keyed/1000_10moves", Target::AtMost(200_000.0)),
+    ("runtime/memory_per_async_view/", Target::AtMost(10_240.0)),
+    ("e2e/click_roundtrip_p50/", Target::RatioAtMost(2.0)),
+    ("e2e/click_p99/", Target::AtMost(5_000_000.0)),
+    ("e2e/click_timeouts/", Target::AtMost(0.0)),
+    ("e2e/memory_per_open_view/", Target::AtMost(20_480.0)),
+    ("e2e/memory_per_idle_async_view/", Target::AtMost(10_240.0)),
+    (
+        "e2e/memory_per_idle_blocking_view/",
+        Target::AtMost(20_480.0),
+    ),
+    ("e2e/hello_requests_per_second/", Target::RatioAtLeast(0.7)),
+];
+
+/// The target of a bench id, if it has one.
+pub(crate) fn target_for(id: &str) -> Option<Target> {
+    TARGETS
+        .iter()
+        .find(|(prefix, _)| id.starts_with(prefix))
+        .map(|(_, target)| *target)
 }
 
 /// Renders the rows, sorted by id, as a Markdown table.
 pub(crate) fn render(rows: &[Row]) -> String {
     let mut sorted: Vec<&Row> = rows.iter().collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut out = String::from("| bench | median | baseline | change |\n|---|---:|---:|---:|\n");
+    let mut out = String::from(
+        "| bench | figure | baseline | vs baseline | target |\n|---|---:|---:|---:|---|\n",
+    );
     for row in sorted {
         let baseline = row
             .baseline
             .map_or_else(|| "-".to_owned(), |b| format_figure(b, &row.unit));
-        let change = row.ratio.map_or_else(|| "-".to_owned(), format_change);
+        let versus = match (row.ratio, row.in_run) {
+            (Some(ratio), true) => format!("{ratio:.2}x"),
+            (Some(ratio), false) => format_change(ratio),
+            (None, _) => "-".to_owned(),
+        };
+        let target = row.target.map_or_else(
+            || "-".to_owned(),
+            |t| {
+                let verdict = match t.met(row) {
+                    Some(true) => "met",
+                    Some(false) => "MISSED",
+                    None => "no baseline",
+                };
+                format!("{}: {verdict}", t.describe(&row.unit))
+            },
+        );
         out.push_str(&format!(
-            "| {} | {} | {baseline} | {change} |\n",
+            "| {} | {} | {baseline} | {versus} | {target} |\n",
             row.id.replace('|', "\\|"),
             format_figure(row.figure, &row.unit),
         ));

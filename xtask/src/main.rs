@@ -10,6 +10,7 @@
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
 mod bench;
+mod bench_scenarios;
 mod bench_summary;
 mod ci;
 mod docs;

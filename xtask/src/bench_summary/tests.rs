@@ -94,11 +94,11 @@ fn reads_fake_criterion_directory_and_renders_table() {
     assert_eq!(
         render(&rows),
         "\
-| bench | median | baseline | change |
-|---|---:|---:|---:|
-| html/diff/keyed_1000 | 12.35 µs | 13.00 µs | -5.0% |
-| html/render | 950.0 ns | - | - |
-| protocol/encode | 2.50 ms | - | - |
+| bench | figure | baseline | vs baseline | target |
+|---|---:|---:|---:|---|
+| html/diff/keyed_1000 | 12.35 µs | 13.00 µs | -5.0% | - |
+| html/render | 950.0 ns | - | - | - |
+| protocol/encode | 2.50 ms | - | - | - |
 "
     );
 }
@@ -166,10 +166,10 @@ fn rows_from_other_sources_share_the_table() {
     assert_eq!(
         render(&rows),
         "\
-| bench | median | baseline | change |
-|---|---:|---:|---:|
-| e2e/load/throughput | 12346 req/s | 12000 req/s | +2.9% |
-| e2e/roundtrip/p99 | 1.50 ms | 1.00 ms | +50.0% |
+| bench | figure | baseline | vs baseline | target |
+|---|---:|---:|---:|---|
+| e2e/load/throughput | 12346 req/s | 12000 req/s | +2.9% | - |
+| e2e/roundtrip/p99 | 1.50 ms | 1.00 ms | +50.0% | - |
 "
     );
 }
@@ -212,5 +212,38 @@ fn reads_rows_that_other_benches_wrote() {
         tsv_rows(&dir.0.join("missing"))
             .expect("a missing dir has no rows")
             .is_empty()
+    );
+}
+
+#[test]
+fn in_run_baselines_show_a_ratio_and_targets_say_whether_they_were_met() {
+    use super::Target;
+    let rows = vec![
+        Row::beside(
+            "server/click/p50".to_owned(),
+            90_000.0,
+            NANOSECONDS,
+            45_000.0,
+        )
+        .with_target(Some(Target::RatioAtMost(2.0))),
+        Row::new(
+            "html/render/10000".to_owned(),
+            1_200_000.0,
+            NANOSECONDS,
+            None,
+        )
+        .with_target(Some(Target::AtMost(1_000_000.0))),
+        Row::beside("server/hello/rps".to_owned(), 8_000.0, "req/s", 10_000.0)
+            .with_target(Some(Target::RatioAtLeast(0.7))),
+    ];
+    assert_eq!(
+        render(&rows),
+        "\
+| bench | figure | baseline | vs baseline | target |
+|---|---:|---:|---:|---|
+| html/render/10000 | 1.20 ms | - | - | ≤ 1.00 ms: MISSED |
+| server/click/p50 | 90.00 µs | 45.00 µs | 2.00x | ≤ 2x baseline: met |
+| server/hello/rps | 8000 req/s | 10000 req/s | 0.80x | ≥ 0.7x baseline: met |
+"
     );
 }

@@ -1,0 +1,277 @@
+//! The end-to-end scenarios of `cargo xtask bench`: release builds of the bench app
+//! (`lona-bench-server`) and of the bare baselines (`bare-hello`, `bare-echo`), loaded by the
+//! load generator (`lona-bench`) over loopback, each figure beside its baseline from the same
+//! run.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+use anyhow::{Context, bail};
+use xshell::{Shell, cmd};
+
+use crate::bench_summary::{NANOSECONDS, Row};
+use crate::target_dir;
+
+/// A server started for a scenario; stopped (stdin closed, then killed) when dropped.
+struct Server {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    addr: String,
+}
+
+impl Server {
+    fn start(binary: &Path, env: &[(&str, String)]) -> anyhow::Result<Server> {
+        let mut command = Command::new(binary);
+        command.stdin(Stdio::piped()).stdout(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let stdin = child.stdin.take();
+        let mut line = String::new();
+        if let Some(stdout) = child.stdout.take() {
+            BufReader::new(stdout).read_line(&mut line)?;
+        }
+        let addr = line.trim().to_owned();
+        if addr.is_empty() {
+            let _ = child.kill();
+            bail!("{} printed no address", binary.display());
+        }
+        Ok(Server { child, stdin, addr })
+    }
+
+    fn pid(&self) -> String {
+        self.child.id().to_string()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Closing stdin asks for a graceful stop; the kill is for a server that ignores it.
+        drop(self.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// How big the scenarios are.
+struct Sizes {
+    clicks: u64,
+    views: u64,
+    view_seconds: u64,
+    idle_async: u64,
+    idle_blocking: u64,
+    http_seconds: u64,
+}
+
+impl Sizes {
+    fn new(quick: bool) -> Sizes {
+        if quick {
+            Sizes {
+                clicks: 300,
+                views: 100,
+                view_seconds: 5,
+                idle_async: 1_000,
+                idle_blocking: 200,
+                http_seconds: 2,
+            }
+        } else {
+            Sizes {
+                clicks: 2_000,
+                views: 1_000,
+                view_seconds: 20,
+                idle_async: 10_000,
+                idle_blocking: 1_000,
+                http_seconds: 5,
+            }
+        }
+    }
+}
+
+fn load(bin: &Path, args: &[String]) -> anyhow::Result<serde_json::Value> {
+    let output = Command::new(bin.join("lona-bench"))
+        .args(args)
+        .output()
+        .context("running lona-bench")?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report: serde_json::Value = serde_json::from_str(stdout.trim())
+        .with_context(|| format!("lona-bench {args:?} printed {stdout:?}"))?;
+    if let Some(error) = report.get("error") {
+        bail!("lona-bench {args:?} failed: {error}");
+    }
+    Ok(report)
+}
+
+fn number(report: &serde_json::Value, key: &str) -> anyhow::Result<f64> {
+    report
+        .get(key)
+        .and_then(serde_json::Value::as_f64)
+        .with_context(|| format!("lona-bench reported no `{key}`: {report}"))
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|a| (*a).to_owned()).collect()
+}
+
+/// Builds the binaries, runs every scenario and returns their rows.
+pub(crate) fn run(root: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
+    let sh = Shell::new()?;
+    sh.change_dir(root);
+    cmd!(sh, "cargo build --release --locked -p lona-bench --bins").run()?;
+    let bin: PathBuf = target_dir(root).join("release");
+    let sizes = Sizes::new(quick);
+    let mut rows = Vec::new();
+
+    let echo = Server::start(&bin.join("bare-echo"), &[])?;
+    let app = Server::start(&bin.join("lona-bench-server"), &[])?;
+
+    // (1) One connection, clicks one after the other, beside the bare echo.
+    let clicks = sizes.clicks.to_string();
+    let echo_report = load(
+        &bin,
+        &args(&["echo", "--addr", &echo.addr, "--messages", &clicks]),
+    )?;
+    let click_report = load(
+        &bin,
+        &args(&["click", "--addr", &app.addr, "--clicks", &clicks]),
+    )?;
+    for (quantile, key) in [("p50", "p50_ns"), ("p99", "p99_ns")] {
+        rows.push(Row::beside(
+            format!("e2e/click_roundtrip_{quantile}/1x{clicks}"),
+            number(&click_report, key)?,
+            NANOSECONDS,
+            number(&echo_report, key)?,
+        ));
+    }
+
+    // (2) Many open views, each clicking once per second; the server's memory per open view.
+    let views = sizes.views.to_string();
+    let seconds = sizes.view_seconds.to_string();
+    let many = load(
+        &bin,
+        &args(&[
+            "click",
+            "--addr",
+            &app.addr,
+            "--views",
+            &views,
+            "--rate",
+            "1",
+            "--clicks",
+            &seconds,
+            "--seconds",
+            &seconds,
+            "--pid",
+            &app.pid(),
+        ]),
+    )?;
+    for (quantile, key) in [("p50", "p50_ns"), ("p99", "p99_ns")] {
+        rows.push(Row::new(
+            format!("e2e/click_{quantile}/{views}views_1hz"),
+            number(&many, key)?,
+            NANOSECONDS,
+            None,
+        ));
+    }
+    rows.push(Row::new(
+        format!("e2e/click_timeouts/{views}views_1hz"),
+        number(&many, "timeouts")? + number(&many, "errors")?,
+        "events",
+        None,
+    ));
+    rows.push(Row::new(
+        format!("e2e/memory_per_open_view/{views}"),
+        number(&many, "rss_per_view")?,
+        "bytes",
+        None,
+    ));
+    drop(app);
+
+    // (3) Idle views: an async view per socket holds no thread; a blocking one holds one.
+    let app = Server::start(&bin.join("lona-bench-server"), &[])?;
+    let idle_async = sizes.idle_async.to_string();
+    let report = load(
+        &bin,
+        &args(&[
+            "idle",
+            "--addr",
+            &app.addr,
+            "--path",
+            "/idle-async",
+            "--views",
+            &idle_async,
+            "--pid",
+            &app.pid(),
+        ]),
+    )?;
+    rows.push(Row::new(
+        format!("e2e/memory_per_idle_async_view/{idle_async}"),
+        number(&report, "bytes_per_view")?,
+        "bytes",
+        None,
+    ));
+    drop(app);
+    let idle_blocking = sizes.idle_blocking.to_string();
+    let app = Server::start(
+        &bin.join("lona-bench-server"),
+        &[("LONA_BENCH_RUNTIME_THREADS", idle_blocking.clone())],
+    )?;
+    let report = load(
+        &bin,
+        &args(&[
+            "idle",
+            "--addr",
+            &app.addr,
+            "--path",
+            "/idle-blocking",
+            "--views",
+            &idle_blocking,
+            "--pid",
+            &app.pid(),
+        ]),
+    )?;
+    rows.push(Row::new(
+        format!("e2e/memory_per_idle_blocking_view/{idle_blocking}"),
+        number(&report, "bytes_per_view")?,
+        "bytes",
+        None,
+    ));
+
+    // (4) The non-interactive hello page beside bare hyper.
+    let hello = Server::start(&bin.join("bare-hello"), &[])?;
+    let http_seconds = sizes.http_seconds.to_string();
+    let bare = load(
+        &bin,
+        &args(&[
+            "http",
+            "--addr",
+            &hello.addr,
+            "--path",
+            "/",
+            "--seconds",
+            &http_seconds,
+        ]),
+    )?;
+    let ours = load(
+        &bin,
+        &args(&[
+            "http",
+            "--addr",
+            &app.addr,
+            "--path",
+            "/hello",
+            "--seconds",
+            &http_seconds,
+        ]),
+    )?;
+    rows.push(Row::beside(
+        "e2e/hello_requests_per_second/16conn".to_owned(),
+        number(&ours, "requests_per_second")?,
+        "req/s",
+        number(&bare, "requests_per_second")?,
+    ));
+    Ok(rows)
+}
