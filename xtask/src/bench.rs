@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use xshell::{Shell, cmd};
 
+use crate::bench_summary::Row;
 use crate::{bench_scenarios, bench_summary, option_value, target_dir};
 
 #[derive(Debug, Default)]
@@ -24,6 +25,14 @@ pub(crate) struct Options {
 }
 
 impl Options {
+    /// `--quick` and nothing else, as CI runs it.
+    pub(crate) fn quick() -> Options {
+        Options {
+            quick: true,
+            ..Options::default()
+        }
+    }
+
     pub(crate) fn parse(args: &[String]) -> anyhow::Result<Options> {
         let mut options = Options::default();
         let mut args = args.iter().cloned();
@@ -101,6 +110,20 @@ pub(crate) fn run(root: &Path, options: &Options) -> anyhow::Result<()> {
     {
         rows.extend(bench_scenarios::run(root, options.quick)?);
     }
+    // Criterion keeps its own baselines; the other rows are saved and compared here.
+    let saved_dir = target_dir(root).join("bench-baselines");
+    if let Some(name) = &options.baseline {
+        let saved = bench_summary::tsv_rows_of(&saved_dir.join(format!("{name}.tsv")))?;
+        rows = rows
+            .into_iter()
+            .map(|row| match saved.iter().find(|s| s.id == row.id) {
+                Some(earlier) if row.baseline.is_none() => {
+                    Row::new(row.id, row.figure, &row.unit, Some(earlier.figure))
+                }
+                _ => row,
+            })
+            .collect();
+    }
     let mut rows: Vec<_> = rows
         .into_iter()
         .map(|row| {
@@ -109,6 +132,12 @@ pub(crate) fn run(root: &Path, options: &Options) -> anyhow::Result<()> {
         })
         .collect();
     rows.sort_by(|a, b| a.id.cmp(&b.id));
+    if let Some(name) = &options.save {
+        std::fs::create_dir_all(&saved_dir)?;
+        let path = saved_dir.join(format!("{name}.tsv"));
+        std::fs::write(&path, bench_summary::to_tsv(&rows))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
 
     let table = bench_summary::render(&rows);
     let summary_path = target_dir(root).join("bench-summary.md");

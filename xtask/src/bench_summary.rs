@@ -237,45 +237,61 @@ pub(crate) fn tsv_rows(dir: &Path) -> anyhow::Result<Vec<Row>> {
         .collect();
     files.sort();
     for file in files {
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("reading {}", file.display()))?;
-        for (number, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            let fields: Vec<&str> = line.split('\t').collect();
-            let parse = |field: &str| -> anyhow::Result<f64> {
-                field.trim().parse().with_context(|| {
-                    format!(
-                        "{}:{}: `{field}` is not a number",
-                        file.display(),
-                        number + 1
-                    )
-                })
-            };
-            let (Some(id), Some(figure), Some(unit)) =
-                (fields.first(), fields.get(1), fields.get(2))
-            else {
-                anyhow::bail!(
-                    "{}:{}: expected id, figure and unit",
-                    file.display(),
-                    number + 1
-                );
-            };
-            let baseline = match fields.get(3).map(|f| f.trim()) {
-                Some(b) if !b.is_empty() => Some(parse(b)?),
-                _ => None,
-            };
-            let (id, figure) = ((*id).to_owned(), parse(figure)?);
-            rows.push(match baseline {
-                // A bench that writes its own rows measured its baseline in the same run.
-                Some(baseline) => Row::beside(id, figure, unit.trim(), baseline),
-                None => Row::new(id, figure, unit.trim(), None),
-            });
-        }
+        rows.extend(tsv_rows_of(&file)?);
     }
     Ok(rows)
+}
+
+/// The rows of one TSV file (see [`tsv_rows`]); none if the file does not exist.
+pub(crate) fn tsv_rows_of(file: &Path) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    if !file.exists() {
+        return Ok(rows);
+    }
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    for (number, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let parse = |field: &str| -> anyhow::Result<f64> {
+            field.trim().parse().with_context(|| {
+                format!(
+                    "{}:{}: `{field}` is not a number",
+                    file.display(),
+                    number + 1
+                )
+            })
+        };
+        let (Some(id), Some(figure), Some(unit)) = (fields.first(), fields.get(1), fields.get(2))
+        else {
+            anyhow::bail!(
+                "{}:{}: expected id, figure and unit",
+                file.display(),
+                number + 1
+            );
+        };
+        let baseline = match fields.get(3).map(|f| f.trim()) {
+            Some(b) if !b.is_empty() => Some(parse(b)?),
+            _ => None,
+        };
+        let (id, figure) = ((*id).to_owned(), parse(figure)?);
+        rows.push(match baseline {
+            // A bench that writes its own rows measured its baseline in the same run.
+            Some(baseline) => Row::beside(id, figure, unit.trim(), baseline),
+            None => Row::new(id, figure, unit.trim(), None),
+        });
+    }
+    Ok(rows)
+}
+
+/// The rows as TSV lines that [`tsv_rows_of`] reads back, for `--save`.
+pub(crate) fn to_tsv(rows: &[Row]) -> String {
+    rows.iter()
+        .map(|row| format!("{}\t{}\t{}\t\n", row.id, row.figure, row.unit))
+        .collect()
 }
 
 /// The targets of the issues that asked for each bench, by id prefix (see docs/benchmarks.md).

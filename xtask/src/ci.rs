@@ -151,10 +151,10 @@ fn docs_step(_sh: &Shell, root: &Path) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ran)
 }
 
-fn bench_smoke(sh: &Shell, _root: &Path) -> anyhow::Result<Outcome> {
-    // Under `cargo test`, criterion runs each benchmark once without measuring: it proves the
-    // benches build and run without spending CI minutes on timing.
-    cmd!(sh, "cargo test -p benches --benches --locked").run()?;
+fn bench_smoke(_sh: &Shell, root: &Path) -> anyhow::Result<Outcome> {
+    // Every bench and scenario, shortened: it proves they build and run, and prints the table
+    // (figures on a shared CI machine are indicative; nothing fails on a missed target).
+    crate::bench::run(root, &crate::bench::Options::quick())?;
     Ok(Outcome::Ran)
 }
 

@@ -247,3 +247,36 @@ fn in_run_baselines_show_a_ratio_and_targets_say_whether_they_were_met() {
 "
     );
 }
+
+#[test]
+fn saved_rows_read_back_with_their_figures() {
+    let dir = TempDir::new("saved-rows");
+    let rows = vec![
+        Row::new(
+            "e2e/click_p99/100views_1hz".to_owned(),
+            524_290.0,
+            NANOSECONDS,
+            None,
+        ),
+        Row::beside("e2e/hello/16conn".to_owned(), 43_470.5, "req/s", 55_272.0),
+    ];
+    let file = dir.0.join("main.tsv");
+    write(&file, &super::to_tsv(&rows));
+    let back = super::tsv_rows_of(&file).expect("the saved rows parse");
+    let figures: Vec<(&str, f64, &str)> = back
+        .iter()
+        .map(|r| (r.id.as_str(), r.figure, r.unit.as_str()))
+        .collect();
+    assert_eq!(
+        figures,
+        [
+            ("e2e/click_p99/100views_1hz", 524_290.0, "ns"),
+            ("e2e/hello/16conn", 43_470.5, "req/s")
+        ]
+    );
+    assert!(
+        super::tsv_rows_of(&dir.0.join("missing.tsv"))
+            .expect("no file, no rows")
+            .is_empty()
+    );
+}
