@@ -296,6 +296,13 @@ export class LonaContext {
         globalThis.history.pushState({}, '', url);
     }
 
+    replaceState(url) {
+        if (globalThis.location && globalThis.location.href === url) {
+            return;
+        }
+        globalThis.history.replaceState({}, '', url);
+    }
+
     navigate(url) {
         globalThis.location.href = url;
     }

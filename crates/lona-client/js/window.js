@@ -3,6 +3,11 @@
 // It sends VIEW for its URL, adopts the runtime id of VIEW_START, ignores messages of other
 // runtimes (REDIRECT and HTTP_REDIRECT are handled before that check), renders DATA, and
 // reports its own failures to the server as CLIENT_ERROR.
+//
+// History: a navigation the user makes (a link, a form, `run_view`) or a REDIRECT adds a
+// history entry when the new view starts. A view that redirects before it showed anything is
+// a hop, like an HTTP 302: the target's entry replaces the hop's, so that Back goes to the view
+// before the hop instead of running the hop (and its redirect) again.
 
 import { RenderingEngine } from './rendering.js';
 import { InputEventHandler } from './input-events.js';
@@ -47,7 +52,12 @@ export class LonaWindow {
         this.runtimeId = null;
         this.running = false;
         this.rendering = false;
+        // Whether the current view has shown anything yet (a DATA with HTML).
+        this.shown = false;
+        // What the next VIEW_START does to the history: push a new entry, replace the current
+        // one, or neither.
         this.pushPending = false;
+        this.replacePending = false;
         this.viewStartTimer = null;
         this.inputEvents = new InputEventHandler(this);
         this.engine = new RenderingEngine({
@@ -74,12 +84,14 @@ export class LonaWindow {
 
     /**
      * Navigates the window: sends VIEW for `url` (resolved against the window's URL).
-     * `post_data` is an object for POST forms, else null. `push` adds a history entry when
-     * the view starts (default window only).
+     * `post_data` is an object for POST forms, else null. When the view starts (default window
+     * only), `push` adds a history entry for it, and `replace` puts it in place of the current
+     * entry.
      */
-    run_view(url, postData = null, { push = false } = {}) {
+    run_view(url, postData = null, { push = false, replace = false } = {}) {
         this.url = new URL(url, this.url);
         this.pushPending = Boolean(push);
+        this.replacePending = !push && Boolean(replace);
         this.sendView(postData);
     }
 
@@ -142,7 +154,9 @@ export class LonaWindow {
 
         if (method === M.REDIRECT) {
             if (settings.follow_redirects) {
-                this.run_view(String(payload), null, { push: true });
+                // The current view redirects before showing anything: it is a hop.
+                const hop = this.isCurrentRuntime(runtimeId) && !this.shown;
+                this.run_view(String(payload), null, hop ? { replace: true } : { push: true });
             }
             return;
         }
@@ -156,8 +170,7 @@ export class LonaWindow {
             this.viewStarted(runtimeId);
             return;
         }
-        if (this.runtimeId === null || runtimeId === null || runtimeId === undefined
-            || String(runtimeId) !== String(this.runtimeId)) {
+        if (!this.isCurrentRuntime(runtimeId)) {
             // A message of a previous view of this window, or of a view not started yet.
             return;
         }
@@ -167,6 +180,7 @@ export class LonaWindow {
                 this.doc.title = String(title);
             }
             if (html) {
+                this.shown = true;
                 this.show(html);
             }
         } else if (method === M.INPUT_EVENT_ACK) {
@@ -176,22 +190,32 @@ export class LonaWindow {
         }
     }
 
+    /** Whether `runtimeId` is the id of the view this window runs now. */
+    isCurrentRuntime(runtimeId) {
+        return this.runtimeId !== null && runtimeId !== null && runtimeId !== undefined
+            && String(runtimeId) === String(this.runtimeId);
+    }
+
     viewStarted(runtimeId) {
         const settings = this.context.settings;
         this.clearViewStartTimer();
         this.runtimeId = runtimeId;
         this.running = true;
+        this.shown = false;
         this.engine.clear();
         this.inputEvents.reset();
         if (this.isDefault()) {
             if (this.pushPending && settings.update_address_bar) {
                 this.context.pushState(this.url.href);
+            } else if (this.replacePending && settings.update_address_bar) {
+                this.context.replaceState(this.url.href);
             }
             if (settings.scroll_to_top_on_view_start && typeof globalThis.scrollTo === 'function') {
                 globalThis.scrollTo(0, 0);
             }
         }
         this.pushPending = false;
+        this.replacePending = false;
     }
 
     show(html) {

@@ -112,6 +112,45 @@ test('REDIRECT is handled before the runtime check and pushes history when the v
     });
 });
 
+test('a view that redirects before showing anything is replaced in history, not kept', () => {
+    // Found by the browser suite: after a link to a redirecting view, Back ran that view
+    // again and its redirect led forward to the target once more.
+    withPage(({ browser, context, ws }) => {
+        ws().open();
+        ws().receive('lona:[1,"1",204,null]');
+        ws().receive('lona:[1,"1",203,["",[502,[401,"1","","a",[],[],{},{"href":"/redirect/"},[],"",null]]]]');
+        context.run_view('/redirect/');
+        ws().receive('lona:[1,"2",204,null]');
+        assert.deepEqual(browser.pushed, ['http://localhost:8080/redirect/']);
+
+        ws().receive('lona:[1,"2",201,"/target/"]');
+        assert.equal(ws().sent.at(-1), 'lona:[1,null,101,["http://localhost:8080/target/",null]]');
+        ws().receive('lona:[1,"3",204,null]');
+        assert.deepEqual(browser.pushed, ['http://localhost:8080/redirect/'], 'the hop pushes nothing');
+        assert.deepEqual(browser.replaced, ['http://localhost:8080/target/']);
+        assert.equal(browser.location.href, 'http://localhost:8080/target/');
+
+        // A redirect of a view that shows something (say, from a click handler) is a
+        // navigation of its own: the view it leaves keeps its entry.
+        ws().receive('lona:[1,"3",203,["",[502,[402,"2","target"]]]]');
+        ws().receive('lona:[1,"3",201,"/after-click/"]');
+        ws().receive('lona:[1,"4",204,null]');
+        assert.deepEqual(browser.pushed, ['http://localhost:8080/redirect/', 'http://localhost:8080/after-click/']);
+        assert.deepEqual(browser.replaced, ['http://localhost:8080/target/']);
+    });
+});
+
+test('a redirect on the first load replaces the entry of the page that was loaded', () => {
+    withPage(({ browser, ws }) => {
+        ws().open();
+        ws().receive('lona:[1,"1",204,null]');
+        ws().receive('lona:[1,"1",201,"/login/"]');
+        ws().receive('lona:[1,"2",204,null]');
+        assert.deepEqual(browser.pushed, []);
+        assert.deepEqual(browser.replaced, ['http://localhost:8080/login/']);
+    });
+});
+
 test('HTTP_REDIRECT loads the URL, even with a null runtime id', () => {
     withPage(({ browser, ws }) => {
         ws().open();

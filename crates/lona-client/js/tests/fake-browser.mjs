@@ -60,6 +60,7 @@ export function install(href = 'http://localhost:8080/count/?x=1') {
 
     const listeners = new Map();
     const pushed = [];
+    const replaced = [];
     const scrolls = [];
     const location = {
         url: new URL(href),
@@ -86,6 +87,10 @@ export function install(href = 'http://localhost:8080/count/?x=1') {
             location.url = new URL(url, location.url);
             pushed.push(location.url.href);
         },
+        replaceState(state, title, url) {
+            location.url = new URL(url, location.url);
+            replaced.push(location.url.href);
+        },
     };
     FakeWebSocket.instances = [];
     const values = {
@@ -106,6 +111,7 @@ export function install(href = 'http://localhost:8080/count/?x=1') {
         root,
         location,
         pushed,
+        replaced,
         scrolls,
         sockets: FakeWebSocket.instances,
         dispatch(type, event = {}) {
