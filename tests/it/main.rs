@@ -1,3 +1,4 @@
 //! End-to-end tests of lona through its facade: one binary, one module per area.
 
+mod browser;
 mod events;

@@ -1,0 +1,125 @@
+//! The socket between the browser and a daemon view: the client reconnects by itself when the
+//! server drops it, and two tabs of one browser share the view.
+
+use lona::prelude::*;
+use serde_json::json;
+
+use super::support::{app, run};
+
+/// `examples/daemon.rs`: one counter per session, kept while no tab is attached.
+struct SharedCounter;
+
+impl View for SharedCounter {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        cx.daemonize();
+        let count = tags::span().with_id("count").with_text("0");
+        let plus = tags::button().with_id("plus").with_text("+1");
+        cx.on_click(&plus, {
+            let count = count.clone();
+            move |_cx, _event| {
+                let _lock = count.lock();
+                let n: u64 = count.text_content().parse().unwrap_or(0);
+                count.set_text((n + 1).to_string());
+                Flow::Handled
+            }
+        });
+        Ok(Response::Node(
+            tags::div()
+                .with_child(tags::h1().with_text("One counter, every tab"))
+                .with_child(&count)
+                .with_child(" ")
+                .with_child(&plus),
+        ))
+    }
+}
+
+/// Records every notice the client shows, however briefly (it is gone again after the
+/// reconnect, 100 ms later).
+const RECORD_NOTICES: &str = "
+    window.lonaTestNotices = [];
+    new MutationObserver(records => {
+        for (const record of records) {
+            for (const node of record.addedNodes) {
+                if (node.nodeType === 1 && node.classList.contains('lona-notice')) {
+                    window.lonaTestNotices.push(node.className + ': ' + node.textContent);
+                }
+            }
+        }
+    }).observe(document.body, {childList: true, subtree: true});
+    return true;";
+
+#[test]
+fn after_the_server_drops_the_socket_the_client_reconnects_to_its_daemon_view() {
+    let mut app = app();
+    app.view("/", |_| SharedCounter);
+    run(app, async |page| {
+        page.open("/").await?;
+        page.wait_text("#count", "0").await?;
+        page.click("#plus").await?;
+        page.wait_text("#count", "1").await?;
+        page.click("#plus").await?;
+        page.wait_text("#count", "2").await?;
+        page.eval(RECORD_NOTICES, Vec::new()).await?;
+
+        page.server().disconnect_clients();
+        page.wait_until(
+            "the disconnect notice",
+            "return window.lonaTestNotices.some(n => n.includes('lona-notice-disconnected'));",
+            Vec::new(),
+        )
+        .await?;
+        // Reconnected in the same page (the recorder is still there), the notice is gone, and
+        // the window is attached to a view again (VIEW_START came).
+        page.wait_until(
+            "the reconnect",
+            "const state = window.lona_context.state(); \
+             return state.connected && state.windows[0].runtime_id !== null \
+             && document.querySelector('.lona-notice-disconnected') === null \
+             && Array.isArray(window.lonaTestNotices);",
+            Vec::new(),
+        )
+        .await?;
+        page.wait_text("#count", "2").await?;
+        let notices = page
+            .eval("return window.lonaTestNotices;", Vec::new())
+            .await?;
+        assert_eq!(
+            notices,
+            json!(["lona-notice lona-notice-disconnected: Connection lost, reconnecting..."])
+        );
+
+        // The re-attached view still answers clicks.
+        page.click("#plus").await?;
+        page.wait_text("#count", "3").await?;
+        Ok(())
+    });
+}
+
+#[test]
+fn two_tabs_of_one_browser_share_a_daemon_view() {
+    let mut app = app();
+    app.view("/", |_| SharedCounter);
+    run(app, async |page| {
+        let client = page.client();
+        page.open("/").await?;
+        page.wait_text("#count", "0").await?;
+        let first = client.window().await?;
+
+        // A second tab of the same browser: same cookie, same session, same view.
+        let second = client.new_window(true).await?.handle;
+        client.switch_to_window(second.clone()).await?;
+        page.open("/").await?;
+        page.wait_text("#count", "0").await?;
+
+        page.click("#plus").await?;
+        page.wait_text("#count", "1").await?;
+        client.switch_to_window(first.clone()).await?;
+        page.wait_text("#count", "1").await?;
+
+        page.click("#plus").await?;
+        page.wait_text("#count", "2").await?;
+        client.switch_to_window(second).await?;
+        page.wait_text("#count", "2").await?;
+        Ok(())
+    });
+}
