@@ -54,6 +54,11 @@ pub(crate) const RULES: &[DepRule] = &[
         forbidden: &["tokio", "hyper"],
         why: "view code runs on the runtime and worker pools, never on tokio",
     },
+    DepRule {
+        package: "lona-static",
+        forbidden: &["tokio", "hyper", "tungstenite"],
+        why: "static serving knows no server: the server runs it on its static pool",
+    },
 ];
 
 /// Crates that open sockets or speak HTTP/WebSocket.

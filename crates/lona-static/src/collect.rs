@@ -1,0 +1,221 @@
+//! collect-static: [`StaticFiles::collect`] copies every file the app would serve into one
+//! directory, under its plain and its hashed name, with its precompressed siblings and a
+//! [`Manifest`], so a reverse proxy can serve exactly what the app would, at the same URLs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::{Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use crate::cache::{Held, Memory, Variant, walk_dir};
+use crate::error::StaticError;
+use crate::files::StaticFiles;
+use crate::path::RelPath;
+
+/// The name of the manifest at the top of the destination.
+pub const MANIFEST_NAME: &str = "manifest.json";
+
+/// What [`StaticFiles::collect`] wrote: every plain name with its hashed name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Manifest {
+    /// Plain name → hashed name, both relative to the URL prefix and not percent-encoded
+    /// (`"lona/lona.js"` → `"lona/lona.3f2a9c0d1e2b4f67.js"`).
+    pub files: BTreeMap<String, String>,
+}
+
+impl Manifest {
+    /// The hashed name of a plain name.
+    pub fn hashed(&self, name: &str) -> Option<&str> {
+        self.files.get(name).map(String::as_str)
+    }
+
+    /// The manifest as written to `manifest.json`: `{"files": {"plain": "hashed", …}}`,
+    /// sorted by name, indented by two spaces.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\n  \"files\": {");
+        for (index, (plain, hashed)) in self.files.iter().enumerate() {
+            out.push_str(if index == 0 { "\n    " } else { ",\n    " });
+            json_string(&mut out, plain);
+            out.push_str(": ");
+            json_string(&mut out, hashed);
+        }
+        if !self.files.is_empty() {
+            out.push_str("\n  ");
+        }
+        out.push_str("}\n}\n");
+        out
+    }
+}
+
+fn json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+impl StaticFiles {
+    /// Copies every static file into `dest` (Lona's `collect-static`): each path any root
+    /// has, resolved as a request would be (first match wins; dotfiles, disabled declared
+    /// files and symlinks out of a root are left out), under its plain name and its hashed
+    /// name, each with its `.br`/`.gz` siblings; then writes `manifest.json`. Files from
+    /// directories keep their modification time, so `Last-Modified` stays the same.
+    ///
+    /// `dest` is created if missing. A non-empty `dest` is refused unless `clean`, which
+    /// empties it first: symlinks inside it are removed, never followed.
+    ///
+    /// # Errors
+    ///
+    /// [`StaticError::NotEmpty`] for a non-empty `dest` without `clean`,
+    /// [`StaticError::Destination`] if `dest` is a symlink or overlaps a static directory,
+    /// [`StaticError::ManifestClash`] if a static file is named `manifest.json` at the top,
+    /// [`StaticError::Io`] if reading or writing fails.
+    pub fn collect(&self, dest: &Path, clean: bool) -> Result<Manifest, StaticError> {
+        let dest = prepare_dest(self, dest)?;
+        let mut names = BTreeSet::new();
+        for dir in self.dirs() {
+            walk_dir(dir, &mut names)?;
+        }
+        names.extend(self.embedded_names().map(str::to_owned));
+        let mut plan = Vec::new();
+        for name in names {
+            let Some(rel) = RelPath::from_name(&name) else {
+                continue;
+            };
+            if let Some(found) = self.resolve(&rel) {
+                if rel.as_str() == MANIFEST_NAME {
+                    return Err(StaticError::ManifestClash);
+                }
+                plan.push((rel, found));
+            }
+        }
+        if clean {
+            empty_dir(&dest)?;
+        } else if !is_empty(&dest)? {
+            return Err(StaticError::NotEmpty(dest));
+        }
+        let mut manifest = Manifest::default();
+        for (rel, found) in plan {
+            let Some((entry, mut held)) = self.load(&rel, found) else {
+                continue;
+            };
+            let hashed = rel.hashed(&entry.url_hash);
+            for variant in &entry.variants {
+                let suffix = variant.encoding.suffix();
+                let mut source = held
+                    .iter()
+                    .position(|(e, _)| *e == variant.encoding)
+                    .map(|at| held.swap_remove(at).1);
+                for name in [rel.as_str(), hashed.as_str()] {
+                    let target = RelPath::from_name(&format!("{name}{suffix}"))
+                        .map(|r| r.join_to(&dest))
+                        .ok_or_else(|| StaticError::Name(format!("{name}{suffix}")))?;
+                    write_variant(variant, source.as_mut(), &target)?;
+                }
+            }
+            manifest.files.insert(rel.as_str().to_owned(), hashed);
+        }
+        let path = dest.join(MANIFEST_NAME);
+        std::fs::write(&path, manifest.to_json()).map_err(StaticError::io(&path))?;
+        Ok(manifest)
+    }
+}
+
+/// Creates `dest` if missing and refuses a symlink or a directory that overlaps a root.
+/// Returns the canonical destination.
+fn prepare_dest(files: &StaticFiles, dest: &Path) -> Result<PathBuf, StaticError> {
+    match std::fs::symlink_metadata(dest) {
+        Ok(meta) if meta.file_type().is_symlink() || !meta.is_dir() => {
+            return Err(StaticError::Destination(dest.to_path_buf()));
+        }
+        Ok(_) => {}
+        Err(_) => std::fs::create_dir_all(dest).map_err(StaticError::io(dest))?,
+    }
+    let canonical = std::fs::canonicalize(dest).map_err(StaticError::io(dest))?;
+    if files
+        .dirs()
+        .iter()
+        .any(|root| canonical.starts_with(root) || root.starts_with(&canonical))
+    {
+        return Err(StaticError::Destination(dest.to_path_buf()));
+    }
+    Ok(canonical)
+}
+
+fn is_empty(dir: &Path) -> Result<bool, StaticError> {
+    let mut entries = std::fs::read_dir(dir).map_err(StaticError::io(dir))?;
+    Ok(entries.next().is_none())
+}
+
+/// Removes everything inside `dir`. A symlink is removed as a link; `remove_dir_all` does not
+/// follow symlinks either, so nothing outside `dir` is touched.
+fn empty_dir(dir: &Path) -> Result<(), StaticError> {
+    for item in std::fs::read_dir(dir).map_err(StaticError::io(dir))? {
+        let item = item.map_err(StaticError::io(dir))?;
+        let path = item.path();
+        let kind = item.file_type().map_err(StaticError::io(&path))?;
+        if kind.is_dir() {
+            std::fs::remove_dir_all(&path).map_err(StaticError::io(&path))?;
+        } else {
+            std::fs::remove_file(&path).map_err(StaticError::io(&path))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes one representation to `target`, from the bytes or file held while loading, or from
+/// memory.
+fn write_variant(
+    variant: &Variant,
+    source: Option<&mut Held>,
+    target: &Path,
+) -> Result<(), StaticError> {
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).map_err(StaticError::io(parent))?;
+    }
+    let mut out = File::create(target).map_err(StaticError::io(target))?;
+    match (source, &variant.memory) {
+        (Some(Held::Bytes(bytes)), _) => {
+            out.write_all(bytes).map_err(StaticError::io(target))?;
+        }
+        (None, Some(Memory::Shared(bytes))) => {
+            out.write_all(bytes).map_err(StaticError::io(target))?;
+        }
+        (None, Some(Memory::Static(bytes))) => {
+            out.write_all(bytes).map_err(StaticError::io(target))?;
+        }
+        (Some(Held::File(file)), _) => {
+            let from = variant
+                .disk
+                .as_ref()
+                .map_or_else(|| target.to_path_buf(), |d| d.path.clone());
+            file.seek(SeekFrom::Start(0))
+                .map_err(StaticError::io(&from))?;
+            let mut reader = std::io::Read::take(&mut *file, variant.len);
+            std::io::copy(&mut reader, &mut out).map_err(StaticError::io(&from))?;
+        }
+        (None, None) => {
+            let path = variant
+                .disk
+                .as_ref()
+                .map_or_else(|| target.to_path_buf(), |d| d.path.clone());
+            let mut file = File::open(&path).map_err(StaticError::io(&path))?;
+            std::io::copy(&mut file, &mut out).map_err(StaticError::io(&path))?;
+        }
+    }
+    if let Some(modified) = variant.disk.as_ref().and_then(|d| d.modified()) {
+        out.set_modified(modified)
+            .map_err(StaticError::io(target))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
