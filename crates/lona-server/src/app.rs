@@ -62,6 +62,7 @@ pub struct App {
     pub settings: Settings,
     router: Router<Target>,
     templates: Vec<(String, String)>,
+    static_files: Vec<lona_static::StaticFile>,
     route_error: Option<ServerError>,
 }
 
@@ -110,6 +111,7 @@ impl App {
             settings: Settings::default(),
             router: Router::default(),
             templates: Vec::new(),
+            static_files: Vec::new(),
             route_error: None,
         }
     }
@@ -163,6 +165,39 @@ impl App {
         self.templates.push((name.to_owned(), source.to_owned()));
     }
 
+    /// Declares a CSS or JavaScript file the app's pages need (Lona's `STATIC_FILES`): the
+    /// frontend page links it, once, in a stable order, by its hashed URL.
+    pub fn static_file(&mut self, file: lona_static::StaticFile) {
+        self.static_files.push(file);
+    }
+
+    /// The app's static files as configured, for serving or collecting.
+    ///
+    /// # Errors
+    ///
+    /// A static folder that does not exist, or a declared file that no root has.
+    pub fn static_files(&self) -> Result<lona_static::StaticFiles, ServerError> {
+        crate::statics::build(&self.settings, &self.static_files).map_err(ServerError::Static)
+    }
+
+    /// Copies every static file the app would serve (its folders and the client's files),
+    /// under their plain and hashed names, with a `manifest.json`, into `dest`: the document
+    /// root for a reverse proxy that serves `/static/` itself. `dest` must be empty unless
+    /// `clean` is set, which empties it first.
+    ///
+    /// # Errors
+    ///
+    /// As [`App::static_files`], a non-empty `dest` without `clean`, or an I/O error.
+    pub fn collect_static(
+        &self,
+        dest: &std::path::Path,
+        clean: bool,
+    ) -> Result<lona_static::Manifest, ServerError> {
+        self.static_files()?
+            .collect(dest, clean)
+            .map_err(ServerError::Static)
+    }
+
     /// Starts serving on `addr` (use port 0 for any free port) on threads of its own, and
     /// returns at once.
     ///
@@ -173,7 +208,9 @@ impl App {
         if let Some(error) = self.route_error {
             return Err(error);
         }
-        let templates = Templates::new(&self.templates).map_err(ServerError::Template)?;
+        let statics = Arc::new(self.static_files()?);
+        let templates =
+            Templates::new(&self.templates, Arc::clone(&statics)).map_err(ServerError::Template)?;
         let listener = StdListener::bind(addr).map_err(ServerError::Bind)?;
         listener.set_nonblocking(true).map_err(ServerError::Bind)?;
         let local_addr = listener.local_addr().map_err(ServerError::Bind)?;
@@ -203,6 +240,7 @@ impl App {
             templates,
             runtime,
             sockets: crate::http::Sockets::default(),
+            statics,
         });
         let (stop, stopped) = watch::channel(false);
         let listener = {
@@ -223,6 +261,9 @@ impl App {
     /// Serves on `addr` until SIGINT or SIGTERM, then shuts down gracefully: views are
     /// stopped (`on_stop` runs) and sockets are closed with "going away".
     ///
+    /// Run as `my-app collect-static DEST [--clean]`, it collects the static files into DEST
+    /// instead (see [`App::collect_static`]), as `lona collect-static` does for Lona.
+    ///
     /// # Errors
     ///
     /// As [`App::spawn`].
@@ -231,6 +272,20 @@ impl App {
         reason = "the one line a developer looks for when the app starts"
     )]
     pub fn run(self, addr: &str) -> Result<(), ServerError> {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        if args.first().map(String::as_str) == Some("collect-static") {
+            let clean = args.iter().any(|a| a == "--clean");
+            let Some(dest) = args.iter().skip(1).find(|a| !a.starts_with("--")) else {
+                println!("usage: collect-static DEST [--clean]");
+                return Ok(());
+            };
+            let manifest = self.collect_static(std::path::Path::new(dest), clean)?;
+            println!(
+                "lona: collected {} static files into {dest}",
+                manifest.files.len()
+            );
+            return Ok(());
+        }
         let server = self.spawn(addr)?;
         println!("lona: serving on {} (Ctrl-C stops)", server.url());
         server.wait_for_signal();

@@ -19,6 +19,9 @@ pub enum ServerError {
     Bind(std::io::Error),
     /// The async runtime could not start.
     Io(std::io::Error),
+    /// The static files are misconfigured (a missing folder, a declared file no root has), or
+    /// `collect-static` failed.
+    Static(lona_static::StaticError),
 }
 
 impl fmt::Display for ServerError {
@@ -28,6 +31,7 @@ impl fmt::Display for ServerError {
             ServerError::Template(error) => write!(f, "invalid template: {error}"),
             ServerError::Bind(error) => write!(f, "cannot listen: {error}"),
             ServerError::Io(error) => write!(f, "cannot start the async runtime: {error}"),
+            ServerError::Static(error) => write!(f, "static files: {error}"),
         }
     }
 }
@@ -38,6 +42,7 @@ impl std::error::Error for ServerError {
             ServerError::Route(error) => Some(error),
             ServerError::Template(error) => Some(error),
             ServerError::Bind(error) | ServerError::Io(error) => Some(error),
+            ServerError::Static(error) => Some(error),
         }
     }
 }

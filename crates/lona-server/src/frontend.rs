@@ -14,6 +14,7 @@ pub const FRONTEND_TEMPLATE: &str = r#"<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }}</title>
 <link rel="stylesheet" href="{{ static_url }}lona/lona.css">
+{{ static_tags }}
 </head>
 <body>
 <div id="lona"></div>
@@ -44,6 +45,7 @@ pub const ERROR_TEMPLATE: &str = r#"<!DOCTYPE html>
 
 pub(crate) struct Templates {
     env: Environment<'static>,
+    statics: std::sync::Arc<lona_static::StaticFiles>,
 }
 
 /// JSON for a `<script>`: serde_json leaves `<` alone, and `</script>` inside a string would
@@ -58,15 +60,23 @@ fn script_json_text(json: &str) -> Value {
 }
 
 impl Templates {
-    pub(crate) fn new(overrides: &[(String, String)]) -> Result<Templates, minijinja::Error> {
+    pub(crate) fn new(
+        overrides: &[(String, String)],
+        statics: std::sync::Arc<lona_static::StaticFiles>,
+    ) -> Result<Templates, minijinja::Error> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| AutoEscape::Html);
+        // `static_url("app.css")`: the hashed, cacheable-forever URL of a static file.
+        let for_templates = std::sync::Arc::clone(&statics);
+        env.add_function("static_url", move |name: String| {
+            for_templates.hashed_url(&name).unwrap_or_default()
+        });
         env.add_template_owned("lona/frontend.html", FRONTEND_TEMPLATE)?;
         env.add_template_owned("lona/error.html", ERROR_TEMPLATE)?;
         for (name, source) in overrides {
             env.add_template_owned(name.clone(), source.clone())?;
         }
-        Ok(Templates { env })
+        Ok(Templates { env, statics })
     }
 
     pub(crate) fn frontend(&self, settings: &Settings) -> Result<String, minijinja::Error> {
@@ -93,6 +103,7 @@ impl Templates {
             .render(context! {
                 title => settings.title.clone(),
                 static_url => settings.static_url_prefix.clone(),
+            static_tags => Value::from_safe_string(self.statics.tags()),
                 client_url => script_json(&serde_json::Value::String(client_url)),
                 protocol => script_json_text(&lona_protocol::codes_json()),
                 client_settings => script_json(&client_settings),

@@ -33,6 +33,7 @@ pub(crate) struct State {
     pub(crate) templates: Templates,
     pub(crate) runtime: Runtime,
     pub(crate) sockets: Sockets,
+    pub(crate) statics: Arc<lona_static::StaticFiles>,
 }
 
 /// The open WebSockets, so that shutdown can close those no view holds and wait for all.
@@ -141,14 +142,22 @@ impl HttpResponse {
     }
 }
 
-type Body = Full<Bytes>;
+/// A response body: whole bytes, or a stream of file chunks.
+pub(crate) type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
+
+/// A body of whole bytes.
+pub(crate) fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed()
+}
 
 fn response(
     status: StatusCode,
     content_type: &'static str,
     body: impl Into<Bytes>,
 ) -> Response<Body> {
-    let mut response = Response::new(Full::new(body.into()));
+    let mut response = Response::new(full(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -160,7 +169,7 @@ fn response(
 }
 
 impl State {
-    fn error_page(&self, status: StatusCode) -> Response<Body> {
+    pub(crate) fn error_page(&self, status: StatusCode) -> Response<Body> {
         let reason = status.canonical_reason().unwrap_or("Error");
         let html = self
             .templates
@@ -191,9 +200,8 @@ pub(crate) async fn handle(
     peer: SocketAddr,
 ) -> Response<Body> {
     let path = request.uri().path().to_owned();
-    let client_prefix = format!("{}lona/", state.settings.static_url_prefix);
-    if let Some(asset) = path.strip_prefix(&client_prefix) {
-        return client_asset(&state, request.method(), asset);
+    if state.statics.handles(&path) {
+        return crate::statics::serve(state, &request).await;
     }
     if is_websocket_upgrade(&request) {
         return upgrade(state, request, peer);
@@ -210,24 +218,6 @@ pub(crate) async fn handle(
             http_route(Arc::clone(&state), request, handler, name, args).await
         }
     }
-}
-
-fn client_asset(state: &State, method: &Method, path: &str) -> Response<Body> {
-    if method != Method::GET && method != Method::HEAD {
-        return state.error_page(StatusCode::METHOD_NOT_ALLOWED);
-    }
-    let Some(asset) = lona_client::asset(path) else {
-        return state.error_page(StatusCode::NOT_FOUND);
-    };
-    let mut response = response(StatusCode::OK, asset.content_type, asset.body);
-    // The client changes with the server's version: revalidate instead of caching blindly.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    if method == Method::HEAD {
-        *response.body_mut() = Full::new(Bytes::new());
-    }
-    response
 }
 
 fn frontend_page(state: &State, request: &HttpRequest<Incoming>) -> Response<Body> {
@@ -259,7 +249,7 @@ fn frontend_page(state: &State, request: &HttpRequest<Incoming>) -> Response<Bod
         }
     }
     if request.method() == Method::HEAD {
-        *response.body_mut() = Full::new(Bytes::new());
+        *response.body_mut() = full(Bytes::new());
     }
     response
 }
@@ -311,7 +301,7 @@ async fn http_route(
 
 fn build_response(state: &State, answer: HttpResponse) -> Response<Body> {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = Response::new(Full::new(Bytes::from(answer.body)));
+    let mut response = Response::new(full(answer.body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(
@@ -444,7 +434,7 @@ fn upgrade(
             Err(error) => tracing::debug!(%error, "the WebSocket upgrade failed"),
         }
     });
-    let mut response = Response::new(Full::new(Bytes::new()));
+    let mut response = Response::new(full(Bytes::new()));
     *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
     let headers = response.headers_mut();
     headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));

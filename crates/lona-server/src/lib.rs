@@ -13,6 +13,7 @@ mod routing;
 mod session;
 mod settings;
 mod socket;
+mod statics;
 
 pub use app::{App, HttpHandler, RouteName, Server};
 pub use error::ServerError;

@@ -39,6 +39,15 @@ pub struct Settings {
     pub allowed_origins: Vec<String>,
     /// Where static files are served (`STATIC_URL_PREFIX`).
     pub static_url_prefix: String,
+    /// The app's static folders, searched in order before the client's files (`STATIC_DIRS`).
+    pub static_dirs: Vec<std::path::PathBuf>,
+    /// Whether the app serves static files itself (`STATIC_FILES_SERVE`); turn it off when a
+    /// reverse proxy serves the output of `collect-static`.
+    pub static_files_serve: bool,
+    /// Declared static files to link even if declared off (`STATIC_FILES_ENABLED`).
+    pub static_files_enabled: Vec<String>,
+    /// Declared static files never to link or serve (`STATIC_FILES_DISABLED`).
+    pub static_files_disabled: Vec<String>,
     /// The largest WebSocket message accepted, in bytes; a bigger one closes the socket with
     /// 1009.
     pub max_message_size: usize,
@@ -69,6 +78,10 @@ impl Default for Settings {
             session_cookie_secure: false,
             allowed_origins: Vec::new(),
             static_url_prefix: "/static/".to_owned(),
+            static_dirs: Vec::new(),
+            static_files_serve: true,
+            static_files_enabled: Vec::new(),
+            static_files_disabled: Vec::new(),
             max_message_size: 1024 * 1024,
             max_malformed_messages: 10,
             shutdown_timeout: Duration::from_secs(10),

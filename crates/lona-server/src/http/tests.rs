@@ -381,3 +381,157 @@ async fn shutdown_stops_views_and_closes_sockets_going_away() {
     shutdown.await.expect("shutdown finished");
     assert_eq!(stops.load(Ordering::SeqCst), 1, "on_stop ran");
 }
+
+// Static files through the server: the client's files, an app folder, conditional and range
+// requests, streaming of big files, and paths that try to leave the root.
+
+struct StaticDir(std::path::PathBuf);
+
+impl Drop for StaticDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn static_dir() -> StaticDir {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "lona-server-static-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(dir.join("css")).expect("creates the static dir");
+    std::fs::write(dir.join("css/app.css"), "body { color: red; }").expect("writes");
+    let big: Vec<u8> = (0..3 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
+    std::fs::write(dir.join("big.bin"), big).expect("writes");
+    std::fs::write(
+        dir.parent().expect("a parent").join("lona-secret.txt"),
+        "secret",
+    )
+    .expect("writes");
+    StaticDir(dir)
+}
+
+fn static_app(dir: &StaticDir) -> App {
+    let mut app = App::new();
+    app.view("/", |_| Panics);
+    app.settings.static_dirs = vec![dir.0.clone()];
+    app.static_file(lona_static::StaticFile::css("app", "css/app.css"));
+    app
+}
+
+fn get_with(path: &str, headers: &str) -> String {
+    format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n")
+}
+
+#[tokio::test]
+async fn the_client_and_app_files_are_served_with_validators_and_ranges() {
+    let dir = static_dir();
+    let server = static_app(&dir).spawn("127.0.0.1:0").expect("starts");
+    let (status, headers, body) = http(&server, &get("/static/lona/lona.js")).await;
+    assert_eq!(status, 200);
+    assert!(header(&headers, "content-type").is_some_and(|t| t.contains("javascript")));
+    assert!(body.contains("LonaContext"));
+
+    let (status, headers, body) = http(&server, &get("/static/css/app.css")).await;
+    assert_eq!((status, body.as_str()), (200, "body { color: red; }"));
+    let etag = header(&headers, "etag").expect("an ETag").to_owned();
+    let (status, _, body) = http(
+        &server,
+        &get_with("/static/css/app.css", &format!("If-None-Match: {etag}\r\n")),
+    )
+    .await;
+    assert_eq!((status, body.as_str()), (304, ""));
+    let (status, headers, body) = http(
+        &server,
+        &get_with("/static/css/app.css", "Range: bytes=0-3\r\n"),
+    )
+    .await;
+    assert_eq!((status, body.as_str()), (206, "body"));
+    assert_eq!(header(&headers, "content-range"), Some("bytes 0-3/20"));
+
+    // The frontend page links the declared file by its hashed, immutable URL.
+    let (_, _, page) = http(&server, &get("/")).await;
+    let start = page
+        .find("href=\"/static/css/app.")
+        .expect("the declared stylesheet is linked");
+    let hashed = &page[start + 6..];
+    let hashed = &hashed[..hashed.find('"').expect("a closing quote")];
+    let (status, headers, _) = http(&server, &get(hashed)).await;
+    assert_eq!(status, 200);
+    assert!(header(&headers, "cache-control").is_some_and(|c| c.contains("immutable")));
+    server.shutdown();
+}
+
+#[tokio::test]
+async fn a_big_file_streams_whole_and_in_ranges() {
+    let dir = static_dir();
+    let server = static_app(&dir).spawn("127.0.0.1:0").expect("starts");
+    let expected = std::fs::read(dir.0.join("big.bin")).expect("reads");
+    let mut stream = TcpStream::connect(server.local_addr())
+        .await
+        .expect("connects");
+    stream
+        .write_all(get("/static/big.bin").as_bytes())
+        .await
+        .expect("writes");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("reads");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers end")
+        + 4;
+    assert_eq!(raw[split..].len(), expected.len());
+    assert!(
+        raw[split..] == expected[..],
+        "the streamed bytes are the file's"
+    );
+
+    let mut stream = TcpStream::connect(server.local_addr())
+        .await
+        .expect("connects");
+    let range = get_with("/static/big.bin", "Range: bytes=1048570-1048579\r\n");
+    stream.write_all(range.as_bytes()).await.expect("writes");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("reads");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers end")
+        + 4;
+    assert!(raw.starts_with(b"HTTP/1.1 206"));
+    assert_eq!(raw[split..], expected[1_048_570..1_048_580]);
+    server.shutdown();
+}
+
+#[tokio::test]
+async fn paths_that_leave_the_static_root_are_404() {
+    let dir = static_dir();
+    let server = static_app(&dir).spawn("127.0.0.1:0").expect("starts");
+    for path in [
+        "/static/../lona-secret.txt",
+        "/static/%2e%2e/lona-secret.txt",
+        "/static/css/..%2f..%2flona-secret.txt",
+        "/static/..%5clona-secret.txt",
+        "/static/css/app.css%00",
+        "/static/.hidden",
+        "/static/css/",
+    ] {
+        let (status, _, body) = http(&server, &get(path)).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(!body.contains("secret"), "{path}");
+    }
+    server.shutdown();
+}
+
+#[tokio::test]
+async fn a_proxy_deployment_turns_static_serving_off() {
+    let dir = static_dir();
+    let mut app = static_app(&dir);
+    app.settings.static_files_serve = false;
+    let server = app.spawn("127.0.0.1:0").expect("starts");
+    let (status, _, _) = http(&server, &get("/static/css/app.css")).await;
+    assert_eq!(status, 404);
+    server.shutdown();
+}

@@ -1,0 +1,174 @@
+//! Serving static files through `lona-static`: a file the cache holds is answered on the tokio
+//! worker from memory; anything that needs the file system runs on the static pool, and a file
+//! body is read one chunk per job there, so a slow client never holds a static thread.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use futures_util::stream;
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::{Bytes, Frame, Incoming};
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::{Request as HttpRequest, Response, StatusCode, header};
+use lona_runtime::Pool;
+use lona_static::{
+    Body as StaticBody, EmbeddedFile, StaticFile, StaticFiles, StaticRequest, StaticResponse,
+};
+
+use crate::http::{Body, State, full};
+use crate::settings::Settings;
+
+/// How much of a file one job reads.
+const CHUNK: usize = 128 * 1024;
+
+/// The app's static files: its folders, then the client's embedded files under `lona/`.
+pub(crate) fn build(
+    settings: &Settings,
+    declared: &[StaticFile],
+) -> Result<StaticFiles, lona_static::StaticError> {
+    let mut builder = StaticFiles::builder();
+    builder
+        .url_prefix(settings.static_url_prefix.clone())
+        .serve(settings.static_files_serve);
+    for dir in &settings.static_dirs {
+        builder.add_dir(dir.clone());
+    }
+    builder.add_embedded(
+        "lona/",
+        lona_client::ASSETS
+            .iter()
+            .map(|a| EmbeddedFile::from_text(a.path, a.content_type, a.body)),
+    );
+    for file in declared {
+        builder.declare(file.clone());
+    }
+    for name in &settings.static_files_enabled {
+        builder.enable(name.clone());
+    }
+    for name in &settings.static_files_disabled {
+        builder.disable(name.clone());
+    }
+    builder.build()
+}
+
+/// The owned parts of a request that `lona-static` reads, so they can move to the static pool.
+struct Owned {
+    method: String,
+    path: String,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Owned {
+    fn of(request: &HttpRequest<Incoming>) -> Owned {
+        let names = [
+            "if-none-match",
+            "if-modified-since",
+            "if-range",
+            "range",
+            "accept-encoding",
+        ];
+        let headers = names
+            .into_iter()
+            .filter_map(|name| {
+                let value = request.headers().get(name)?.to_str().ok()?;
+                Some((name, value.to_owned()))
+            })
+            .collect();
+        Owned {
+            method: request.method().as_str().to_owned(),
+            path: request.uri().path().to_owned(),
+            headers,
+        }
+    }
+
+    fn request(&self) -> StaticRequest<'_> {
+        self.headers.iter().fold(
+            StaticRequest::new(&self.method, &self.path),
+            |r, (name, value)| r.header(name, value),
+        )
+    }
+}
+
+pub(crate) async fn serve(state: Arc<State>, request: &HttpRequest<Incoming>) -> Response<Body> {
+    let owned = Owned::of(request);
+    if let Some(answer) = state.statics.lookup_cached(&owned.request()) {
+        return convert(&state, answer);
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let statics = Arc::clone(&state.statics);
+    let job = move || {
+        let _ = tx.send(statics.respond(&owned.request()));
+    };
+    if state.runtime.static_pool().try_submit(job).is_err() {
+        return state.error_page(StatusCode::SERVICE_UNAVAILABLE);
+    }
+    match rx.await {
+        Ok(answer) => convert(&state, answer),
+        Err(_) => state.error_page(StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
+
+fn convert(state: &State, answer: StaticResponse) -> Response<Body> {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    // Errors get the app's error page, with the headers lona-static chose (`Allow`, ...).
+    let mut response =
+        if status == StatusCode::NOT_FOUND || status == StatusCode::METHOD_NOT_ALLOWED {
+            state.error_page(status)
+        } else {
+            let body = match answer.body {
+                StaticBody::Empty => full(Bytes::new()),
+                StaticBody::Static(bytes) => full(Bytes::from_static(bytes)),
+                StaticBody::Shared(bytes) => full(Bytes::from_owner(bytes)),
+                StaticBody::File { file, length, .. } => {
+                    stream_file(state.runtime.static_pool().clone(), file, length)
+                }
+            };
+            let mut response = Response::new(body);
+            *response.status_mut() = status;
+            response
+        };
+    let headers = response.headers_mut();
+    for (name, value) in answer.headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    }
+    if status == StatusCode::NOT_FOUND || status == StatusCode::METHOD_NOT_ALLOWED {
+        // The error page's own type and length, not the file's.
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        headers.remove(header::CONTENT_LENGTH);
+    }
+    response
+}
+
+/// A body that reads `length` bytes of `file`, one chunk per static-pool job.
+fn stream_file(pool: Pool, file: std::fs::File, length: u64) -> Body {
+    let chunks = stream::unfold(Some((file, length)), move |state| {
+        let pool = pool.clone();
+        async move {
+            let (mut file, left) = state?;
+            if left == 0 {
+                return None;
+            }
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            pool.submit_continuation(move || {
+                let want = usize::try_from(left).unwrap_or(CHUNK).min(CHUNK);
+                let mut chunk = vec![0; want];
+                let read = file.read_exact(&mut chunk).map(|()| chunk);
+                let _ = tx.send((file, read));
+            });
+            match rx.await {
+                Ok((file, Ok(chunk))) => {
+                    let left = left - chunk.len() as u64;
+                    Some((Ok(Frame::data(Bytes::from(chunk))), Some((file, left))))
+                }
+                Ok((_, Err(error))) => Some((Err(error), None)),
+                Err(_) => Some((Err(std::io::Error::other("the static pool is gone")), None)),
+            }
+        }
+    });
+    StreamBody::new(chunks).boxed()
+}
