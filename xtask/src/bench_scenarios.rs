@@ -273,5 +273,120 @@ pub(crate) fn run(root: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
         "req/s",
         number(&bare, "requests_per_second")?,
     ));
+    drop(app);
+
+    // (5) Static files beside nginx, when it is installed.
+    static_files(root, &bin, &sizes, &mut rows)?;
     Ok(rows)
+}
+
+/// A 1 KB and a 1 MB file over 64 connections, served by the app and by nginx from the same
+/// folder.
+fn static_files(root: &Path, bin: &Path, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    let Some(nginx) = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+    else {
+        println!("nginx is not installed: the static-file scenario is skipped");
+        return Ok(());
+    };
+    let work = target_dir(root).join("bench-static");
+    let _ = std::fs::remove_dir_all(&work);
+    let files = work.join("files");
+    std::fs::create_dir_all(&files)?;
+    std::fs::write(files.join("1k.bin"), vec![b'x'; 1024])?;
+    std::fs::write(files.join("1m.bin"), vec![b'x'; 1024 * 1024])?;
+    let app = Server::start(
+        &bin.join("lona-bench-server"),
+        &[("LONA_BENCH_STATIC_DIR", files.display().to_string())],
+    )?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let _nginx = Nginx::start(&nginx, &work, port, &files)?;
+    let nginx_addr = format!("127.0.0.1:{port}");
+    let seconds = sizes.http_seconds.to_string();
+    for (file, size) in [("1k.bin", "1k"), ("1m.bin", "1m")] {
+        let path = format!("/static/{file}");
+        let run = |addr: &str| {
+            load(
+                bin,
+                &args(&[
+                    "http",
+                    "--addr",
+                    addr,
+                    "--path",
+                    &path,
+                    "--connections",
+                    "64",
+                    "--seconds",
+                    &seconds,
+                ]),
+            )
+        };
+        let theirs = run(&nginx_addr)?;
+        let ours = run(&app.addr)?;
+        rows.push(Row::beside(
+            format!("e2e/static_{size}_requests_per_second/64conn"),
+            number(&ours, "requests_per_second")?,
+            "req/s",
+            number(&theirs, "requests_per_second")?,
+        ));
+    }
+    Ok(())
+}
+
+/// nginx in the foreground with a generated configuration; stopped when dropped.
+struct Nginx(Child);
+
+impl Nginx {
+    fn start(binary: &Path, prefix: &Path, port: u16, files: &Path) -> anyhow::Result<Nginx> {
+        for dir in ["body", "proxy", "fastcgi", "uwsgi", "scgi"] {
+            std::fs::create_dir_all(prefix.join(dir))?;
+        }
+        let p = prefix.display();
+        // Debian's defaults where they matter for speed: sendfile, tcp_nopush, keep-alive.
+        let config = format!(
+            "daemon off;\nworker_processes auto;\nerror_log {p}/error.log;\npid {p}/nginx.pid;\n\
+             events {{ worker_connections 1024; }}\n\
+             http {{\n  include /etc/nginx/mime.types;\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n\
+             client_body_temp_path {p}/body;\n  proxy_temp_path {p}/proxy;\n  fastcgi_temp_path {p}/fastcgi;\n\
+             uwsgi_temp_path {p}/uwsgi;\n  scgi_temp_path {p}/scgi;\n\
+             server {{ listen 127.0.0.1:{port}; location /static/ {{ alias {files}/; }} }}\n}}\n",
+            files = files.display(),
+        );
+        let conf = prefix.join("nginx.conf");
+        std::fs::write(&conf, config)?;
+        let child = Command::new(binary)
+            .arg("-p")
+            .arg(prefix)
+            .arg("-e")
+            .arg(prefix.join("error.log"))
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting nginx")?;
+        let nginx = Nginx(child);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if std::time::Instant::now() > deadline {
+                bail!(
+                    "nginx did not listen: {}",
+                    std::fs::read_to_string(prefix.join("error.log")).unwrap_or_default()
+                );
+            }
+            std::thread::yield_now();
+        }
+        Ok(nginx)
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

@@ -311,6 +311,14 @@ const TARGETS: &[(&str, Target)] = &[
         Target::AtMost(20_480.0),
     ),
     ("e2e/hello_requests_per_second/", Target::RatioAtLeast(0.7)),
+    (
+        "e2e/static_1k_requests_per_second/",
+        Target::RatioAtLeast(1.0),
+    ),
+    (
+        "e2e/static_1m_requests_per_second/",
+        Target::RatioAtLeast(0.8),
+    ),
 ];
 
 /// The target of a bench id, if it has one.

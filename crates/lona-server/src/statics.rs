@@ -18,8 +18,16 @@ use lona_static::{
 use crate::http::{Body, State, full};
 use crate::settings::Settings;
 
-/// How much of a file one job reads.
-const CHUNK: usize = 128 * 1024;
+/// How much of a file one job reads: big enough that a large file costs few hops to the static
+/// pool.
+const CHUNK: usize = 512 * 1024;
+
+/// Files up to this size are served from memory (bounded by `CACHE_TOTAL` in all): a 1 MB file
+/// from memory keeps up with nginx's sendfile, streaming it in chunks does not.
+const CACHE_PER_FILE: u64 = 1024 * 1024;
+
+/// The memory the static cache may use in all.
+const CACHE_TOTAL: usize = 64 * 1024 * 1024;
 
 /// The app's static files: its folders, then the client's embedded files under `lona/`.
 pub(crate) fn build(
@@ -29,7 +37,8 @@ pub(crate) fn build(
     let mut builder = StaticFiles::builder();
     builder
         .url_prefix(settings.static_url_prefix.clone())
-        .serve(settings.static_files_serve);
+        .serve(settings.static_files_serve)
+        .cache_limits(CACHE_PER_FILE, CACHE_TOTAL);
     for dir in &settings.static_dirs {
         builder.add_dir(dir.clone());
     }

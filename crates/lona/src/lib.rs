@@ -12,6 +12,7 @@
 //! | [`protocol`] | The wire protocol: decoding what browsers send, encoding what the server sends |
 //! | [`runtime`] | Views and the threads they run on: [`View`], [`AsyncView`], [`Context`], [`Runtime`] |
 //! | [`server`] | The server: [`App`] with routes and [`Settings`], HTTP and WebSockets |
+//! | [`statics`] | Static files: folders, declared CSS and JS, hashed URLs, `collect-static` |
 //!
 //! # A whole app
 //!
@@ -157,6 +158,7 @@ pub use lona_runtime::{
 };
 pub use lona_server as server;
 pub use lona_server::{App, HttpResponse, Server, Settings};
+pub use lona_static as statics;
 
 /// The names most apps use, for `use lona::prelude::*`.
 pub mod prelude {

@@ -1,7 +1,8 @@
 //! The app the load generator measures: a counter whose button has a click handler (`/`), a
 //! view parked in `await_click` as an async view (`/idle-async`) and as a blocking view
-//! (`/idle-blocking`), and a non-interactive hello page (`/hello`). Prints its address on the
-//! first line of stdout and serves until stdin closes.
+//! (`/idle-blocking`), a non-interactive hello page (`/hello`), and static files from the folder
+//! in `LONA_BENCH_STATIC_DIR` under `/static/`. Prints its address on the first line of stdout
+//! and serves until stdin closes.
 #![allow(
     clippy::print_stdout,
     reason = "the address is the one line a bench runner reads"
@@ -68,6 +69,9 @@ fn main() -> lona::Result<()> {
     let mut app = App::new();
     app.settings.max_runtime_threads = runtime_threads;
     app.settings.max_runtime_queue = 100_000;
+    if let Some(dir) = std::env::var_os("LONA_BENCH_STATIC_DIR") {
+        app.settings.static_dirs = vec![dir.into()];
+    }
     app.view("/", |_| Counter);
     app.async_view("/idle-async", |_| IdleAsync);
     app.view("/idle-blocking", |_| IdleBlocking);
