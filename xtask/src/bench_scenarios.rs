@@ -350,7 +350,7 @@ impl Nginx {
         let config = format!(
             "daemon off;\nworker_processes auto;\nerror_log {p}/error.log;\npid {p}/nginx.pid;\n\
              events {{ worker_connections 1024; }}\n\
-             http {{\n  include /etc/nginx/mime.types;\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n\
+             http {{\n  include /etc/nginx/mime.types;\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 10000000;\n\
              client_body_temp_path {p}/body;\n  proxy_temp_path {p}/proxy;\n  fastcgi_temp_path {p}/fastcgi;\n\
              uwsgi_temp_path {p}/uwsgi;\n  scgi_temp_path {p}/scgi;\n\
              server {{ listen 127.0.0.1:{port}; location /static/ {{ alias {files}/; }} }}\n}}\n",

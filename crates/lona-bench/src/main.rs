@@ -504,35 +504,41 @@ async fn http(
         let (requests, errors, path) =
             (Arc::clone(&requests), Arc::clone(&errors), path.to_owned());
         tasks.push(tokio::spawn(async move {
-            let Ok(stream) = TcpStream::connect(addr).await else {
-                errors.fetch_add(1, Ordering::Relaxed);
-                return;
-            };
-            let _ = stream.set_nodelay(true);
-            let io = hyper_util::rt::TokioIo::new(stream);
-            let Ok((mut sender, connection)) = hyper::client::conn::http1::handshake(io).await
-            else {
-                errors.fetch_add(1, Ordering::Relaxed);
-                return;
-            };
-            tokio::spawn(connection);
+            // A server may close a keep-alive connection after some requests (nginx's
+            // `keepalive_requests`): reconnect, as a browser would.
             while Instant::now() < deadline {
-                let request = hyper::Request::get(path.as_str())
-                    .header("Host", addr.to_string())
-                    .body(http_body_util::Empty::<hyper::body::Bytes>::new());
-                let Ok(request) = request else {
+                let Ok(stream) = TcpStream::connect(addr).await else {
                     errors.fetch_add(1, Ordering::Relaxed);
                     return;
                 };
-                match sender.send_request(request).await {
-                    Ok(response) if response.status().is_success() => {
-                        use http_body_util::BodyExt;
-                        let _ = response.into_body().collect().await;
-                        requests.fetch_add(1, Ordering::Relaxed);
-                    }
-                    _ => {
+                let _ = stream.set_nodelay(true);
+                let io = hyper_util::rt::TokioIo::new(stream);
+                let Ok((mut sender, connection)) = hyper::client::conn::http1::handshake(io).await
+                else {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                    return;
+                };
+                tokio::spawn(connection);
+                while Instant::now() < deadline {
+                    let request = hyper::Request::get(path.as_str())
+                        .header("Host", addr.to_string())
+                        .body(http_body_util::Empty::<hyper::body::Bytes>::new());
+                    let Ok(request) = request else {
                         errors.fetch_add(1, Ordering::Relaxed);
                         return;
+                    };
+                    match sender.send_request(request).await {
+                        Ok(response) if response.status().is_success() => {
+                            use http_body_util::BodyExt;
+                            let _ = response.into_body().collect().await;
+                            requests.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Ok(_) => {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                            return;
+                        }
+                        // The connection closed: open another one.
+                        Err(_) => break,
                     }
                 }
             }
