@@ -240,7 +240,11 @@ pub(crate) fn run(root: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
         None,
     ));
 
-    // (4) The non-interactive hello page beside bare hyper.
+    drop(app);
+
+    // (4) The non-interactive hello page beside bare hyper, on a fresh app (not the one that
+    // just ran a thousand blocking views).
+    let app = Server::start(&bin.join("lona-bench-server"), &[])?;
     let hello = Server::start(&bin.join("bare-hello"), &[])?;
     let http_seconds = sizes.http_seconds.to_string();
     let bare = load(
