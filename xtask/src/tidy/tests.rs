@@ -281,7 +281,7 @@ fn dependency_rules_follow_normal_edges_transitively() {
         "lona-protocol",
         "lona-server",
         "lona",
-        "lona-static",
+        "lona-widgets",
         "xtask",
         "markup5ever",
         "string_cache",
@@ -296,7 +296,7 @@ fn dependency_rules_follow_normal_edges_transitively() {
         "lona-protocol",
         "lona-server",
         "lona",
-        "lona-static",
+        "lona-widgets",
         "xtask",
     ];
     let metadata = json!({
@@ -314,7 +314,7 @@ fn dependency_rules_follow_normal_edges_transitively() {
             node("lona", &[("lona-server", None)]),
             node("hyper", &[("tokio", None)]),
             // A library crate that is not the owner must not.
-            node("lona-static", &[("hyper", Some("build")), ("tungstenite", None)]),
+            node("lona-widgets", &[("hyper", Some("build")), ("tungstenite", None)]),
             node("xtask", &[("hyper", None)]),
             node("proptest", &[("serde", None)]),
         ]},
@@ -328,9 +328,9 @@ fn dependency_rules_follow_normal_edges_transitively() {
              plain data: no I/O, and no serde (lona-protocol encodes it directly)); path: \
              lona-html -> markup5ever -> string_cache -> serde \
              (`cargo tree -e normal,features -p lona-html -i serde` shows why)",
-            "crates/lona-static/Cargo.toml: `lona-static` must not depend on `tungstenite`: only \
-             lona-server (and crates built on it) may open sockets; path: lona-static -> tungstenite \
-             (`cargo tree -e normal,features -p lona-static -i tungstenite` shows why)",
+            "crates/lona-widgets/Cargo.toml: `lona-widgets` must not depend on `tungstenite`: only \
+             lona-server (and crates built on it) may open sockets; path: lona-widgets -> tungstenite \
+             (`cargo tree -e normal,features -p lona-widgets -i tungstenite` shows why)",
         ]
     );
 }
