@@ -178,6 +178,27 @@ impl ViewHandle {
         );
     }
 
+    /// Keeps `guard` alive until the view is cleaned up, then drops it: how a channel
+    /// subscription or an upload target ends with its view.
+    pub fn keep_until_cleanup(&self, guard: impl Send + 'static) {
+        self.shared.keep(Box::new(guard));
+    }
+
+    /// Sends a custom (non-`lona:`) message to the view's windows, for JavaScript handlers
+    /// registered with `lona_context.add_message_handler` (Lona's `send_str`).
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] once the view is stopped.
+    pub fn send_custom(&self, message: &str) -> Result<(), Stopped> {
+        self.shared.stop.check()?;
+        // A `lona:` prefix would make the client read it as a protocol frame.
+        if !message.starts_with(lona_protocol::PREFIX) {
+            self.shared.send_custom(message);
+        }
+        Ok(())
+    }
+
     /// [`ViewHandle::on`] for clicks.
     pub fn on_click(
         &self,

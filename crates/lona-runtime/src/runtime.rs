@@ -327,6 +327,8 @@ pub(crate) struct ViewShared {
     draining: AtomicBool,
     lifecycle: Mutex<Lifecycle>,
     reattach: ReattachKey,
+    /// Things the view holds until its cleanup (channel subscriptions, upload targets...).
+    kept: Mutex<Vec<Box<dyn std::any::Any + Send>>>,
 }
 
 impl ViewShared {
@@ -577,6 +579,20 @@ impl ViewShared {
         self.daemon.load(Ordering::Acquire)
     }
 
+    pub(crate) fn keep(&self, guard: Box<dyn std::any::Any + Send>) {
+        if self.stop.reason().is_some() && self.lifecycle.lock().cleaned_up {
+            // Cleaned up already: the guard ends now, as it would have at cleanup.
+            drop(guard);
+            return;
+        }
+        self.kept.lock().push(guard);
+    }
+
+    /// Sends a raw (non-`lona:`) message to every window: custom messages for JS handlers.
+    pub(crate) fn send_custom(&self, message: &str) {
+        self.send_all(|_| Outgoing::Frame(message.to_owned()));
+    }
+
     pub(crate) fn add_handler(&self, node: NodeId, handler: Handler) {
         self.handlers.lock().entry(node).or_default().push(handler);
     }
@@ -616,8 +632,11 @@ impl ViewShared {
             self.count_panic();
             tracing::error!(view = self.id.0, panic = %panic_message(panic.as_ref()), "on_cleanup panicked");
         }
-        // Handlers and waits may hold nodes and contexts: drop them so the tree can go.
+        // Handlers, waits and kept guards may hold nodes and contexts: drop them so the tree
+        // can go (a kept subscription ends here).
         self.handlers.lock().clear();
+        let kept = std::mem::take(&mut *self.kept.lock());
+        drop(kept);
         self.waiters.lock().list.clear();
         self.mailbox.lock().clear();
         self.attached.lock().clear();
@@ -950,6 +969,7 @@ impl Runtime {
             lifecycle: Mutex::new(Lifecycle::default()),
             reattach: key,
             request,
+            kept: Mutex::new(Vec::new()),
         });
         self.inner.views.lock().insert(id, Arc::clone(&shared));
         if let Err(error) = view.launch(Arc::clone(&shared), &self.inner) {

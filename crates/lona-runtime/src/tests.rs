@@ -1393,3 +1393,59 @@ fn a_slow_handler_in_one_window_does_not_hold_up_another_window_of_the_same_tab(
     );
     runtime.shutdown();
 }
+
+// Kept guards end with the view; custom messages reach the windows as they are.
+
+struct Keeper {
+    dropped: Arc<Mutex<bool>>,
+}
+
+struct Guard(Arc<Mutex<bool>>);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        *self.0.lock() = true;
+    }
+}
+
+impl View for Keeper {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        cx.keep_until_cleanup(Guard(Arc::clone(&self.dropped)));
+        cx.show(&div())?;
+        cx.send_custom("hello from the view")?;
+        cx.send_custom("lona:[1,null,205,null]")?;
+        cx.await_click(&[])?;
+        Ok(Response::Empty)
+    }
+}
+
+#[test]
+fn kept_guards_end_at_cleanup_and_custom_messages_pass_through() {
+    let runtime = small_runtime();
+    let dropped = Arc::new(Mutex::new(false));
+    let factory = {
+        let dropped = Arc::clone(&dropped);
+        ViewFactory::blocking(move |_| Keeper {
+            dropped: Arc::clone(&dropped),
+        })
+    };
+    let conn = browser(&session("a"));
+    start(&runtime, &factory, &conn, "http://localhost/");
+    until(&conn, 203);
+    let frames: Vec<String> = std::iter::from_fn(|| conn.try_next())
+        .filter_map(|m| m.encode())
+        .collect();
+    assert!(
+        frames.iter().any(|f| f == "hello from the view"),
+        "{frames:?}"
+    );
+    assert!(
+        !frames.iter().any(|f| f == "lona:[1,null,205,null]"),
+        "a fake protocol frame is refused"
+    );
+    assert!(!*dropped.lock());
+    runtime.connection_closed(&conn);
+    eventually("the view was cleaned up", || runtime.view_count() == 0);
+    assert!(*dropped.lock());
+    runtime.shutdown();
+}
