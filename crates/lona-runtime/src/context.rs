@@ -178,6 +178,16 @@ impl ViewHandle {
         );
     }
 
+    /// The app's value of type `T` (registered with the runtime's `AppState`, or `App::state`).
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.shared.app_state().get::<T>()
+    }
+
+    /// The process's shared map (Lona's `server.state`).
+    pub fn server_state(&self) -> Arc<crate::ServerState> {
+        self.state::<crate::ServerState>().unwrap_or_default()
+    }
+
     /// Keeps `guard` alive until the view is cleaned up, then drops it: how a channel
     /// subscription or an upload target ends with its view.
     pub fn keep_until_cleanup(&self, guard: impl Send + 'static) {

@@ -43,6 +43,7 @@ mod context;
 mod pool;
 mod runtime;
 mod spawn;
+mod state;
 mod stop;
 mod timer;
 mod view;
@@ -52,6 +53,7 @@ pub use context::{AsyncContext, Context, EventContext, EventFuture, ViewHandle};
 pub use pool::{Pool, PoolConfig, PoolMetrics, SubmitError};
 pub use runtime::{EventOutcome, Runtime, RuntimeConfig, RuntimeMetrics, StartError, ViewFactory};
 pub use spawn::{PoolSpawner, Spawn, Task};
+pub use state::{AppState, ServerState, ServerStateGuard};
 pub use stop::{StopReason, Stopped};
 pub use view::{
     AsyncView, Flow, InputEvent, Request, Response, View, ViewError, ViewResult, percent_decode,

@@ -27,6 +27,7 @@ use crate::connection::{CloseReason, Connection, ConnectionId, OutboxLimits, Out
 use crate::context::{AsyncContext, Context, EventContext, ViewHandle, Waiter};
 use crate::pool::{Pool, PoolConfig, PoolMetrics, panic_message};
 use crate::spawn::{CatchUnwind, PoolSpawner, Spawn};
+use crate::state::{AppState, ServerState};
 use crate::stop::{StopReason, StopSignal};
 use crate::view::{AsyncView, Flow, InputEvent, Request, Response, View, ViewError, ViewResult};
 
@@ -51,6 +52,8 @@ pub struct RuntimeConfig {
     /// A stopped view whose `handle_request` has not returned after this long is reported as
     /// stuck in the metrics.
     pub stuck_after: Duration,
+    /// Values every view reaches with `cx.state::<T>()`; a [`ServerState`] is always there.
+    pub state: AppState,
 }
 
 impl Default for RuntimeConfig {
@@ -64,6 +67,7 @@ impl Default for RuntimeConfig {
             static_queue: 1_000,
             outbox: OutboxLimits::default(),
             stuck_after: Duration::from_secs(5),
+            state: AppState::default(),
         }
     }
 }
@@ -593,6 +597,13 @@ impl ViewShared {
         self.send_all(|_| Outgoing::Frame(message.to_owned()));
     }
 
+    pub(crate) fn app_state(&self) -> AppState {
+        self.runtime
+            .upgrade()
+            .map(|runtime| runtime.config.state.clone())
+            .unwrap_or_default()
+    }
+
     pub(crate) fn add_handler(&self, node: NodeId, handler: Handler) {
         self.handlers.lock().entry(node).or_default().push(handler);
     }
@@ -872,7 +883,10 @@ impl Runtime {
         Runtime::build(config, Some(spawner))
     }
 
-    fn build(config: RuntimeConfig, spawner: Option<Arc<dyn Spawn>>) -> Runtime {
+    fn build(mut config: RuntimeConfig, spawner: Option<Arc<dyn Spawn>>) -> Runtime {
+        if config.state.get::<ServerState>().is_none() {
+            config.state = config.state.with(ServerState::default());
+        }
         let pool = |name: &str, threads, queue| {
             Pool::new(PoolConfig {
                 name: name.to_owned(),
@@ -900,6 +914,11 @@ impl Runtime {
                 view_panics: AtomicU64::new(0),
             }),
         }
+    }
+
+    /// The app's state.
+    pub fn state(&self) -> &AppState {
+        &self.inner.config.state
     }
 
     /// The configuration.

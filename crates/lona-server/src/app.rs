@@ -63,6 +63,7 @@ pub struct App {
     router: Router<Target>,
     templates: Vec<(String, String)>,
     static_files: Vec<lona_static::StaticFile>,
+    state: lona_runtime::AppState,
     route_error: Option<ServerError>,
 }
 
@@ -112,6 +113,7 @@ impl App {
             router: Router::default(),
             templates: Vec::new(),
             static_files: Vec::new(),
+            state: lona_runtime::AppState::default(),
             route_error: None,
         }
     }
@@ -163,6 +165,13 @@ impl App {
     /// `lona/error.html` (errors of plain HTTP requests). Autoescape is on.
     pub fn template(&mut self, name: &str, source: &str) {
         self.templates.push((name.to_owned(), source.to_owned()));
+    }
+
+    /// Registers a value every view reaches with `cx.state::<T>()` (a database pool, a
+    /// channel broker...); one per type. A `ServerState` map (Lona's `server.state`) is
+    /// always there; register one here to seed it (Lona's `INITIAL_SERVER_STATE`).
+    pub fn state<T: Send + Sync + 'static>(&mut self, value: T) {
+        self.state = std::mem::take(&mut self.state).with(value);
     }
 
     /// Declares a CSS or JavaScript file the app's pages need (Lona's `STATIC_FILES`): the
@@ -230,6 +239,7 @@ impl App {
                     merge_at: settings.outbox_merge_at,
                     close_at: settings.outbox_close_at,
                 },
+                state: self.state,
                 ..RuntimeConfig::default()
             },
             Arc::new(TokioSpawner(tokio.handle().clone())),

@@ -153,8 +153,8 @@ pub use lona_html as html;
 pub use lona_protocol as protocol;
 pub use lona_runtime as runtime;
 pub use lona_runtime::{
-    AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response, Runtime,
-    RuntimeConfig, StopReason, Stopped, View, ViewError, ViewResult,
+    AppState, AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response,
+    Runtime, RuntimeConfig, ServerState, StopReason, Stopped, View, ViewError, ViewResult,
 };
 pub use lona_server as server;
 pub use lona_server::{App, HttpResponse, Server, Settings};
