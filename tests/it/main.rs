@@ -2,4 +2,5 @@
 
 mod browser;
 mod events;
+mod middleware;
 mod nginx;

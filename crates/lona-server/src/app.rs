@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use crate::error::ServerError;
 use crate::frontend::Templates;
 use crate::http::HttpResponse;
+use crate::middleware::{Hooked, Middlewares};
 use crate::routing::{Pattern, Router};
 use crate::settings::Settings;
 
@@ -64,6 +65,9 @@ pub struct App {
     templates: Vec<(String, String)>,
     static_files: Vec<lona_static::StaticFile>,
     state: lona_runtime::AppState,
+    middlewares: Vec<Arc<dyn crate::Middleware>>,
+    /// Filled at start; views built before read it per request.
+    middleware_slot: Arc<std::sync::OnceLock<Middlewares>>,
     route_error: Option<ServerError>,
 }
 
@@ -114,6 +118,8 @@ impl App {
             templates: Vec::new(),
             static_files: Vec::new(),
             state: lona_runtime::AppState::default(),
+            middlewares: Vec::new(),
+            middleware_slot: Arc::new(std::sync::OnceLock::new()),
             route_error: None,
         }
     }
@@ -140,7 +146,13 @@ impl App {
         pattern: &str,
         make: impl Fn(&Request) -> V + Send + Sync + 'static,
     ) -> RouteName<'_> {
-        self.add(pattern, Target::View(ViewFactory::blocking(make)))
+        let slot = Arc::clone(&self.middleware_slot);
+        let factory = ViewFactory::blocking(move |request| Hooked {
+            view: make(request),
+            request: request.clone(),
+            middlewares: slot.get().cloned().unwrap_or_default(),
+        });
+        self.add(pattern, Target::View(factory))
     }
 
     /// Adds an interactive route whose view is an [`AsyncView`], built per request.
@@ -149,7 +161,18 @@ impl App {
         pattern: &str,
         make: impl Fn(&Request) -> V + Send + Sync + 'static,
     ) -> RouteName<'_> {
-        self.add(pattern, Target::View(ViewFactory::asynchronous(make)))
+        let slot = Arc::clone(&self.middleware_slot);
+        let factory = ViewFactory::asynchronous(move |request| Hooked {
+            view: make(request),
+            request: request.clone(),
+            middlewares: slot.get().cloned().unwrap_or_default(),
+        });
+        self.add(pattern, Target::View(factory))
+    }
+
+    /// Adds a middleware after the ones added before (see [`crate::Middleware`]).
+    pub fn middleware(&mut self, middleware: impl crate::Middleware) {
+        self.middlewares.push(Arc::new(middleware));
     }
 
     /// Adds a non-interactive route: `handler` answers each HTTP request, on the worker pool.
@@ -213,10 +236,22 @@ impl App {
     /// # Errors
     ///
     /// A bad route pattern or template, or a socket that cannot be bound.
-    pub fn spawn(self, addr: &str) -> Result<Server, ServerError> {
+    pub fn spawn(mut self, addr: &str) -> Result<Server, ServerError> {
         if let Some(error) = self.route_error {
             return Err(error);
         }
+        if let Some(name) = self.router.duplicate_name() {
+            return Err(ServerError::Route(crate::RouteError {
+                pattern: name.to_owned(),
+                message: "two routes have this name; names must be unique".to_owned(),
+            }));
+        }
+        // Startup hooks run before the port opens: a misconfigured app fails here.
+        for middleware in &self.middlewares {
+            middleware.on_startup().map_err(ServerError::Startup)?;
+        }
+        let middlewares = Middlewares(Arc::new(std::mem::take(&mut self.middlewares)));
+        let _ = self.middleware_slot.set(middlewares.clone());
         let statics = Arc::new(self.static_files()?);
         let templates =
             Templates::new(&self.templates, Arc::clone(&statics)).map_err(ServerError::Template)?;
@@ -251,6 +286,7 @@ impl App {
             runtime,
             sockets: crate::http::Sockets::default(),
             statics,
+            middlewares,
         });
         let (stop, stopped) = watch::channel(false);
         let listener = {
@@ -356,6 +392,9 @@ async fn accept_loop(
     // connections wind down.
     state.runtime.shutdown();
     state.close_sockets();
+    for middleware in state.middlewares.0.iter() {
+        middleware.on_shutdown();
+    }
     let timeout = state.settings.shutdown_timeout;
     let drained = async {
         while connections.join_next().await.is_some() {}

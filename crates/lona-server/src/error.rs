@@ -19,6 +19,8 @@ pub enum ServerError {
     Bind(std::io::Error),
     /// The async runtime could not start.
     Io(std::io::Error),
+    /// A middleware's startup hook failed.
+    Startup(crate::middleware::BoxError),
     /// The static files are misconfigured (a missing folder, a declared file no root has), or
     /// `collect-static` failed.
     Static(lona_static::StaticError),
@@ -32,6 +34,7 @@ impl fmt::Display for ServerError {
             ServerError::Bind(error) => write!(f, "cannot listen: {error}"),
             ServerError::Io(error) => write!(f, "cannot start the async runtime: {error}"),
             ServerError::Static(error) => write!(f, "static files: {error}"),
+            ServerError::Startup(error) => write!(f, "a middleware failed to start: {error}"),
         }
     }
 }
@@ -43,17 +46,19 @@ impl std::error::Error for ServerError {
             ServerError::Template(error) => Some(error),
             ServerError::Bind(error) | ServerError::Io(error) => Some(error),
             ServerError::Static(error) => Some(error),
+            ServerError::Startup(error) => Some(error.as_ref()),
         }
     }
 }
 
-/// Shows the error page of a status in the window: 404 for an unknown path, 503 when every
-/// view thread is busy.
+/// Shows the error page of a status in the window: 403 when a middleware refuses, 404 for an
+/// unknown path, 503 when every view thread is busy.
 pub(crate) struct ErrorView(pub(crate) u16);
 
 impl AsyncView for ErrorView {
     async fn handle_request(&self, _cx: &AsyncContext, _request: &Request) -> ViewResult {
         match self.0 {
+            403 => Err(ViewError::Forbidden),
             404 => Err(ViewError::NotFound),
             status => {
                 let title = format!("{status} Server busy: please try again in a moment");

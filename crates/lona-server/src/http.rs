@@ -34,6 +34,7 @@ pub(crate) struct State {
     pub(crate) runtime: Runtime,
     pub(crate) sockets: Sockets,
     pub(crate) statics: Arc<lona_static::StaticFiles>,
+    pub(crate) middlewares: crate::middleware::Middlewares,
 }
 
 /// The open WebSockets, so that shutdown can close those no view holds and wait for all.
@@ -203,7 +204,13 @@ pub(crate) async fn handle(
     if state.statics.handles(&path) {
         return crate::statics::serve(state, &request).await;
     }
-    if is_websocket_upgrade(&request) {
+    let websocket = is_websocket_upgrade(&request);
+    if !state.middlewares.is_empty() {
+        if let Some(answer) = ask_middlewares(&state, &request, websocket) {
+            return answer;
+        }
+    }
+    if websocket {
         return upgrade(state, request, peer);
     }
     let Some(route) = state.router.resolve(&path) else {
@@ -217,6 +224,44 @@ pub(crate) async fn handle(
             let args = route.args;
             http_route(Arc::clone(&state), request, handler, name, args).await
         }
+    }
+}
+
+/// The HTTP-request and connection hooks; `Some` if a middleware answered or refused.
+fn ask_middlewares(
+    state: &State,
+    request: &HttpRequest<Incoming>,
+    websocket: bool,
+) -> Option<Response<Body>> {
+    use crate::middleware::{ConnectionInfo, Decision, HttpRequestInfo};
+    let headers: Vec<(&str, &str)> = request
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)))
+        .collect();
+    if !websocket {
+        let info = HttpRequestInfo {
+            method: request.method().as_str(),
+            path: request.uri().path(),
+            query: request.uri().query().unwrap_or_default(),
+            headers: headers.clone(),
+        };
+        match state.middlewares.decide(|m| m.handle_http_request(&info)) {
+            Decision::Answer(answer) => return Some(build_response(state, answer)),
+            Decision::Forbid => return Some(state.error_page(StatusCode::FORBIDDEN)),
+            Decision::Pass => {}
+        }
+    }
+    let session = state.session(request);
+    let info = ConnectionInfo {
+        path: request.uri().path(),
+        websocket,
+        session: session.as_ref().map(|s| &*s.0),
+        headers,
+    };
+    match state.middlewares.decide(|m| m.handle_connection(&info)) {
+        Decision::Forbid => Some(state.error_page(StatusCode::FORBIDDEN)),
+        Decision::Answer(()) | Decision::Pass => None,
     }
 }
 

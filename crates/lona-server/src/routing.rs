@@ -43,6 +43,9 @@ impl fmt::Display for ReverseError {
 
 impl std::error::Error for ReverseError {}
 
+/// A pattern that matches every path (Lona's `MATCH_ALL`), for a catch-all route added last.
+pub const MATCH_ALL: &str = "<path:.*>";
+
 #[derive(Debug, Clone)]
 enum Segment {
     Literal(String),
@@ -187,12 +190,21 @@ impl<T> Default for Router<T> {
 impl<T> Router<T> {
     /// Adds a route after the existing ones.
     pub fn add(&mut self, pattern: Pattern, name: Option<String>, target: T) {
-        if let Some(name) = &name
-            && self.routes.iter().any(|(_, n, _)| n.as_ref() == Some(name))
-        {
-            tracing::warn!(%name, "a route with this name exists already; reverse finds the first");
-        }
         self.routes.push((pattern, name, target));
+    }
+
+    /// A name two routes share, if any.
+    pub(crate) fn duplicate_name(&self) -> Option<&str> {
+        let names: Vec<&str> = self
+            .routes
+            .iter()
+            .filter_map(|(_, n, _)| n.as_deref())
+            .collect();
+        names
+            .iter()
+            .enumerate()
+            .find(|(i, name)| names[..*i].contains(name))
+            .map(|(_, name)| *name)
     }
 
     /// Names the last route added.

@@ -166,8 +166,17 @@ fn handle_text(
 ) -> bool {
     let message = match decode_client_with(text, limits) {
         Ok(Frame::Lona(message)) => message,
-        // Custom messages are for middlewares, which a later version adds.
-        Ok(Frame::Custom(_)) => return true,
+        // Custom messages are for middlewares; an answer goes back to the socket.
+        Ok(Frame::Custom(message)) => {
+            let session = &*connection.session().0;
+            if let crate::Decision::Answer(answer) = state
+                .middlewares
+                .decide(|m| m.handle_websocket_message(session, message))
+            {
+                connection.send(Outgoing::Frame(answer));
+            }
+            return true;
+        }
         Err(error) => {
             tracing::debug!(connection = connection.id().0, %error, "malformed message");
             return false;
@@ -211,6 +220,28 @@ fn start_view(
 ) {
     let mut request = Request::new(url, connection.session().clone());
     request.post = post_data;
+    match state
+        .middlewares
+        .decide(|m| m.handle_view_request(&mut request))
+    {
+        crate::Decision::Pass => {}
+        crate::Decision::Forbid => {
+            let _ = state
+                .runtime
+                .start_view(&error_view(403), request, connection, window);
+            return;
+        }
+        crate::Decision::Answer(url) => {
+            state.runtime.detach_window(connection, window);
+            let frame = ServerMessage::Redirect {
+                window,
+                runtime: None,
+                url: &url,
+            };
+            connection.send(Outgoing::Frame(frame.encode()));
+            return;
+        }
+    }
     let route = state.router.resolve(&request.path);
     let factory = match route.as_ref().map(|r| r.target) {
         Some(Target::View(factory)) => {

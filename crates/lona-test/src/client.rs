@@ -328,8 +328,9 @@ impl TestClient {
     }
 
     /// Navigates the window to `url` (a path such as `/other`, a relative or an absolute URL,
-    /// resolved against the window's URL) with a new VIEW, and waits for its VIEW_START or,
-    /// for a non-interactive route, its HTTP_REDIRECT.
+    /// resolved against the window's URL) with a new VIEW, and waits for its VIEW_START, a
+    /// REDIRECT (see [`TestClient::follow_redirect`]) or, for a non-interactive route, its
+    /// HTTP_REDIRECT.
     ///
     /// # Errors
     ///
@@ -341,15 +342,17 @@ impl TestClient {
             .and_then(Window::url)
             .map_or_else(|| format!("http://{}/", self.addr), str::to_owned);
         let url = resolve(&base, url);
-        let (starts, http_redirects) = self
-            .state
-            .window(self.window)
-            .map_or((0, 0), |w| (w.view_starts(), w.http_redirects().len()));
+        let seen = |w: &Window| {
+            (
+                w.view_starts(),
+                w.redirects().len(),
+                w.http_redirects().len(),
+            )
+        };
+        let before = self.state.window(self.window).map_or((0, 0, 0), seen);
         let frame = self.state.view(self.window, &url);
         self.send_raw(&frame)?;
-        self.wait_until(format!("VIEW_START for {url}"), |w| {
-            w.view_starts() > starts || w.http_redirects().len() > http_redirects
-        })
+        self.wait_until(format!("VIEW_START for {url}"), |w| seen(w) != before)
     }
 
     /// Navigates to the URL of the last REDIRECT the window got, as the browser client does
@@ -378,6 +381,19 @@ impl TestClient {
         let frame = self.state.ping();
         self.send_raw(&frame)?;
         self.wait_state("PONG", |state| state.pongs() > before)
+    }
+
+    /// Waits until a custom (non-`lona:`) message arrives, and returns the ones received so
+    /// far, taking them from the state.
+    ///
+    /// # Errors
+    ///
+    /// As [`TestClient::wait_for`].
+    pub fn wait_for_custom_messages(&mut self) -> Result<Vec<String>, TestError> {
+        self.wait_state("a custom message", |state| {
+            !state.custom_messages().is_empty()
+        })?;
+        Ok(self.state.take_custom_messages())
     }
 
     /// Sends a text frame as is: for tests of what the server does with odd input.

@@ -165,8 +165,9 @@ pub mod prelude {
     pub use crate::html::{Document, Event, Node, Value, parse_html, tags};
     pub use crate::protocol::client::ChangeValue;
     pub use crate::runtime::{
-        AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response, View,
-        ViewError, ViewResult,
+        AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response,
+        StopReason, View, ViewError, ViewResult,
     };
+    pub use crate::server::{Decision, Middleware};
     pub use crate::{App, Error, HttpResponse, Result, Settings};
 }
