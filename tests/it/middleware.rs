@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+
 use std::time::Duration;
 
 use lona::prelude::*;
@@ -27,7 +27,7 @@ impl View for Hello {
 /// echoes custom socket messages and redirects `/old` views to `/new`.
 #[derive(Default)]
 struct Gatekeeper {
-    events: Option<mpsc::Sender<String>>,
+    events: Option<crossbeam_channel::Sender<String>>,
 }
 
 impl Gatekeeper {
@@ -177,7 +177,7 @@ fn a_view_hook_redirects_or_refuses_a_view() {
 
 #[test]
 fn view_stop_and_cleanup_hooks_run_for_each_view() {
-    let (events, received) = mpsc::channel();
+    let (events, received) = crossbeam_channel::unbounded();
     let server = TestServer::start(app_with(Gatekeeper {
         events: Some(events),
     }));
@@ -243,9 +243,7 @@ fn a_failing_startup_hook_keeps_the_server_from_starting() {
         fail: true,
     });
     app.view("/", |_| Hello);
-    let error = TestServer::try_start(app)
-        .err()
-        .expect("the server must not start");
+    let error = TestServer::try_start(app).expect_err("the server must not start");
     assert!(matches!(error, ServerError::Startup(_)), "{error}");
     assert!(
         error.to_string().contains("the database does not answer"),
@@ -259,9 +257,7 @@ fn two_routes_with_one_name_are_a_startup_error() {
     let mut app = App::new();
     app.view("/a", |_| Hello).name("page");
     app.view("/b", |_| Hello).name("page");
-    let error = TestServer::try_start(app)
-        .err()
-        .expect("the server must not start");
+    let error = TestServer::try_start(app).expect_err("the server must not start");
     assert!(matches!(error, ServerError::Route(_)), "{error}");
     assert!(error.to_string().contains("page"), "{error}");
 }

@@ -205,10 +205,10 @@ pub(crate) async fn handle(
         return crate::statics::serve(state, &request).await;
     }
     let websocket = is_websocket_upgrade(&request);
-    if !state.middlewares.is_empty() {
-        if let Some(answer) = ask_middlewares(&state, &request, websocket) {
-            return answer;
-        }
+    if !state.middlewares.is_empty()
+        && let Some(answer) = ask_middlewares(&state, &request, websocket)
+    {
+        return answer;
     }
     if websocket {
         return upgrade(state, request, peer);
