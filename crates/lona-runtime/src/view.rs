@@ -32,6 +32,11 @@ pub struct Request {
     pub route: Option<Arc<str>>,
     /// Whether the view runs over a socket (an interactive view).
     pub interactive: bool,
+    /// Who is logged in, as a middleware decided (Lona's `request.user`): authentication
+    /// middlewares set it in `handle_view_request`; `None` for an anonymous session.
+    pub user: Option<Arc<str>>,
+    /// The HTTP method, when the request came over HTTP.
+    http_method: Option<Arc<str>>,
 }
 
 impl Request {
@@ -48,16 +53,27 @@ impl Request {
             session,
             route: None,
             interactive: true,
+            user: None,
+            http_method: None,
         }
     }
 
-    /// `POST` if the request carries form fields, else `GET` (Lona's rule).
-    pub fn method(&self) -> &'static str {
-        if self.post.0.is_empty() {
-            "GET"
-        } else {
-            "POST"
+    /// The HTTP method (`GET`, `POST`, `PUT`...) of a request that came over HTTP. A view
+    /// started over the socket has none: a navigation that carries form fields is `POST`,
+    /// else `GET`, as Lona guesses.
+    pub fn method(&self) -> &str {
+        match &self.http_method {
+            Some(method) => method,
+            None if self.post.0.is_empty() => "GET",
+            None => "POST",
         }
+    }
+
+    /// Records the HTTP method the request came with (the server does this).
+    #[must_use]
+    pub fn with_method(mut self, method: &str) -> Request {
+        self.http_method = Some(Arc::from(method));
+        self
     }
 
     /// The first query argument with this name.
