@@ -61,7 +61,7 @@ const TYPES: &[(&str, &str)] = &[
 ];
 
 /// The content type for a file name, from its last extension (case-insensitive).
-pub(crate) fn content_type(name: &str) -> &'static str {
+pub fn content_type(name: &str) -> &'static str {
     let file = name.rsplit('/').next().unwrap_or(name);
     let Some((_, ext)) = file.rsplit_once('.') else {
         return OCTET_STREAM;
