@@ -12,7 +12,8 @@ use lona_runtime::{
 use tokio::sync::watch;
 
 use crate::error::ServerError;
-use crate::frontend::Templates;
+use crate::frontend::{TemplateConfig, Templates};
+use crate::handler::{AsyncHttpHandler, HttpFuture, HttpHandler, HttpRequest};
 use crate::http::HttpResponse;
 use crate::middleware::{Hooked, Middlewares};
 use crate::routing::{Pattern, Router};
@@ -25,6 +26,8 @@ pub(crate) enum Target {
     View(ViewFactory),
     /// A non-interactive handler, run for each HTTP request on the worker pool.
     Http(Arc<HttpHandler>),
+    /// An async non-interactive handler, run for each HTTP request on tokio.
+    AsyncHttp(Arc<AsyncHttpHandler>),
 }
 
 impl std::fmt::Debug for Target {
@@ -32,12 +35,10 @@ impl std::fmt::Debug for Target {
         f.write_str(match self {
             Target::View(_) => "View",
             Target::Http(_) => "Http",
+            Target::AsyncHttp(_) => "AsyncHttp",
         })
     }
 }
-
-/// A non-interactive route's handler.
-pub type HttpHandler = dyn Fn(&Request) -> HttpResponse + Send + Sync;
 
 /// An app: its routes, settings and templates. A whole app is one `main.rs`:
 ///
@@ -62,7 +63,7 @@ pub struct App {
     /// The settings; change them before `run`.
     pub settings: Settings,
     router: Router<Target>,
-    templates: Vec<(String, String)>,
+    templates: TemplateConfig,
     static_files: Vec<lona_static::StaticFile>,
     state: lona_runtime::AppState,
     middlewares: Vec<Arc<dyn crate::Middleware>>,
@@ -115,7 +116,7 @@ impl App {
         App {
             settings: Settings::default(),
             router: Router::default(),
-            templates: Vec::new(),
+            templates: TemplateConfig::default(),
             static_files: Vec::new(),
             state: lona_runtime::AppState::default(),
             middlewares: Vec::new(),
@@ -175,19 +176,80 @@ impl App {
         self.middlewares.push(Arc::new(middleware));
     }
 
-    /// Adds a non-interactive route: `handler` answers each HTTP request, on the worker pool.
+    /// Adds a non-interactive route (Lona's `interactive=False` and `http_pass_through`):
+    /// `handler` answers each HTTP request, whatever its method, on the worker pool, so it may
+    /// block. It gets the raw request (method, headers, body) and Lona's request data.
     pub fn http(
         &mut self,
         pattern: &str,
-        handler: impl Fn(&Request) -> HttpResponse + Send + Sync + 'static,
+        handler: impl Fn(&HttpRequest) -> HttpResponse + Send + Sync + 'static,
     ) -> RouteName<'_> {
         self.add(pattern, Target::Http(Arc::new(handler)))
     }
 
-    /// Overrides a template by name: `lona/frontend.html` (the page that loads the client) or
-    /// `lona/error.html` (errors of plain HTTP requests). Autoescape is on.
+    /// Adds a non-interactive route answered by an async handler on the server's tokio
+    /// runtime (Lona's coroutine pass-through views): for handlers that wait on I/O rather
+    /// than block. It must not block: use [`App::http`] for blocking code.
+    pub fn http_async<F>(
+        &mut self,
+        pattern: &str,
+        handler: impl Fn(HttpRequest) -> F + Send + Sync + 'static,
+    ) -> RouteName<'_>
+    where
+        F: std::future::Future<Output = HttpResponse> + Send + 'static,
+    {
+        let handler = move |request| -> HttpFuture { Box::pin(handler(request)) };
+        self.add(pattern, Target::AsyncHttp(Arc::new(handler)))
+    }
+
+    /// Adds a template by name, or overrides one: `lona/frontend.html` (the page that loads
+    /// the client), `lona/error.html` (the error pages). It wins over template folders.
+    /// Autoescape is on.
     pub fn template(&mut self, name: &str, source: &str) {
-        self.templates.push((name.to_owned(), source.to_owned()));
+        self.templates
+            .sources
+            .push((name.to_owned(), source.to_owned()));
+    }
+
+    /// Adds a template folder (Lona's `TEMPLATE_DIRS`): searched after the templates given
+    /// with [`App::template`] and the folders added before, and before the built-in
+    /// templates, which it may override. Names are paths inside the folder
+    /// (`pages/home.html`); names that would leave it are not found.
+    pub fn template_dir(&mut self, dir: impl Into<std::path::PathBuf>) {
+        self.templates.dirs.push(dir.into());
+    }
+
+    /// Makes `value` visible in every template as `name` (Lona's `TEMPLATE_EXTRA_CONTEXT`).
+    pub fn template_global(&mut self, name: &str, value: impl serde::Serialize) {
+        let name = name.to_owned();
+        let value = minijinja::Value::from(minijinja::value::Serde(value));
+        self.templates
+            .setup
+            .push(Box::new(move |env| env.add_global(name, value)));
+    }
+
+    /// Adds a template filter (Lona's `TEMPLATE_EXTRA_FILTERS`), e.g.
+    /// `app.template_filter("shout", |s: String| s.to_uppercase())`, used as
+    /// `{{ name|shout }}`. Any function minijinja accepts as a filter will do.
+    pub fn template_filter<F, Rv, Args>(&mut self, name: &str, filter: F)
+    where
+        F: minijinja::functions::Function<Rv, Args> + Send + Sync + 'static,
+        Rv: minijinja::value::FunctionResult,
+        Args: for<'a> minijinja::value::FunctionArgs<'a>,
+    {
+        let name = name.to_owned();
+        self.templates
+            .setup
+            .push(Box::new(move |env| env.add_filter(name, filter)));
+    }
+
+    /// Changes the template environment in any other way minijinja allows (functions,
+    /// tests, syntax), before the app starts.
+    pub fn configure_templates(
+        &mut self,
+        setup: impl FnOnce(&mut minijinja::Environment<'static>) + Send + 'static,
+    ) {
+        self.templates.setup.push(Box::new(setup));
     }
 
     /// Registers a value every view reaches with `cx.state::<T>()` (a database pool, a
@@ -253,8 +315,17 @@ impl App {
         let middlewares = Middlewares(Arc::new(std::mem::take(&mut self.middlewares)));
         let _ = self.middleware_slot.set(middlewares.clone());
         let statics = Arc::new(self.static_files()?);
-        let templates =
-            Templates::new(&self.templates, Arc::clone(&statics)).map_err(ServerError::Template)?;
+        let mut names = Router::default();
+        for (pattern, name, _) in self.router.routes() {
+            names.add(pattern.clone(), name.map(str::to_owned), ());
+        }
+        let templates = Templates::new(
+            std::mem::take(&mut self.templates),
+            &self.settings,
+            names,
+            Arc::clone(&statics),
+        )
+        .map_err(ServerError::Template)?;
         let listener = StdListener::bind(addr).map_err(ServerError::Bind)?;
         listener.set_nonblocking(true).map_err(ServerError::Bind)?;
         let local_addr = listener.local_addr().map_err(ServerError::Bind)?;
@@ -274,7 +345,8 @@ impl App {
                     merge_at: settings.outbox_merge_at,
                     close_at: settings.outbox_close_at,
                 },
-                state: self.state,
+                // Views render templates with `cx.state::<Templates>()`.
+                state: self.state.with(templates.clone()),
                 ..RuntimeConfig::default()
             },
             Arc::new(TokioSpawner(tokio.handle().clone())),

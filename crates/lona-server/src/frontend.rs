@@ -2,7 +2,15 @@
 //! pages of plain HTTP requests. Templates are minijinja with autoescape on; apps override them
 //! by name with [`crate::App::template`].
 
-use minijinja::{AutoEscape, Environment, Value, context};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use minijinja::value::{Kwargs, Serde};
+use minijinja::{AutoEscape, Environment, ErrorKind, Value, context};
+use serde::Serialize;
+
+use crate::http::URL_ESCAPED;
+use crate::routing::Router;
 
 use crate::settings::Settings;
 
@@ -43,9 +51,46 @@ pub const ERROR_TEMPLATE: &str = r#"<!DOCTYPE html>
 </html>
 "#;
 
-pub(crate) struct Templates {
+/// The app's templates (minijinja, autoescape on): the frontend and error pages and the
+/// app's own. Cheap to clone. Views reach it with `cx.state::<Templates>()`, HTTP handlers
+/// with `request.templates()`.
+///
+/// A name is looked up in this order, first match wins: templates given with
+/// [`crate::App::template`], then each folder given with [`crate::App::template_dir`] in the
+/// order added, then the built-in `lona/frontend.html` and `lona/error.html`. So a folder can
+/// override the built-ins, as Lona's `TEMPLATE_DIRS` come before its core templates.
+///
+/// Every template sees `static_url(name)` (the hashed URL of a static file),
+/// `reverse(name, arg=value...)` (the URL of a named route), `settings` (`title`,
+/// `static_url_prefix`) and the globals given with [`crate::App::template_global`].
+#[derive(Clone)]
+pub struct Templates {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     env: Environment<'static>,
-    statics: std::sync::Arc<lona_static::StaticFiles>,
+    statics: Arc<lona_static::StaticFiles>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates").finish_non_exhaustive()
+    }
+}
+
+/// A change to the template environment, kept until the app starts.
+pub(crate) type EnvSetup = Box<dyn FnOnce(&mut Environment<'static>) + Send>;
+
+/// Everything the app configured for its templates.
+#[derive(Default)]
+pub(crate) struct TemplateConfig {
+    /// Templates by name, highest priority.
+    pub(crate) sources: Vec<(String, String)>,
+    /// Folders, in priority order.
+    pub(crate) dirs: Vec<PathBuf>,
+    /// Globals, filters, functions.
+    pub(crate) setup: Vec<EnvSetup>,
 }
 
 /// JSON for a `<script>`: serde_json leaves `<` alone, and `</script>` inside a string would
@@ -59,24 +104,131 @@ fn script_json_text(json: &str) -> Value {
     Value::from_safe_string(json.replace('<', "\\u003c"))
 }
 
+/// The file `name` (a template name such as `pages/home.html`) in `dir`; `None` for names
+/// that could leave the folder.
+fn template_path(dir: &Path, name: &str) -> Option<PathBuf> {
+    let mut path = dir.to_path_buf();
+    for segment in name.split('/') {
+        if segment.is_empty()
+            || segment == "."
+            || segment == ".."
+            || segment.contains(['\\', '\0'])
+            || segment.contains(':')
+        {
+            return None;
+        }
+        path.push(segment);
+    }
+    Some(path)
+}
+
 impl Templates {
     pub(crate) fn new(
-        overrides: &[(String, String)],
-        statics: std::sync::Arc<lona_static::StaticFiles>,
+        config: TemplateConfig,
+        settings: &Settings,
+        routes: Router<()>,
+        statics: Arc<lona_static::StaticFiles>,
     ) -> Result<Templates, minijinja::Error> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| AutoEscape::Html);
+        let dirs = config.dirs;
+        env.set_loader(move |name| {
+            for dir in &dirs {
+                let Some(path) = template_path(dir, name) else {
+                    return Ok(None);
+                };
+                match std::fs::read_to_string(&path) {
+                    Ok(source) => return Ok(Some(source)),
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(error) => {
+                        return Err(minijinja::Error::new(
+                            ErrorKind::TemplateNotFound,
+                            format!("cannot read {}: {error}", path.display()),
+                        ));
+                    }
+                }
+            }
+            Ok(match name {
+                "lona/frontend.html" => Some(FRONTEND_TEMPLATE.to_owned()),
+                "lona/error.html" => Some(ERROR_TEMPLATE.to_owned()),
+                _ => None,
+            })
+        });
         // `static_url("app.css")`: the hashed, cacheable-forever URL of a static file.
-        let for_templates = std::sync::Arc::clone(&statics);
+        let for_templates = Arc::clone(&statics);
         env.add_function("static_url", move |name: String| {
             for_templates.hashed_url(&name).unwrap_or_default()
         });
-        env.add_template_owned("lona/frontend.html", FRONTEND_TEMPLATE)?;
-        env.add_template_owned("lona/error.html", ERROR_TEMPLATE)?;
-        for (name, source) in overrides {
-            env.add_template_owned(name.clone(), source.clone())?;
+        // `reverse("user", name="ada")`: the URL of a named route.
+        env.add_function(
+            "reverse",
+            move |name: String, kwargs: Kwargs| -> Result<Value, minijinja::Error> {
+                // Arguments are percent-encoded, which makes the URL safe to put into HTML
+                // as it is: the router decodes them again when the URL comes back.
+                let mut args = Vec::new();
+                for key in kwargs.args() {
+                    let value = kwargs.get::<String>(key)?;
+                    let value = percent_encoding::utf8_percent_encode(&value, URL_ESCAPED);
+                    args.push((key.to_owned(), value.to_string()));
+                }
+                kwargs.assert_all_used()?;
+                let args: Vec<(&str, &str)> =
+                    args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                routes
+                    .reverse(&name, &args)
+                    .map(Value::from_safe_string)
+                    .map_err(|error| {
+                        minijinja::Error::new(ErrorKind::InvalidOperation, error.to_string())
+                    })
+            },
+        );
+        env.add_global(
+            "settings",
+            context! {
+                title => settings.title.clone(),
+                static_url_prefix => settings.static_url_prefix.clone(),
+            },
+        );
+        for setup in config.setup {
+            setup(&mut env);
         }
-        Ok(Templates { env, statics })
+        for (name, source) in config.sources {
+            env.add_template_owned(name, source)?;
+        }
+        // Fail at start, not at the first page load, if a built-in's override is broken.
+        env.get_template("lona/frontend.html")?;
+        env.get_template("lona/error.html")?;
+        Ok(Templates {
+            inner: Arc::new(Inner { env, statics }),
+        })
+    }
+
+    /// Renders the template `name` with `context` (anything serde can serialize, e.g.
+    /// `minijinja::context! { user => name }` or a `#[derive(Serialize)]` struct).
+    ///
+    /// # Errors
+    ///
+    /// An unknown template, a syntax error, or an error while rendering.
+    pub fn render(&self, name: &str, context: impl Serialize) -> Result<String, minijinja::Error> {
+        self.inner.env.get_template(name)?.render(Serde(context))
+    }
+
+    /// Renders a template given as a string (Lona's `TemplateStringResponse`).
+    ///
+    /// # Errors
+    ///
+    /// A syntax error, or an error while rendering.
+    pub fn render_str(
+        &self,
+        source: &str,
+        context: impl Serialize,
+    ) -> Result<String, minijinja::Error> {
+        self.inner.env.render_str(source, Serde(context))
+    }
+
+    /// Whether a template of this name exists.
+    pub fn exists(&self, name: &str) -> bool {
+        self.inner.env.get_template(name).is_ok()
     }
 
     pub(crate) fn frontend(&self, settings: &Settings) -> Result<String, minijinja::Error> {
@@ -98,12 +250,13 @@ impl Templates {
             "scroll_to_top_on_view_start": true,
         });
         let client_url = format!("{}lona/{}", settings.static_url_prefix, lona_client::ENTRY);
-        self.env
+        self.inner
+            .env
             .get_template("lona/frontend.html")?
             .render(context! {
                 title => settings.title.clone(),
                 static_url => settings.static_url_prefix.clone(),
-            static_tags => Value::from_safe_string(self.statics.tags()),
+            static_tags => Value::from_safe_string(self.inner.statics.tags()),
                 client_url => script_json(&serde_json::Value::String(client_url)),
                 protocol => script_json_text(&lona_protocol::codes_json()),
                 client_settings => script_json(&client_settings),
@@ -112,7 +265,8 @@ impl Templates {
     }
 
     pub(crate) fn error(&self, status: u16, reason: &str) -> Result<String, minijinja::Error> {
-        self.env
+        self.inner
+            .env
             .get_template("lona/error.html")?
             .render(context! { status => status, reason => reason })
     }

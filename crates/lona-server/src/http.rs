@@ -10,7 +10,7 @@ use std::sync::Arc;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
-use hyper::{Method, Request as HttpRequest, Response, StatusCode};
+use hyper::{Method, Request as HyperRequest, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use lona_protocol::client::{PostData, PostValue};
 use lona_runtime::{
@@ -25,6 +25,13 @@ use crate::frontend::Templates;
 use crate::routing::Router;
 use crate::session::{new_session_id, session_from_cookie, set_cookie};
 use crate::settings::Settings;
+
+/// Bytes that `filename*` (RFC 5987) and URL path segments carry percent-encoded: all but
+/// letters, digits and `.-_`, which is safe in a header, in a path and in HTML alike.
+pub(crate) const URL_ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'_');
 
 /// What every request handler shares.
 pub(crate) struct State {
@@ -77,7 +84,7 @@ impl State {
     }
 }
 
-/// The answer of a non-interactive route.
+/// The answer of a non-interactive route (or of a middleware's HTTP hook).
 #[derive(Debug, Clone)]
 pub struct HttpResponse {
     /// The status code.
@@ -87,15 +94,30 @@ pub struct HttpResponse {
     /// Extra headers. They come in addition to the defaults (`Cache-Control: no-store`...);
     /// a header given here replaces the default of the same name.
     pub headers: Vec<(String, String)>,
-    /// The body.
+    /// The body (empty for [`HttpResponse::file`], whose body is streamed from the file).
     pub body: Vec<u8>,
+    /// A file streamed as the body instead of `body`.
+    file: Option<FileBody>,
+}
+
+/// An open file to stream; shared by clones of a response, and sent once.
+#[derive(Debug, Clone)]
+struct FileBody {
+    file: Arc<parking_lot::Mutex<Option<std::fs::File>>>,
+    len: u64,
 }
 
 impl HttpResponse {
-    /// An HTML page. The caller vouches for the markup: render trees with
-    /// `lona_html::Node::to_html`, which escapes text.
+    /// An HTML page. The caller vouches for the markup: for a node tree use
+    /// [`HttpResponse::node`], which escapes text.
     pub fn html(body: impl Into<String>) -> HttpResponse {
         HttpResponse::with_type("text/html; charset=utf-8", body.into().into_bytes())
+    }
+
+    /// A node tree rendered as an HTML page (Lona's non-interactive node response), text and
+    /// attributes escaped.
+    pub fn node(node: &lona_html::Node) -> HttpResponse {
+        HttpResponse::html(format!("<!DOCTYPE html>\n{}", node.to_html()))
     }
 
     /// Plain text.
@@ -108,6 +130,18 @@ impl HttpResponse {
         HttpResponse::with_type("application/json", body.into().into_bytes())
     }
 
+    /// A value serialized as JSON (Lona's `JsonResponse`).
+    ///
+    /// # Errors
+    ///
+    /// If serde cannot serialize the value (a map with non-string keys, say).
+    pub fn json_value(value: &impl serde::Serialize) -> Result<HttpResponse, serde_json::Error> {
+        Ok(HttpResponse::with_type(
+            "application/json",
+            serde_json::to_vec(value)?,
+        ))
+    }
+
     /// Bytes of any type.
     pub fn with_type(content_type: &str, body: Vec<u8>) -> HttpResponse {
         HttpResponse {
@@ -115,7 +149,56 @@ impl HttpResponse {
             content_type: content_type.to_owned(),
             headers: Vec::new(),
             body,
+            file: None,
         }
+    }
+
+    /// A file from disk (Lona's `FileResponse`), streamed in chunks on the static pool, with
+    /// the content type of its extension. Use [`HttpResponse::download`] to make the browser
+    /// save it. The path is the caller's: never build it from request input.
+    ///
+    /// # Errors
+    ///
+    /// If the file cannot be opened or is not a regular file.
+    pub fn file(path: impl AsRef<std::path::Path>) -> std::io::Result<HttpResponse> {
+        let path = path.as_ref();
+        let file = std::fs::File::open(path)?;
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            return Err(std::io::Error::other("not a regular file"));
+        }
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let mut response = HttpResponse::with_type(lona_static::content_type(name), Vec::new());
+        response.file = Some(FileBody {
+            file: Arc::new(parking_lot::Mutex::new(Some(file))),
+            len: meta.len(),
+        });
+        Ok(response)
+    }
+
+    /// The same response as an attachment the browser saves as `filename`
+    /// (`Content-Disposition`). The name is reduced to safe characters for the plain
+    /// parameter and given whole, percent-encoded, in `filename*`.
+    #[must_use]
+    pub fn download(self, filename: &str) -> HttpResponse {
+        let plain: String = filename
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let encoded = percent_encoding::utf8_percent_encode(filename, URL_ESCAPED);
+        self.header(
+            "Content-Disposition",
+            &format!("attachment; filename=\"{plain}\"; filename*=UTF-8''{encoded}"),
+        )
     }
 
     /// A redirect (302) to `location`.
@@ -186,7 +269,7 @@ impl State {
         response
     }
 
-    fn session(&self, request: &HttpRequest<Incoming>) -> Option<SessionId> {
+    fn session(&self, request: &HyperRequest<Incoming>) -> Option<SessionId> {
         let cookie = request
             .headers()
             .get(header::COOKIE)
@@ -197,7 +280,7 @@ impl State {
 
 pub(crate) async fn handle(
     state: Arc<State>,
-    request: HttpRequest<Incoming>,
+    request: HyperRequest<Incoming>,
     peer: SocketAddr,
 ) -> Response<Body> {
     let path = request.uri().path().to_owned();
@@ -218,11 +301,11 @@ pub(crate) async fn handle(
     };
     match route.target {
         Target::View(_) => frontend_page(&state, &request),
-        Target::Http(handler) => {
-            let handler = Arc::clone(handler);
+        Target::Http(_) | Target::AsyncHttp(_) => {
+            let target = route.target.clone();
             let name = route.name.map(Arc::from);
             let args = route.args;
-            http_route(Arc::clone(&state), request, handler, name, args).await
+            http_route(Arc::clone(&state), request, target, name, args).await
         }
     }
 }
@@ -230,7 +313,7 @@ pub(crate) async fn handle(
 /// The HTTP-request and connection hooks; `Some` if a middleware answered or refused.
 fn ask_middlewares(
     state: &State,
-    request: &HttpRequest<Incoming>,
+    request: &HyperRequest<Incoming>,
     websocket: bool,
 ) -> Option<Response<Body>> {
     use crate::middleware::{ConnectionInfo, Decision, HttpRequestInfo};
@@ -265,7 +348,7 @@ fn ask_middlewares(
     }
 }
 
-fn frontend_page(state: &State, request: &HttpRequest<Incoming>) -> Response<Body> {
+fn frontend_page(state: &State, request: &HyperRequest<Incoming>) -> Response<Body> {
     let (session, new) = match state.session(request) {
         Some(session) => (session, false),
         None => (new_session_id(), true),
@@ -299,56 +382,92 @@ fn frontend_page(state: &State, request: &HttpRequest<Incoming>) -> Response<Bod
     response
 }
 
+/// A non-interactive route: the body is read (bounded), then a sync handler runs on the
+/// worker pool, never behind parked views, or an async one on tokio.
 async fn http_route(
     state: Arc<State>,
-    request: HttpRequest<Incoming>,
-    handler: Arc<crate::app::HttpHandler>,
+    request: HyperRequest<Incoming>,
+    target: Target,
     route: Option<Arc<str>>,
     args: Vec<(String, String)>,
 ) -> Response<Body> {
+    let head = request.method() == Method::HEAD;
     let session = state.session(&request).unwrap_or_else(new_session_id);
     let url = request.uri().to_string();
-    let is_form = request
-        .headers()
+    let (parts, body) = request.into_parts();
+    let is_form = parts
+        .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    // The body limit is the WebSocket's message limit: one setting for "largest input".
-    let limit = state.settings.max_message_size;
-    let body = match Limited::new(request.into_body(), limit).collect().await {
+    let body = match Limited::new(body, state.settings.max_body_size)
+        .collect()
+        .await
+    {
         Ok(body) => body.to_bytes(),
         Err(_) => return state.error_page(StatusCode::PAYLOAD_TOO_LARGE),
     };
-    let mut lona_request = Request::new(url, session);
+    let mut lona_request = Request::new(url, session).with_method(parts.method.as_str());
     lona_request.match_info = args;
     lona_request.route = route;
     lona_request.interactive = false;
     if is_form {
         lona_request.post = parse_form(&body);
     }
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let job = move || {
-        let outcome = catch_unwind(AssertUnwindSafe(|| handler(&lona_request)));
-        let _ = tx.send(outcome);
+    let request = crate::handler::HttpRequest {
+        request: lona_request,
+        headers: parts.headers,
+        body,
+        templates: state.templates.clone(),
+        state: state.runtime.state().clone(),
     };
-    // Non-interactive work runs on the worker pool, never behind parked views.
-    if state.runtime.worker_pool().try_submit(job).is_err() {
-        return state.error_page(StatusCode::SERVICE_UNAVAILABLE);
-    }
-    match rx.await {
-        Ok(Ok(answer)) => build_response(&state, answer),
-        Ok(Err(_)) | Err(_) => {
-            tracing::error!("a non-interactive route panicked");
-            state.error_page(StatusCode::INTERNAL_SERVER_ERROR)
+    let answer = match target {
+        Target::Http(handler) => {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let job = move || {
+                let outcome = catch_unwind(AssertUnwindSafe(|| handler(&request)));
+                let _ = tx.send(outcome);
+            };
+            if state.runtime.worker_pool().try_submit(job).is_err() {
+                return state.error_page(StatusCode::SERVICE_UNAVAILABLE);
+            }
+            rx.await.ok().and_then(Result::ok)
         }
+        Target::AsyncHttp(handler) => {
+            // A task of its own, so that a panic is caught as a join error.
+            tokio::spawn(handler(request)).await.ok()
+        }
+        Target::View(_) => None,
+    };
+    let Some(answer) = answer else {
+        tracing::error!("a non-interactive route panicked");
+        return state.error_page(StatusCode::INTERNAL_SERVER_ERROR);
+    };
+    let mut response = build_response(&state, answer);
+    if head {
+        *response.body_mut() = full(Bytes::new());
     }
+    response
 }
 
 fn build_response(state: &State, answer: HttpResponse) -> Response<Body> {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = Response::new(full(answer.body));
+    let body = match answer.file.as_ref().map(|f| (f.file.lock().take(), f.len)) {
+        Some((Some(file), len)) => {
+            crate::statics::stream_file(state.runtime.static_pool().clone(), file, len)
+        }
+        Some((None, _)) => {
+            tracing::error!("a file response was sent twice");
+            return state.error_page(StatusCode::INTERNAL_SERVER_ERROR);
+        }
+        None => full(answer.body),
+    };
+    let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
+    if let Some(file) = &answer.file {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(file.len));
+    }
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-cache, no-store, must-revalidate"),
@@ -397,7 +516,7 @@ pub(crate) fn parse_form(body: &[u8]) -> PostData {
     PostData(fields)
 }
 
-fn is_websocket_upgrade(request: &HttpRequest<Incoming>) -> bool {
+fn is_websocket_upgrade(request: &HyperRequest<Incoming>) -> bool {
     let has = |name: header::HeaderName, token: &str| {
         request
             .headers()
@@ -415,7 +534,7 @@ fn is_websocket_upgrade(request: &HttpRequest<Incoming>) -> bool {
 /// Whether the page that opens the socket is ours: its Origin names the Host the request was
 /// sent to, or an allowed origin. Browsers always send Origin; a client without one is not a
 /// browser page and cannot carry a victim's cookies across sites, so it is let through.
-fn origin_allowed(state: &State, request: &HttpRequest<Incoming>) -> bool {
+fn origin_allowed(state: &State, request: &HyperRequest<Incoming>) -> bool {
     let Some(origin) = request.headers().get(header::ORIGIN) else {
         return true;
     };
@@ -439,7 +558,7 @@ fn origin_allowed(state: &State, request: &HttpRequest<Incoming>) -> bool {
 
 fn upgrade(
     state: Arc<State>,
-    mut request: HttpRequest<Incoming>,
+    mut request: HyperRequest<Incoming>,
     peer: SocketAddr,
 ) -> Response<Body> {
     if !origin_allowed(&state, &request) {

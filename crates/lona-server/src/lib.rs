@@ -8,6 +8,7 @@
 mod app;
 mod error;
 mod frontend;
+mod handler;
 mod http;
 mod middleware;
 mod routing;
@@ -16,9 +17,10 @@ mod settings;
 mod socket;
 mod statics;
 
-pub use app::{App, HttpHandler, RouteName, Server};
+pub use app::{App, RouteName, Server};
 pub use error::ServerError;
-pub use frontend::{ERROR_TEMPLATE, FRONTEND_TEMPLATE};
+pub use frontend::{ERROR_TEMPLATE, FRONTEND_TEMPLATE, Templates};
+pub use handler::{AsyncHttpHandler, HttpFuture, HttpHandler, HttpRequest};
 pub use http::HttpResponse;
 pub use middleware::{BoxError, ConnectionInfo, Decision, HttpRequestInfo, Middleware};
 pub use routing::{MATCH_ALL, Pattern, Resolved, ReverseError, RouteError, Router};

@@ -125,7 +125,8 @@ impl Pattern {
         })
     }
 
-    /// The URL arguments if `path` matches.
+    /// The URL arguments if `path` matches, percent-decoded (`%20` is a space, `+` stays a
+    /// plus, as in any path).
     pub fn matches(&self, path: &str) -> Option<Vec<(String, String)>> {
         let captures = self.regex.captures(path)?;
         Some(
@@ -133,7 +134,8 @@ impl Pattern {
                 .iter()
                 .map(|name| {
                     let value = captures.name(name).map_or("", |m| m.as_str());
-                    (name.clone(), value.to_owned())
+                    let value = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
+                    (name.clone(), value.into_owned())
                 })
                 .collect(),
         )

@@ -51,6 +51,8 @@ pub struct Settings {
     /// The largest WebSocket message accepted, in bytes; a bigger one closes the socket with
     /// 1009.
     pub max_message_size: usize,
+    /// The largest request body a non-interactive route reads, in bytes; a bigger one gets 413.
+    pub max_body_size: usize,
     /// Malformed messages in a row after which a socket is closed with 1008.
     pub max_malformed_messages: u32,
     /// How long graceful shutdown waits for connections to close.
@@ -83,6 +85,7 @@ impl Default for Settings {
             static_files_enabled: Vec::new(),
             static_files_disabled: Vec::new(),
             max_message_size: 1024 * 1024,
+            max_body_size: 1024 * 1024,
             max_malformed_messages: 10,
             shutdown_timeout: Duration::from_secs(10),
             outbox_merge_at: 64,

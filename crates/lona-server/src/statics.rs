@@ -9,7 +9,7 @@ use futures_util::stream;
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::{Bytes, Frame, Incoming};
 use hyper::header::{HeaderName, HeaderValue};
-use hyper::{Request as HttpRequest, Response, StatusCode, header};
+use hyper::{Request as HyperRequest, Response, StatusCode, header};
 use lona_runtime::Pool;
 use lona_static::{
     Body as StaticBody, EmbeddedFile, StaticFile, StaticFiles, StaticRequest, StaticResponse,
@@ -68,7 +68,7 @@ struct Owned {
 }
 
 impl Owned {
-    fn of(request: &HttpRequest<Incoming>) -> Owned {
+    fn of(request: &HyperRequest<Incoming>) -> Owned {
         let names = [
             "if-none-match",
             "if-modified-since",
@@ -98,7 +98,7 @@ impl Owned {
     }
 }
 
-pub(crate) async fn serve(state: Arc<State>, request: &HttpRequest<Incoming>) -> Response<Body> {
+pub(crate) async fn serve(state: Arc<State>, request: &HyperRequest<Incoming>) -> Response<Body> {
     let owned = Owned::of(request);
     if let Some(answer) = state.statics.lookup_cached(&owned.request()) {
         return convert(&state, answer);
@@ -154,7 +154,7 @@ fn convert(state: &State, answer: StaticResponse) -> Response<Body> {
 }
 
 /// A body that reads `length` bytes of `file`, one chunk per static-pool job.
-fn stream_file(pool: Pool, file: std::fs::File, length: u64) -> Body {
+pub(crate) fn stream_file(pool: Pool, file: std::fs::File, length: u64) -> Body {
     let chunks = stream::unfold(Some((file, length)), move |state| {
         let pool = pool.clone();
         async move {

@@ -70,7 +70,7 @@ fn app(stops: &Arc<AtomicUsize>) -> App {
     })
     .name("user");
     app.view("/broken", |_| Panics);
-    app.http("/api/<id:[0-9]+>", |request| {
+    app.http("/api/<id:[0-9]+>", |request: &crate::HttpRequest| {
         HttpResponse::json(format!(r#"{{"id":{}}}"#, request.arg("id").unwrap_or("0")))
     });
     app.settings.max_malformed_messages = 3;

@@ -91,3 +91,10 @@ fn bad_patterns_are_errors_that_name_the_pattern() {
         assert!(error.to_string().contains(bad), "{error}");
     }
 }
+
+#[test]
+fn arguments_are_percent_decoded_but_plus_stays() {
+    let router = router();
+    let resolved = router.resolve("/user/a%20b+c%2F%C3%A4/").expect("matches");
+    assert_eq!(resolved.args, vec![("name".into(), "a b+c/ä".into())]);
+}
