@@ -157,7 +157,7 @@ pub use lona_runtime::{
     Runtime, RuntimeConfig, ServerState, StopReason, Stopped, View, ViewError, ViewResult,
 };
 pub use lona_server as server;
-pub use lona_server::{App, HttpResponse, Server, Settings};
+pub use lona_server::{App, HttpRequest, HttpResponse, Server, Settings, Templates};
 pub use lona_static as statics;
 
 /// The names most apps use, for `use lona::prelude::*`.
@@ -169,5 +169,5 @@ pub mod prelude {
         StopReason, View, ViewError, ViewResult,
     };
     pub use crate::server::{Decision, Middleware};
-    pub use crate::{App, Error, HttpResponse, Result, Settings};
+    pub use crate::{App, Error, HttpRequest, HttpResponse, Result, Settings, Templates};
 }
