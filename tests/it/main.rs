@@ -4,3 +4,6 @@ mod browser;
 mod events;
 mod middleware;
 mod nginx;
+mod responses;
+mod temp;
+mod templates;

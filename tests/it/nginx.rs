@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use lona::prelude::*;
 use lona::statics::StaticFile;
 
+use crate::temp::Temp;
+
 const SKIP_VAR: &str = "LONA_SKIP_NGINX_TESTS";
 
 struct Hello;
@@ -18,24 +20,6 @@ struct Hello;
 impl View for Hello {
     fn handle_request(&self, _cx: &Context, _request: &Request) -> ViewResult {
         Ok(Response::Node(tags::h1().with_text("Hello")))
-    }
-}
-
-/// A temporary folder, removed when dropped.
-struct Temp(PathBuf);
-
-impl Temp {
-    fn new(name: &str) -> Temp {
-        let dir = std::env::temp_dir().join(format!("lona-it-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("creates a temp dir");
-        Temp(dir)
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

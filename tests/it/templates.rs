@@ -1,0 +1,145 @@
+//! Templates: minijinja with autoescape, folders searched in order before the built-ins,
+//! templates given by name on top, extra globals and filters, `reverse` and `static_url`,
+//! the error and frontend pages overridable, and the same templates in views.
+
+use lona::prelude::*;
+use lona::server::ServerError;
+use lona_test::TestServer;
+use minijinja::context;
+
+use crate::temp::Temp;
+
+fn render(name: &'static str) -> impl Fn(&HttpRequest) -> HttpResponse {
+    move |request| match request
+        .templates()
+        .render(name, context! { name => "<b>Ada</b>" })
+    {
+        Ok(html) => HttpResponse::html(html),
+        Err(error) => HttpResponse::text(error.to_string()).status(500),
+    }
+}
+
+#[test]
+fn folders_are_searched_in_order_and_named_templates_win() {
+    let first = Temp::new("templates-first");
+    let second = Temp::new("templates-second");
+    first.write("page.html", "first {{ name }}");
+    second.write("page.html", "second {{ name }}");
+    second.write("pages/only.html", "only second");
+    second.write("named.html", "from the folder");
+    let mut app = App::new();
+    app.template_dir(first.path());
+    app.template_dir(second.path());
+    app.template("named.html", "given by name");
+    app.http("/page", render("page.html"));
+    app.http("/only", render("pages/only.html"));
+    app.http("/named", render("named.html"));
+    app.http("/escape", render("../templates-first/page.html"));
+    let server = TestServer::start(app);
+
+    assert_eq!(
+        server.get("/page").expect("GET /page").body,
+        "first &lt;b&gt;Ada&lt;&#x2f;b&gt;",
+        "the first folder wins, and text is escaped"
+    );
+    assert_eq!(server.get("/only").expect("GET /only").body, "only second");
+    assert_eq!(
+        server.get("/named").expect("GET /named").body,
+        "given by name"
+    );
+    let escape = server.get("/escape").expect("GET /escape");
+    assert_eq!(
+        escape.status, 500,
+        "a name that leaves the folder is not found"
+    );
+    assert!(escape.body.contains("not found"), "{}", escape.body);
+}
+
+#[test]
+fn globals_filters_reverse_and_settings_reach_every_template() {
+    let mut app = App::new();
+    app.settings.title = "My site".to_owned();
+    app.template_global("owner", "Ada");
+    app.template_global("limits", serde_json::json!({"files": 3}));
+    app.template_filter("shout", |text: String| text.to_uppercase());
+    app.template(
+        "all.html",
+        "{{ owner|shout }} {{ limits.files }} {{ reverse('user', name='grace') }} <a href=\"{{ reverse('user', name='a \"b\"') }}\"> {{ settings.title }}",
+    );
+    app.template("bad-reverse.html", "{{ reverse('user') }}");
+    app.view("/user/<name>", |_| Shows("user")).name("user");
+    app.http("/all", render("all.html"));
+    app.http("/bad-reverse", render("bad-reverse.html"));
+    let server = TestServer::start(app);
+
+    assert_eq!(
+        server.get("/all").expect("GET /all").body,
+        "ADA 3 /user/grace <a href=\"/user/a%20%22b%22\"> My site"
+    );
+    let bad = server.get("/bad-reverse").expect("GET /bad-reverse");
+    assert_eq!(bad.status, 500);
+    assert!(
+        bad.body.contains("name"),
+        "the missing argument is named: {}",
+        bad.body
+    );
+}
+
+#[test]
+fn a_folder_overrides_the_error_and_frontend_pages() {
+    let dir = Temp::new("templates-builtin");
+    dir.write(
+        "lona/error.html",
+        "<h1 class=custom>Oops: {{ status }} {{ reason }}</h1>",
+    );
+    let mut app = App::new();
+    app.template_dir(dir.path());
+    app.template(
+        "lona/frontend.html",
+        "<!DOCTYPE html><title>{{ title }}</title><p id=custom-frontend></p>",
+    );
+    app.view("/", |_| Shows("home"));
+    let server = TestServer::start(app);
+
+    let missing = server.get("/nowhere").expect("GET /nowhere");
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.body, "<h1 class=custom>Oops: 404 Not Found</h1>");
+
+    let home = server.get("/").expect("GET /");
+    assert!(home.body.contains("custom-frontend"), "{}", home.body);
+}
+
+#[test]
+fn a_broken_template_stops_the_app_at_start() {
+    let mut app = App::new();
+    app.template("lona/error.html", "{% if %}");
+    app.view("/", |_| Shows("home"));
+    let error = TestServer::try_start(app).expect_err("the app must not start");
+    assert!(matches!(error, ServerError::Template(_)), "{error}");
+}
+
+/// Renders the template `<name>.html` into its window.
+struct Shows(&'static str);
+
+impl View for Shows {
+    fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult {
+        let templates = cx.state::<Templates>().ok_or(ViewError::NotFound)?;
+        let html = templates.render(
+            &format!("{}.html", self.0),
+            context! { path => request.path.clone() },
+        )?;
+        Ok(Response::RawHtml(html))
+    }
+}
+
+#[test]
+fn views_render_templates_into_their_window() {
+    let mut app = App::new();
+    app.template("greeting.html", "<p id=greeting>Hello from {{ path }}</p>");
+    app.view("/greeting", |_| Shows("greeting"));
+    let server = TestServer::start(app);
+    let mut client = server.open("/greeting").expect("opens /greeting");
+    client
+        .wait_for_node_text("#greeting", "Hello from /greeting")
+        .expect("the template is shown");
+}
