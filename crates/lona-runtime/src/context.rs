@@ -140,6 +140,14 @@ impl ViewHandle {
         self.shared.stop.reason().is_some()
     }
 
+    /// Ends the view as if one of its handlers had panicked: the panic is counted, every
+    /// window shows the 500 page and the view stops with [`crate::StopReason::Crashed`].
+    /// For code that runs view callbacks outside the runtime's own handlers (channel
+    /// subscriptions, upload callbacks) and catches their panics. Does nothing once stopped.
+    pub fn crash(&self, what: &str) {
+        self.shared.crash(what);
+    }
+
     /// `Err(Stopped)` once the view is stopped: for loops that compute without waiting
     /// (Lona's `ping()`).
     ///

@@ -51,7 +51,9 @@ mod view;
 pub use connection::{CloseReason, Connection, ConnectionId, OutboxLimits, Outgoing, SessionId};
 pub use context::{AsyncContext, Context, EventContext, EventFuture, ViewHandle};
 pub use pool::{Pool, PoolConfig, PoolMetrics, SubmitError};
-pub use runtime::{EventOutcome, Runtime, RuntimeConfig, RuntimeMetrics, StartError, ViewFactory};
+pub use runtime::{
+    ErrorPage, EventOutcome, Runtime, RuntimeConfig, RuntimeMetrics, StartError, ViewFactory,
+};
 pub use spawn::{PoolSpawner, Spawn, Task};
 pub use state::{AppState, ServerState, ServerStateGuard};
 pub use stop::{StopReason, Stopped};

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use lona_html::tags::{div, h1, p};
+use lona_html::tags::{div, h1};
 use lona_html::{Document, Node, NodeId};
 use lona_protocol::client::{EventKind, InputEvent as WireEvent};
 use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
@@ -54,6 +54,43 @@ pub struct RuntimeConfig {
     pub stuck_after: Duration,
     /// Values every view reaches with `cx.state::<T>()`; a [`ServerState`] is always there.
     pub state: AppState,
+    /// What a window shows when its view fails: forbidden, not found or crashed.
+    pub error_page: ErrorPage,
+}
+
+/// Builds the tree a window shows in place of its view for an error status (403, 404,
+/// 500). The server makes one from its overridable `lona/error.html` template; the default
+/// is [`ErrorPage::builtin`].
+#[derive(Clone)]
+pub struct ErrorPage(Arc<dyn Fn(u16) -> Node + Send + Sync>);
+
+impl ErrorPage {
+    /// An error page built by `build` for each status.
+    pub fn new(build: impl Fn(u16) -> Node + Send + Sync + 'static) -> ErrorPage {
+        ErrorPage(Arc::new(build))
+    }
+
+    /// The built-in page: a `div.lona-error` with the status and its reason as heading.
+    pub fn builtin() -> ErrorPage {
+        ErrorPage::new(builtin_error_page)
+    }
+
+    /// The page for `status`.
+    pub fn build(&self, status: u16) -> Node {
+        (self.0)(status)
+    }
+}
+
+impl Default for ErrorPage {
+    fn default() -> ErrorPage {
+        ErrorPage::builtin()
+    }
+}
+
+impl std::fmt::Debug for ErrorPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ErrorPage")
+    }
 }
 
 impl Default for RuntimeConfig {
@@ -68,6 +105,7 @@ impl Default for RuntimeConfig {
             outbox: OutboxLimits::default(),
             stuck_after: Duration::from_secs(5),
             state: AppState::default(),
+            error_page: ErrorPage::default(),
         }
     }
 }
@@ -409,16 +447,16 @@ impl ViewShared {
             Ok(_) if stopped => {}
             Ok(Ok(response)) => self.respond(response),
             Ok(Err(ViewError::Stopped(_))) => {}
-            Ok(Err(ViewError::Forbidden)) => self.show_error(403, None),
-            Ok(Err(ViewError::NotFound)) => self.show_error(404, None),
+            Ok(Err(ViewError::Forbidden)) => self.show_error(403),
+            Ok(Err(ViewError::NotFound)) => self.show_error(404),
             Ok(Err(ViewError::Failed(error))) => {
                 tracing::error!(view = self.id.0, %error, "a view failed");
-                self.show_error(500, None);
+                self.show_error(500);
             }
             Err(panic) => {
                 self.count_panic();
                 tracing::error!(view = self.id.0, %panic, "a view panicked");
-                self.show_error(500, None);
+                self.show_error(500);
             }
         }
         if self.stop.reason().is_none() {
@@ -615,11 +653,33 @@ impl ViewShared {
     }
 
     /// Shows an error page in every window, replacing the view's tree.
-    fn show_error(&self, status: u16, message: Option<&str>) {
-        let page = error_page(status, message);
+    fn show_error(&self, status: u16) {
+        let page = match self.runtime.upgrade() {
+            Some(runtime) => {
+                let build = || runtime.config.error_page.build(status);
+                // A broken user page must not take the built-in one down with it.
+                catch_unwind(AssertUnwindSafe(build)).unwrap_or_else(|panic| {
+                    tracing::error!(panic = %panic_message(panic.as_ref()), "the error page panicked");
+                    builtin_error_page(status)
+                })
+            }
+            None => builtin_error_page(status),
+        };
         let _lock = self.doc.lock();
         self.doc.set_root(&page);
         self.send_tree(&page);
+    }
+
+    /// Treats the view as crashed: counts it with the panics, shows the 500 page in every
+    /// window and stops it with [`StopReason::Crashed`], as a panicking handler would.
+    pub(crate) fn crash(self: &Arc<Self>, what: &str) {
+        if self.stop.reason().is_some() {
+            return;
+        }
+        self.count_panic();
+        tracing::error!(view = self.id.0, what, "the view crashed");
+        self.show_error(500);
+        self.stop_view(StopReason::Crashed);
     }
 
     /// Stops the view (first call only) and queues its cleanup on the worker pool. Nothing
@@ -710,7 +770,7 @@ impl ViewShared {
                 self.count_panic();
                 tracing::error!(view = self.id.0, panic = %panic_message(panic.as_ref()), "an event handler panicked");
                 // The error page goes out before the stop, whose cleanup detaches the windows.
-                self.show_error(500, None);
+                self.show_error(500);
                 self.stop_view(StopReason::Crashed);
             }
         }
@@ -827,20 +887,16 @@ impl Handler {
     }
 }
 
-/// The default error page for a status; `message` is shown only if given.
-fn error_page(status: u16, message: Option<&str>) -> Node {
+/// The built-in error page for a status.
+fn builtin_error_page(status: u16) -> Node {
     let title = match status {
         403 => "403 Forbidden",
         404 => "404 Not Found",
         _ => "500 Internal Error",
     };
-    let page = div()
+    div()
         .with_class("lona-error")
-        .with_child(h1().with_text(title));
-    if let Some(message) = message {
-        page.append(p().with_text(message));
-    }
-    page
+        .with_child(h1().with_text(title))
 }
 
 /// The runtime's state, shared by its handles and its views.
@@ -1082,7 +1138,7 @@ impl Runtime {
         tracing::error!(connection = connection.id().0, %message, "the browser client failed");
         let view = runtime.and_then(|id| self.inner.views.lock().get(&id).cloned());
         if let Some(view) = view.filter(|v| v.is_attached(connection.id(), window)) {
-            view.show_error(500, None);
+            view.show_error(500);
         }
     }
 

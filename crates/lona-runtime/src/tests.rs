@@ -15,9 +15,9 @@ use parking_lot::Mutex;
 use serde_json::Value as Json;
 
 use crate::{
-    AsyncContext, AsyncView, Connection, Context, EventContext, EventOutcome, Flow, InputEvent,
-    OutboxLimits, Outgoing, Request, Response, Runtime, RuntimeConfig, SessionId, StartError,
-    StopReason, View, ViewError, ViewFactory, ViewResult,
+    AsyncContext, AsyncView, Connection, Context, ErrorPage, EventContext, EventOutcome, Flow,
+    InputEvent, OutboxLimits, Outgoing, Request, Response, Runtime, RuntimeConfig, SessionId,
+    StartError, StopReason, View, ViewError, ViewFactory, ViewHandle, ViewResult,
 };
 
 const DEADLINE: Duration = Duration::from_secs(20);
@@ -796,6 +796,86 @@ fn errors_from_handle_request_show_the_matching_error_page() {
             "internal errors stay in the log"
         );
     }
+    runtime.shutdown();
+}
+
+#[test]
+fn the_error_page_comes_from_the_config_and_a_broken_one_falls_back() {
+    struct Missing;
+    impl View for Missing {
+        fn handle_request(&self, _cx: &Context, _request: &Request) -> ViewResult {
+            Err(ViewError::NotFound)
+        }
+    }
+    let factory = ViewFactory::blocking(|_| Missing);
+    let runtime = Runtime::new(RuntimeConfig {
+        error_page: ErrorPage::new(|status| p().with_text(format!("custom {status}"))),
+        ..RuntimeConfig::default()
+    });
+    let conn = browser(&session("a"));
+    start(&runtime, &factory, &conn, "http://localhost/");
+    let page = until(&conn, 203).to_string();
+    assert!(page.contains("custom 404"), "{page}");
+    runtime.shutdown();
+
+    let runtime = Runtime::new(RuntimeConfig {
+        error_page: ErrorPage::new(|_| panic!("broken error page")),
+        ..RuntimeConfig::default()
+    });
+    let conn = browser(&session("a"));
+    start(&runtime, &factory, &conn, "http://localhost/");
+    let page = until(&conn, 203).to_string();
+    assert!(page.contains("404 Not Found"), "{page}");
+    runtime.shutdown();
+}
+
+#[test]
+fn crash_shows_the_500_page_counts_a_panic_and_stops_the_view() {
+    struct Handing {
+        handles: Sender<ViewHandle>,
+        probe: Probe,
+    }
+    impl View for Handing {
+        fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+            cx.show(&div().with_text("running"))?;
+            let _ = self.handles.send(ViewHandle::clone(cx));
+            let result = cx.sleep(Duration::from_secs(3600));
+            self.probe.log(format!("woke: {result:?}"));
+            result?;
+            Ok(Response::Empty)
+        }
+    }
+    let probe = Probe::default();
+    let (handles, handle) = unbounded();
+    let factory = {
+        let probe = probe.clone();
+        ViewFactory::blocking(move |_| Handing {
+            handles: handles.clone(),
+            probe: probe.clone(),
+        })
+    };
+    let runtime = small_runtime();
+    let conn = browser(&session("a"));
+    start(&runtime, &factory, &conn, "http://localhost/");
+    assert!(until(&conn, 203).to_string().contains("running"));
+    let handle = handle.recv().expect("the view hands out its handle");
+
+    handle.crash("a channel handler panicked");
+    let page = until(&conn, 203).to_string();
+    assert!(page.contains("500 Internal Error"), "{page}");
+    assert!(handle.is_stopped());
+    eventually("the view ended", || runtime.view_count() == 0);
+    assert!(
+        probe
+            .entries()
+            .contains(&"woke: Err(Stopped(Crashed))".to_owned()),
+        "{:?}",
+        probe.entries()
+    );
+    assert_eq!(runtime.metrics().view_panics, 1);
+    // A second crash of a stopped view changes nothing.
+    handle.crash("again");
+    assert_eq!(runtime.metrics().view_panics, 1);
     runtime.shutdown();
 }
 
