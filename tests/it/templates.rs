@@ -143,3 +143,42 @@ fn views_render_templates_into_their_window() {
         .wait_for_node_text("#greeting", "Hello from /greeting")
         .expect("the template is shown");
 }
+
+#[test]
+fn the_error_view_template_shapes_window_errors_and_http_error_pages() {
+    struct Refuses(ViewError);
+    impl View for Refuses {
+        fn handle_request(&self, _cx: &Context, _request: &Request) -> ViewResult {
+            Err(match self.0 {
+                ViewError::Forbidden => ViewError::Forbidden,
+                _ => ViewError::NotFound,
+            })
+        }
+    }
+    let mut app = App::new();
+    app.template(
+        "lona/error-view.html",
+        "<section id=oops>Sorry: {{ status }} {{ reason }}</section>",
+    );
+    app.view("/secret", |_| Refuses(ViewError::Forbidden));
+    app.view("/gone", |_| Refuses(ViewError::NotFound));
+    let server = TestServer::start(app);
+
+    let mut secret = server.open("/secret").expect("opens /secret");
+    secret
+        .wait_for_node_text("#oops", "Sorry: 403 Forbidden")
+        .expect("the window shows the overridden 403 page");
+    let mut gone = server.open("/gone").expect("opens /gone");
+    gone.wait_for_node_text("#oops", "Sorry: 404 Not Found")
+        .expect("the window shows the overridden 404 page");
+
+    let missing = server.get("/nowhere").expect("GET /nowhere");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing
+            .body
+            .contains("<section id=oops>Sorry: 404 Not Found</section>"),
+        "the HTTP error page includes it too: {}",
+        missing.body
+    );
+}

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use hyper_util::rt::TokioIo;
 use lona_runtime::{
-    AsyncView, OutboxLimits, Request, Runtime, RuntimeConfig, RuntimeMetrics, Spawn, Task, View,
-    ViewFactory,
+    AsyncView, ErrorPage, OutboxLimits, Request, Runtime, RuntimeConfig, RuntimeMetrics, Spawn,
+    Task, View, ViewFactory,
 };
 use tokio::sync::watch;
 
@@ -347,6 +347,10 @@ impl App {
                 },
                 // Views render templates with `cx.state::<Templates>()`.
                 state: self.state.with(templates.clone()),
+                error_page: {
+                    let templates = templates.clone();
+                    ErrorPage::new(move |status| templates.error_view(status))
+                },
                 ..RuntimeConfig::default()
             },
             Arc::new(TokioSpawner(tokio.handle().clone())),

@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use lona_html::Node;
+use lona_html::tags::div;
+use lona_runtime::ErrorPage;
 use minijinja::value::{Kwargs, Serde};
 use minijinja::{AutoEscape, Environment, ErrorKind, Value, context};
 use serde::Serialize;
@@ -46,10 +49,15 @@ pub const ERROR_TEMPLATE: &str = r#"<!DOCTYPE html>
 <title>{{ status }} {{ reason }}</title>
 </head>
 <body>
-<div class="lona-error"><h1>{{ status }} {{ reason }}</h1></div>
+{% include "lona/error-view.html" %}
 </body>
 </html>
 "#;
+
+/// What a window shows when its view fails (Lona's 403/404/500 views); the body of
+/// [`ERROR_TEMPLATE`] too, so that overriding it changes both.
+pub const ERROR_VIEW_TEMPLATE: &str =
+    r#"<div class="lona-error"><h1>{{ status }} {{ reason }}</h1></div>"#;
 
 /// The app's templates (minijinja, autoescape on): the frontend and error pages and the
 /// app's own. Cheap to clone. Views reach it with `cx.state::<Templates>()`, HTTP handlers
@@ -151,6 +159,7 @@ impl Templates {
             Ok(match name {
                 "lona/frontend.html" => Some(FRONTEND_TEMPLATE.to_owned()),
                 "lona/error.html" => Some(ERROR_TEMPLATE.to_owned()),
+                "lona/error-view.html" => Some(ERROR_VIEW_TEMPLATE.to_owned()),
                 _ => None,
             })
         });
@@ -198,6 +207,7 @@ impl Templates {
         // Fail at start, not at the first page load, if a built-in's override is broken.
         env.get_template("lona/frontend.html")?;
         env.get_template("lona/error.html")?;
+        env.get_template("lona/error-view.html")?;
         Ok(Templates {
             inner: Arc::new(Inner { env, statics }),
         })
@@ -262,6 +272,33 @@ impl Templates {
                 client_settings => script_json(&client_settings),
                 context_settings => script_json(&context_settings),
             })
+    }
+
+    /// The tree a window shows when its view fails with `status`, from
+    /// `lona/error-view.html`; the built-in page if that template fails.
+    pub(crate) fn error_view(&self, status: u16) -> Node {
+        let reason = hyper::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|status| status.canonical_reason())
+            .unwrap_or("Error");
+        let rendered = self
+            .inner
+            .env
+            .get_template("lona/error-view.html")
+            .and_then(|template| template.render(context! { status => status, reason => reason }));
+        match rendered {
+            Ok(html) => {
+                let mut nodes = lona_html::parse_html(&html);
+                match (nodes.pop(), nodes.is_empty()) {
+                    (Some(node), true) => node,
+                    (last, _) => div().with_children(nodes.into_iter().chain(last)),
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "the error view template failed");
+                ErrorPage::builtin().build(status)
+            }
+        }
     }
 
     pub(crate) fn error(&self, status: u16, reason: &str) -> Result<String, minijinja::Error> {

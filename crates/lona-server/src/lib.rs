@@ -19,7 +19,7 @@ mod statics;
 
 pub use app::{App, RouteName, Server};
 pub use error::ServerError;
-pub use frontend::{ERROR_TEMPLATE, FRONTEND_TEMPLATE, Templates};
+pub use frontend::{ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE, Templates};
 pub use handler::{AsyncHttpHandler, HttpFuture, HttpHandler, HttpRequest};
 pub use http::HttpResponse;
 pub use middleware::{BoxError, ConnectionInfo, Decision, HttpRequestInfo, Middleware};
