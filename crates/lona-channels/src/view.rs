@@ -1,0 +1,173 @@
+//! Channels in views (Lona's `View.subscribe`): an extension trait on
+//! [`lona_runtime::ViewHandle`], so every view context (`Context`, `AsyncContext`,
+//! `EventContext`) can subscribe, with the view's lifetime and Lona's implicit show.
+
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use lona_runtime::ViewHandle;
+use parking_lot::Mutex;
+
+use crate::channels::{Channels, Subscription, panic_message};
+use crate::message::Message;
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for lona_runtime::ViewHandle {}
+}
+
+/// Channel calls on a view; in scope, `cx.subscribe(...)` works on every view context.
+///
+/// Sealed: only [`ViewHandle`] implements it.
+pub trait ViewChannels: sealed::Sealed {
+    /// The app's [`Channels`], if the app registered one as state (`App::state`).
+    fn channels(&self) -> Option<Channels>;
+
+    /// Subscribes the view to the topics matching `pattern` (Lona's `View.subscribe`):
+    ///
+    /// - `handler` runs on a channel thread with a handle to the view, one message at a time,
+    ///   in publish order;
+    /// - the patches it makes are sent after each message (Lona's implicit `show()`);
+    /// - the subscription ends with the view: at its cleanup, or earlier with
+    ///   [`ViewSubscription::unsubscribe`]; a stopped view gets no more messages;
+    /// - if `handler` panics, the view crashes as if an event handler had panicked: its
+    ///   windows show the 500 page and it stops (so the subscription ends); the panic is
+    ///   also counted in [`crate::ChannelsMetrics::handler_panics`]. Other views go on.
+    ///
+    /// The handler may edit the view's tree while `handle_request` or an event handler does:
+    /// single edits are atomic, and several that belong together go under `node.lock()`.
+    fn subscribe(
+        &self,
+        channels: &Channels,
+        pattern: impl Into<String>,
+        handler: impl Fn(&ViewHandle, &Message) + Send + Sync + 'static,
+    ) -> ViewSubscription;
+}
+
+impl ViewChannels for ViewHandle {
+    fn channels(&self) -> Option<Channels> {
+        self.state::<Channels>().map(|channels| (*channels).clone())
+    }
+
+    fn subscribe(
+        &self,
+        channels: &Channels,
+        pattern: impl Into<String>,
+        handler: impl Fn(&ViewHandle, &Message) + Send + Sync + 'static,
+    ) -> ViewSubscription {
+        let pattern = pattern.into();
+        let state = Arc::new(State {
+            pattern: pattern.clone(),
+            ended: AtomicBool::new(false),
+            subscription: Mutex::new(None),
+        });
+        // Weak: the broker holds the handler, and the handler must not keep the subscription
+        // (and through it the broker) alive.
+        let weak = Arc::downgrade(&state);
+        let view = self.clone();
+        let stats = channels.stats();
+        let subscription = channels.subscribe(pattern, move |message: &Message| {
+            let Some(state) = weak.upgrade() else {
+                return;
+            };
+            if view.is_stopped() || state.ended.load(Ordering::Acquire) {
+                return;
+            }
+            match catch_unwind(AssertUnwindSafe(|| handler(&view, message))) {
+                // Lona's implicit show; a view stopped meanwhile has nobody to send to.
+                Ok(()) => {
+                    let _ = view.flush();
+                }
+                Err(panic) => {
+                    stats.count_panic();
+                    tracing::error!(
+                        topic = %message.topic,
+                        pattern = %state.pattern,
+                        panic = %panic_message(panic.as_ref()),
+                        "a view's channel handler panicked; the view is unsubscribed"
+                    );
+                    state.end();
+                    view.crash("a channel handler panicked");
+                }
+            }
+        });
+        state.install(subscription);
+        self.keep_until_cleanup(UntilCleanup(Arc::clone(&state)));
+        ViewSubscription { state }
+    }
+}
+
+/// A view's subscription. It ends at the view's cleanup; this handle ends it earlier. Cheap to
+/// clone; dropping the handle changes nothing.
+#[derive(Clone)]
+pub struct ViewSubscription {
+    state: Arc<State>,
+}
+
+impl fmt::Debug for ViewSubscription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ViewSubscription")
+            .field("pattern", &self.state.pattern)
+            .field("active", &self.is_active())
+            .finish()
+    }
+}
+
+impl ViewSubscription {
+    /// The pattern it was made with.
+    pub fn pattern(&self) -> &str {
+        &self.state.pattern
+    }
+
+    /// Whether it still receives messages: not unsubscribed, not ended by a panic or by the
+    /// view's cleanup.
+    pub fn is_active(&self) -> bool {
+        !self.state.ended.load(Ordering::Acquire)
+    }
+
+    /// Unsubscribes now.
+    pub fn unsubscribe(&self) {
+        self.state.end();
+    }
+}
+
+/// What a view subscription shares between its handle, its handler and its cleanup guard.
+struct State {
+    pattern: String,
+    /// Set once: unsubscribed, ended by a panic, or cleaned up.
+    ended: AtomicBool,
+    subscription: Mutex<Option<Subscription>>,
+}
+
+impl State {
+    /// Stores the subscription, unless it ended already (its handler may have panicked before
+    /// `subscribe` returned).
+    fn install(&self, subscription: Subscription) {
+        let mut slot = self.subscription.lock();
+        if self.ended.load(Ordering::Acquire) {
+            drop(slot);
+            drop(subscription);
+        } else {
+            *slot = Some(subscription);
+        }
+    }
+
+    /// Ends the subscription (once; later calls do nothing).
+    fn end(&self) {
+        self.ended.store(true, Ordering::Release);
+        // Dropped outside the lock: unsubscribing publishes an announcement.
+        let subscription = self.subscription.lock().take();
+        drop(subscription);
+    }
+}
+
+/// Kept by the view until its cleanup, which drops it and so ends the subscription.
+struct UntilCleanup(Arc<State>);
+
+impl Drop for UntilCleanup {
+    fn drop(&mut self) {
+        self.0.end();
+    }
+}
