@@ -59,6 +59,12 @@ pub(crate) const RULES: &[DepRule] = &[
         forbidden: &["tokio", "hyper", "tungstenite"],
         why: "static serving knows no server: the server runs it on its static pool",
     },
+    DepRule {
+        package: "lona-channels",
+        forbidden: &["tokio", "hyper", "tungstenite"],
+        why: "channels run handlers on their own threads; a network broker plugs in through the \
+              `Broker` trait from another crate",
+    },
 ];
 
 /// Crates that open sockets or speak HTTP/WebSocket.
