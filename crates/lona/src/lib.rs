@@ -13,6 +13,7 @@
 //! | [`runtime`] | Views and the threads they run on: [`View`], [`AsyncView`], [`Context`], [`Runtime`] |
 //! | [`server`] | The server: [`App`] with routes and [`Settings`], HTTP and WebSockets |
 //! | [`statics`] | Static files: folders, declared CSS and JS, hashed URLs, `collect-static` |
+//! | [`channels`] | Publish/subscribe between views by topic, with the broker behind a trait |
 //!
 //! # A whole app
 //!
@@ -149,6 +150,7 @@
 mod error;
 
 pub use error::{Error, Result};
+pub use lona_channels as channels;
 pub use lona_html as html;
 pub use lona_protocol as protocol;
 pub use lona_runtime as runtime;
@@ -162,6 +164,7 @@ pub use lona_static as statics;
 
 /// The names most apps use, for `use lona::prelude::*`.
 pub mod prelude {
+    pub use crate::channels::{Channels, ViewChannels};
     pub use crate::html::{Document, Event, Node, Value, parse_html, tags};
     pub use crate::protocol::client::ChangeValue;
     pub use crate::runtime::{
