@@ -571,8 +571,7 @@ impl NumberInput {
         let Some(value) = self.value() else {
             return false;
         };
-        if self.min().is_some_and(|min| value < min) || self.max().is_some_and(|max| value > max)
-        {
+        if self.min().is_some_and(|min| value < min) || self.max().is_some_and(|max| value > max) {
             return false;
         }
         self.step().is_none_or(|step| {
@@ -1008,7 +1007,11 @@ impl Select {
         let _lock = self.0.lock();
         let count = self.options().len();
         let all: Vec<usize> = (0..count).collect();
-        let indexes = if self.is_multiple() { &all[..] } else { &all[..count.min(1)] };
+        let indexes = if self.is_multiple() {
+            &all[..]
+        } else {
+            &all[..count.min(1)]
+        };
         self.select_indexes(indexes);
     }
 

@@ -10,9 +10,7 @@ use crossbeam_channel::{Receiver, Sender, unbounded};
 use lona_html::forms::{Checkbox, RadioGroup, Select, TextInput};
 use lona_html::tags::{button, div, li, p, span, ul};
 use lona_html::{Event, Node, NodeId, Value, WIDGET_DATA_EVENT, WeakNode};
-use lona_protocol::client::{
-    ChangeValue, ClickData, EventKind, InputEvent as WireEvent, NodeInfo,
-};
+use lona_protocol::client::{ChangeValue, ClickData, EventKind, InputEvent as WireEvent, NodeInfo};
 use lona_protocol::{RuntimeId, WindowId};
 use parking_lot::Mutex;
 use serde_json::Value as Json;
@@ -1680,7 +1678,10 @@ fn a_typed_value_reaches_the_server_before_the_handlers_and_is_not_echoed() {
     let seen = patches_until(&conn, "name=Ada");
     assert_eq!(nodes.name.value(), "Ada");
     assert!(touches(&seen, &nodes.echo));
-    assert!(!touches(&seen, &nodes.name), "the typing window gets no echo: {seen:?}");
+    assert!(
+        !touches(&seen, &nodes.name),
+        "the typing window gets no echo: {seen:?}"
+    );
 
     // A handler that changes the value sends its own value to the typing window.
     runtime.input_event(
@@ -1697,7 +1698,12 @@ fn a_typed_value_reaches_the_server_before_the_handlers_and_is_not_echoed() {
     assert_eq!(nodes.shout.value(), "HEY");
 
     // A checkbox and a multiple select, the same way.
-    runtime.input_event(&conn, W1, id, change_on(&nodes.agree, 3, ChangeValue::Checked(true)));
+    runtime.input_event(
+        &conn,
+        W1,
+        id,
+        change_on(&nodes.agree, 3, ChangeValue::Checked(true)),
+    );
     runtime.input_event(
         &conn,
         W1,
@@ -1707,7 +1713,10 @@ fn a_typed_value_reaches_the_server_before_the_handlers_and_is_not_echoed() {
     let seen = patches_until(&conn, "sizes=s+l");
     assert!(nodes.agree.value());
     assert_eq!(nodes.sizes.values(), ["s", "l"]);
-    assert!(seen.iter().all(|p| p[0] == nodes.echo.id().to_string()), "{seen:?}");
+    assert!(
+        seen.iter().all(|p| p[0] == nodes.echo.id().to_string()),
+        "{seen:?}"
+    );
     runtime.shutdown();
 }
 
@@ -1719,7 +1728,10 @@ fn another_tab_of_a_daemon_gets_the_value_the_first_one_typed() {
     let (typing, watching) = (browser(&me), browser(&me));
     let id = start(&runtime, &factory, &typing, "http://localhost/form");
     until(&typing, 203);
-    assert_eq!(start(&runtime, &factory, &watching, "http://localhost/form"), id);
+    assert_eq!(
+        start(&runtime, &factory, &watching, "http://localhost/form"),
+        id
+    );
     until(&watching, 203);
     let nodes = FormNodes::of(&probe);
 
@@ -1742,17 +1754,37 @@ fn another_tab_of_a_daemon_gets_the_value_the_first_one_typed() {
 
     // A radio: the other tab gets the check and the uncheck, the clicking tab neither.
     let radios = nodes.colors.radios();
-    runtime.input_event(&watching, W1, id, change_on(&radios[0], 3, ChangeValue::Checked(true)));
-    eventually("the view saw the first group change", || probe.entries().len() == 2);
-    runtime.input_event(&typing, W1, id, change_on(&radios[2], 4, ChangeValue::Checked(true)));
+    runtime.input_event(
+        &watching,
+        W1,
+        id,
+        change_on(&radios[0], 3, ChangeValue::Checked(true)),
+    );
+    eventually("the view saw the first group change", || {
+        probe.entries().len() == 2
+    });
+    runtime.input_event(
+        &typing,
+        W1,
+        id,
+        change_on(&radios[2], 4, ChangeValue::Checked(true)),
+    );
     runtime.input_event(&typing, W1, id, click_on(&nodes.mark, 5));
     let typed = patches_until(&typing, "mark5");
     let watched = patches_until(&watching, "mark5");
-    assert!(touches(&typed, &radios[0]), "checked in the other tab: {typed:?}");
+    assert!(
+        touches(&typed, &radios[0]),
+        "checked in the other tab: {typed:?}"
+    );
     assert!(!touches(&typed, &radios[2]), "{typed:?}");
-    assert!(touches(&watched, &radios[0]) && touches(&watched, &radios[2]), "{watched:?}");
+    assert!(
+        touches(&watched, &radios[0]) && touches(&watched, &radios[2]),
+        "{watched:?}"
+    );
     assert_eq!(nodes.colors.value().as_deref(), Some("blue"));
-    eventually("the handler saw the second group change", || probe.entries().len() == 3);
+    eventually("the handler saw the second group change", || {
+        probe.entries().len() == 3
+    });
     assert_eq!(
         probe.entries(),
         [
@@ -1772,13 +1804,19 @@ fn a_widget_changes_its_data_only_where_the_server_allows_it() {
     let (clicking, watching) = (browser(&me), browser(&me));
     let id = start(&runtime, &factory, &clicking, "http://localhost/widgets");
     until(&clicking, 203);
-    assert_eq!(start(&runtime, &factory, &watching, "http://localhost/widgets"), id);
+    assert_eq!(
+        start(&runtime, &factory, &watching, "http://localhost/widgets"),
+        id
+    );
     until(&watching, 203);
     let nodes = FormNodes::of(&probe);
 
     let path = || Value::list(["count"]);
     let event = widget_change(&nodes.counter, 1, path(), Value::Int(5));
-    assert_eq!(runtime.input_event(&clicking, W1, id, event), EventOutcome::Accepted);
+    assert_eq!(
+        runtime.input_event(&clicking, W1, id, event),
+        EventOutcome::Accepted
+    );
     let clicked = patches_until(&clicking, "count=Some(5)");
     let watched = patches_until(&watching, "count=Some(5)");
     assert!(!touches(&clicked, &nodes.counter), "{clicked:?}");
@@ -1786,19 +1824,33 @@ fn a_widget_changes_its_data_only_where_the_server_allows_it() {
         .iter()
         .find(|p| p[0] == nodes.counter.id().to_string())
         .unwrap_or_else(|| panic!("the other tab gets the data: {watched:?}"));
-    assert_eq!(set.to_string(), format!(r#"["{}",606,701,[],"count",5]"#, nodes.counter.id()));
+    assert_eq!(
+        set.to_string(),
+        format!(r#"["{}",606,701,[],"count",5]"#, nodes.counter.id())
+    );
 
     // A change the data has no place for is refused; the event still reaches the handler.
-    let bad = widget_change(&nodes.counter, 2, Value::list(["no", "such"]), Value::Int(1));
+    let bad = widget_change(
+        &nodes.counter,
+        2,
+        Value::list(["no", "such"]),
+        Value::Int(1),
+    );
     runtime.input_event(&clicking, W1, id, bad);
     runtime.input_event(&clicking, W1, id, click_on(&nodes.mark, 3));
     let clicked = patches_until(&clicking, "mark3");
     assert!(!touches(&clicked, &nodes.counter));
-    assert_eq!(nodes.counter.widget_data().get(), Value::map([("count", 5)]));
+    assert_eq!(
+        nodes.counter.widget_data().get(),
+        Value::map([("count", 5)])
+    );
 
     // A node that did not opt in does not take widget data from the browser.
     let refused = widget_change(&nodes.locked, 4, path(), Value::Int(9));
-    assert_eq!(runtime.input_event(&clicking, W1, id, refused), EventOutcome::NotListening);
+    assert_eq!(
+        runtime.input_event(&clicking, W1, id, refused),
+        EventOutcome::NotListening
+    );
     assert_eq!(nodes.locked.widget_data().get(), Value::map([("count", 0)]));
     runtime.shutdown();
 }

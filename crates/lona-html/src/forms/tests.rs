@@ -8,8 +8,8 @@ use super::{
 use crate::tags::{div, form, input, option, select, span};
 use crate::test_support::Dom;
 use crate::{
-    AttrValue, Document, Event, Issuer, Key, MapOp, Node, Patch, PatchOp, Value,
-    WIDGET_DATA_EVENT, WidgetDataOp,
+    AttrValue, Document, Event, Issuer, Key, MapOp, Node, Patch, PatchOp, Value, WIDGET_DATA_EVENT,
+    WidgetDataOp,
 };
 
 fn doc_with(root: impl Into<Node>) -> Document {
@@ -17,7 +17,6 @@ fn doc_with(root: impl Into<Node>) -> Document {
     doc.set_root(&root.into());
     doc
 }
-
 
 fn attribute_ops(doc: &Document, patches: &[Patch]) -> Vec<(String, String, Option<String>)> {
     patches
@@ -28,7 +27,10 @@ fn attribute_ops(doc: &Document, patches: &[Patch]) -> Vec<(String, String, Opti
                 .attributes()
                 .get("value")
                 .or_else(|| node.attributes().get("type"))
-                .map_or_else(|| node.tag().unwrap_or_default().into_owned(), |v| v.to_string());
+                .map_or_else(
+                    || node.tag().unwrap_or_default().into_owned(),
+                    |v| v.to_string(),
+                );
             match &patch.op {
                 PatchOp::Attributes(MapOp::Set(name, value)) => {
                     Some((label, name.clone(), Some(value.to_string())))
@@ -87,7 +89,10 @@ fn text_values_round_trip_and_only_changes_record_patches() {
     assert_eq!(notes.value(), "line 1\nline 2");
 
     name.set_value("");
-    assert!(!doc.has_patches(), "an empty value on an empty input is no change");
+    assert!(
+        !doc.has_patches(),
+        "an empty value on an empty input is no change"
+    );
     name.set_value("Ada");
     name.set_value("Ada");
     assert_eq!(doc.take_patches().len(), 1);
@@ -96,7 +101,11 @@ fn text_values_round_trip_and_only_changes_record_patches() {
     assert!(apply_client_value(&notes, ClientValue::Text("typed")));
     assert_eq!(notes.value(), "typed");
     assert!(!apply_client_value(&notes, ClientValue::Checked(true)));
-    assert_eq!(notes.value(), "typed", "a value of the wrong kind changes nothing");
+    assert_eq!(
+        notes.value(),
+        "typed",
+        "a value of the wrong kind changes nothing"
+    );
     name.set_value("");
     assert_eq!(name.value(), "");
 }
@@ -132,7 +141,10 @@ fn number_inputs_read_numbers_and_check_min_max_and_step() {
     assert_eq!(any.step(), None);
     assert!(any.is_valid());
     let fine = NumberInput::new().with_step(0.1).with_value(0.3);
-    assert!(fine.is_valid(), "0.3 is 3 steps of 0.1 despite floating point");
+    assert!(
+        fine.is_valid(),
+        "0.3 is 3 steps of 0.1 despite floating point"
+    );
     assert_eq!(
         (n.min(), n.max(), n.step()),
         (Some(1.0), Some(10.0), Some(0.5))
@@ -148,7 +160,10 @@ fn checkboxes_keep_a_bool_in_checked() {
     assert!(!doc.has_patches());
     assert!(apply_client_value(&agree, ClientValue::Checked(true)));
     assert!(agree.value());
-    assert_eq!(agree.attributes().get("checked"), Some(AttrValue::Bool(true)));
+    assert_eq!(
+        agree.attributes().get("checked"),
+        Some(AttrValue::Bool(true))
+    );
     agree.set_value(false);
     assert!(!agree.value());
     let ops = attribute_ops(&doc, &doc.take_patches());
@@ -205,16 +220,18 @@ fn checking_a_radio_unchecks_the_others_of_its_group_only() {
     assert_eq!(RadioGroup::of(&div()), None);
 
     colors.set_name("hue");
-    assert!(colors.radios().iter().all(|r| r.name().as_deref() == Some("hue")));
+    assert!(
+        colors
+            .radios()
+            .iter()
+            .all(|r| r.name().as_deref() == Some("hue"))
+    );
 }
 
 #[test]
 fn plain_radios_group_by_name_within_their_form() {
-    let radio = |name: &str, value: &str| {
-        RadioButton::new(value)
-            .with_name(name)
-            .with_checked(false)
-    };
+    let radio =
+        |name: &str, value: &str| RadioButton::new(value).with_name(name).with_checked(false);
     let (a1, a2) = (radio("a", "1"), radio("a", "2"));
     let other_form = radio("a", "3");
     let unnamed = RadioButton::new("x").with_checked(true);
@@ -228,7 +245,10 @@ fn plain_radios_group_by_name_within_their_form() {
     a2.set_checked(true);
     assert!(!a1.is_checked() && a2.is_checked());
     assert!(other_form.is_checked(), "another form is another group");
-    assert!(unnamed.is_checked(), "a radio without a name is a group of its own");
+    assert!(
+        unnamed.is_checked(),
+        "a radio without a name is a group of its own"
+    );
     assert_eq!(RadioButton::new("v").value(), "v");
     assert_eq!(
         RadioButton::from_node(input().with_attr("type", "radio")).map(|r| r.value()),
@@ -238,11 +258,17 @@ fn plain_radios_group_by_name_within_their_form() {
 
 #[test]
 fn single_selects_hold_one_value_and_show_their_first_option_by_default() {
-    let color = Select::new()
-        .with_name("color")
-        .with_options([("r", "Red"), ("g", "Green"), ("b", "Blue")]);
+    let color = Select::new().with_name("color").with_options([
+        ("r", "Red"),
+        ("g", "Green"),
+        ("b", "Blue"),
+    ]);
     let doc = doc_with(div().with_child(&color));
-    assert_eq!(color.value().as_deref(), Some("r"), "what the browser shows");
+    assert_eq!(
+        color.value().as_deref(),
+        Some("r"),
+        "what the browser shows"
+    );
     assert!(color.set_value(Some("b")));
     assert_eq!(color.value().as_deref(), Some("b"));
     assert_eq!(color.values(), ["b"]);
@@ -251,10 +277,18 @@ fn single_selects_hold_one_value_and_show_their_first_option_by_default() {
     doc.take_patches();
 
     assert!(apply_client_value(&color, ClientValue::Selected(&[1, 2])));
-    assert_eq!(color.value().as_deref(), Some("g"), "a single select takes one index");
+    assert_eq!(
+        color.value().as_deref(),
+        Some("g"),
+        "a single select takes one index"
+    );
     assert_eq!(color.selected_indexes(), [1]);
     assert!(apply_client_value(&color, ClientValue::Selected(&[7])));
-    assert_eq!(color.value().as_deref(), Some("r"), "an index out of range selects nothing");
+    assert_eq!(
+        color.value().as_deref(),
+        Some("r"),
+        "an index out of range selects nothing"
+    );
     color.set_values(["g", "b"]);
     assert_eq!(color.values(), ["g"]);
     color.select_all();
@@ -326,12 +360,21 @@ fn any_input_textarea_or_select_takes_browser_values_buttons_and_files_do_not() 
     assert!(apply_client_value(&email, ClientValue::Text("a@b.c")));
     assert!(apply_client_value(&untyped, ClientValue::Text("x")));
     assert!(apply_client_value(&textarea, ClientValue::Text("y")));
-    assert!(!apply_client_value(&file, ClientValue::Text("C:\\fakepath\\x")));
+    assert!(!apply_client_value(
+        &file,
+        ClientValue::Text("C:\\fakepath\\x")
+    ));
     assert!(!apply_client_value(&submit, ClientValue::Text("Hacked")));
     assert!(!apply_client_value(&not_a_control, ClientValue::Text("z")));
     assert!(!apply_client_value(&svg_input, ClientValue::Text("z")));
-    assert!(!apply_client_value(&Node::text("t"), ClientValue::Text("z")));
-    assert_eq!(TextInput::from_node(email).map(|t| t.value()), Some("a@b.c".into()));
+    assert!(!apply_client_value(
+        &Node::text("t"),
+        ClientValue::Text("z")
+    ));
+    assert_eq!(
+        TextInput::from_node(email).map(|t| t.value()),
+        Some("a@b.c".into())
+    );
     assert_eq!(submit.attributes().get("value"), Some("Go".into()));
     assert!(TextInput::from_node(file).is_none());
     assert!(Checkbox::from_node(untyped).is_none());
@@ -406,7 +449,10 @@ fn replaying_issued_patches_gives_the_tree() {
     });
     let patches = doc.take_patches();
     everyone.apply(&patches);
-    assert_eq!(everyone.normalized(), Dom::from_snapshot(&root.snapshot()).normalized());
+    assert_eq!(
+        everyone.normalized(),
+        Dom::from_snapshot(&root.snapshot()).normalized()
+    );
 }
 
 #[test]
@@ -425,10 +471,11 @@ fn widget_data_takes_client_changes_at_existing_paths_only() {
     assert!(widget.events().accepts(303, Some(WIDGET_DATA_EVENT)));
     let change = |path: Value, value: Value| Value::map([("path", path), ("value", value)]);
 
-    assert!(widget.widget_data().apply_client_change(&change(
-        Value::list(["count"]),
-        Value::Int(1)
-    )));
+    assert!(
+        widget
+            .widget_data()
+            .apply_client_change(&change(Value::list(["count"]), Value::Int(1)))
+    );
     assert!(widget.widget_data().apply_client_change(&change(
         Value::List(vec![Value::from("items"), Value::Int(1)]),
         Value::Int(5)
@@ -442,7 +489,10 @@ fn widget_data_takes_client_changes_at_existing_paths_only() {
         Value::map([
             ("count", Value::Int(1)),
             ("items", Value::list([1, 5])),
-            ("nested", Value::map([("a", Value::Null), ("b", Value::from("new key"))])),
+            (
+                "nested",
+                Value::map([("a", Value::Null), ("b", Value::from("new key"))])
+            ),
         ])
     );
     let patches = doc.take_patches();
@@ -462,14 +512,26 @@ fn widget_data_takes_client_changes_at_existing_paths_only() {
         Value::map([("path", Value::list(["count"]))]),
         change(Value::from("count"), Value::Int(1)),
         change(Value::list(["missing", "x"]), Value::Int(1)),
-        change(Value::List(vec![Value::from("items"), Value::Int(2)]), Value::Int(1)),
-        change(Value::List(vec![Value::from("items"), Value::Int(-1)]), Value::Int(1)),
-        change(Value::List(vec![Value::from("count"), Value::Int(0)]), Value::Int(1)),
+        change(
+            Value::List(vec![Value::from("items"), Value::Int(2)]),
+            Value::Int(1),
+        ),
+        change(
+            Value::List(vec![Value::from("items"), Value::Int(-1)]),
+            Value::Int(1),
+        ),
+        change(
+            Value::List(vec![Value::from("count"), Value::Int(0)]),
+            Value::Int(1),
+        ),
         change(Value::List(vec![Value::Bool(true)]), Value::Int(1)),
         change(Value::List(vec![Value::Int(0)]), Value::Int(1)),
     ];
     for change in &bad {
-        assert!(!widget.widget_data().apply_client_change(change), "{change:?}");
+        assert!(
+            !widget.widget_data().apply_client_change(change),
+            "{change:?}"
+        );
     }
     assert!(!doc.has_patches(), "refused changes change nothing");
 
@@ -477,10 +539,24 @@ fn widget_data_takes_client_changes_at_existing_paths_only() {
         Value::list(Vec::<Value>::new()),
         Value::map([("count", Value::Int(9))])
     )));
-    assert_eq!(widget.widget_data().get(), Value::map([("count", Value::Int(9))]));
-    assert!(!div().widget_data().replace(&[], Value::Int(1)), "no widget, no data");
-    assert!(widget.widget_data().replace(&[Key::from("count")], Value::Int(9)));
-    assert_eq!(doc.take_patches().len(), 1, "an equal value records nothing");
+    assert_eq!(
+        widget.widget_data().get(),
+        Value::map([("count", Value::Int(9))])
+    );
+    assert!(
+        !div().widget_data().replace(&[], Value::Int(1)),
+        "no widget, no data"
+    );
+    assert!(
+        widget
+            .widget_data()
+            .replace(&[Key::from("count")], Value::Int(9))
+    );
+    assert_eq!(
+        doc.take_patches().len(),
+        1,
+        "an equal value records nothing"
+    );
 }
 
 #[test]
