@@ -2,5 +2,6 @@
 
 mod browser;
 mod events;
+mod forms;
 mod middleware;
 mod nginx;
