@@ -5,3 +5,4 @@ mod events;
 mod forms;
 mod middleware;
 mod nginx;
+mod widgets;
