@@ -9,6 +9,7 @@
 
 mod connection;
 mod errors;
+mod forms;
 mod input;
 mod navigation;
 mod support;
