@@ -13,3 +13,4 @@ mod forms;
 mod input;
 mod navigation;
 mod support;
+mod widgets;
