@@ -89,7 +89,7 @@ impl View for Controls {
                 color.clone(),
                 size.clone(),
                 toppings.clone(),
-                report.clone(),
+                report,
             );
             move |_, _| {
                 name.set_value("from the server");

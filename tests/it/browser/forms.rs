@@ -149,7 +149,7 @@ impl View for Choosing {
                 color.clone(),
                 size.clone(),
                 toppings.clone(),
-                report.clone(),
+                report,
             );
             move |_, _| {
                 agree.set_value(!agree.value());
