@@ -2,8 +2,10 @@
 
 mod browser;
 mod events;
+mod forms;
 mod middleware;
 mod nginx;
 mod responses;
 mod temp;
 mod templates;
+mod widgets;

@@ -265,9 +265,10 @@ export class LonaContext {
         if (!lonaWindow || !root) {
             return;
         }
+        const ignored = new Map();
         walk(root, node => {
             if (node.nodeType === 1) {
-                lonaWindow.inputEvents.patch(node);
+                lonaWindow.inputEvents.patch(node, ignored);
             }
         });
     }

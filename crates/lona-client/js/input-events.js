@@ -3,7 +3,8 @@
 //
 // Elements get listeners from their `data-lona-events` attribute: the event codes joined by
 // `;`, a debounced change as `<CHANGE>:<ms>`. Links (`<a href>` without a click event) and
-// forms are intercepted and become a VIEW in the window. `data-lona-ignore` opts out.
+// forms are intercepted and become a VIEW in the window. `data-lona-ignore` on an element or
+// on one of its ancestors opts out: the browser handles it as on any page.
 
 import { inputEventFrame, getSettings } from './protocol.js';
 
@@ -176,6 +177,32 @@ function multiSelectNames(form) {
     return names;
 }
 
+/**
+ * Whether `element` or one of its ancestors has `data-lona-ignore`. `memo` (a Map), shared by
+ * the calls for one rendered batch, keeps the walk up O(1) per element on average.
+ */
+export function isIgnored(element, memo = null) {
+    const path = [];
+    let result = false;
+    for (let node = element; node && node.nodeType === ELEMENT_NODE; node = node.parentNode) {
+        if (memo !== null && memo.has(node)) {
+            result = memo.get(node);
+            break;
+        }
+        path.push(node);
+        if (node.hasAttribute(IGNORE_ATTRIBUTE)) {
+            result = true;
+            break;
+        }
+    }
+    if (memo !== null) {
+        for (const node of path) {
+            memo.set(node, result);
+        }
+    }
+    return result;
+}
+
 /** Whether a link click should stay with the browser rather than become a VIEW. */
 export function linkTarget(event, link, baseUrl) {
     if (event.defaultPrevented || (typeof event.button === 'number' && event.button !== 0)) {
@@ -290,8 +317,11 @@ export class InputEventHandler {
         }
     }
 
-    /** (Re)attaches the listeners of one element from its tag and `data-lona-events`. */
-    patch(element) {
+    /**
+     * (Re)attaches the listeners of one element from its tag and `data-lona-events`. `memo`:
+     * see `isIgnored`.
+     */
+    patch(element, memo = null) {
         if (!element || element.nodeType !== ELEMENT_NODE) {
             return;
         }
@@ -300,7 +330,7 @@ export class InputEventHandler {
             previous.abort();
             this.controllers.delete(element);
         }
-        if (element.hasAttribute(IGNORE_ATTRIBUTE)) {
+        if (isIgnored(element, memo)) {
             return;
         }
         const T = this.win.P.INPUT_EVENT_TYPE;

@@ -8,6 +8,10 @@
 // widget, widget_data]` or `[TEXT_NODE, id, text]`. Text is always a text node: it is never
 // parsed as HTML (Lona's client runs it through DOMParser; we do not).
 //
+// An element with `data-lona-ignore` belongs to the page as much as to the server: when it is
+// re-rendered and its spec has no children, the children it has stay (a JavaScript library
+// may have put them there).
+//
 // One optimisation changes nothing on the wire: when a batch of patches detaches a node
 // (NODES REMOVE, SET, CLEAR or RESET) and later renders a spec with the same id, the detached
 // DOM node is reused, with the spec's attributes and children applied. It keeps its DOM state,
@@ -323,7 +327,8 @@ export class RenderingEngine {
             setStyle(element, name, value);
         }
         const properties = this.resetAttributes(element, attributes || {}, reused);
-        const keepContent = this.setWidget(nodeId, element, widgetName, widgetData, reused);
+        const ownsContent = this.setWidget(nodeId, element, widgetName, widgetData, reused);
+        const keepContent = ownsContent || (reused && element.hasAttribute(IGNORE_ATTRIBUTE));
 
         const childNodes = (children || []).map(child => this.render(child));
         if (!reused) {
@@ -545,7 +550,14 @@ export class RenderingEngine {
             throw new Error(`lona: unknown attribute operation ${operation}`);
         }
         const name = operation === O.SET || operation === O.REMOVE ? String(args[0]) : null;
-        if (name === null || name === EVENTS_ATTRIBUTE || name === IGNORE_ATTRIBUTE) {
+        if (name === null || name === IGNORE_ATTRIBUTE) {
+            // Ignoring covers the whole subtree: every element in it needs re-patching.
+            walk(element, node => {
+                if (node.nodeType === ELEMENT_NODE) {
+                    this.touched.push(node);
+                }
+            });
+        } else if (name === EVENTS_ATTRIBUTE) {
             this.touched.push(element);
         }
     }

@@ -1,10 +1,23 @@
 // Frontend widgets: the registry, the wrapper that drives a widget's lifecycle, the widget
 // data operations, and the built-in `lona.RawHtmlWidget`.
 //
-// A widget class is constructed as `new Class(shim, root_node, widget_data)`, where
-// `widget_data.data` is a deep copy of the data the server sent. Hooks: `onDataUpdated(widget_data)`
-// after the data changed, `destroy()` when the node goes away. Lona's legacy hooks (`setup()`,
-// `data_updated()`, `deconstruct()`, and the fields `data`, `root_node`, `nodes`) work too.
+// The widget API (`Lona.register_widget_class(name, Class)`):
+//
+//   class Counter {
+//       constructor(lona_window, root_node, widget_data) {
+//           // widget_data.data: a deep copy of the data the server sent.
+//       }
+//       onDataUpdated(widget_data) {}   // the server changed the data
+//       destroy() {}                    // the node left the page
+//   }
+//
+// `lona_window` is the widget's shim (`WindowShim` in window.js): `fire_input_event(node,
+// event_type, data, target_node)` sends an input event (a custom one when `event_type` is a
+// name), and `set_widget_data(path, value)` changes the widget's data on both sides: here at
+// once, and on the server, which applies it if the node allows it (`Node::with_widget_sync`)
+// and sends it to the view's other windows, not back to this one. Lona's legacy hooks
+// (`setup()`, `data_updated()`, `deconstruct()`, and the fields `data`, `root_node`, `nodes`)
+// work too.
 
 /** The registered widget classes by name. */
 export const widgetClasses = Object.create(null);
@@ -86,6 +99,39 @@ export function applyDataPatch(O, data, operation, path, args) {
     return data;
 }
 
+/**
+ * The name of the custom input event that carries a widget's own data change,
+ * `{path, value}`, to the server (`lona_html::WIDGET_DATA_EVENT`). A convention on top of
+ * custom events, not a protocol code.
+ */
+export const WIDGET_DATA_EVENT = 'lona.widget_data';
+
+/**
+ * Replaces the value at `path` in `data`, as the server's `WidgetData::replace` does: the
+ * whole data for an empty path, else entry `path[last]` of the container at the rest of the
+ * path; a dict entry may be new, a list item must exist. Returns the new data; throws for a
+ * path that leads nowhere, so that the widget learns of its mistake before the server refuses
+ * the change.
+ */
+export function replaceData(data, path, value) {
+    if (path.length === 0) {
+        return value;
+    }
+    let container = data;
+    for (const key of path.slice(0, -1)) {
+        container = container !== null && typeof container === 'object' ? container[key] : undefined;
+    }
+    const key = path[path.length - 1];
+    const fits = Array.isArray(container)
+        ? Number.isInteger(key) && key >= 0 && key < container.length
+        : container !== null && typeof container === 'object' && typeof key === 'string';
+    if (!fits) {
+        throw new Error(`lona: widget data has no place at ${JSON.stringify(path)}`);
+    }
+    container[key] = value;
+    return data;
+}
+
 function setLegacyField(object, name, value) {
     try {
         object[name] = value;
@@ -127,6 +173,20 @@ export class WidgetHandle {
         setLegacyField(object, 'nodes', [this.element]);
         if (typeof object.setup === 'function') {
             object.setup();
+        }
+    }
+
+    /**
+     * Changes the data as the widget itself asked: the copy the server's patches apply to,
+     * and the widget's `widget_data.data`. No hook runs: the widget knows.
+     */
+    replace(path, value) {
+        this.raw = replaceData(this.raw, path, deepCopy(value));
+        try {
+            this.widgetData.data = replaceData(this.widgetData.data, path, deepCopy(value));
+        } catch {
+            // The widget reshaped its copy: give it the data as it is now.
+            this.widgetData._refresh();
         }
     }
 

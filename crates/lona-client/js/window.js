@@ -11,7 +11,7 @@
 
 import { RenderingEngine } from './rendering.js';
 import { InputEventHandler } from './input-events.js';
-import { widgetClasses } from './widgets.js';
+import { widgetClasses, WIDGET_DATA_EVENT } from './widgets.js';
 import { getProtocol, getSettings, viewFrame, clientErrorFrame } from './protocol.js';
 
 /** What a widget gets as its first constructor argument. */
@@ -30,6 +30,23 @@ export class WindowShim {
      */
     fire_input_event(node, eventType, data, targetNode) {
         return this._window.inputEvents.fire(node || this._nodeId, eventType, data, targetNode);
+    }
+
+    /**
+     * Changes the widget's data at `path` (a list of keys and indexes; `[]` is the whole data)
+     * to `value`, here at once and on the server: sends the custom event `lona.widget_data`
+     * with `{path, value}` for the widget's node. The server applies it if the node allows it
+     * (`Node::with_widget_sync`), runs the node's handlers, and sends the change to the view's
+     * other windows, never back to this one. Returns the event id, or null if it was not sent.
+     */
+    set_widget_data(path, value) {
+        const keys = Array.isArray(path) ? [...path] : [path];
+        const widget = this._nodeId === null ? undefined : this._window.engine.widgets.get(String(this._nodeId));
+        if (widget === undefined) {
+            throw new Error('lona: set_widget_data needs the shim of a widget');
+        }
+        widget.replace(keys, value);
+        return this.fire_input_event(null, WIDGET_DATA_EVENT, { path: keys, value: value === undefined ? null : value });
     }
 
     /** Sets the window's HTML; only while no view is running. */
@@ -226,8 +243,9 @@ export class LonaWindow {
         } finally {
             this.rendering = false;
         }
+        const ignored = new Map();
         for (const element of touched) {
-            this.inputEvents.patch(element);
+            this.inputEvents.patch(element, ignored);
         }
         this.engine.runWidgetHooks();
     }

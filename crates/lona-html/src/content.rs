@@ -18,6 +18,13 @@ pub const RAW_HTML_KEY: &str = "inner_html";
 /// The attribute that carries a node's events to the client.
 pub const EVENTS_ATTRIBUTE: &str = "data-lona-events";
 
+/// The attribute that tells the client to leave a node alone (see [`crate::Node::ignore`]).
+pub const IGNORE_ATTRIBUTE: &str = "data-lona-ignore";
+
+/// The name of the custom input event by which a JavaScript widget changes its node's widget
+/// data (see [`crate::Node::with_widget_sync`]); the client's `set_widget_data` sends it.
+pub const WIDGET_DATA_EVENT: &str = "lona.widget_data";
+
 /// What a node is: an element or a text.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Content<C> {

@@ -22,7 +22,7 @@ use parking_lot::lock_api::ArcReentrantMutexGuard;
 use parking_lot::{RawMutex, RawThreadId};
 
 use crate::node::{Data, attach_subtree, detach_subtree};
-use crate::{Node, NodeId, Patch};
+use crate::{Issuer, Node, NodeId, Patch};
 
 pub(crate) type DocCell = ReentrantMutex<RefCell<DocState>>;
 
@@ -32,6 +32,8 @@ pub(crate) struct DocState {
     pub(crate) patches: Vec<Patch>,
     /// Every node of the tree by id, for resolving the ids that browsers send back.
     pub(crate) index: HashMap<NodeId, Node>,
+    /// The issuer of the edits being made now, inside [`Document::with_issuer`].
+    pub(crate) issuer: Option<Issuer>,
 }
 
 impl DocState {
@@ -96,6 +98,7 @@ impl Document {
             root: None,
             patches: Vec::new(),
             index: HashMap::new(),
+            issuer: None,
         }))))
     }
 
@@ -149,6 +152,37 @@ impl Document {
     /// O(number of changes), never O(tree size).
     pub fn take_patches(&self) -> Vec<Patch> {
         std::mem::take(&mut self.0.lock().borrow_mut().patches)
+    }
+
+    /// Runs `f` with the document lock held and marks every patch it records in this document
+    /// with `issuer` (Lona's issuer filtering): the view sends those patches to every window but
+    /// the issuer's.
+    ///
+    /// Use it only for changes the issuing window shows already, such as a value the user just
+    /// typed (echoing it back would move the cursor) or widget data its JavaScript just set. A
+    /// change the window does not have yet, above all a change of children, must not be issued:
+    /// that window would never see it. Edits of nodes in other documents are not marked.
+    /// Scopes nest; the innermost issuer wins, and the previous one is back afterwards, also
+    /// when `f` panics.
+    pub fn with_issuer<R>(&self, issuer: Issuer, f: impl FnOnce() -> R) -> R {
+        struct Restore<'a> {
+            doc: &'a Document,
+            previous: Option<Issuer>,
+        }
+        impl Drop for Restore<'_> {
+            fn drop(&mut self) {
+                self.doc.0.lock().borrow_mut().issuer = self.previous;
+            }
+        }
+        // The lock is held for the whole scope, so no other thread records into this document
+        // meanwhile: only `f`'s edits carry the issuer.
+        let _lock = self.lock();
+        let previous = self.0.lock().borrow_mut().issuer.replace(issuer);
+        let _restore = Restore {
+            doc: self,
+            previous,
+        };
+        f()
     }
 
     /// Whether changes are waiting to be taken.

@@ -33,6 +33,7 @@
 mod content;
 mod diff;
 mod document;
+pub mod forms;
 mod node;
 mod parse;
 mod patch;
@@ -43,7 +44,8 @@ mod types;
 mod value;
 
 pub use content::{
-    Content, EVENTS_ATTRIBUTE, Element, RAW_HTML_KEY, RAW_HTML_WIDGET, Snapshot, TreeNode, Widget,
+    Content, EVENTS_ATTRIBUTE, Element, IGNORE_ATTRIBUTE, RAW_HTML_KEY, RAW_HTML_WIDGET, Snapshot,
+    TreeNode, WIDGET_DATA_EVENT, Widget,
 };
 pub use diff::diff;
 pub use document::{Document, TreeLock};
@@ -52,7 +54,7 @@ pub use node::{
     is_valid_attribute_name, live_nodes,
 };
 pub use parse::{MAX_PARSE_DEPTH, parse_html};
-pub use patch::{ListOp, MapOp, NodesOp, Patch, PatchOp, WidgetDataOp};
+pub use patch::{Issuer, ListOp, MapOp, NodesOp, Patch, PatchOp, WidgetDataOp};
 pub use render::{RenderOptions, escape_attribute_into, escape_text_into};
 pub use selector::{Selector, SelectorError};
 pub use types::{AttrValue, Event, Namespace, NodeId, ParseNodeIdError};

@@ -12,7 +12,10 @@ use std::sync::{Arc, Weak};
 
 use parking_lot::Mutex;
 
-use crate::content::{Content, EVENTS_ATTRIBUTE, Element, RAW_HTML_KEY, RAW_HTML_WIDGET, Widget};
+use crate::content::{
+    Content, EVENTS_ATTRIBUTE, Element, IGNORE_ATTRIBUTE, RAW_HTML_KEY, RAW_HTML_WIDGET,
+    WIDGET_DATA_EVENT, Widget,
+};
 use crate::document::{DocCell, DocState, Document, TreeLock, same_doc};
 use crate::patch::{ListOp, MapOp, NodesOp, PatchOp, WidgetDataOp};
 use crate::{AttrValue, Event, Key, Namespace, NodeId, Patch, Snapshot, TreeNode, Value};
@@ -161,7 +164,8 @@ impl Edit<'_> {
     /// Records a patch of the edited node, if it is in a document.
     fn record(&mut self, op: PatchOp) {
         if let Some((_, state)) = &mut self.doc {
-            state.patches.push(Patch::new(self.node.id(), op));
+            let patch = Patch::new(self.node.id(), op).with_issuer(state.issuer);
+            state.patches.push(patch);
         }
     }
 
@@ -811,6 +815,27 @@ impl Node {
         }
     }
 
+    /// Marks the node as ignored by the browser client (`data-lona-ignore`, Lona's `ignore`):
+    /// the client attaches no input-event handlers to it or to anything inside it, so a link
+    /// in it is a plain browser navigation and a form a plain browser submit, and when the
+    /// client re-renders it while the server sends no children, the content the page put there
+    /// (a JavaScript library's, say) stays. Patches the server sends for the node still apply.
+    pub fn ignore(&self) {
+        self.attributes().set(IGNORE_ATTRIBUTE, true);
+    }
+
+    /// Undoes [`Node::ignore`].
+    pub fn unignore(&self) {
+        self.attributes().remove(IGNORE_ATTRIBUTE);
+    }
+
+    /// Whether the node is marked with [`Node::ignore`].
+    pub fn is_ignored(&self) -> bool {
+        self.attributes()
+            .get(IGNORE_ATTRIBUTE)
+            .is_some_and(|v| v != AttrValue::Bool(false))
+    }
+
     /// Whether the node is hidden by [`Node::hide`].
     pub fn is_hidden(&self) -> bool {
         self.style().get("display").as_deref() == Some("none")
@@ -916,6 +941,23 @@ impl Node {
     /// Sets the key that [`crate::diff`] matches children by.
     pub fn with_key(self, key: impl Into<String>) -> Node {
         self.set_key(key);
+        self
+    }
+
+    /// Marks the node as ignored by the browser client; see [`Node::ignore`].
+    pub fn with_ignore(self) -> Node {
+        self.ignore();
+        self
+    }
+
+    /// Lets the node's JavaScript widget change the node's widget data: the node accepts the
+    /// custom event [`WIDGET_DATA_EVENT`] (`{"path": [...], "value": ...}`), which the widget
+    /// sends with `lona_window.set_widget_data(path, value)`, and the runtime applies it with
+    /// [`WidgetData::apply_client_change`] before the event goes to handlers and waits.
+    /// Without this call the browser cannot change a node's widget data.
+    pub fn with_widget_sync(self) -> Node {
+        self.events()
+            .add(Event::Custom(WIDGET_DATA_EVENT.to_owned()));
         self
     }
 
@@ -1502,6 +1544,76 @@ impl WidgetData<'_> {
                 path: path.to_vec(),
             }));
         });
+    }
+
+    /// Replaces the value at `path`: the whole data for an empty path (a RESET), else the entry
+    /// `path[last]` of the container at the rest of the path (a SET). A map entry may be new; a
+    /// list item must exist. Returns `false` and changes nothing if the node has no widget or
+    /// the path leads nowhere, so it is safe on paths a browser sent. Setting the value an
+    /// entry has already records nothing.
+    pub fn replace(&self, path: &[Key], value: impl Into<Value>) -> bool {
+        let value = value.into();
+        self.0.edit(|e| {
+            let Some(widget) = e.element().widget.as_deref_mut() else {
+                return false;
+            };
+            let Some((key, parent)) = path.split_last() else {
+                if widget.data != value {
+                    widget.data = value.clone();
+                    e.record(PatchOp::WidgetData(WidgetDataOp::Reset(value)));
+                }
+                return true;
+            };
+            let Some(container) = widget.data.get_path_mut(parent) else {
+                return false;
+            };
+            let changed = match (container, key) {
+                (Value::Map(entries), Key::Name(name)) => {
+                    match entries.iter_mut().find(|(k, _)| k == name) {
+                        Some((_, slot)) => std::mem::replace(slot, value.clone()) != value,
+                        None => {
+                            entries.push((name.clone(), value.clone()));
+                            true
+                        }
+                    }
+                }
+                (Value::List(items), Key::Index(index)) if *index < items.len() => {
+                    std::mem::replace(&mut items[*index], value.clone()) != value
+                }
+                _ => return false,
+            };
+            if !changed {
+                return true;
+            }
+            e.record(PatchOp::WidgetData(WidgetDataOp::Set {
+                path: parent.to_vec(),
+                key: key.clone(),
+                value,
+            }));
+            true
+        })
+    }
+
+    /// Applies a change a JavaScript widget sent as the data of a [`WIDGET_DATA_EVENT`]:
+    /// `{"path": [keys...], "value": any}`, where keys are strings (map keys) or non-negative
+    /// integers (list indexes), as [`WidgetData::replace`]. Returns `false` and changes nothing
+    /// for anything else: the data comes from a browser and is not trusted.
+    pub fn apply_client_change(&self, change: &Value) -> bool {
+        let (Some(Value::List(raw_path)), Some(value)) = (
+            change.get(&Key::from("path")),
+            change.get(&Key::from("value")),
+        ) else {
+            return false;
+        };
+        let path: Option<Vec<Key>> = raw_path
+            .iter()
+            .map(|key| match key {
+                Value::String(name) => Some(Key::Name(name.clone())),
+                Value::Int(index) => usize::try_from(*index).ok().map(Key::Index),
+                _ => None,
+            })
+            .collect();
+        path.is_some_and(|path| self.replace(&path, value.clone()))
     }
 
     fn find<'e>(e: &'e mut Edit<'_>, path: &[Key]) -> Option<&'e mut Value> {

@@ -16,12 +16,44 @@ pub struct Patch {
     pub node_id: NodeId,
     /// What changed.
     pub op: PatchOp,
+    /// Who caused the change, if it only mirrors what one browser window shows already (Lona's
+    /// issuer): the view does not send the patch to that window. Set for the edits made inside
+    /// [`crate::Document::with_issuer`]; never sent on the wire.
+    pub issuer: Option<Issuer>,
 }
 
 impl Patch {
-    /// A patch of `node_id`.
+    /// A patch of `node_id`, without an issuer.
     pub fn new(node_id: NodeId, op: PatchOp) -> Patch {
-        Patch { node_id, op }
+        Patch {
+            node_id,
+            op,
+            issuer: None,
+        }
+    }
+
+    /// The same patch with this issuer.
+    #[must_use]
+    pub fn with_issuer(mut self, issuer: Option<Issuer>) -> Patch {
+        self.issuer = issuer;
+        self
+    }
+}
+
+/// An opaque token for the browser window that caused a change (Lona's issuer, a connection and
+/// a window). The runtime hands one out per attached window; `lona-html` only carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Issuer(u64);
+
+impl Issuer {
+    /// An issuer from its raw number.
+    pub const fn from_raw(raw: u64) -> Issuer {
+        Issuer(raw)
+    }
+
+    /// The raw number.
+    pub const fn get(self) -> u64 {
+        self.0
     }
 }
 

@@ -226,13 +226,24 @@ impl ViewHandle {
         self.on(node, Event::Click, handler);
     }
 
-    /// [`ViewHandle::on`] for changes (no debounce).
+    /// [`ViewHandle::on`] for changes. A node that listens to changes already keeps its
+    /// debounce (a `lona_html::forms::TextInput` sends its value 300 ms after the user paused
+    /// typing); any other node listens without debounce.
+    ///
+    /// The value of a form control is up to date when the handler runs: the runtime applies
+    /// what the browser sent first (see `lona_html::forms`).
     pub fn on_change(
         &self,
         node: &Node,
         handler: impl Fn(&EventContext, &InputEvent) -> Flow + Send + Sync + 'static,
     ) {
-        self.on(node, Event::CHANGE, handler);
+        let event = node
+            .events()
+            .to_vec()
+            .into_iter()
+            .find(|e| e.same_type(&Event::CHANGE))
+            .unwrap_or(Event::CHANGE);
+        self.on(node, event, handler);
     }
 
     fn wait(&self, want: Option<InputEventType>, nodes: &[&Node]) -> AwaitEvent {

@@ -17,9 +17,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
+use lona_html::forms::{self, ClientValue};
 use lona_html::tags::{div, h1};
-use lona_html::{Document, Node, NodeId};
-use lona_protocol::client::{EventKind, InputEvent as WireEvent};
+use lona_html::{Document, Issuer, Node, NodeId, Patch, WIDGET_DATA_EVENT};
+use lona_protocol::client::{ChangeValue, EventKind, InputEvent as WireEvent};
 use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
 use parking_lot::Mutex;
 
@@ -320,6 +321,20 @@ pub(crate) struct Waiters {
 struct Attachment {
     connection: Arc<Connection>,
     window: WindowId,
+    /// Marks the patches that only mirror what this window shows already (see `flush`).
+    issuer: Issuer,
+}
+
+impl Attachment {
+    fn new(connection: &Arc<Connection>, window: WindowId) -> Attachment {
+        // One token per attachment, never reused: a window that re-attaches is a new issuer.
+        static NEXT_ISSUER: AtomicU64 = AtomicU64::new(1);
+        Attachment {
+            connection: Arc::clone(connection),
+            window,
+            issuer: Issuer::from_raw(NEXT_ISSUER.fetch_add(1, Ordering::Relaxed)),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -534,21 +549,41 @@ impl ViewShared {
 
     /// Sends the pending patches to every window; taking and queueing happen under the
     /// document lock, so updates reach every browser in the order they were made.
+    ///
+    /// A patch with an issuer (Lona's issuer filtering) goes to every window but its issuer's:
+    /// it mirrors what that window shows already, such as the value its user just typed.
     pub(crate) fn flush(&self) {
         let _lock = self.doc.lock();
         let patches = self.doc.take_patches();
         if patches.is_empty() {
             return;
         }
+        let issued = patches.iter().any(|p| p.issuer.is_some());
         let patches = Arc::new(patches);
         let title = self.title.lock().clone();
         let runtime = self.id;
-        self.send_all(|window| Outgoing::Update {
-            window,
-            runtime,
-            title: Arc::clone(&title),
-            patches: Arc::clone(&patches),
-        });
+        for attachment in self.attached.lock().iter() {
+            let mine = Some(attachment.issuer);
+            let patches = if issued && patches.iter().any(|p| p.issuer == mine) {
+                let others: Vec<Patch> = patches
+                    .iter()
+                    .filter(|p| p.issuer != mine)
+                    .cloned()
+                    .collect();
+                if others.is_empty() {
+                    continue;
+                }
+                Arc::new(others)
+            } else {
+                Arc::clone(&patches)
+            };
+            attachment.connection.send(Outgoing::Update {
+                window: attachment.window,
+                runtime,
+                title: Arc::clone(&title),
+                patches,
+            });
+        }
     }
 
     pub(crate) fn show_raw_html(&self, html: &str) {
@@ -756,7 +791,11 @@ impl ViewShared {
                 shared: Arc::clone(self),
             },
         };
-        let outcome = catch_unwind(AssertUnwindSafe(|| self.run_handlers(&cx, &event)));
+        let mut event = event;
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            self.apply_client_change(&mut event);
+            self.run_handlers(&cx, &event)
+        }));
         match outcome {
             Ok(flow) => {
                 match flow {
@@ -777,6 +816,56 @@ impl ViewShared {
         // Counted when done, so that "all events handled" means their effects are visible.
         if let Some(runtime) = self.runtime.upgrade() {
             runtime.events_dispatched.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// What the browser changed itself, the server applies before anyone sees the event: the
+    /// value of a form control (`lona_html::forms::apply_client_value`) or, for the reserved
+    /// custom event [`WIDGET_DATA_EVENT`], the node's widget data. The patches this makes are
+    /// issued by the event's window, so that window does not get back what it shows already.
+    ///
+    /// A change of a radio in a `RadioGroup` is then delivered as a change of the group, with
+    /// the group's value, as in Lona; the radio stays the target.
+    fn apply_client_change(&self, event: &mut InputEvent) {
+        let Some(node) = event.node.clone() else {
+            return;
+        };
+        let issuer = self
+            .attached
+            .lock()
+            .iter()
+            .find(|a| a.connection.id() == event.connection && a.window == event.window)
+            .map(|a| a.issuer);
+        let apply = || match &event.kind {
+            EventKind::Change(value) => {
+                let value = match value {
+                    ChangeValue::Text(text) => ClientValue::Text(text),
+                    ChangeValue::Checked(checked) => ClientValue::Checked(*checked),
+                    ChangeValue::Selected(indexes) => ClientValue::Selected(indexes),
+                };
+                forms::apply_client_value(&node, value);
+            }
+            EventKind::Custom { name, data }
+                if name == WIDGET_DATA_EVENT && !node.widget_data().apply_client_change(data) =>
+            {
+                tracing::debug!(view = self.id.0, node = %node.id(), "widget data change refused");
+            }
+            _ => {}
+        };
+        match issuer {
+            Some(issuer) => self.doc.with_issuer(issuer, apply),
+            // The window left meanwhile: every window left gets the change.
+            None => apply(),
+        }
+        if let EventKind::Change(ChangeValue::Checked(_)) = &event.kind
+            && forms::RadioButton::from_node(node.clone()).is_some()
+            && let Some(group) = forms::RadioGroup::of(&node)
+        {
+            event.kind = EventKind::Change(ChangeValue::Text(group.value().unwrap_or_default()));
+            event.node = Some(group.into_node());
+            if event.target.is_none() {
+                event.target = Some(node);
+            }
         }
     }
 
@@ -852,10 +941,9 @@ impl ViewShared {
     /// Attaches a window that joins a running view: VIEW_START, then the whole current tree.
     fn reattach(&self, connection: &Arc<Connection>, window: WindowId) {
         let _lock = self.doc.lock();
-        self.attached.lock().push(Attachment {
-            connection: Arc::clone(connection),
-            window,
-        });
+        self.attached
+            .lock()
+            .push(Attachment::new(connection, window));
         connection.send(Outgoing::Frame(
             ServerMessage::ViewStart {
                 window,
@@ -1034,10 +1122,7 @@ impl Runtime {
             view: Arc::clone(&view),
             title: Mutex::new(Arc::from("")),
             daemon: AtomicBool::new(false),
-            attached: Mutex::new(vec![Attachment {
-                connection: Arc::clone(connection),
-                window,
-            }]),
+            attached: Mutex::new(vec![Attachment::new(connection, window)]),
             handlers: Mutex::new(HashMap::new()),
             mailbox: Mutex::new(VecDeque::new()),
             draining: AtomicBool::new(false),

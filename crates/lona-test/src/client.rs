@@ -7,9 +7,10 @@ use std::collections::VecDeque;
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use lona::html::{Node, Value};
+use lona::html::forms::Select;
+use lona::html::{AttrValue, Key, Node, Value};
 use lona::protocol::WindowId;
-use lona::protocol::client::ChangeValue;
+use lona::protocol::client::{ChangeValue, PostData, PostValue};
 use tungstenite::client::IntoClientRequest;
 use tungstenite::handshake::HandshakeError;
 use tungstenite::http::HeaderValue;
@@ -321,6 +322,79 @@ impl TestClient {
         self.send_input(input)
     }
 
+    /// A widget on the first node matching `selector` changes its own data at `path` (`[]`:
+    /// all of it), as its JavaScript does with `lona_window.set_widget_data(path, value)`; waits
+    /// for the ACK. The window's copy changes at once; the server applies the change only if
+    /// the node allows it (`Node::with_widget_sync`).
+    ///
+    /// # Errors
+    ///
+    /// As [`TestClient::click`]; [`TestError::Event`] also if the data has no place at `path`.
+    pub fn set_widget_data(
+        &mut self,
+        selector: &str,
+        path: &[Key],
+        value: Value,
+    ) -> Result<(), TestError> {
+        let node = self.wait_for_selector(selector)?;
+        let input = self.state.set_widget_data(&node, path, value)?;
+        self.send_input(input)
+    }
+
+    /// Submits the form matching `selector` (or the form around the node matching it), as the
+    /// browser client does: its fields, as a browser's `FormData` has them, become the POST
+    /// data of a navigation to its `action` (`method="post"`), or the query of one (any other
+    /// method). Waits for VIEW_START, as [`TestClient::navigate`].
+    ///
+    /// # Errors
+    ///
+    /// [`TestError::Event`] if the node is in no form; else as [`TestClient::navigate`].
+    pub fn submit(&mut self, selector: &str) -> Result<(), TestError> {
+        let node = self.wait_for_selector(selector)?;
+        let form = node.closest("form").ok().flatten().ok_or_else(|| {
+            TestError::Event(EventError::NotListening {
+                node: format!("{node:?}"),
+                event: "submit",
+            })
+        })?;
+        let attribute = |name: &str| form.attributes().get(name).map(|v| v.to_string());
+        let post = attribute("method").is_some_and(|m| m.eq_ignore_ascii_case("post"));
+        let action = attribute("action").unwrap_or_default();
+        let fields = form_fields(&form);
+        if !post {
+            let query: Vec<String> = fields
+                .iter()
+                .flat_map(|(name, value)| match value {
+                    PostValue::Text(text) => vec![(name, text)],
+                    PostValue::List(list) => list.iter().map(|text| (name, text)).collect(),
+                })
+                .map(|(name, text)| format!("{}={}", form_encode(name), form_encode(text)))
+                .collect();
+            // A GET form replaces the query of its action (the window's URL without one).
+            let base = action.split(['?', '#']).next().unwrap_or_default();
+            return self.navigate(&format!("{base}?{}", query.join("&")));
+        }
+        let base = self
+            .state
+            .window(self.window)
+            .and_then(Window::url)
+            .map_or_else(|| format!("http://{}/", self.addr), str::to_owned);
+        let url = if action.is_empty() {
+            base
+        } else {
+            resolve(&base, &action)
+        };
+        let starts = |w: &Window| w.view_starts();
+        let before = self.state.window(self.window).map_or(0, starts);
+        let frame = self
+            .state
+            .view_with_post(self.window, &url, PostData(fields));
+        self.send_raw(&frame)?;
+        self.wait_until(format!("VIEW_START for the POST to {url}"), |w| {
+            starts(w) != before
+        })
+    }
+
     fn send_input(&mut self, input: InputFrame) -> Result<(), TestError> {
         self.send_raw(&input.frame)?;
         let id = input.event_id;
@@ -577,6 +651,100 @@ fn connect(
             Err(handshake(format!("no answer within {timeout:?}")))
         }
     }
+}
+
+/// The fields of `form` in document order, as a browser's `FormData` has them and the client
+/// sends them: named controls that are not disabled; checkboxes and radios only when checked
+/// (with their value, `on` without one); the selected options of a select (a multiple select's
+/// as a list, if any); no buttons and no files. A name given more than once becomes a list.
+pub(crate) fn form_fields(form: &Node) -> Vec<(String, PostValue)> {
+    let mut fields: Vec<(String, PostValue)> = Vec::new();
+    let mut add = |name: String, value: PostValue| match fields.iter_mut().find(|(n, _)| *n == name)
+    {
+        Some((_, existing)) => {
+            let mut list = match std::mem::replace(existing, PostValue::List(Vec::new())) {
+                PostValue::Text(text) => vec![text],
+                PostValue::List(list) => list,
+            };
+            match value {
+                PostValue::Text(text) => list.push(text),
+                PostValue::List(more) => list.extend(more),
+            }
+            *existing = PostValue::List(list);
+        }
+        None => fields.push((name, value)),
+    };
+    let attribute = |node: &Node, name: &str| node.attributes().get(name).map(|v| v.to_string());
+    let mut stack: Vec<Node> = form.children().into_iter().rev().collect();
+    while let Some(node) = stack.pop() {
+        stack.extend(node.children().into_iter().rev());
+        if !node.is_element() {
+            continue;
+        }
+        let Some(name) = attribute(&node, "name").filter(|n| !n.is_empty()) else {
+            continue;
+        };
+        let flag = |name: &str| {
+            node.attributes()
+                .get(name)
+                .is_some_and(|v| v != AttrValue::Bool(false))
+        };
+        if flag("disabled") {
+            continue;
+        }
+        match node.tag().unwrap_or_default().to_ascii_lowercase().as_str() {
+            "input" => {
+                let kind = attribute(&node, "type")
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                let value = attribute(&node, "value");
+                match kind.as_str() {
+                    "checkbox" | "radio" if flag("checked") => {
+                        add(
+                            name,
+                            PostValue::Text(value.unwrap_or_else(|| "on".to_owned())),
+                        );
+                    }
+                    "checkbox" | "radio" | "submit" | "button" | "reset" | "image" | "file" => {}
+                    _ => add(name, PostValue::Text(value.unwrap_or_default())),
+                }
+            }
+            "textarea" => add(
+                name,
+                PostValue::Text(attribute(&node, "value").unwrap_or_default()),
+            ),
+            "select" => {
+                if let Some(select) = Select::from_node(node.clone()) {
+                    let values = select.values();
+                    // A multiple select with nothing selected sends nothing, as in FormData.
+                    if select.is_multiple() {
+                        if !values.is_empty() {
+                            add(name, PostValue::List(values));
+                        }
+                    } else if let Some(value) = values.into_iter().next() {
+                        add(name, PostValue::Text(value));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    fields
+}
+
+/// `application/x-www-form-urlencoded`, as `URLSearchParams` writes it.
+fn form_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                encoded.push(char::from(byte));
+            }
+            b' ' => encoded.push('+'),
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    encoded
 }
 
 /// The `href` of the link `node` is in, if any.

@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use lona::html::{Event, Node, NodeId, SelectorError, Value};
+use lona::html::forms::{self, ClientValue};
+use lona::html::{Event, Key, Node, NodeId, SelectorError, Value, WIDGET_DATA_EVENT};
 use lona::protocol::client::{
     ChangeValue, ClickData, ClientMessage, EventKind, InputEvent, NodeInfo, PostData,
 };
@@ -626,11 +627,60 @@ impl ClientState {
     /// ancestor that listens to changes: a string for text, a bool for checkboxes and radio
     /// buttons, the selected option indexes for selects.
     ///
+    /// As in a browser, the window's DOM shows the new value at once (checking a radio
+    /// unchecks the others of its name), since the server does not send back to a window the
+    /// value it typed (`lona::html::forms`).
+    ///
     /// # Errors
     ///
     /// As [`ClientState::click`].
     pub fn change(&mut self, node: &Node, value: ChangeValue) -> Result<InputFrame, EventError> {
-        self.input(node, &Event::CHANGE, true, EventKind::Change(value))
+        let frame = self.input(node, &Event::CHANGE, true, EventKind::Change(value.clone()))?;
+        let target = match node.parent() {
+            Some(parent) if node.is_text() => parent,
+            _ => node.clone(),
+        };
+        let value = match &value {
+            ChangeValue::Text(text) => ClientValue::Text(text),
+            ChangeValue::Checked(checked) => ClientValue::Checked(*checked),
+            ChangeValue::Selected(indexes) => ClientValue::Selected(indexes),
+        };
+        forms::apply_client_value(&target, value);
+        Ok(frame)
+    }
+
+    /// A widget on `node` changes its own data at `path` (`[]`: all of it), as its JavaScript
+    /// does with `lona_window.set_widget_data(path, value)`: the window's copy changes at
+    /// once, and the custom event [`WIDGET_DATA_EVENT`] carries `{path, value}` to the server.
+    ///
+    /// # Errors
+    ///
+    /// As [`ClientState::custom`], and [`EventError::NotListening`] if the widget data has no
+    /// place at `path` (nothing is sent then).
+    pub fn set_widget_data(
+        &mut self,
+        node: &Node,
+        path: &[Key],
+        value: Value,
+    ) -> Result<InputFrame, EventError> {
+        let keys = path
+            .iter()
+            .map(|key| match key {
+                Key::Name(name) => Value::String(name.clone()),
+                Key::Index(index) => i64::try_from(*index).map_or(Value::Null, Value::Int),
+            })
+            .collect();
+        let data = Value::map([("path", Value::List(keys)), ("value", value.clone())]);
+        let before = node.widget_data().get();
+        if !node.widget_data().replace(path, value) {
+            return Err(EventError::NotListening {
+                node: format!("{node:?}"),
+                event: "custom",
+            });
+        }
+        // The window's tree is in no document: these edits record nothing.
+        self.custom(node, WIDGET_DATA_EVENT, data)
+            .inspect_err(|_| node.widget_data().reset(before))
     }
 
     /// Focus of `node`, which must listen to focus itself (the event does not bubble).

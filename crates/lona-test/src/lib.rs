@@ -59,7 +59,9 @@
 //! applies it; a frame the client could not take is a [`TestError::Protocol`] that names the
 //! frame, the place in it and what was expected there. The DOM is the server's tree as the
 //! browser would build it: `value`, `checked` and `selected` are attributes here, not live
-//! DOM properties, and a change sent with [`TestClient::change`] does not edit the local DOM.
+//! DOM properties. A change sent with [`TestClient::change`] edits the local DOM as a user's
+//! typing does (the server sends no echo back to the window that typed, as in Lona), and
+//! [`TestClient::submit`] sends a form's fields as the browser client does.
 //! Nodes of an HTML string (DATA with HTML, 501) can be queried but not clicked: they have no
 //! ids.
 #![doc(test(attr(deny(warnings))))]

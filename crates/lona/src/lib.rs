@@ -8,7 +8,7 @@
 //!
 //! | Module | What it holds |
 //! |---|---|
-//! | [`html`] | The node tree: [`html::Node`], [`html::Document`], [`html::tags`], rendering, patches, [`html::diff`], selectors, [`html::parse_html`] |
+//! | [`html`] | The node tree: [`html::Node`], [`html::Document`], [`html::tags`], rendering, patches, [`html::diff`], selectors, [`html::parse_html`]; form controls in [`html::forms`] |
 //! | [`protocol`] | The wire protocol: decoding what browsers send, encoding what the server sends |
 //! | [`runtime`] | Views and the threads they run on: [`View`], [`AsyncView`], [`Context`], [`Runtime`] |
 //! | [`server`] | The server: [`App`] with routes and [`Settings`], HTTP and WebSockets |
@@ -145,6 +145,47 @@
 //! .encode();
 //! assert!(frame.starts_with(r#"lona:[1,"1",203,["",[503,[["#));
 //! ```
+//!
+//! # Forms and widgets
+//!
+//! The controls of [`html::forms`] (also in the prelude) hold typed values that go both
+//! ways: what the user types is in the server tree before any handler runs, and what the
+//! server sets shows in the browser. The window that typed a value does not get it back
+//! (Lona's issuer filtering), every other window of the view does. A JavaScript widget on a
+//! node keeps its `widget_data` in sync the same way; see `docs/forms-and-widgets.md`.
+//!
+//! ```
+//! use lona::prelude::*;
+//!
+//! struct Signup;
+//!
+//! impl View for Signup {
+//!     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+//!         let name = TextInput::new().with_name("name");
+//!         let greeting = tags::p();
+//!         cx.on_change(&name, {
+//!             let (name, greeting) = (name.clone(), greeting.clone());
+//!             move |_cx, _event| {
+//!                 // The value the browser sent is applied already.
+//!                 greeting.set_text(format!("Hello, {}!", name.value()));
+//!                 Flow::Handled
+//!             }
+//!         });
+//!         let clear = tags::button().with_text("Clear");
+//!         cx.on_click(&clear, {
+//!             let name = name.clone();
+//!             move |_cx, _event| {
+//!                 name.set_value(""); // the browser's input empties
+//!                 Flow::Handled
+//!             }
+//!         });
+//!         Ok(Response::Node(
+//!             tags::div().with_child(&name).with_child(&clear).with_child(&greeting),
+//!         ))
+//!     }
+//! }
+//! # let _ = lona::runtime::ViewFactory::blocking(|_| Signup);
+//! ```
 #![doc(test(attr(deny(warnings))))]
 
 mod error;
@@ -165,7 +206,10 @@ pub use lona_static as statics;
 /// The names most apps use, for `use lona::prelude::*`.
 pub mod prelude {
     pub use crate::channels::{Channels, ViewChannels};
-    pub use crate::html::{Document, Event, Node, Value, parse_html, tags};
+    pub use crate::html::forms::{
+        Checkbox, NumberInput, RadioButton, RadioGroup, Select, Submit, TextArea, TextInput,
+    };
+    pub use crate::html::{Document, Event, Key, Node, Value, parse_html, tags};
     pub use crate::protocol::client::ChangeValue;
     pub use crate::runtime::{
         AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response,

@@ -9,6 +9,8 @@
 
 mod connection;
 mod errors;
+mod forms;
 mod input;
 mod navigation;
 mod support;
+mod widgets;

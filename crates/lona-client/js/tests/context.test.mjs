@@ -327,3 +327,45 @@ test('widgets fire custom events through the shim', () => {
         ws().receive('lona:[1,"1",103,1]');
     });
 });
+
+test('a widget changes its own data with set_widget_data: at once here, by an event on the server', () => {
+    withPage(({ ws }) => {
+        let shim = null;
+        let seen = null;
+        const updates = [];
+        Lona.register_widget_class('test.Counter', class {
+            constructor(s, rootNode, widgetData) {
+                shim = s;
+                seen = widgetData;
+            }
+
+            onDataUpdated(widgetData) {
+                updates.push(widgetData.data);
+            }
+        });
+        ws().open();
+        ws().receive('lona:[1,"1",204,null]');
+        ws().receive('lona:[1,"1",203,["",[502,[401,"15","","div",[],[],{},{},[],"test.Counter",{"count":0,"items":[1,2]}]]]]');
+        assert.equal(shim.set_widget_data(['count'], 1), 1);
+        assert.equal(
+            ws().sent.at(-1),
+            'lona:[1,"1",102,[1,"lona.widget_data",{"path":["count"],"value":1},["15",null,null,null],[null,null,null,null]]]',
+        );
+        assert.deepEqual(seen.data, { count: 1, items: [1, 2] }, 'the widget sees its change at once');
+        assert.deepEqual(updates, [], 'no hook runs for the widget\'s own change');
+        shim.set_widget_data(['items', 1], 5);
+        assert.deepEqual(seen.data.items, [1, 5]);
+
+        // A path that leads nowhere is the widget's mistake: it throws and sends nothing.
+        const before = ws().sent.length;
+        assert.throws(() => shim.set_widget_data(['items', 7], 1), /no place/);
+        assert.throws(() => shim.set_widget_data(['missing', 'x'], 1), /no place/);
+        assert.equal(ws().sent.length, before);
+
+        // The server's later patches apply to the data as the widget changed it.
+        ws().receive(`lona:[1,"1",203,["",[503,[["15",606,${P.OPERATION.INSERT},["items"],0,0]]]]]`);
+        assert.deepEqual(updates, [{ count: 1, items: [0, 1, 5] }]);
+        shim.set_widget_data([], { fresh: true });
+        assert.deepEqual(seen.data, { fresh: true });
+    });
+});

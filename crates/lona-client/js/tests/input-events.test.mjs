@@ -340,3 +340,30 @@ test('a failing handler reports the error through the window', () => {
     assert.equal(crashes.length, 1);
     assert.match(String(crashes[0]), /boom/);
 });
+
+test('nothing inside an ignored element is intercepted, until it is not ignored anymore', () => {
+    const spec = [502, [401, '1', '', 'div', [], [], {}, { 'data-lona-ignore': '' }, [
+        [401, '2', '', 'a', [], [], {}, { href: '/plain/' }, [], '', null],
+        [401, '3', '', 'button', [], [], {}, { 'data-lona-events': '301' }, [], '', null],
+        [401, '4', '', 'form', [], [], {}, { method: 'post' }, [], '', null],
+    ], '', null]];
+    const { engine, handler, views, sent } = makeWindow(spec);
+    for (const id of ['1', '2', '3', '4']) {
+        assert.equal(engine.getNode(id).listeners.length, 0, `element ${id}`);
+    }
+    const event = click();
+    engine.getNode('2').dispatchEvent(event);
+    assert.equal(event.defaultPrevented, false, 'the browser follows the link');
+    assert.deepEqual(views, []);
+    engine.getNode('3').dispatchEvent(click());
+    assert.equal(sent.length, 0);
+
+    const memo = new Map();
+    const touched = engine.show([503, [['1', 604, 702, 'data-lona-ignore']]]);
+    touched.forEach(element => handler.patch(element, memo));
+    engine.getNode('2').dispatchEvent(click());
+    assert.equal(views.length, 1);
+    engine.getNode('3').dispatchEvent(click());
+    assert.equal(sent.length, 1);
+    assert.equal(engine.getNode('4').listenerCount('submit'), 1);
+});

@@ -333,3 +333,74 @@ test('clear destroys the widgets and forgets every node', () => {
     assert.equal(engine.nodes.size, 0);
     assert.equal(root.childNodes.length, 0);
 });
+
+test('textareas and multiple selects take their values as properties too', () => {
+    const { engine } = makeEngine();
+    engine.show(tree(element('1', 'div', [
+        element('2', 'textarea', [], { attributes: { value: 'line 1\nline 2' } }),
+        element('3', 'select', [
+            element('4', 'option', [], { attributes: { value: 'a', selected: true } }),
+            element('5', 'option', [], { attributes: { value: 'b' } }),
+            element('6', 'option', [], { attributes: { value: 'c', selected: true } }),
+        ], { attributes: { multiple: true } }),
+    ])));
+    const textarea = engine.getNode('2');
+    assert.equal(textarea.value, 'line 1\nline 2');
+    assert.equal(textarea.hasAttribute('value'), false);
+    assert.deepEqual(['4', '5', '6'].map(id => Boolean(engine.getNode(id).selected)), [true, false, true]);
+    engine.show(update(
+        ['2', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.SET, 'value', ''],
+        ['4', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.REMOVE, 'selected'],
+        ['5', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.SET, 'selected', true],
+    ));
+    assert.equal(textarea.value, '');
+    assert.deepEqual(['4', '5', '6'].map(id => Boolean(engine.getNode(id).selected)), [false, true, true]);
+});
+
+test('an equal value is not written again, so a focused input keeps its caret', () => {
+    const { engine } = makeEngine();
+    engine.show(tree(element('1', 'input', [], { attributes: { type: 'text', value: 'abc' } })));
+    const input = engine.getNode('1');
+    let writes = 0;
+    let value = input.value;
+    Object.defineProperty(input, 'value', {
+        get: () => value,
+        set: next => {
+            writes += 1;
+            value = next;
+        },
+    });
+    engine.show(update(['1', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.SET, 'value', 'abc']));
+    assert.equal(writes, 0);
+    engine.show(update(['1', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.SET, 'value', 'abcd']));
+    assert.equal(writes, 1);
+    assert.equal(value, 'abcd');
+});
+
+test('an ignored element keeps the content the page gave it when it is re-rendered', () => {
+    const { doc, engine } = makeEngine();
+    const ignored = element('2', 'div', [], { attributes: { 'data-lona-ignore': true } });
+    const plain = element('3', 'div');
+    engine.show(tree(element('1', 'div', [ignored, plain])));
+    for (const id of ['2', '3']) {
+        const mine = doc.createElement('p');
+        mine.textContent = `the page's own ${id}`;
+        engine.getNode(id).appendChild(mine);
+    }
+    // The parent's children are reset: both elements are detached and reused.
+    engine.show(update(['1', P.PATCH_TYPE.NODES, P.OPERATION.RESET, [plain, ignored]]));
+    assert.equal(engine.reusedCount, 2);
+    assert.equal(engine.getNode('2').textContent, 'the page\'s own 2');
+    assert.equal(engine.getNode('3').textContent, '', 'a plain element gets the children of its spec');
+    // Children the server sends still replace what is there.
+    const withChildren = element('2', 'div', [text('4', 'server')], { attributes: { 'data-lona-ignore': true } });
+    engine.show(update(['1', P.PATCH_TYPE.NODES, P.OPERATION.RESET, [withChildren]]));
+    assert.equal(engine.getNode('2').textContent, 'server');
+});
+
+test('a change of data-lona-ignore marks the whole subtree for re-patching', () => {
+    const { engine } = makeEngine();
+    engine.show(tree(element('1', 'div', [element('2', 'a', [element('3', 'span')], { attributes: { href: '/x' } })])));
+    const touched = engine.show(update(['1', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.SET, 'data-lona-ignore', true]));
+    assert.deepEqual(touched.map(node => node.getAttribute('data-lona-node-id')), ['1', '2', '3']);
+});

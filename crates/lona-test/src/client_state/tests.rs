@@ -740,3 +740,82 @@ fn svg_tags_keep_their_case_and_select_options_are_found() {
     assert!(frame.contains(r#""foreignObject","""#), "{frame}");
     assert_eq!(window(&state).query_all("select option").unwrap().len(), 2);
 }
+
+#[test]
+fn a_change_shows_in_the_window_at_once_as_in_a_browser() {
+    use lona::html::forms::{Checkbox, RadioGroup, Select, TextInput};
+
+    let name = TextInput::new();
+    let agree = Checkbox::new();
+    let colors = RadioGroup::new()
+        .with_name("color")
+        .with_radio("red", "Red")
+        .with_radio("blue", "Blue");
+    let sizes = Select::multiple()
+        .with_option("s", "S")
+        .with_option("l", "L");
+    let counter = div()
+        .with_widget("Counter", Value::map([("count", 0)]))
+        .with_widget_sync();
+    let root = div()
+        .with_child(&name)
+        .with_child(&agree)
+        .with_child(&colors)
+        .with_child(&sizes)
+        .with_child(&counter);
+    let mut state = started();
+    state.receive(&data(Html::Tree(&root))).unwrap();
+    let local = |state: &ClientState, node: &Node| {
+        let id = node.id().to_string();
+        window(state).node(&id).unwrap().clone()
+    };
+    let (l_name, l_agree, l_sizes, l_counter) = (
+        local(&state, &name),
+        local(&state, &agree),
+        local(&state, &sizes),
+        local(&state, &counter),
+    );
+    let l_radios: Vec<Node> = colors.radios().iter().map(|r| local(&state, r)).collect();
+
+    state
+        .change(&l_name, ChangeValue::Text("Ada".into()))
+        .unwrap();
+    state.change(&l_agree, ChangeValue::Checked(true)).unwrap();
+    state
+        .change(&l_radios[0], ChangeValue::Checked(true))
+        .unwrap();
+    state
+        .change(&l_radios[1], ChangeValue::Checked(true))
+        .unwrap();
+    state
+        .change(&l_sizes, ChangeValue::Selected(vec![1]))
+        .unwrap();
+    assert_eq!(
+        TextInput::from_node(l_name).unwrap().value(),
+        "Ada",
+        "the window shows what was typed"
+    );
+    assert!(Checkbox::from_node(l_agree).unwrap().value());
+    let radios = RadioGroup::from_node(local(&state, &colors)).unwrap();
+    assert_eq!(
+        radios.value().as_deref(),
+        Some("blue"),
+        "one radio of a name at a time"
+    );
+    assert_eq!(Select::from_node(l_sizes).unwrap().values(), ["l"]);
+
+    let frame = state
+        .set_widget_data(&l_counter, &[Key::from("count")], Value::Int(3))
+        .unwrap();
+    assert!(
+        frame
+            .frame
+            .contains(r#""lona.widget_data",{"path":["count"],"value":3}"#),
+        "{}",
+        frame.frame
+    );
+    assert_eq!(l_counter.widget_data().get(), Value::map([("count", 3)]));
+    let nowhere = state.set_widget_data(&l_counter, &[Key::from("no"), Key::Index(0)], Value::Null);
+    assert!(matches!(nowhere, Err(EventError::NotListening { .. })));
+    assert_eq!(l_counter.widget_data().get(), Value::map([("count", 3)]));
+}

@@ -1,0 +1,227 @@
+//! Form controls and a JavaScript widget: a pizza order whose summary follows every change, a
+//! "Suggest" button that fills the form from the server, a submit that shows the fields, and a
+//! star rating drawn by a widget whose data syncs both ways.
+//!
+//! `cargo run -p examples --example widgets`, then open http://127.0.0.1:8080/ in two tabs:
+//! what one tab types shows in the other (the view is a daemon).
+
+use lona::html::WIDGET_DATA_EVENT;
+use lona::prelude::*;
+use lona::protocol::client::PostValue;
+use lona::server::FRONTEND_TEMPLATE;
+
+/// The widget's JavaScript. It is registered ahead of the script that starts the client, so
+/// it is there when the first tree arrives; an app with static files would declare it with
+/// `App::static_file` instead.
+const STARS_SCRIPT: &str = r#"<script type="module">
+import { Lona } from {{ client_url }};
+
+class Stars {
+    constructor(lona_window, root_node, widget_data) {
+        this.lona_window = lona_window;
+        this.root_node = root_node;
+        this.render(widget_data.data);
+    }
+
+    // The server changed the data (another tab, or the "Suggest" button).
+    onDataUpdated(widget_data) {
+        this.render(widget_data.data);
+    }
+
+    render(data) {
+        this.root_node.replaceChildren();
+        for (let star = 1; star <= 5; star++) {
+            const button = document.createElement('button');
+            button.textContent = star <= data.stars ? '★' : '☆';
+            // Changes the data here at once and on the server, which tells the other tabs.
+            button.onclick = () => {
+                this.lona_window.set_widget_data(['stars'], star);
+                this.render({ stars: star });
+            };
+            this.root_node.append(button);
+        }
+    }
+}
+
+Lona.register_widget_class('Stars', Stars);
+</script>
+"#;
+
+/// The value of a widget's `stars` entry.
+fn stars(node: &Node) -> i64 {
+    let data = node.widget_data().get();
+    data.get(&Key::from("stars"))
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+}
+
+struct Order;
+
+impl View for Order {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        // Tabs of one browser share the view. A daemon's tabs re-attach to it on a VIEW of
+        // its URL, so the form posts to another route.
+        cx.daemonize();
+        let name = TextInput::new()
+            .with_name("name")
+            .with_placeholder("Your name");
+        let extra_cheese = Checkbox::new().with_name("cheese");
+        let size = RadioGroup::new()
+            .with_name("size")
+            .with_radio("small", "Small")
+            .with_radio("large", "Large")
+            .with_value("small");
+        let dough = Select::new()
+            .with_name("dough")
+            .with_options([("thin", "Thin"), ("thick", "Thick")]);
+        let toppings = Select::multiple().with_name("toppings").with_options([
+            ("ham", "Ham"),
+            ("olives", "Olives"),
+            ("basil", "Basil"),
+        ]);
+        let rating = tags::div()
+            .with_widget("Stars", Value::map([("stars", 3)]))
+            // Without this the server refuses the widget's changes.
+            .with_widget_sync();
+        let summary = tags::p();
+
+        let controls: [&Node; 6] = [&name, &extra_cheese, &size, &dough, &toppings, &rating];
+        let describe = {
+            let (name, extra_cheese, size, dough, toppings, rating) = (
+                name.clone(),
+                extra_cheese.clone(),
+                size.clone(),
+                dough.clone(),
+                toppings.clone(),
+                rating.clone(),
+            );
+            move || {
+                format!(
+                    "{} orders a {} pizza on {} dough{}, with {}; rated {} stars.",
+                    Some(name.value())
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or_else(|| "Someone".to_owned()),
+                    size.value().unwrap_or_default(),
+                    dough.value().unwrap_or_default(),
+                    if extra_cheese.value() {
+                        " and extra cheese"
+                    } else {
+                        ""
+                    },
+                    Some(toppings.values().join(", "))
+                        .filter(|t| !t.is_empty())
+                        .unwrap_or_else(|| "nothing".to_owned()),
+                    stars(&rating),
+                )
+            }
+        };
+        summary.set_text(describe());
+        for control in controls {
+            let (summary, describe) = (summary.clone(), describe.clone());
+            let update = move |_: &EventContext, _: &InputEvent| {
+                // Every value is up to date here: the runtime applied what the browser sent.
+                summary.set_text(describe());
+                Flow::Handled
+            };
+            if control == &rating {
+                cx.on(control, Event::Custom(WIDGET_DATA_EVENT.to_owned()), update);
+            } else {
+                cx.on_change(control, update);
+            }
+        }
+
+        let suggest = tags::button()
+            .with_attr("type", "button")
+            .with_text("Suggest");
+        cx.on_click(&suggest, {
+            let (name, size, toppings, rating, summary) = (
+                name.clone(),
+                size.clone(),
+                toppings.clone(),
+                rating.clone(),
+                summary.clone(),
+            );
+            move |_, _| {
+                // The browser shows every value the server sets.
+                name.set_value("Margherita fan");
+                size.set_value(Some("large"));
+                toppings.set_values(["basil"]);
+                rating.widget_data().set(&[], "stars", 5);
+                summary.set_text(describe());
+                Flow::Handled
+            }
+        });
+
+        let form = tags::form()
+            .with_attr("method", "post")
+            .with_attr("action", "/ordered")
+            .with_child(tags::p().with_child(&name))
+            .with_child(
+                tags::p().with_child(
+                    tags::label()
+                        .with_child(&extra_cheese)
+                        .with_child(" Extra cheese"),
+                ),
+            )
+            .with_child(tags::p().with_child(&size))
+            .with_child(
+                tags::p()
+                    .with_child(&dough)
+                    .with_child(" ")
+                    .with_child(&toppings),
+            )
+            .with_child(
+                tags::p()
+                    .with_child(&suggest)
+                    .with_child(" ")
+                    .with_child(Submit::new("Order")),
+            );
+        Ok(Response::Node(
+            tags::div()
+                .with_child(tags::h1().with_text("Pizza"))
+                .with_child(form)
+                .with_child(tags::h2().with_text("Rate us"))
+                .with_child(&rating)
+                .with_child(summary),
+        ))
+    }
+}
+
+/// The page after a submit: the fields the form delivered.
+struct Ordered;
+
+impl View for Ordered {
+    fn handle_request(&self, _cx: &Context, request: &Request) -> ViewResult {
+        Ok(Response::Node(submitted(request)))
+    }
+}
+
+fn submitted(request: &Request) -> Node {
+    let list = tags::ul();
+    for (name, value) in &request.post.0 {
+        let value = match value {
+            PostValue::Text(text) => text.clone(),
+            PostValue::List(values) => values.join(", "),
+        };
+        list.append(tags::li().with_text(format!("{name}: {value}")));
+    }
+    tags::div()
+        .with_child(tags::h1().with_text("Ordered"))
+        .with_child(list)
+        .with_child(tags::a().with_attr("href", "/").with_text("Again"))
+}
+
+fn main() -> lona::Result<()> {
+    let mut app = App::new();
+    let page = FRONTEND_TEMPLATE.replacen(
+        "<div id=\"lona\"></div>\n",
+        &format!("<div id=\"lona\"></div>\n{STARS_SCRIPT}"),
+        1,
+    );
+    app.template("lona/frontend.html", &page);
+    app.view("/", |_request| Order);
+    app.view("/ordered", |_request| Ordered);
+    let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    app.run(&addr)?;
+    Ok(())
+}
