@@ -277,10 +277,12 @@ impl Templates {
     /// The tree a window shows when its view fails with `status`, from
     /// `lona/error-view.html`; the built-in page if that template fails.
     pub(crate) fn error_view(&self, status: u16) -> Node {
-        let reason = hyper::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|status| status.canonical_reason())
-            .unwrap_or("Error");
+        // Lona's words for the three pages a view can end in.
+        let reason = match status {
+            403 => "Forbidden",
+            404 => "Not Found",
+            _ => "Internal Error",
+        };
         let rendered = self
             .inner
             .env
