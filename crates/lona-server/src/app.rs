@@ -346,7 +346,10 @@ impl App {
                     close_at: settings.outbox_close_at,
                 },
                 // Views render templates with `cx.state::<Templates>()`.
-                state: self.state.with(templates.clone()),
+                state: self
+                    .state
+                    .with(templates.clone())
+                    .with(crate::buckets::Registry::new(&settings)),
                 ..RuntimeConfig::default()
             },
             Arc::new(TokioSpawner(tokio.handle().clone())),
