@@ -12,3 +12,4 @@ mod errors;
 mod input;
 mod navigation;
 mod support;
+mod uploads;
