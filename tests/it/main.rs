@@ -1,6 +1,7 @@
 //! End-to-end tests of lona through its facade: one binary, one module per area.
 
 mod browser;
+mod buckets;
 mod events;
 mod forms;
 mod middleware;

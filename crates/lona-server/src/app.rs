@@ -346,7 +346,10 @@ impl App {
                     close_at: settings.outbox_close_at,
                 },
                 // Views render templates with `cx.state::<Templates>()`.
-                state: self.state.with(templates.clone()),
+                state: self
+                    .state
+                    .with(templates.clone())
+                    .with(crate::buckets::Registry::new(&settings)),
                 error_page: {
                     let templates = templates.clone();
                     ErrorPage::new(move |status| templates.error_view(status))

@@ -184,20 +184,9 @@ impl HttpResponse {
     /// parameter and given whole, percent-encoded, in `filename*`.
     #[must_use]
     pub fn download(self, filename: &str) -> HttpResponse {
-        let plain: String = filename
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let encoded = percent_encoding::utf8_percent_encode(filename, URL_ESCAPED);
         self.header(
             "Content-Disposition",
-            &format!("attachment; filename=\"{plain}\"; filename*=UTF-8''{encoded}"),
+            &content_disposition("attachment", filename),
         )
     }
 
@@ -230,6 +219,24 @@ impl HttpResponse {
 pub(crate) type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
 
 /// A body of whole bytes.
+/// A `Content-Disposition` value of `kind` (`attachment` or `inline`) for `filename`: the name
+/// reduced to safe characters in the plain parameter, and whole, percent-encoded, in
+/// `filename*` (RFC 6266), so that no name can break out of the header.
+pub(crate) fn content_disposition(kind: &str, filename: &str) -> String {
+    let plain: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded = percent_encoding::utf8_percent_encode(filename, URL_ESCAPED);
+    format!("{kind}; filename=\"{plain}\"; filename*=UTF-8''{encoded}")
+}
+
 pub(crate) fn full(bytes: impl Into<Bytes>) -> Body {
     Full::new(bytes.into())
         .map_err(|never| match never {})
@@ -269,7 +276,7 @@ impl State {
         response
     }
 
-    fn session(&self, request: &HyperRequest<Incoming>) -> Option<SessionId> {
+    pub(crate) fn session(&self, request: &HyperRequest<Incoming>) -> Option<SessionId> {
         let cookie = request
             .headers()
             .get(header::COOKIE)
@@ -295,6 +302,10 @@ pub(crate) async fn handle(
     }
     if websocket {
         return upgrade(state, request, peer);
+    }
+    // Uploads: after the middlewares (which may refuse them), before the routes.
+    if crate::buckets::handles(&state, &path) {
+        return crate::buckets::serve(state, request).await;
     }
     let Some(route) = state.router.resolve(&path) else {
         return state.error_page(StatusCode::NOT_FOUND);

@@ -6,6 +6,7 @@
 //! parked view can never block a tokio worker.
 
 mod app;
+mod buckets;
 mod error;
 mod frontend;
 mod handler;
@@ -18,6 +19,7 @@ mod socket;
 mod statics;
 
 pub use app::{App, RouteName, Server};
+pub use buckets::{Bucket, BucketBuilder, BucketError, BucketEvent, BucketLimits};
 pub use error::ServerError;
 pub use frontend::{ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE, Templates};
 pub use handler::{AsyncHttpHandler, HttpFuture, HttpHandler, HttpRequest};

@@ -8,6 +8,12 @@ const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 /// A new random session id: 32 characters from 62, about 190 bits from the OS's generator.
 pub(crate) fn new_session_id() -> SessionId {
+    SessionId::new(random_token())
+}
+
+/// 32 random characters from 62, about 190 bits from the OS's generator: session ids and the
+/// ids of upload buckets, which must not be guessable.
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     // The OS generator does not fail on the systems we run on; if it ever does, the ids would
     // be guessable, so refuse to go on rather than hand them out.
@@ -26,7 +32,7 @@ pub(crate) fn new_session_id() -> SessionId {
             }
         }
     }
-    SessionId::new(id)
+    id
 }
 
 /// The value of cookie `name` in a `Cookie` header, if it looks like one of our session ids.

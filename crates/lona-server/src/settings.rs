@@ -53,6 +53,10 @@ pub struct Settings {
     pub max_message_size: usize,
     /// The largest request body a non-interactive route reads, in bytes; a bigger one gets 413.
     pub max_body_size: usize,
+    /// Where upload buckets are served (Lona's `BUCKETS_URL_PREFIX`); `/` turns them off.
+    pub bucket_url_prefix: String,
+    /// The folder that holds the buckets' folders; the system's temporary folder if `None`.
+    pub bucket_dir: Option<std::path::PathBuf>,
     /// Malformed messages in a row after which a socket is closed with 1008.
     pub max_malformed_messages: u32,
     /// How long graceful shutdown waits for connections to close.
@@ -86,6 +90,8 @@ impl Default for Settings {
             static_files_disabled: Vec::new(),
             max_message_size: 1024 * 1024,
             max_body_size: 1024 * 1024,
+            bucket_url_prefix: "/buckets/".to_owned(),
+            bucket_dir: None,
             max_malformed_messages: 10,
             shutdown_timeout: Duration::from_secs(10),
             outbox_merge_at: 64,

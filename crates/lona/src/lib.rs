@@ -11,7 +11,7 @@
 //! | [`html`] | The node tree: [`html::Node`], [`html::Document`], [`html::tags`], rendering, patches, [`html::diff`], selectors, [`html::parse_html`]; form controls in [`html::forms`] |
 //! | [`protocol`] | The wire protocol: decoding what browsers send, encoding what the server sends |
 //! | [`runtime`] | Views and the threads they run on: [`View`], [`AsyncView`], [`Context`], [`Runtime`] |
-//! | [`server`] | The server: [`App`] with routes and [`Settings`], HTTP and WebSockets |
+//! | [`server`] | The server: [`App`] with routes and [`Settings`], HTTP and WebSockets, uploads ([`Bucket`]) |
 //! | [`statics`] | Static files: folders, declared CSS and JS, hashed URLs, `collect-static` |
 //! | [`channels`] | Publish/subscribe between views by topic, with the broker behind a trait |
 //!
@@ -200,7 +200,9 @@ pub use lona_runtime::{
     Runtime, RuntimeConfig, ServerState, StopReason, Stopped, View, ViewError, ViewResult,
 };
 pub use lona_server as server;
-pub use lona_server::{App, HttpRequest, HttpResponse, Server, Settings, Templates};
+pub use lona_server::{
+    App, Bucket, BucketLimits, HttpRequest, HttpResponse, Server, Settings, Templates,
+};
 pub use lona_static as statics;
 
 /// The names most apps use, for `use lona::prelude::*`.
@@ -216,5 +218,7 @@ pub mod prelude {
         StopReason, View, ViewError, ViewResult,
     };
     pub use crate::server::{Decision, Middleware};
-    pub use crate::{App, Error, HttpRequest, HttpResponse, Result, Settings, Templates};
+    pub use crate::{
+        App, Bucket, BucketLimits, Error, HttpRequest, HttpResponse, Result, Settings, Templates,
+    };
 }

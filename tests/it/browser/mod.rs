@@ -13,4 +13,5 @@ mod forms;
 mod input;
 mod navigation;
 mod support;
+mod uploads;
 mod widgets;

@@ -1,0 +1,116 @@
+//! Uploads (Lona's buckets): pick files, they go to the view's bucket, and the list below shows
+//! each with a link back to it and a delete button. Closing the tab deletes the files.
+//!
+//! `cargo run -p examples --example uploads`, then open http://127.0.0.1:8080/
+
+use lona::prelude::*;
+
+struct Uploads;
+
+impl View for Uploads {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let files = tags::ul().with_id("files");
+        let status = tags::p().with_id("status").with_text("No files yet");
+        let limits = BucketLimits::default()
+            .with_max_files(5)
+            .with_max_size(10 * 1024 * 1024);
+        let bucket = Bucket::builder()
+            .limits(limits)
+            // Hooks run on the worker pool; what they change is sent when they return.
+            .on_add({
+                let status = status.clone();
+                let files = files.clone();
+                move |event| {
+                    show_files(&files, event.bucket);
+                    status.set_text(format!("Added {}", event.names.join(", ")));
+                }
+            })
+            .on_delete({
+                let status = status.clone();
+                let files = files.clone();
+                move |event| {
+                    show_files(&files, event.bucket);
+                    status.set_text(format!("Deleted {}", event.names.join(", ")));
+                }
+            })
+            .build(cx)?;
+        // The form posts into a hidden frame: a form with a target is left to the browser,
+        // so the page (and this view) stays while the files go up.
+        let form = tags::form()
+            .with_attr("action", bucket.add_url())
+            .with_attr("method", "post")
+            .with_attr("enctype", "multipart/form-data")
+            .with_attr("target", "uploads")
+            .with_child(
+                tags::input()
+                    .with_attr("type", "file")
+                    .with_attr("name", "files")
+                    .with_attr("multiple", true),
+            )
+            .with_child(
+                tags::input()
+                    .with_attr("type", "submit")
+                    .with_attr("value", "Upload"),
+            );
+        let frame = tags::iframe()
+            .with_attr("name", "uploads")
+            .with_attr("hidden", true);
+        let limits = bucket.limits();
+        Ok(Response::Node(
+            tags::div()
+                .with_child(tags::h1().with_text("Uploads"))
+                .with_child(tags::p().with_text(format!(
+                    "At most {} files and {} bytes; they are deleted when you leave.",
+                    limits.max_files, limits.max_size
+                )))
+                .with_child(form)
+                .with_child(frame)
+                .with_child(status)
+                .with_child(files),
+        ))
+    }
+}
+
+/// Rebuilds the list: a link and a delete form per file.
+fn show_files(files: &Node, bucket: &Bucket) {
+    // Two uploads may finish at once; the list is rebuilt as a whole under its lock.
+    let _lock = files.lock();
+    files.clear();
+    for name in bucket.file_names() {
+        let delete = tags::form()
+            .with_attr("action", bucket.delete_url())
+            .with_attr("method", "post")
+            .with_attr("target", "uploads")
+            .with_attr("style", "display: inline")
+            .with_child(
+                tags::input()
+                    .with_attr("type", "hidden")
+                    .with_attr("name", "name")
+                    .with_attr("value", name.as_str()),
+            )
+            .with_child(
+                tags::input()
+                    .with_attr("type", "submit")
+                    .with_attr("value", "Delete"),
+            );
+        files.append(
+            tags::li()
+                .with_child(
+                    tags::a()
+                        .with_attr("href", bucket.url(&name))
+                        .with_attr("target", "_blank")
+                        .with_text(name.as_str()),
+                )
+                .with_child(" ")
+                .with_child(delete),
+        );
+    }
+}
+
+fn main() -> lona::Result<()> {
+    let mut app = App::new();
+    app.view("/", |_request| Uploads);
+    let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    app.run(&addr)?;
+    Ok(())
+}
