@@ -487,6 +487,9 @@ impl Future for AwaitEvent {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
+        if !this.shared.interactive {
+            return Poll::Ready(Err(Stopped(crate::StopReason::NotInteractive)));
+        }
         {
             // The event is delivered under this lock, so checking and registering under it
             // cannot miss a delivery.

@@ -204,6 +204,13 @@ pub(crate) trait DynView: Send + Sync + 'static {
         shared: Arc<ViewShared>,
         runtime: &RuntimeInner,
     ) -> Result<(), StartError>;
+    /// Runs `handle_request` once, non-interactively, then `done` with its result.
+    fn run_once(
+        self: Arc<Self>,
+        shared: Arc<ViewShared>,
+        runtime: &RuntimeInner,
+        done: OnceDone,
+    ) -> Result<(), StartError>;
     /// `handle_input_event_root`.
     fn root_hook(&self, cx: &EventContext, event: &InputEvent) -> Flow;
     /// `handle_input_event`.
@@ -214,6 +221,9 @@ pub(crate) trait DynView: Send + Sync + 'static {
 
 struct Blocking<V>(V);
 struct Async<V>(V);
+
+/// Where the result of a non-interactive run goes.
+type OnceDone = Box<dyn FnOnce(Result<Response, u16>) + Send>;
 
 impl<V: View> DynView for Blocking<V> {
     fn launch(
@@ -249,6 +259,30 @@ impl<V: View> DynView for Blocking<V> {
         }
     }
 
+    fn run_once(
+        self: Arc<Self>,
+        shared: Arc<ViewShared>,
+        runtime: &RuntimeInner,
+        done: OnceDone,
+    ) -> Result<(), StartError> {
+        let job = move || {
+            let cx = Context {
+                handle: ViewHandle {
+                    shared: Arc::clone(&shared),
+                },
+            };
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                self.0.handle_request(&cx, &shared.request)
+            }))
+            .map_err(|panic| panic_message(panic.as_ref()));
+            shared.finish_once(result, done, |reason| self.0.on_stop(reason));
+        };
+        runtime
+            .runtime_pool
+            .try_submit(job)
+            .map_err(|_| StartError::Busy)
+    }
+
     fn root_hook(&self, cx: &EventContext, event: &InputEvent) -> Flow {
         self.0.handle_input_event_root(cx, event)
     }
@@ -281,6 +315,27 @@ impl<V: AsyncView> DynView for Async<V> {
                 Box::pin(self.0.handle_request(&cx, &shared.request));
             let result = CatchUnwind(future).await;
             shared.finish(result, |reason| self.0.on_stop(reason));
+        };
+        runtime.spawner.spawn(Box::pin(task));
+        Ok(())
+    }
+
+    fn run_once(
+        self: Arc<Self>,
+        shared: Arc<ViewShared>,
+        runtime: &RuntimeInner,
+        done: OnceDone,
+    ) -> Result<(), StartError> {
+        let task = async move {
+            let cx = AsyncContext {
+                handle: ViewHandle {
+                    shared: Arc::clone(&shared),
+                },
+            };
+            let future: std::pin::Pin<Box<dyn Future<Output = ViewResult> + Send + '_>> =
+                Box::pin(self.0.handle_request(&cx, &shared.request));
+            let result = CatchUnwind(future).await;
+            shared.finish_once(result, done, |reason| self.0.on_stop(reason));
         };
         runtime.spawner.spawn(Box::pin(task));
         Ok(())
@@ -384,6 +439,9 @@ pub(crate) struct ViewShared {
     draining: AtomicBool,
     lifecycle: Mutex<Lifecycle>,
     reattach: ReattachKey,
+    /// `false` for a view run once for an HTTP request ([`Runtime::run_once`]): it has no
+    /// window, and its waits for input fail at once.
+    pub(crate) interactive: bool,
     /// Things the view holds until its cleanup (channel subscriptions, upload targets...).
     kept: Mutex<Vec<Box<dyn std::any::Any + Send>>>,
 }
@@ -494,6 +552,45 @@ impl ViewShared {
         if remove && let Some(runtime) = self.runtime.upgrade() {
             runtime.views.lock().remove(&self.id);
         }
+    }
+
+    /// Ends a non-interactive run: hands the response (what was shown, if the view returned
+    /// nothing) or the error status to `done`, then runs `on_stop` and the cleanup at once.
+    fn finish_once(
+        self: &Arc<Self>,
+        result: Result<ViewResult, String>,
+        done: OnceDone,
+        on_stop: impl FnOnce(Option<&StopReason>),
+    ) {
+        let outcome = match result {
+            Ok(Ok(Response::Empty)) => Ok(self.doc.root().map_or(Response::Empty, Response::Node)),
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(ViewError::Forbidden)) => Err(403),
+            Ok(Err(ViewError::NotFound)) => Err(404),
+            Ok(Err(ViewError::Stopped(reason))) => {
+                tracing::error!(view = self.id.0, %reason, "a non-interactive view stopped");
+                Err(500)
+            }
+            Ok(Err(ViewError::Failed(error))) => {
+                tracing::error!(view = self.id.0, %error, "a view failed");
+                Err(500)
+            }
+            Err(panic) => {
+                self.count_panic();
+                tracing::error!(view = self.id.0, %panic, "a view panicked");
+                Err(500)
+            }
+        };
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| done(outcome))) {
+            tracing::error!(panic = %panic_message(panic.as_ref()), "a non-interactive caller panicked");
+        }
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| on_stop(None))) {
+            self.count_panic();
+            tracing::error!(view = self.id.0, panic = %panic_message(panic.as_ref()), "on_stop panicked");
+        }
+        self.stop.stop(StopReason::NotInteractive);
+        self.lifecycle.lock().finished = true;
+        self.cleanup();
     }
 
     fn respond(&self, response: Response) {
@@ -1111,32 +1208,68 @@ impl Runtime {
             daemon.reattach(connection, window);
             return Ok(daemon.id);
         }
-        let id = RuntimeId(self.inner.next_id.fetch_add(1, Ordering::Relaxed));
         let view = (factory.0)(&request);
-        let shared = Arc::new(ViewShared {
-            id,
-            doc: Document::new(),
-            stop: StopSignal::default(),
-            waiters: Mutex::new(Waiters::default()),
-            runtime: Arc::downgrade(&self.inner),
-            view: Arc::clone(&view),
-            title: Mutex::new(Arc::from("")),
-            daemon: AtomicBool::new(false),
-            attached: Mutex::new(vec![Attachment::new(connection, window)]),
-            handlers: Mutex::new(HashMap::new()),
-            mailbox: Mutex::new(VecDeque::new()),
-            draining: AtomicBool::new(false),
-            lifecycle: Mutex::new(Lifecycle::default()),
-            reattach: key,
-            request,
-            kept: Mutex::new(Vec::new()),
-        });
+        let shared = self.new_view(&view, request, Some(Attachment::new(connection, window)));
+        let id = shared.id;
         self.inner.views.lock().insert(id, Arc::clone(&shared));
         if let Err(error) = view.launch(Arc::clone(&shared), &self.inner) {
             self.inner.views.lock().remove(&id);
             return Err(error);
         }
         Ok(id)
+    }
+
+    /// Runs the view of `request` once, non-interactively (Lona's `interactive=False`
+    /// routes): `handle_request` runs on the runtime pool (an async view on the executor)
+    /// with no window; `show` only sets the tree, a wait for input fails at once with
+    /// [`StopReason::NotInteractive`], and `on_stop` and `on_cleanup` run right after.
+    /// `done` gets the response (the tree shown last if the view returned
+    /// [`Response::Empty`]) or the status of the error page to answer with (403, 404, 500).
+    ///
+    /// # Errors
+    ///
+    /// [`StartError::Busy`] if the runtime pool cannot take the job; `done` is not called.
+    /// [`StartError::ShuttingDown`] during shutdown.
+    pub fn run_once(
+        &self,
+        factory: &ViewFactory,
+        request: Request,
+        done: impl FnOnce(Result<Response, u16>) + Send + 'static,
+    ) -> Result<(), StartError> {
+        if self.inner.shutting_down.load(Ordering::Acquire) {
+            return Err(StartError::ShuttingDown);
+        }
+        let view = (factory.0)(&request);
+        let shared = self.new_view(&view, request, None);
+        view.run_once(shared, &self.inner, Box::new(done))
+    }
+
+    /// The shared state of a new view; interactive if it starts in a window.
+    fn new_view(
+        &self,
+        view: &Arc<dyn DynView>,
+        request: Request,
+        window: Option<Attachment>,
+    ) -> Arc<ViewShared> {
+        Arc::new(ViewShared {
+            id: RuntimeId(self.inner.next_id.fetch_add(1, Ordering::Relaxed)),
+            doc: Document::new(),
+            stop: StopSignal::default(),
+            waiters: Mutex::new(Waiters::default()),
+            runtime: Arc::downgrade(&self.inner),
+            view: Arc::clone(view),
+            title: Mutex::new(Arc::from("")),
+            daemon: AtomicBool::new(false),
+            interactive: window.is_some(),
+            attached: Mutex::new(window.into_iter().collect()),
+            handlers: Mutex::new(HashMap::new()),
+            mailbox: Mutex::new(VecDeque::new()),
+            draining: AtomicBool::new(false),
+            lifecycle: Mutex::new(Lifecycle::default()),
+            reattach: ReattachKey::of(&request),
+            request,
+            kept: Mutex::new(Vec::new()),
+        })
     }
 
     /// Handles an INPUT_EVENT: checks that the connection and window are attached to the view

@@ -17,6 +17,9 @@ pub enum StopReason {
     ServerStop,
     /// The view crashed in an event handler; the browser was shown the 500 view.
     Crashed,
+    /// The view runs non-interactively (one HTTP request, no browser to wait for): a wait for
+    /// input can never end, so it fails at once with this.
+    NotInteractive,
 }
 
 impl fmt::Display for StopReason {
@@ -25,6 +28,7 @@ impl fmt::Display for StopReason {
             StopReason::UserAbort => "the user left",
             StopReason::ServerStop => "the server is stopping",
             StopReason::Crashed => "the view crashed",
+            StopReason::NotInteractive => "a non-interactive view cannot wait for input",
         })
     }
 }
