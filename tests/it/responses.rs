@@ -218,3 +218,90 @@ fn a_body_over_the_limit_is_refused_with_413() {
         .expect("POST");
     assert_eq!(answer.status, 200);
 }
+
+/// A non-interactive view (Lona's `interactive=False`): what it does depends on the path.
+struct Report;
+
+impl View for Report {
+    fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult {
+        match request.arg("what").unwrap_or_default() {
+            "returns" => Ok(Response::Node(tags::h1().with_text(format!(
+                "{} <b>{}</b>",
+                request.method(),
+                request.post("name").unwrap_or("nobody")
+            )))),
+            "shows" => {
+                cx.show(&tags::p().with_text("shown, then returned nothing"))?;
+                Ok(Response::Empty)
+            }
+            "forbidden" => Err(ViewError::Forbidden),
+            "moves" => Ok(Response::Redirect("/report/returns".to_owned())),
+            "waits" => {
+                // No browser will ever click: the wait fails at once instead of hanging.
+                cx.await_click(&[])?;
+                Ok(Response::Empty)
+            }
+            _ => Err(ViewError::NotFound),
+        }
+    }
+}
+
+#[test]
+fn a_non_interactive_view_answers_over_plain_http() {
+    let mut app = App::new();
+    app.view("/report/<what>", |_| Report)
+        .interactive(false)
+        .name("report");
+    app.view("/live", |_| Report);
+    let server = TestServer::start(app);
+
+    let page = server.get("/report/returns").expect("GET");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(
+        page.body.contains("<h1>GET &lt;b&gt;nobody&lt;/b&gt;</h1>"),
+        "the tree is the page, escaped: {}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("LonaContext"),
+        "no client: {}",
+        page.body
+    );
+    let live = server.get("/live").expect("GET /live");
+    assert!(
+        live.body.contains("LonaContext"),
+        "an interactive route still gets the frontend page"
+    );
+
+    let posted = server
+        .request(
+            "POST",
+            "/report/returns",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            b"name=Ada",
+        )
+        .expect("POST");
+    assert!(
+        posted.body.contains("POST &lt;b&gt;Ada&lt;/b&gt;"),
+        "{}",
+        posted.body
+    );
+
+    let shown = server.get("/report/shows").expect("GET shows");
+    assert!(
+        shown.body.contains("shown, then returned nothing"),
+        "{}",
+        shown.body
+    );
+    assert_eq!(server.get("/report/forbidden").expect("403").status, 403);
+    assert_eq!(server.get("/report/unknown").expect("404").status, 404);
+    let moved = server.get("/report/moves").expect("302");
+    assert_eq!(moved.status, 302);
+    assert_eq!(moved.header("location"), Some("/report/returns"));
+    assert_eq!(server.get("/report/waits").expect("500").status, 500);
+    assert_eq!(server.metrics().views, 0, "no view is left running");
+}

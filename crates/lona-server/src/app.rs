@@ -24,6 +24,8 @@ use crate::settings::Settings;
 pub(crate) enum Target {
     /// An interactive view: a plain GET gets the frontend page, the socket runs the view.
     View(ViewFactory),
+    /// A non-interactive view (`interactive(false)`): run once per HTTP request.
+    Page(ViewFactory),
     /// A non-interactive handler, run for each HTTP request on the worker pool.
     Http(Arc<HttpHandler>),
     /// An async non-interactive handler, run for each HTTP request on tokio.
@@ -34,6 +36,7 @@ impl std::fmt::Debug for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Target::View(_) => "View",
+            Target::Page(_) => "Page",
             Target::Http(_) => "Http",
             Target::AsyncHttp(_) => "AsyncHttp",
         })
@@ -94,7 +97,7 @@ impl Default for App {
     }
 }
 
-/// Names the route just added.
+/// Configures the route just added: its name, and whether a view route is interactive.
 #[derive(Debug)]
 pub struct RouteName<'a> {
     /// `None` if the route's pattern did not compile (the error is reported at start).
@@ -102,11 +105,33 @@ pub struct RouteName<'a> {
 }
 
 impl RouteName<'_> {
-    /// Gives the route a name, for [`Server::reverse`].
-    pub fn name(self, name: &str) {
-        if let Some(router) = self.router {
+    /// Gives the route a name, for [`Server::reverse`] and `reverse()` in templates.
+    pub fn name(mut self, name: &str) -> Self {
+        if let Some(router) = self.router.as_deref_mut() {
             router.set_last_name(name.to_owned());
         }
+        self
+    }
+
+    /// Lona's `interactive=False`: the view runs once per HTTP request, on the runtime pool,
+    /// and its response (the tree it returns, or the one it showed last) is the page; no
+    /// frontend page, no client, no socket. A wait for input fails at once, since no browser
+    /// will send any. Redirects become 302s and errors the 403/404/500 pages with their
+    /// status. For JSON, files or custom headers, use [`App::http`]. Does nothing for other
+    /// routes than views.
+    pub fn interactive(mut self, interactive: bool) -> Self {
+        let target = self.router.as_deref_mut().and_then(Router::last_target_mut);
+        if let Some(target) = target
+            && let Target::View(factory) | Target::Page(factory) = target
+        {
+            let factory = factory.clone();
+            *target = if interactive {
+                Target::View(factory)
+            } else {
+                Target::Page(factory)
+            };
+        }
+        self
     }
 }
 

@@ -14,7 +14,8 @@ use hyper::{Method, Request as HyperRequest, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use lona_protocol::client::{PostData, PostValue};
 use lona_runtime::{
-    CloseReason, Connection, ConnectionId, Request, Runtime, SessionId, percent_decode,
+    CloseReason, Connection, ConnectionId, Request, Response as ViewResponse, Runtime, SessionId,
+    ViewFactory, percent_decode,
 };
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
@@ -312,7 +313,7 @@ pub(crate) async fn handle(
     };
     match route.target {
         Target::View(_) => frontend_page(&state, &request),
-        Target::Http(_) | Target::AsyncHttp(_) => {
+        Target::Http(_) | Target::AsyncHttp(_) | Target::Page(_) => {
             let target = route.target.clone();
             let name = route.name.map(Arc::from);
             let args = route.args;
@@ -425,6 +426,9 @@ async fn http_route(
     if is_form {
         lona_request.post = parse_form(&body);
     }
+    if let Target::Page(factory) = &target {
+        return run_page(&state, factory, lona_request, head).await;
+    }
     let request = crate::handler::HttpRequest {
         request: lona_request,
         headers: parts.headers,
@@ -448,13 +452,49 @@ async fn http_route(
             // A task of its own, so that a panic is caught as a join error.
             tokio::spawn(handler(request)).await.ok()
         }
-        Target::View(_) => None,
+        Target::View(_) | Target::Page(_) => None,
     };
     let Some(answer) = answer else {
         tracing::error!("a non-interactive route panicked");
         return state.error_page(StatusCode::INTERNAL_SERVER_ERROR);
     };
     let mut response = build_response(&state, answer);
+    if head {
+        *response.body_mut() = full(Bytes::new());
+    }
+    response
+}
+
+/// A non-interactive view: run once on the runtime pool; its tree becomes the page.
+async fn run_page(
+    state: &State,
+    factory: &ViewFactory,
+    request: Request,
+    head: bool,
+) -> Response<Body> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    // Rendered on the view's thread, before its cleanup takes the tree apart.
+    let done = move |outcome: Result<ViewResponse, u16>| {
+        let answer = outcome.map(|response| match response {
+            ViewResponse::Empty => HttpResponse::html(String::new()),
+            ViewResponse::Node(node) => HttpResponse::node(&node),
+            ViewResponse::RawHtml(html) => HttpResponse::html(html),
+            ViewResponse::Redirect(url) | ViewResponse::HttpRedirect(url) => {
+                HttpResponse::redirect(&url)
+            }
+        });
+        let _ = tx.send(answer);
+    };
+    // Busy or shutting down: either way, not now.
+    if state.runtime.run_once(factory, request, done).is_err() {
+        return state.error_page(StatusCode::SERVICE_UNAVAILABLE);
+    }
+    let mut response = match rx.await {
+        Ok(Ok(answer)) => build_response(state, answer),
+        Ok(Err(status)) => state
+            .error_page(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)),
+        Err(_) => state.error_page(StatusCode::INTERNAL_SERVER_ERROR),
+    };
     if head {
         *response.body_mut() = full(Bytes::new());
     }

@@ -209,6 +209,11 @@ impl<T> Router<T> {
             .map(|(_, name)| *name)
     }
 
+    /// What the last route added leads to.
+    pub(crate) fn last_target_mut(&mut self) -> Option<&mut T> {
+        self.routes.last_mut().map(|route| &mut route.2)
+    }
+
     /// Names the last route added.
     pub(crate) fn set_last_name(&mut self, name: String) {
         if let Some(last) = self.routes.last_mut() {

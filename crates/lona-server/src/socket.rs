@@ -252,7 +252,7 @@ fn start_view(
             }
             factory
         }
-        Some(Target::Http(_) | Target::AsyncHttp(_)) => {
+        Some(Target::Http(_) | Target::AsyncHttp(_) | Target::Page(_)) => {
             // Not a view: let the browser load it as a page, as Lona does.
             state.runtime.detach_window(connection, window);
             let frame = ServerMessage::HttpRedirect {
