@@ -11,6 +11,7 @@ mod connection;
 mod errors;
 mod forms;
 mod input;
+mod messages;
 mod navigation;
 mod support;
 mod uploads;
