@@ -2,6 +2,7 @@
 
 mod browser;
 mod buckets;
+mod channels;
 mod events;
 mod forms;
 mod middleware;

@@ -1,0 +1,79 @@
+//! Channels through the whole server: views in two sessions subscribe to one topic, a click in
+//! one publishes, both trees change in publish order, and a closed tab's view unsubscribes.
+
+use std::time::Duration;
+
+use lona::channels::{Channels, UNSUBSCRIBE_TOPIC};
+use lona::prelude::*;
+use lona_test::TestServer;
+
+/// One chat room: each click on `#send` publishes the next numbered line.
+struct Room;
+
+impl View for Room {
+    fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult {
+        let channels = cx.channels().ok_or(ViewError::NotFound)?;
+        let lines = tags::ul().with_id("lines");
+        let send = tags::button().with_id("send").with_text("Send");
+        let root = tags::div().with_child(&lines).with_child(&send);
+        cx.subscribe(&channels, "room.*", move |_view, message| {
+            let text = format!(
+                "{}: {}",
+                message.topic,
+                message.data.as_str().unwrap_or("?")
+            );
+            lines.append(tags::li().with_text(text));
+        });
+        let who = request.query("who").unwrap_or("someone").to_owned();
+        cx.on_click(&send, move |_cx, _event| {
+            for n in 1..=3 {
+                channels.publish("room.lobby", format!("{who} {n}"));
+            }
+            Flow::Handled
+        });
+        Ok(Response::Node(root))
+    }
+}
+
+#[test]
+fn a_publish_from_one_view_updates_every_subscribed_view_in_order() {
+    let channels = Channels::local();
+    let mut app = App::new();
+    app.state(channels.clone());
+    app.view("/room", |_| Room);
+    let server = TestServer::start(app);
+
+    let mut ada = server.open("/room?who=ada").expect("ada opens the room");
+    let mut bob = server.open("/room?who=bob").expect("bob opens the room");
+    ada.wait_for_selector("#send").expect("ada's room");
+    bob.wait_for_selector("#send").expect("bob's room");
+    // Views subscribe before they answer, so both are subscribed once they show.
+    assert_eq!(channels.subscribers("room.lobby"), 2);
+
+    ada.click("#send").expect("ada sends");
+    let expected = "room.lobby: ada 1room.lobby: ada 2room.lobby: ada 3";
+    for client in [&mut ada, &mut bob] {
+        client
+            .wait_for_node_text("#lines", expected)
+            .expect("three lines, in publish order");
+    }
+
+    // The broker announces every unsubscription, so the test waits for an event, not a state.
+    let (left, leaving) = crossbeam_channel::unbounded();
+    let _watch = channels.subscribe(UNSUBSCRIBE_TOPIC, move |message| {
+        let _ = left.send(
+            message
+                .data
+                .get(&"topic".into())
+                .and_then(|t| t.as_str().map(str::to_owned)),
+        );
+    });
+    bob.close();
+    let pattern = leaving
+        .recv_timeout(server.timeout())
+        .expect("bob's view unsubscribes when his tab closes");
+    assert_eq!(pattern.as_deref(), Some("room.*"));
+    assert_eq!(channels.subscribers("room.lobby"), 1, "ada's view stays");
+    drop(server);
+    assert!(channels.shutdown(Duration::from_secs(10)));
+}
