@@ -182,3 +182,79 @@ fn the_error_view_template_shapes_window_errors_and_http_error_pages() {
         missing.body
     );
 }
+
+#[test]
+fn frontend_pieces_per_route_frontends_and_reverse_in_code() {
+    let dir = Temp::new("templates-frontend");
+    dir.write(
+        "lona/header.html",
+        "<header id=site>{{ request.path }}</header>",
+    );
+    dir.write("lona/footer.html", "<footer>made with lona</footer>");
+    dir.write(
+        "lona/frontend.js",
+        "context.add_message_handler((c, m) => m); // hook",
+    );
+    dir.write(
+        "special.html",
+        "{% extends \"lona/frontend.html\" %}<!-- never shown: the base has no blocks -->",
+    );
+    dir.write(
+        "bare.html",
+        "<p id=bare>{{ request.path }}?{{ request.query }}</p>",
+    );
+    let mut app = App::new();
+    app.template_dir(dir.path());
+    app.add_static_file("app.css", "body { color: green }");
+    app.view("/", |_| Shows("home")).name("home");
+    app.view("/special", |_| Shows("home"))
+        .frontend("special.html");
+    app.view("/bare", |_| Shows("home")).frontend("bare.html");
+    app.view("/user/<name>", |_| Shows("home")).name("user");
+    app.http("/links", |request| {
+        let templates = request.templates();
+        HttpResponse::text(format!(
+            "{} {}",
+            templates
+                .reverse("user", &[("name", "a b")])
+                .unwrap_or_default(),
+            templates.reverse("nowhere", &[]).is_err()
+        ))
+    });
+    app.http("/css-url", |request| {
+        HttpResponse::text(
+            request
+                .templates()
+                .render_str("{{ static_url('app.css') }}", minijinja::context! {})
+                .unwrap_or_default(),
+        )
+    });
+    let server = TestServer::start(app);
+
+    let home = server.get("/").expect("GET /").body;
+    assert!(home.contains("<header id=site>&#x2f;</header>"), "{home}");
+    assert!(home.contains("<footer>made with lona</footer>"), "{home}");
+    assert!(home.contains("context.add_message_handler"), "{home}");
+    let special = server.get("/special").expect("GET /special").body;
+    assert!(
+        special.contains("<header id=site>&#x2f;special</header>"),
+        "an extending frontend keeps the pieces: {special}"
+    );
+    let bare = server.get("/bare?x=1").expect("GET /bare").body;
+    // minijinja escapes `/` too; browsers read `&#x2f;` as `/`.
+    assert_eq!(bare, "<p id=bare>&#x2f;bare?x=1</p>");
+
+    assert_eq!(
+        server.get("/links").expect("GET /links").body,
+        "/user/a%20b true"
+    );
+    let css_url = server.get("/css-url").expect("GET /css-url").body;
+    assert!(css_url.starts_with("/static/app."), "{css_url}");
+    let css = server.get(&css_url).expect("GET the hashed css");
+    assert_eq!(css.body, "body { color: green }");
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    assert_eq!(
+        server.get("/static/app.css").expect("GET css").body,
+        "body { color: green }"
+    );
+}

@@ -22,8 +22,9 @@ use crate::settings::Settings;
 /// What a route leads to.
 #[derive(Clone)]
 pub(crate) enum Target {
-    /// An interactive view: a plain GET gets the frontend page, the socket runs the view.
-    View(ViewFactory),
+    /// An interactive view: a plain GET gets the frontend page (the route's own template if
+    /// it names one), the socket runs the view.
+    View(ViewFactory, Option<Arc<str>>),
     /// A non-interactive view (`interactive(false)`): run once per HTTP request.
     Page(ViewFactory),
     /// A non-interactive handler, run for each HTTP request on the worker pool.
@@ -35,7 +36,7 @@ pub(crate) enum Target {
 impl std::fmt::Debug for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Target::View(_) => "View",
+            Target::View(..) => "View",
             Target::Page(_) => "Page",
             Target::Http(_) => "Http",
             Target::AsyncHttp(_) => "AsyncHttp",
@@ -68,6 +69,8 @@ pub struct App {
     router: Router<Target>,
     templates: TemplateConfig,
     static_files: Vec<lona_static::StaticFile>,
+    /// Files given in code with [`App::add_static_file`].
+    embedded: Vec<lona_static::EmbeddedFile>,
     state: lona_runtime::AppState,
     middlewares: Vec<Arc<dyn crate::Middleware>>,
     /// Filled at start; views built before read it per request.
@@ -122,14 +125,25 @@ impl RouteName<'_> {
     pub fn interactive(mut self, interactive: bool) -> Self {
         let target = self.router.as_deref_mut().and_then(Router::last_target_mut);
         if let Some(target) = target
-            && let Target::View(factory) | Target::Page(factory) = target
+            && let Target::View(factory, _) | Target::Page(factory) = target
         {
             let factory = factory.clone();
             *target = if interactive {
-                Target::View(factory)
+                Target::View(factory, None)
             } else {
                 Target::Page(factory)
             };
+        }
+        self
+    }
+
+    /// Lona's per-route `frontend_view`: a plain GET of this interactive route gets the page
+    /// rendered from `template` instead of `lona/frontend.html`. It sees what that one sees
+    /// (see [`crate::FRONTEND_TEMPLATE`]), so it usually `extends` it and fills its blocks.
+    pub fn frontend(mut self, template: &str) -> Self {
+        let target = self.router.as_deref_mut().and_then(Router::last_target_mut);
+        if let Some(Target::View(_, frontend)) = target {
+            *frontend = Some(Arc::from(template));
         }
         self
     }
@@ -143,6 +157,7 @@ impl App {
             router: Router::default(),
             templates: TemplateConfig::default(),
             static_files: Vec::new(),
+            embedded: Vec::new(),
             state: lona_runtime::AppState::default(),
             middlewares: Vec::new(),
             middleware_slot: Arc::new(std::sync::OnceLock::new()),
@@ -178,7 +193,7 @@ impl App {
             request: request.clone(),
             middlewares: slot.get().cloned().unwrap_or_default(),
         });
-        self.add(pattern, Target::View(factory))
+        self.add(pattern, Target::View(factory, None))
     }
 
     /// Adds an interactive route whose view is an [`AsyncView`], built per request.
@@ -193,7 +208,7 @@ impl App {
             request: request.clone(),
             middlewares: slot.get().cloned().unwrap_or_default(),
         });
-        self.add(pattern, Target::View(factory))
+        self.add(pattern, Target::View(factory, None))
     }
 
     /// Adds a middleware after the ones added before (see [`crate::Middleware`]).
@@ -290,13 +305,28 @@ impl App {
         self.static_files.push(file);
     }
 
+    /// Serves `body`, compiled into the binary, as the static file `name` (Lona's
+    /// `App.add_static_file(name, string=...)`): `app.add_static_file("app.css",
+    /// include_str!("app.css"))` is at `/static/app.css`, typed by its extension, with a hashed
+    /// URL for `static_url("app.css")`, and `collect-static` writes it. A file of the same name
+    /// in `settings.static_dirs` wins, so a deployment can replace it.
+    pub fn add_static_file(&mut self, name: &'static str, body: &'static str) {
+        let content_type = lona_static::content_type(name);
+        self.embedded.push(lona_static::EmbeddedFile::from_text(
+            name,
+            content_type,
+            body,
+        ));
+    }
+
     /// The app's static files as configured, for serving or collecting.
     ///
     /// # Errors
     ///
     /// A static folder that does not exist, or a declared file that no root has.
     pub fn static_files(&self) -> Result<lona_static::StaticFiles, ServerError> {
-        crate::statics::build(&self.settings, &self.static_files).map_err(ServerError::Static)
+        crate::statics::build(&self.settings, &self.static_files, &self.embedded)
+            .map_err(ServerError::Static)
     }
 
     /// Copies every static file the app would serve (its folders and the client's files),

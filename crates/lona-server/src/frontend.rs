@@ -13,7 +13,7 @@ use minijinja::{AutoEscape, Environment, ErrorKind, Value, context};
 use serde::Serialize;
 
 use crate::http::URL_ESCAPED;
-use crate::routing::Router;
+use crate::routing::{ReverseError, Router};
 
 use crate::settings::Settings;
 
@@ -24,17 +24,21 @@ pub const FRONTEND_TEMPLATE: &str = r#"<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="{{ static_url }}lona/lona.css">
 {{ static_tags }}
 </head>
 <body>
+{% include "lona/header.html" %}
 <div id="lona"></div>
+{% include "lona/footer.html" %}
 <script type="module">
 import { Lona } from {{ client_url }};
 Lona.setProtocol({{ protocol }});
 Lona.setSettings({{ client_settings }});
 const context = new Lona.LonaContext({{ context_settings }});
 window.lona_context = context;
+{% include "lona/frontend.js" %}
 context.setup();
 </script>
 </body>
@@ -79,6 +83,7 @@ pub struct Templates {
 struct Inner {
     env: Environment<'static>,
     statics: Arc<lona_static::StaticFiles>,
+    routes: Arc<Router<()>>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -99,6 +104,30 @@ pub(crate) struct TemplateConfig {
     pub(crate) dirs: Vec<PathBuf>,
     /// Globals, filters, functions.
     pub(crate) setup: Vec<EnvSetup>,
+}
+
+/// The URL of the route `name` with `args` percent-encoded: the router decodes them again
+/// when the URL comes back.
+fn reverse_encoded(
+    routes: &Router<()>,
+    name: &str,
+    args: &[(&str, &str)],
+) -> Result<String, ReverseError> {
+    let encoded: Vec<(&str, String)> = args
+        .iter()
+        .map(|(key, value)| {
+            let value = percent_encoding::utf8_percent_encode(value, URL_ESCAPED);
+            (*key, value.to_string())
+        })
+        .collect();
+    let encoded: Vec<(&str, &str)> = encoded.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    routes.reverse(name, &encoded)
+}
+
+/// What the frontend page sees of the request that loads it (Lona passes `request`).
+pub(crate) struct PageRequest<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) query: &'a str,
 }
 
 /// JSON for a `<script>`: serde_json leaves `<` alone, and `</script>` inside a string would
@@ -160,31 +189,34 @@ impl Templates {
                 "lona/frontend.html" => Some(FRONTEND_TEMPLATE.to_owned()),
                 "lona/error.html" => Some(ERROR_TEMPLATE.to_owned()),
                 "lona/error-view.html" => Some(ERROR_VIEW_TEMPLATE.to_owned()),
+                // Lona's hooks into the frontend page, empty until a folder overrides them:
+                // markup before and after `#lona`, and script run before the client starts
+                // (`context` is the `LonaContext`: add hooks and message handlers there).
+                "lona/header.html" | "lona/footer.html" | "lona/frontend.js" => Some(String::new()),
                 _ => None,
             })
         });
         // `static_url("app.css")`: the hashed, cacheable-forever URL of a static file.
         let for_templates = Arc::clone(&statics);
+        // The path is percent-encoded and the prefix is the app's own setting, so the URL
+        // goes into HTML as it is (escaped, `/` would become `&#x2f;`).
         env.add_function("static_url", move |name: String| {
-            for_templates.hashed_url(&name).unwrap_or_default()
+            Value::from_safe_string(for_templates.hashed_url(&name).unwrap_or_default())
         });
         // `reverse("user", name="ada")`: the URL of a named route.
+        let routes = Arc::new(routes);
+        let for_reverse = Arc::clone(&routes);
         env.add_function(
             "reverse",
             move |name: String, kwargs: Kwargs| -> Result<Value, minijinja::Error> {
-                // Arguments are percent-encoded, which makes the URL safe to put into HTML
-                // as it is: the router decodes them again when the URL comes back.
                 let mut args = Vec::new();
                 for key in kwargs.args() {
-                    let value = kwargs.get::<String>(key)?;
-                    let value = percent_encoding::utf8_percent_encode(&value, URL_ESCAPED);
-                    args.push((key.to_owned(), value.to_string()));
+                    args.push((key, kwargs.get::<String>(key)?));
                 }
                 kwargs.assert_all_used()?;
-                let args: Vec<(&str, &str)> =
-                    args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                routes
-                    .reverse(&name, &args)
+                let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                // Percent-encoded, the URL is safe in HTML as it is.
+                reverse_encoded(&for_reverse, &name, &args)
                     .map(Value::from_safe_string)
                     .map_err(|error| {
                         minijinja::Error::new(ErrorKind::InvalidOperation, error.to_string())
@@ -209,7 +241,11 @@ impl Templates {
         env.get_template("lona/error.html")?;
         env.get_template("lona/error-view.html")?;
         Ok(Templates {
-            inner: Arc::new(Inner { env, statics }),
+            inner: Arc::new(Inner {
+                env,
+                statics,
+                routes,
+            }),
         })
     }
 
@@ -241,7 +277,23 @@ impl Templates {
         self.inner.env.get_template(name).is_ok()
     }
 
-    pub(crate) fn frontend(&self, settings: &Settings) -> Result<String, minijinja::Error> {
+    /// The URL of the route named `name` with `args` filled in and percent-encoded, as
+    /// `reverse()` in templates: for views and handlers (`cx.state::<Templates>()`,
+    /// `request.templates()`).
+    ///
+    /// # Errors
+    ///
+    /// [`ReverseError`] if there is no such route or an argument is missing.
+    pub fn reverse(&self, name: &str, args: &[(&str, &str)]) -> Result<String, ReverseError> {
+        reverse_encoded(&self.inner.routes, name, args)
+    }
+
+    pub(crate) fn frontend(
+        &self,
+        settings: &Settings,
+        template: &str,
+        request: &PageRequest<'_>,
+    ) -> Result<String, minijinja::Error> {
         let client_settings = serde_json::json!({
             "ping_interval": settings.client_ping_interval,
             "view_start_timeout": settings.client_view_start_timeout,
@@ -260,18 +312,16 @@ impl Templates {
             "scroll_to_top_on_view_start": true,
         });
         let client_url = format!("{}lona/{}", settings.static_url_prefix, lona_client::ENTRY);
-        self.inner
-            .env
-            .get_template("lona/frontend.html")?
-            .render(context! {
-                title => settings.title.clone(),
-                static_url => settings.static_url_prefix.clone(),
+        self.inner.env.get_template(template)?.render(context! {
+            title => settings.title.clone(),
+            request => context! { path => request.path, query => request.query },
+            static_url => settings.static_url_prefix.clone(),
             static_tags => Value::from_safe_string(self.inner.statics.tags()),
-                client_url => script_json(&serde_json::Value::String(client_url)),
-                protocol => script_json_text(&lona_protocol::codes_json()),
-                client_settings => script_json(&client_settings),
-                context_settings => script_json(&context_settings),
-            })
+            client_url => script_json(&serde_json::Value::String(client_url)),
+            protocol => script_json_text(&lona_protocol::codes_json()),
+            client_settings => script_json(&client_settings),
+            context_settings => script_json(&context_settings),
+        })
     }
 
     /// The tree a window shows when its view fails with `status`, from

@@ -312,7 +312,10 @@ pub(crate) async fn handle(
         return state.error_page(StatusCode::NOT_FOUND);
     };
     match route.target {
-        Target::View(_) => frontend_page(&state, &request),
+        Target::View(_, frontend) => {
+            let template = frontend.as_deref().unwrap_or("lona/frontend.html");
+            frontend_page(&state, &request, template)
+        }
         Target::Http(_) | Target::AsyncHttp(_) | Target::Page(_) => {
             let target = route.target.clone();
             let name = route.name.map(Arc::from);
@@ -360,12 +363,20 @@ fn ask_middlewares(
     }
 }
 
-fn frontend_page(state: &State, request: &HyperRequest<Incoming>) -> Response<Body> {
+fn frontend_page(
+    state: &State,
+    request: &HyperRequest<Incoming>,
+    template: &str,
+) -> Response<Body> {
     let (session, new) = match state.session(request) {
         Some(session) => (session, false),
         None => (new_session_id(), true),
     };
-    let html = match state.templates.frontend(&state.settings) {
+    let page = crate::frontend::PageRequest {
+        path: request.uri().path(),
+        query: request.uri().query().unwrap_or_default(),
+    };
+    let html = match state.templates.frontend(&state.settings, template, &page) {
         Ok(html) => html,
         Err(error) => {
             tracing::error!(%error, "the frontend template failed");
@@ -452,7 +463,7 @@ async fn http_route(
             // A task of its own, so that a panic is caught as a join error.
             tokio::spawn(handler(request)).await.ok()
         }
-        Target::View(_) | Target::Page(_) => None,
+        Target::View(..) | Target::Page(_) => None,
     };
     let Some(answer) = answer else {
         tracing::error!("a non-interactive route panicked");

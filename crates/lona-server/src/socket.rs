@@ -244,7 +244,7 @@ fn start_view(
     }
     let route = state.router.resolve(&request.path);
     let factory = match route.as_ref().map(|r| r.target) {
-        Some(Target::View(factory)) => {
+        Some(Target::View(factory, _)) => {
             let factory = factory.clone();
             if let Some(route) = route {
                 request.match_info = route.args;

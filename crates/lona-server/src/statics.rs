@@ -33,6 +33,7 @@ const CACHE_TOTAL: usize = 64 * 1024 * 1024;
 pub(crate) fn build(
     settings: &Settings,
     declared: &[StaticFile],
+    embedded: &[EmbeddedFile],
 ) -> Result<StaticFiles, lona_static::StaticError> {
     let mut builder = StaticFiles::builder();
     builder
@@ -42,6 +43,8 @@ pub(crate) fn build(
     for dir in &settings.static_dirs {
         builder.add_dir(dir.clone());
     }
+    // The app's own files first: a name in both sets is the app's.
+    builder.add_embedded("", embedded.iter().copied());
     builder.add_embedded(
         "lona/",
         lona_client::ASSETS
