@@ -217,6 +217,26 @@ impl ViewHandle {
         Ok(())
     }
 
+    /// Sends a custom message to every browser connection of the server that shows a view
+    /// and that `filter` accepts, not only this view's windows (Lona's `send_str` with
+    /// `broadcast=True` and `filter_connections`). Returns how many connections it went to;
+    /// a message starting with `lona:` goes nowhere.
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`] once the view is stopped.
+    pub fn broadcast_custom(
+        &self,
+        message: &str,
+        filter: impl Fn(&crate::Connection) -> bool,
+    ) -> Result<usize, Stopped> {
+        self.shared.stop.check()?;
+        Ok(self
+            .shared
+            .runtime()
+            .map_or(0, |runtime| runtime.broadcast_custom(message, filter)))
+    }
+
     /// [`ViewHandle::on`] for clicks.
     pub fn on_click(
         &self,

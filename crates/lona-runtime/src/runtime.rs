@@ -767,6 +767,11 @@ impl ViewShared {
         self.send_all(|_| Outgoing::Frame(message.to_owned()));
     }
 
+    /// The runtime, if it is still there.
+    pub(crate) fn runtime(&self) -> Option<Runtime> {
+        self.runtime.upgrade().map(|inner| Runtime { inner })
+    }
+
     pub(crate) fn app_state(&self) -> AppState {
         self.runtime
             .upgrade()
@@ -1432,6 +1437,34 @@ impl Runtime {
             events_rejected: self.inner.events_rejected.load(Ordering::Relaxed),
             view_panics: self.inner.view_panics.load(Ordering::Relaxed),
         }
+    }
+
+    /// Sends a custom (non-`lona:`) message once to every connection that shows a view and
+    /// that `filter` accepts (Lona's `send_str(broadcast=True, filter_connections=...)`).
+    /// Returns how many connections it went to.
+    pub fn broadcast_custom(&self, message: &str, filter: impl Fn(&Connection) -> bool) -> usize {
+        // A `lona:` prefix would make the client read it as a protocol frame.
+        if message.starts_with(lona_protocol::PREFIX) {
+            return 0;
+        }
+        let views: Vec<Arc<ViewShared>> = self.inner.views.lock().values().cloned().collect();
+        let mut seen = std::collections::HashSet::new();
+        let mut sent = 0;
+        for view in views {
+            let connections: Vec<Arc<Connection>> = view
+                .attached
+                .lock()
+                .iter()
+                .map(|attachment| Arc::clone(&attachment.connection))
+                .collect();
+            for connection in connections {
+                if seen.insert(connection.id()) && filter(&connection) {
+                    connection.send(Outgoing::Frame(message.to_owned()));
+                    sent += 1;
+                }
+            }
+        }
+        sent
     }
 
     /// The number of views the runtime holds (running, attached, or stopped and not finished).

@@ -1655,6 +1655,71 @@ fn kept_guards_end_at_cleanup_and_custom_messages_pass_through() {
     runtime.shutdown();
 }
 
+#[test]
+fn broadcast_custom_reaches_every_connection_once_that_the_filter_takes() {
+    struct Shout;
+    impl View for Shout {
+        fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult {
+            cx.show(&div())?;
+            if request.path == "/shout" {
+                let sent = cx.broadcast_custom("to everyone but bob", |connection| {
+                    &*connection.session().0 != "bob"
+                })?;
+                cx.send_custom(&format!("sent to {sent}"))?;
+                assert_eq!(cx.broadcast_custom("lona:[1,null,205,null]", |_| true)?, 0);
+            }
+            Ok(Response::Empty)
+        }
+    }
+    let runtime = small_runtime();
+    let factory = ViewFactory::blocking(|_| Shout);
+    let (ada, bob, eve) = (
+        browser(&session("ada")),
+        browser(&session("bob")),
+        browser(&session("eve")),
+    );
+    start(&runtime, &factory, &ada, "http://localhost/");
+    start(&runtime, &factory, &bob, "http://localhost/");
+    // Eve shows two views in two windows: she still gets the message once.
+    start(&runtime, &factory, &eve, "http://localhost/");
+    runtime
+        .start_view(
+            &factory,
+            Request::new("http://localhost/", session("eve")),
+            &eve,
+            WindowId(2),
+        )
+        .expect("a second window");
+    for conn in [&ada, &bob, &eve] {
+        until(conn, 205);
+    }
+    until(&eve, 205);
+    // Zed's view broadcasts; zed shows a view too, so zed gets it as well.
+    let zed = browser(&session("zed"));
+    start(&runtime, &factory, &zed, "http://localhost/shout");
+    let mut to_zed = Vec::new();
+    loop {
+        let text = next(&zed).encode().expect("a frame");
+        match text.strip_prefix("lona:") {
+            Some(json) if serde_json::from_str::<Json>(json).expect("JSON")[2] == 205 => break,
+            Some(_) => {}
+            None => to_zed.push(text),
+        }
+    }
+    assert_eq!(to_zed, ["to everyone but bob", "sent to 3"]);
+    // The broadcast went out before zed's VIEW_STOP, so it is queued for the others already.
+    let custom = |conn: &Connection| -> Vec<String> {
+        std::iter::from_fn(|| conn.try_next())
+            .filter_map(|m| m.encode())
+            .filter(|f| !f.starts_with("lona:"))
+            .collect()
+    };
+    assert_eq!(custom(&ada), ["to everyone but bob"]);
+    assert!(custom(&bob).is_empty(), "the filter left bob out");
+    assert_eq!(custom(&eve), ["to everyone but bob"], "once per connection");
+    runtime.shutdown();
+}
+
 // Forms and widgets: what the browser changed itself is applied on the server before the event
 // is dispatched, and is not echoed to the window that changed it (Lona's issuer filtering).
 
