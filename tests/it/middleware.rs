@@ -66,10 +66,15 @@ impl Middleware for Gatekeeper {
         }
     }
 
-    fn handle_view_request(&self, request: &mut Request) -> Decision<String> {
+    fn handle_view_request(&self, request: &mut Request) -> Decision<Response> {
         match request.path.as_str() {
-            "/old" => Decision::Answer("/new".to_owned()),
-            "/secret" => Decision::Forbid,
+            "/old" => Decision::Answer(Response::Redirect("/new".to_owned())),
+            "/maintenance" | "/page/maintenance" => Decision::Answer(Response::Node(
+                tags::p()
+                    .with_id("maintenance")
+                    .with_text("Back in five minutes"),
+            )),
+            "/secret" | "/page/secret" => Decision::Forbid,
             _ => Decision::Pass,
         }
     }
@@ -173,6 +178,44 @@ fn a_view_hook_redirects_or_refuses_a_view() {
     client
         .wait_for_text("Hello from /new")
         .expect("the new view renders");
+}
+
+#[test]
+fn a_view_hook_answers_in_place_of_a_view_interactive_or_not() {
+    let mut app = App::new();
+    app.middleware(Gatekeeper::default());
+    app.view("/page/<what>", |_| Hello).interactive(false);
+    app.view(lona::server::MATCH_ALL, |_| Hello);
+    let server = TestServer::start(app);
+
+    let mut client = server.open("/maintenance").expect("opens /maintenance");
+    client
+        .wait_for_node_text("#maintenance", "Back in five minutes")
+        .expect("the hook's tree is shown in the window");
+    assert!(
+        !client.window().text().contains("Hello"),
+        "{}",
+        client.html()
+    );
+
+    let page = server
+        .get("/page/maintenance")
+        .expect("GET /page/maintenance");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("<p id=\"maintenance\">Back in five minutes</p>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Hello"), "{}", page.body);
+    assert_eq!(server.get("/page/secret").expect("GET").status, 403);
+    let hello = server.get("/page/hello").expect("GET /page/hello");
+    assert!(
+        hello.body.contains("Hello from /page/hello"),
+        "{}",
+        hello.body
+    );
 }
 
 #[test]

@@ -55,6 +55,15 @@ impl std::error::Error for ServerError {
 /// unknown path, 503 when every view thread is busy.
 pub(crate) struct ErrorView(pub(crate) u16);
 
+/// A view that answers what a middleware decided in its place.
+pub(crate) struct AnsweredView(pub(crate) Response);
+
+impl AsyncView for AnsweredView {
+    async fn handle_request(&self, _cx: &AsyncContext, _request: &Request) -> ViewResult {
+        Ok(self.0.clone())
+    }
+}
+
 impl AsyncView for ErrorView {
     async fn handle_request(&self, _cx: &AsyncContext, _request: &Request) -> ViewResult {
         match self.0 {

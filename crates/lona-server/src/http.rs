@@ -438,7 +438,18 @@ async fn http_route(
         lona_request.post = parse_form(&body);
     }
     if let Target::Page(factory) = &target {
-        return run_page(&state, factory, lona_request, head).await;
+        let decided = state
+            .middlewares
+            .decide(|m| m.handle_view_request(&mut lona_request));
+        let mut response = match decided {
+            crate::Decision::Pass => return run_page(&state, factory, lona_request, head).await,
+            crate::Decision::Forbid => state.error_page(StatusCode::FORBIDDEN),
+            crate::Decision::Answer(answer) => build_response(&state, page_response(answer)),
+        };
+        if head {
+            *response.body_mut() = full(Bytes::new());
+        }
+        return response;
     }
     let request = crate::handler::HttpRequest {
         request: lona_request,
@@ -476,6 +487,18 @@ async fn http_route(
     response
 }
 
+/// What a view's answer is over plain HTTP: a tree is a whole page, both redirects are 302.
+fn page_response(response: ViewResponse) -> HttpResponse {
+    match response {
+        ViewResponse::Empty => HttpResponse::html(String::new()),
+        ViewResponse::Node(node) => HttpResponse::node(&node),
+        ViewResponse::RawHtml(html) => HttpResponse::html(html),
+        ViewResponse::Redirect(url) | ViewResponse::HttpRedirect(url) => {
+            HttpResponse::redirect(&url)
+        }
+    }
+}
+
 /// A non-interactive view: run once on the runtime pool; its tree becomes the page.
 async fn run_page(
     state: &State,
@@ -486,15 +509,7 @@ async fn run_page(
     let (tx, rx) = tokio::sync::oneshot::channel();
     // Rendered on the view's thread, before its cleanup takes the tree apart.
     let done = move |outcome: Result<ViewResponse, u16>| {
-        let answer = outcome.map(|response| match response {
-            ViewResponse::Empty => HttpResponse::html(String::new()),
-            ViewResponse::Node(node) => HttpResponse::node(&node),
-            ViewResponse::RawHtml(html) => HttpResponse::html(html),
-            ViewResponse::Redirect(url) | ViewResponse::HttpRedirect(url) => {
-                HttpResponse::redirect(&url)
-            }
-        });
-        let _ = tx.send(answer);
+        let _ = tx.send(outcome.map(page_response));
     };
     // Busy or shutting down: either way, not now.
     if state.runtime.run_once(factory, request, done).is_err() {

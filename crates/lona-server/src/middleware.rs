@@ -9,8 +9,8 @@
 use std::sync::Arc;
 
 use lona_runtime::{
-    AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, StopReason, View,
-    ViewResult,
+    AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response,
+    StopReason, View, ViewResult,
 };
 
 use crate::http::HttpResponse;
@@ -90,9 +90,11 @@ pub trait Middleware: Send + Sync + 'static {
         Decision::Pass
     }
 
-    /// Runs before a view starts, with its request (which it may change); may refuse it (the
-    /// 403 page is shown in the window) or answer with a redirect.
-    fn handle_view_request(&self, request: &mut Request) -> Decision<String> {
+    /// Runs before a view starts, interactive or not, with its request (which it may
+    /// change); may refuse it (the 403 page) or answer in its place with what a view could
+    /// return (Lona: the hook's value is treated as the view's return value): a tree, HTML,
+    /// a redirect.
+    fn handle_view_request(&self, request: &mut Request) -> Decision<Response> {
         let _ = request;
         Decision::Pass
     }

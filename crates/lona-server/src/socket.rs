@@ -231,14 +231,13 @@ fn start_view(
                 .start_view(&error_view(403), request, connection, window);
             return;
         }
-        crate::Decision::Answer(url) => {
-            state.runtime.detach_window(connection, window);
-            let frame = ServerMessage::Redirect {
-                window,
-                runtime: None,
-                url: &url,
-            };
-            connection.send(Outgoing::Frame(frame.encode()));
+        crate::Decision::Answer(response) => {
+            // Shown as the view's own answer would be: VIEW_START, the data, VIEW_STOP.
+            let answered =
+                ViewFactory::asynchronous(move |_| crate::error::AnsweredView(response.clone()));
+            let _ = state
+                .runtime
+                .start_view(&answered, request, connection, window);
             return;
         }
     }
