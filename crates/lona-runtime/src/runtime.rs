@@ -225,6 +225,35 @@ struct Async<V>(V);
 /// Where the result of a non-interactive run goes.
 type OnceDone = Box<dyn FnOnce(Result<Response, u16>) + Send>;
 
+impl<V: View> Blocking<V> {
+    /// `handle_request` on this thread, a panic caught as its message.
+    fn handle_request(&self, shared: &Arc<ViewShared>) -> Result<ViewResult, String> {
+        let cx = Context {
+            handle: ViewHandle {
+                shared: Arc::clone(shared),
+            },
+        };
+        catch_unwind(AssertUnwindSafe(|| {
+            self.0.handle_request(&cx, &shared.request)
+        }))
+        .map_err(|panic| panic_message(panic.as_ref()))
+    }
+}
+
+impl<V: AsyncView> Async<V> {
+    /// `handle_request` as a future, a panic caught as its message.
+    async fn handle_request(&self, shared: &Arc<ViewShared>) -> Result<ViewResult, String> {
+        let cx = AsyncContext {
+            handle: ViewHandle {
+                shared: Arc::clone(shared),
+            },
+        };
+        let future: std::pin::Pin<Box<dyn Future<Output = ViewResult> + Send + '_>> =
+            Box::pin(self.0.handle_request(&cx, &shared.request));
+        CatchUnwind(future).await
+    }
+}
+
 impl<V: View> DynView for Blocking<V> {
     fn launch(
         self: Arc<Self>,
@@ -237,15 +266,7 @@ impl<V: View> DynView for Blocking<V> {
             if !job_shared.begin() {
                 return;
             }
-            let cx = Context {
-                handle: ViewHandle {
-                    shared: Arc::clone(&job_shared),
-                },
-            };
-            let result = catch_unwind(AssertUnwindSafe(|| {
-                self.0.handle_request(&cx, &job_shared.request)
-            }))
-            .map_err(|panic| panic_message(panic.as_ref()));
+            let result = self.handle_request(&job_shared);
             job_shared.finish(result, |reason| self.0.on_stop(reason));
         };
         match runtime.runtime_pool.try_submit(job) {
@@ -266,15 +287,7 @@ impl<V: View> DynView for Blocking<V> {
         done: OnceDone,
     ) -> Result<(), StartError> {
         let job = move || {
-            let cx = Context {
-                handle: ViewHandle {
-                    shared: Arc::clone(&shared),
-                },
-            };
-            let result = catch_unwind(AssertUnwindSafe(|| {
-                self.0.handle_request(&cx, &shared.request)
-            }))
-            .map_err(|panic| panic_message(panic.as_ref()));
+            let result = self.handle_request(&shared);
             shared.finish_once(result, done, |reason| self.0.on_stop(reason));
         };
         runtime
@@ -306,14 +319,7 @@ impl<V: AsyncView> DynView for Async<V> {
             if !shared.begin() {
                 return;
             }
-            let cx = AsyncContext {
-                handle: ViewHandle {
-                    shared: Arc::clone(&shared),
-                },
-            };
-            let future: std::pin::Pin<Box<dyn Future<Output = ViewResult> + Send + '_>> =
-                Box::pin(self.0.handle_request(&cx, &shared.request));
-            let result = CatchUnwind(future).await;
+            let result = self.handle_request(&shared).await;
             shared.finish(result, |reason| self.0.on_stop(reason));
         };
         runtime.spawner.spawn(Box::pin(task));
@@ -327,14 +333,7 @@ impl<V: AsyncView> DynView for Async<V> {
         done: OnceDone,
     ) -> Result<(), StartError> {
         let task = async move {
-            let cx = AsyncContext {
-                handle: ViewHandle {
-                    shared: Arc::clone(&shared),
-                },
-            };
-            let future: std::pin::Pin<Box<dyn Future<Output = ViewResult> + Send + '_>> =
-                Box::pin(self.0.handle_request(&cx, &shared.request));
-            let result = CatchUnwind(future).await;
+            let result = self.handle_request(&shared).await;
             shared.finish_once(result, done, |reason| self.0.on_stop(reason));
         };
         runtime.spawner.spawn(Box::pin(task));
