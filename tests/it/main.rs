@@ -7,6 +7,7 @@ mod events;
 mod forms;
 mod middleware;
 mod nginx;
+mod redis;
 mod responses;
 mod temp;
 mod templates;

@@ -381,6 +381,18 @@ impl App {
             Arc::clone(&statics),
         )
         .map_err(ServerError::Template)?;
+        // Channels across processes: Redis must be reachable before the port opens, or the
+        // process would serve views that silently miss the others' messages.
+        let channels = match &self.settings.channel_broker_url {
+            Some(url) => {
+                let broker =
+                    crate::RedisBroker::connect(url).map_err(ServerError::ChannelBroker)?;
+                let channels = lona_channels::Channels::new(broker);
+                self.state = std::mem::take(&mut self.state).with(channels.clone());
+                Some(channels)
+            }
+            None => None,
+        };
         let listener = StdListener::bind(addr).map_err(ServerError::Bind)?;
         listener.set_nonblocking(true).map_err(ServerError::Bind)?;
         let local_addr = listener.local_addr().map_err(ServerError::Bind)?;
@@ -421,6 +433,7 @@ impl App {
             sockets: crate::http::Sockets::default(),
             statics,
             middlewares,
+            channels,
         });
         let (stop, stopped) = watch::channel(false);
         let listener = {
@@ -522,6 +535,11 @@ async fn accept_loop(
         }
     }
     drop(listener);
+    // Channels before views, as Lona does, so that messages already sent still reach them.
+    if let Some(channels) = state.channels.clone() {
+        let timeout = state.settings.shutdown_timeout;
+        let _ = tokio::task::spawn_blocking(move || channels.shutdown(timeout)).await;
+    }
     // Views first: their sockets get a going-away close, then every other socket, then HTTP
     // connections wind down.
     state.runtime.shutdown();

@@ -24,6 +24,9 @@ pub enum ServerError {
     /// The static files are misconfigured (a missing folder, a declared file no root has), or
     /// `collect-static` failed.
     Static(lona_static::StaticError),
+    /// The channel broker of `channel_broker_url` could not connect: a bad URL, or a Redis
+    /// server that is down or refuses us.
+    ChannelBroker(std::io::Error),
 }
 
 impl fmt::Display for ServerError {
@@ -35,6 +38,7 @@ impl fmt::Display for ServerError {
             ServerError::Io(error) => write!(f, "cannot start the async runtime: {error}"),
             ServerError::Static(error) => write!(f, "static files: {error}"),
             ServerError::Startup(error) => write!(f, "a middleware failed to start: {error}"),
+            ServerError::ChannelBroker(error) => write!(f, "channel_broker_url: {error}"),
         }
     }
 }
@@ -44,7 +48,9 @@ impl std::error::Error for ServerError {
         match self {
             ServerError::Route(error) => Some(error),
             ServerError::Template(error) => Some(error),
-            ServerError::Bind(error) | ServerError::Io(error) => Some(error),
+            ServerError::Bind(error)
+            | ServerError::Io(error)
+            | ServerError::ChannelBroker(error) => Some(error),
             ServerError::Static(error) => Some(error),
             ServerError::Startup(error) => Some(error.as_ref()),
         }

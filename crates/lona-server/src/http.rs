@@ -43,6 +43,8 @@ pub(crate) struct State {
     pub(crate) sockets: Sockets,
     pub(crate) statics: Arc<lona_static::StaticFiles>,
     pub(crate) middlewares: crate::middleware::Middlewares,
+    /// The channels the server built from `channel_broker_url`, to shut down with it.
+    pub(crate) channels: Option<lona_channels::Channels>,
 }
 
 /// The open WebSockets, so that shutdown can close those no view holds and wait for all.

@@ -12,6 +12,7 @@ mod frontend;
 mod handler;
 mod http;
 mod middleware;
+mod redis_broker;
 mod routing;
 mod session;
 mod settings;
@@ -25,5 +26,6 @@ pub use frontend::{ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE, Templ
 pub use handler::{AsyncHttpHandler, HttpFuture, HttpHandler, HttpRequest};
 pub use http::HttpResponse;
 pub use middleware::{BoxError, ConnectionInfo, Decision, HttpRequestInfo, Middleware};
+pub use redis_broker::{RedisBroker, RedisConfig};
 pub use routing::{MATCH_ALL, Pattern, Resolved, ReverseError, RouteError, Router};
 pub use settings::Settings;

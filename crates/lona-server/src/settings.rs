@@ -65,6 +65,11 @@ pub struct Settings {
     pub outbox_merge_at: usize,
     /// Backlog at which a slow client is disconnected (it reconnects and re-attaches).
     pub outbox_close_at: usize,
+    /// A Redis server that carries channel messages between processes, e.g.
+    /// `redis://127.0.0.1:6379/`. When set, the server connects at startup (and fails to start
+    /// if it cannot) and registers `Channels` over a [`crate::RedisBroker`] as app state,
+    /// replacing any `Channels` registered in code.
+    pub channel_broker_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -96,6 +101,7 @@ impl Default for Settings {
             shutdown_timeout: Duration::from_secs(10),
             outbox_merge_at: 64,
             outbox_close_at: 1024,
+            channel_broker_url: None,
         }
     }
 }
