@@ -262,6 +262,7 @@ fn expired_and_unreadable_messages_are_dropped_and_counted() {
     let Some(redis) = Redis::start() else { return };
     let (a, b) = two_processes(&redis);
     let (_on_b, at_b) = listen(&b, "t");
+    let (_on_a, at_a) = listen(&a, "t");
     // Expired before it leaves: process A does not send it.
     let expired = a.publish_with(
         "t",
@@ -283,6 +284,9 @@ fn expired_and_unreadable_messages_are_dropped_and_counted() {
     redis.command(&["PUBLISH", "lona:channels:t", r#"{"data":"no topic"}"#]);
     a.publish("t", "marker");
     assert_eq!(next(&at_b, "the marker").1.as_str(), Some("marker"));
+    // A's own broker handles its messages in publish order: once the marker is there, it
+    // has dropped the expired one before it.
+    assert_eq!(next(&at_a, "the marker at A").1.as_str(), Some("marker"));
     assert!(expired.is_dropped());
     // The late one and the two unreadable ones.
     assert_eq!(b.metrics().dropped, 3);
