@@ -24,6 +24,15 @@ pub enum ServerError {
     /// The static files are misconfigured (a missing folder, a declared file no root has), or
     /// `collect-static` failed.
     Static(lona_static::StaticError),
+    /// A settings file, environment variable or command line option was refused; the
+    /// message names the key and where it came from.
+    Settings(crate::settings::SettingsError),
+}
+
+impl From<crate::settings::SettingsError> for ServerError {
+    fn from(error: crate::settings::SettingsError) -> ServerError {
+        ServerError::Settings(error)
+    }
 }
 
 impl fmt::Display for ServerError {
@@ -35,6 +44,7 @@ impl fmt::Display for ServerError {
             ServerError::Io(error) => write!(f, "cannot start the async runtime: {error}"),
             ServerError::Static(error) => write!(f, "static files: {error}"),
             ServerError::Startup(error) => write!(f, "a middleware failed to start: {error}"),
+            ServerError::Settings(error) => fmt::Display::fmt(error, f),
         }
     }
 }
@@ -47,6 +57,7 @@ impl std::error::Error for ServerError {
             ServerError::Bind(error) | ServerError::Io(error) => Some(error),
             ServerError::Static(error) => Some(error),
             ServerError::Startup(error) => Some(error.as_ref()),
+            ServerError::Settings(error) => Some(error),
         }
     }
 }

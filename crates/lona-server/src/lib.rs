@@ -26,4 +26,4 @@ pub use handler::{AsyncHttpHandler, HttpFuture, HttpHandler, HttpRequest};
 pub use http::HttpResponse;
 pub use middleware::{BoxError, ConnectionInfo, Decision, HttpRequestInfo, Middleware};
 pub use routing::{MATCH_ALL, Pattern, Resolved, ReverseError, RouteError, Router};
-pub use settings::Settings;
+pub use settings::{Settings, SettingsError};

@@ -201,7 +201,8 @@ pub use lona_runtime::{
 };
 pub use lona_server as server;
 pub use lona_server::{
-    App, Bucket, BucketLimits, HttpRequest, HttpResponse, Server, Settings, Templates,
+    App, Bucket, BucketLimits, HttpRequest, HttpResponse, Server, Settings, SettingsError,
+    Templates,
 };
 pub use lona_static as statics;
 
