@@ -24,8 +24,8 @@ pub enum ServerError {
     /// The static files are misconfigured (a missing folder, a declared file no root has), or
     /// `collect-static` failed.
     Static(lona_static::StaticError),
-    /// A settings file, environment variable or command line option was refused; the
-    /// message names the key and where it came from.
+    /// A settings file or environment variable was refused; the message names the key and
+    /// where it came from.
     Settings(crate::settings::SettingsError),
 }
 

@@ -7,6 +7,7 @@
 
 mod app;
 mod buckets;
+mod cli;
 mod error;
 mod frontend;
 mod handler;
@@ -20,6 +21,7 @@ mod statics;
 
 pub use app::{App, RouteName, Server};
 pub use buckets::{Bucket, BucketBuilder, BucketError, BucketEvent, BucketLimits};
+pub use cli::{Command, CommandLineError};
 pub use error::ServerError;
 pub use frontend::{ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE, Templates};
 pub use handler::{AsyncHttpHandler, HttpFuture, HttpHandler, HttpRequest};

@@ -571,13 +571,6 @@ pub enum SettingsError {
         /// What was given.
         found: String,
     },
-    /// A command line value is invalid (a `--shell-server-url` that is not `file://`).
-    CommandLine {
-        /// The option.
-        option: &'static str,
-        /// Why it was refused.
-        message: String,
-    },
 }
 
 impl fmt::Display for SettingsError {
@@ -601,7 +594,6 @@ impl fmt::Display for SettingsError {
                 f,
                 "setting `{key}` in {origin}: expected {expected}, found {found}"
             ),
-            SettingsError::CommandLine { option, message } => write!(f, "{option}: {message}"),
         }
     }
 }

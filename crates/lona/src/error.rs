@@ -46,7 +46,7 @@ impl Error {
     }
 
     /// Settings were refused: an unknown key or a wrong type in a settings file or a `LONA_*`
-    /// environment variable, or a bad command line option. The message names the key and where
+    /// environment variable. The message names the key and where
     /// it came from.
     pub fn is_settings(&self) -> bool {
         self.kind == Kind::Settings
