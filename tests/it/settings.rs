@@ -1,6 +1,6 @@
 //! Settings from TOML files, applied in order over the settings set in code, reach the running
 //! server; a refused file stops startup with the key and file named; the command line runs
-//! `collect-static` and `settings` with the same files.
+//! `collect-static` and `settings` with the same files; docs/settings.md lists every setting.
 
 use lona::prelude::*;
 use lona::server::Command;
@@ -95,4 +95,19 @@ fn command_line_prints_the_effective_settings() {
         .expect("prints");
     let out = String::from_utf8_lossy(&out);
     assert!(out.contains("client_ping_interval = 0\n"), "{out}");
+}
+
+#[test]
+fn docs_list_every_setting_with_its_environment_variable() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/settings.md");
+    let docs = std::fs::read_to_string(&path).expect("docs/settings.md");
+    for name in lona::Settings::names() {
+        let row = format!("| `{name}` |");
+        let env = format!("`LONA_{}`", name.to_ascii_uppercase());
+        assert!(
+            docs.contains(&row),
+            "docs/settings.md lacks a row for {name}"
+        );
+        assert!(docs.contains(&env), "docs/settings.md lacks {env}");
+    }
 }
