@@ -2,7 +2,8 @@
 //! `handle_request` blocks in `await_click` until the button is clicked, then sets the message.
 //!
 //! `cargo run -p examples --example button`, then open http://127.0.0.1:8080/
-//! (another address: `LONA_ADDR=0.0.0.0:9000 cargo run ...`).
+//! (another address: `cargo run -p examples --example button -- run-server --port 9000`;
+//! `-- --help` lists the commands, `-- routes` and `-- settings` show the app).
 
 use lona::prelude::*;
 
@@ -32,7 +33,8 @@ fn main() -> lona::Result<()> {
     app.settings.max_worker_threads = 100;
     app.settings.max_static_threads = 20;
     app.view("/", |_request| MyView);
-    let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    app.run(&addr)?;
+    // The app's command line: `run-server` (the default, on 127.0.0.1:8080),
+    // `collect-static`, `routes`, `settings`; `-s FILES` and `LONA_*` variables set settings.
+    app.main()?;
     Ok(())
 }

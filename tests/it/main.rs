@@ -9,6 +9,7 @@ mod middleware;
 mod nginx;
 mod redis;
 mod responses;
+mod settings;
 mod temp;
 mod templates;
 mod widgets;

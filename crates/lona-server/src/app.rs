@@ -11,6 +11,7 @@ use lona_runtime::{
 };
 use tokio::sync::watch;
 
+use crate::cli::Command;
 use crate::error::ServerError;
 use crate::frontend::{TemplateConfig, Templates};
 use crate::handler::{AsyncHttpHandler, HttpFuture, HttpHandler, HttpRequest};
@@ -451,39 +452,152 @@ impl App {
         })
     }
 
-    /// Serves on `addr` until SIGINT or SIGTERM, then shuts down gracefully: views are
-    /// stopped (`on_stop` runs) and sockets are closed with "going away".
+    /// Runs the app's command line (see [`App::execute`]), serving on `127.0.0.1:8080`
+    /// unless `run-server --host/--port` say otherwise: a whole app's `main` ends with
+    /// `app.main()`.
     ///
-    /// Run as `my-app collect-static DEST [--clean]`, it collects the static files into DEST
-    /// instead (see [`App::collect_static`]), as `lona collect-static` does for Lona.
+    /// ```text
+    /// my-app                                   # serves on 127.0.0.1:8080
+    /// my-app run-server --host 0.0.0.0 --port 9000 -s settings.toml deployment.toml
+    /// my-app collect-static /srv/static --clean -s settings.toml
+    /// my-app routes
+    /// my-app settings -s settings.toml         # the effective settings, as TOML
+    /// ```
     ///
     /// # Errors
     ///
-    /// As [`App::spawn`].
-    #[allow(
-        clippy::print_stdout,
-        reason = "the one line a developer looks for when the app starts"
-    )]
+    /// As [`App::execute`]. Arguments that do not parse print clap's usage message and exit
+    /// the process with status 2 (`--help` prints the help and exits with 0), as command line
+    /// tools do.
+    pub fn main(self) -> Result<(), ServerError> {
+        self.run(DEFAULT_ADDR)
+    }
+
+    /// As [`App::main`], with `addr` as the address `run-server` listens on by default:
+    /// `my-app` alone serves on `addr`. Use [`App::spawn`] to serve without looking at the
+    /// command line or the environment.
+    ///
+    /// # Errors
+    ///
+    /// As [`App::main`].
     pub fn run(self, addr: &str) -> Result<(), ServerError> {
-        let args: Vec<String> = std::env::args().skip(1).collect();
-        if args.first().map(String::as_str) == Some("collect-static") {
-            let clean = args.iter().any(|a| a == "--clean");
-            let Some(dest) = args.iter().skip(1).find(|a| !a.starts_with("--")) else {
-                println!("usage: collect-static DEST [--clean]");
-                return Ok(());
-            };
-            let manifest = self.collect_static(std::path::Path::new(dest), clean)?;
-            println!(
-                "lona: collected {} static files into {dest}",
-                manifest.files.len()
-            );
-            return Ok(());
+        let command = Command::parse_from(std::env::args_os()).unwrap_or_else(|error| error.exit());
+        self.execute(command, addr, &mut std::io::stdout().lock())
+    }
+
+    /// Runs a parsed command. Settings are applied first, once: the settings files the command
+    /// names, in order, over the settings set in code, then the `LONA_*` environment variables
+    /// (see [`Settings::apply_env`]), then `--shell-server-url`.
+    ///
+    /// - `run-server` serves on `default_addr`, or its `--host`/`--port`, until SIGINT or
+    ///   SIGTERM, then shuts down gracefully: views are stopped (`on_stop` runs) and sockets are
+    ///   closed with "going away".
+    /// - `collect-static DEST [--clean]` runs [`App::collect_static`].
+    /// - `routes` writes [`App::routes_table`] to `out`.
+    /// - `settings` writes the effective settings to `out` as TOML ([`Settings::to_toml`]).
+    ///
+    /// # Errors
+    ///
+    /// A settings file or variable that is refused, a write to `out` that fails, or as
+    /// [`App::spawn`] and [`App::collect_static`].
+    pub fn execute(
+        mut self,
+        command: Command,
+        default_addr: &str,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), ServerError> {
+        self.settings.load_files(command.settings_files())?;
+        self.settings.load_env()?;
+        match command {
+            Command::RunServer {
+                host,
+                port,
+                shell_server_url,
+                ..
+            } => {
+                if shell_server_url.is_some() {
+                    self.settings.shell_server_url = shell_server_url;
+                }
+                let addr = listen_addr(default_addr, host.as_deref(), port);
+                let server = self.spawn(&addr)?;
+                writeln!(out, "lona: serving on {} (Ctrl-C stops)", server.url())
+                    .map_err(ServerError::Io)?;
+                server.wait_for_signal();
+                server.shutdown();
+            }
+            Command::CollectStatic { dest, clean, .. } => {
+                let manifest = self.collect_static(&dest, clean)?;
+                writeln!(
+                    out,
+                    "lona: collected {} static files into {}",
+                    manifest.files.len(),
+                    dest.display()
+                )
+                .map_err(ServerError::Io)?;
+            }
+            Command::Routes { .. } => out
+                .write_all(self.routes_table().as_bytes())
+                .map_err(ServerError::Io)?,
+            Command::Settings { .. } => out
+                .write_all(self.settings.to_toml().as_bytes())
+                .map_err(ServerError::Io)?,
         }
-        let server = self.spawn(addr)?;
-        println!("lona: serving on {} (Ctrl-C stops)", server.url());
-        server.wait_for_signal();
-        server.shutdown();
         Ok(())
+    }
+
+    /// One line per route, in matching order: pattern, name (`-` if none) and kind
+    /// (`interactive view`, `non-interactive view`, `http` or `http async`), in columns.
+    pub fn routes_table(&self) -> String {
+        let rows: Vec<(&str, &str, &str)> = self
+            .router
+            .routes()
+            .map(|(pattern, name, target)| {
+                let kind = match target {
+                    Target::View(..) => "interactive view",
+                    Target::Page(_) => "non-interactive view",
+                    Target::Http(_) => "http",
+                    Target::AsyncHttp(_) => "http async",
+                };
+                (pattern.as_str(), name.unwrap_or("-"), kind)
+            })
+            .collect();
+        let width = |column: fn(&(&str, &str, &str)) -> usize, title: &str| {
+            rows.iter()
+                .map(column)
+                .chain([title.len()])
+                .max()
+                .unwrap_or(0)
+        };
+        let pattern_width = width(|row| row.0.len(), "PATTERN");
+        let name_width = width(|row| row.1.len(), "NAME");
+        let mut table = String::new();
+        for (pattern, name, kind) in [("PATTERN", "NAME", "KIND")].into_iter().chain(rows) {
+            table.push_str(&format!(
+                "{pattern:pattern_width$}  {name:name_width$}  {kind}\n"
+            ));
+        }
+        table
+    }
+}
+
+/// The address `run` and `main` serve on when nothing says otherwise, as Lona's `localhost:8080`.
+const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+/// `default_addr` with its host or port replaced by `--host`/`--port`.
+pub(crate) fn listen_addr(default_addr: &str, host: Option<&str>, port: Option<u16>) -> String {
+    if host.is_none() && port.is_none() {
+        return default_addr.to_owned();
+    }
+    let (default_host, default_port) = default_addr
+        .rsplit_once(':')
+        .unwrap_or((default_addr, "8080"));
+    let host = host.unwrap_or(default_host);
+    let port = port.map_or_else(|| default_port.to_owned(), |port| port.to_string());
+    // A bare IPv6 address needs brackets before a port.
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
     }
 }
 

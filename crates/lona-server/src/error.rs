@@ -27,6 +27,15 @@ pub enum ServerError {
     /// The channel broker of `channel_broker_url` could not connect: a bad URL, or a Redis
     /// server that is down or refuses us.
     ChannelBroker(std::io::Error),
+    /// A settings file or environment variable was refused; the message names the key and
+    /// where it came from.
+    Settings(crate::settings::SettingsError),
+}
+
+impl From<crate::settings::SettingsError> for ServerError {
+    fn from(error: crate::settings::SettingsError) -> ServerError {
+        ServerError::Settings(error)
+    }
 }
 
 impl fmt::Display for ServerError {
@@ -39,6 +48,7 @@ impl fmt::Display for ServerError {
             ServerError::Static(error) => write!(f, "static files: {error}"),
             ServerError::Startup(error) => write!(f, "a middleware failed to start: {error}"),
             ServerError::ChannelBroker(error) => write!(f, "channel_broker_url: {error}"),
+            ServerError::Settings(error) => fmt::Display::fmt(error, f),
         }
     }
 }
@@ -53,6 +63,7 @@ impl std::error::Error for ServerError {
             | ServerError::ChannelBroker(error) => Some(error),
             ServerError::Static(error) => Some(error),
             ServerError::Startup(error) => Some(error.as_ref()),
+            ServerError::Settings(error) => Some(error),
         }
     }
 }

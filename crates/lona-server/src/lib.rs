@@ -7,6 +7,7 @@
 
 mod app;
 mod buckets;
+mod cli;
 mod error;
 mod frontend;
 mod handler;
@@ -21,6 +22,7 @@ mod statics;
 
 pub use app::{App, RouteName, Server};
 pub use buckets::{Bucket, BucketBuilder, BucketError, BucketEvent, BucketLimits};
+pub use cli::{Command, CommandLineError};
 pub use error::ServerError;
 pub use frontend::{ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE, Templates};
 pub use handler::{AsyncHttpHandler, HttpFuture, HttpHandler, HttpRequest};
@@ -28,4 +30,4 @@ pub use http::HttpResponse;
 pub use middleware::{BoxError, ConnectionInfo, Decision, HttpRequestInfo, Middleware};
 pub use redis_broker::{RedisBroker, RedisConfig};
 pub use routing::{MATCH_ALL, Pattern, Resolved, ReverseError, RouteError, Router};
-pub use settings::Settings;
+pub use settings::{Settings, SettingsError};

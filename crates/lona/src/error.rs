@@ -17,6 +17,7 @@ enum Kind {
     Decode,
     NodeId,
     Server,
+    Settings,
     Start,
 }
 
@@ -42,6 +43,13 @@ impl Error {
     /// The server could not start (a bad route or template, an address in use).
     pub fn is_server(&self) -> bool {
         self.kind == Kind::Server
+    }
+
+    /// Settings were refused: an unknown key or a wrong type in a settings file or a `LONA_*`
+    /// environment variable. The message names the key and where
+    /// it came from.
+    pub fn is_settings(&self) -> bool {
+        self.kind == Kind::Settings
     }
 
     /// A view could not start (the server is busy or shutting down).
@@ -100,8 +108,21 @@ impl From<crate::html::ParseNodeIdError> for Error {
 
 impl From<crate::server::ServerError> for Error {
     fn from(error: crate::server::ServerError) -> Error {
+        let kind = match error {
+            crate::server::ServerError::Settings(_) => Kind::Settings,
+            _ => Kind::Server,
+        };
         Error {
-            kind: Kind::Server,
+            kind,
+            source: Box::new(error),
+        }
+    }
+}
+
+impl From<crate::server::SettingsError> for Error {
+    fn from(error: crate::server::SettingsError) -> Error {
+        Error {
+            kind: Kind::Settings,
             source: Box::new(error),
         }
     }

@@ -49,7 +49,9 @@
 //!     app.settings.max_worker_threads = 100;
 //!     app.settings.max_static_threads = 20;
 //!     app.view("/", |_request| MyView);
-//!     app.run("127.0.0.1:8080")?;
+//!     // The command line: `run-server` (the default, on 127.0.0.1:8080), `collect-static`,
+//!     // `routes`, `settings`; `-s FILES` and `LONA_*` variables set settings (docs/settings.md).
+//!     app.main()?;
 //!     Ok(())
 //! }
 //! ```
@@ -201,7 +203,8 @@ pub use lona_runtime::{
 };
 pub use lona_server as server;
 pub use lona_server::{
-    App, Bucket, BucketLimits, HttpRequest, HttpResponse, Server, Settings, Templates,
+    App, Bucket, BucketLimits, HttpRequest, HttpResponse, Server, Settings, SettingsError,
+    Templates,
 };
 pub use lona_static as statics;
 

@@ -1,0 +1,207 @@
+//! The command line of an app's own binary, parsed with clap: `Command` is what was asked for
+//! (`run-server`, `collect-static`, `routes`, `settings`), `CommandLineError` why the arguments
+//! did not parse. [`crate::App::main`] runs it.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// What the command line asked for. Without a subcommand the app runs the server, so that
+/// `cargo run` of an app serves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Command {
+    /// `run-server [--host H] [--port P] [-s FILES...] [--shell-server-url file://PATH]`:
+    /// serves the app until SIGINT or SIGTERM.
+    RunServer {
+        /// Overrides the host of the app's default address.
+        host: Option<String>,
+        /// Overrides the port of the app's default address.
+        port: Option<u16>,
+        /// TOML settings files, applied in order.
+        settings: Vec<PathBuf>,
+        /// The admin shell's unix socket, from `file://PATH`.
+        shell_server_url: Option<PathBuf>,
+    },
+    /// `collect-static DEST [--clean] [-s FILES...]`: copies the static files into `DEST`.
+    CollectStatic {
+        /// The folder to fill.
+        dest: PathBuf,
+        /// Empty `dest` first.
+        clean: bool,
+        /// TOML settings files, applied in order.
+        settings: Vec<PathBuf>,
+    },
+    /// `routes [-s FILES...]`: prints each route's pattern, name and kind.
+    Routes {
+        /// TOML settings files, applied in order.
+        settings: Vec<PathBuf>,
+    },
+    /// `settings [-s FILES...]`: prints the effective settings as TOML.
+    Settings {
+        /// TOML settings files, applied in order.
+        settings: Vec<PathBuf>,
+    },
+}
+
+impl Command {
+    /// Parses a command line; the first item is the program's name, as in `std::env::args_os`.
+    ///
+    /// ```
+    /// # use lona_server::Command;
+    /// let command = Command::parse_from(["my-app", "run-server", "--port", "9000"])?;
+    /// assert!(matches!(command, Command::RunServer { port: Some(9000), .. }));
+    /// # Ok::<(), lona_server::CommandLineError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Arguments that do not parse, and `--help`, whose text is the error's message; see
+    /// [`CommandLineError::exit`].
+    pub fn parse_from<I, T>(args: I) -> Result<Command, CommandLineError>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let cli = Cli::try_parse_from(args).map_err(CommandLineError)?;
+        Ok(match cli.command {
+            None => Command::RunServer {
+                host: None,
+                port: None,
+                settings: Vec::new(),
+                shell_server_url: None,
+            },
+            Some(Sub::RunServer {
+                host,
+                port,
+                files,
+                shell_server_url,
+            }) => Command::RunServer {
+                host,
+                port,
+                settings: files.settings,
+                shell_server_url,
+            },
+            Some(Sub::CollectStatic { dest, clean, files }) => Command::CollectStatic {
+                dest,
+                clean,
+                settings: files.settings,
+            },
+            Some(Sub::Routes { files }) => Command::Routes {
+                settings: files.settings,
+            },
+            Some(Sub::Settings { files }) => Command::Settings {
+                settings: files.settings,
+            },
+        })
+    }
+
+    /// The settings files the command names.
+    pub fn settings_files(&self) -> &[PathBuf] {
+        match self {
+            Command::RunServer { settings, .. }
+            | Command::CollectStatic { settings, .. }
+            | Command::Routes { settings }
+            | Command::Settings { settings } => settings,
+        }
+    }
+}
+
+/// Arguments that did not parse, or a request for help: the message is clap's, usage included.
+pub struct CommandLineError(clap::Error);
+
+impl CommandLineError {
+    /// Prints the message (help to stdout, errors to stderr) and exits the process: with 0 for
+    /// `--help`, 2 for a usage error, as command line tools do.
+    pub fn exit(&self) -> ! {
+        self.0.exit()
+    }
+
+    /// Whether this is `--help` rather than a mistake.
+    pub fn is_help(&self) -> bool {
+        self.0.kind() == clap::error::ErrorKind::DisplayHelp
+    }
+}
+
+impl fmt::Debug for CommandLineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CommandLineError")
+            .field(&self.0.kind())
+            .finish()
+    }
+}
+
+impl fmt::Display for CommandLineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0.render(), f)
+    }
+}
+
+impl std::error::Error for CommandLineError {}
+
+/// The clap grammar; private so that clap's types stay out of the API.
+#[derive(Debug, Parser)]
+#[command(
+    about = "A lona app: serves it, or collects its static files, or shows its routes or settings"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Sub>,
+}
+
+#[derive(Debug, Args)]
+struct SettingsFiles {
+    /// TOML settings files, applied in order over the settings set in code (a later file
+    /// wins); `LONA_*` environment variables override them all.
+    #[arg(short = 's', long = "settings", value_name = "FILES", num_args = 1..)]
+    settings: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Sub {
+    /// Serve the app until SIGINT or SIGTERM (the default).
+    RunServer {
+        /// The host to listen on (default: the app's, usually 127.0.0.1).
+        #[arg(long)]
+        host: Option<String>,
+        /// The port to listen on (default: the app's, usually 8080).
+        #[arg(long)]
+        port: Option<u16>,
+        #[command(flatten)]
+        files: SettingsFiles,
+        /// The admin shell's unix socket.
+        #[arg(long, value_name = "file://PATH", value_parser = parse_shell_server_url)]
+        shell_server_url: Option<PathBuf>,
+    },
+    /// Copy every static file into DEST, for a reverse proxy to serve.
+    CollectStatic {
+        /// The folder to fill; it must be empty unless --clean is given.
+        dest: PathBuf,
+        /// Empty DEST first.
+        #[arg(long)]
+        clean: bool,
+        #[command(flatten)]
+        files: SettingsFiles,
+    },
+    /// Print each route: pattern, name and kind.
+    Routes {
+        #[command(flatten)]
+        files: SettingsFiles,
+    },
+    /// Print the effective settings (code, then files, then environment) as TOML.
+    Settings {
+        #[command(flatten)]
+        files: SettingsFiles,
+    },
+}
+
+fn parse_shell_server_url(url: &str) -> Result<PathBuf, String> {
+    crate::settings::shell_socket_path(url).ok_or_else(|| {
+        "the shell server listens on a unix socket only: give file://PATH".to_owned()
+    })
+}
+
+#[cfg(test)]
+mod tests;
