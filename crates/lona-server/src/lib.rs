@@ -15,6 +15,7 @@ mod middleware;
 mod routing;
 mod session;
 mod settings;
+pub mod shell;
 mod socket;
 mod statics;
 
