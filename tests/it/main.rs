@@ -8,6 +8,7 @@ mod forms;
 mod middleware;
 mod nginx;
 mod responses;
+mod shell;
 mod temp;
 mod templates;
 mod widgets;
