@@ -46,7 +46,16 @@ fn ask(socket: &Path, command: &str) -> Json {
 fn the_shell_lists_a_running_view_and_stops_it_and_the_browser_sees_the_stop() {
     let temp = Temp::new("shell-stop");
     let socket = temp.path().join("shell.sock");
-    let server = TestServer::start(app(&socket));
+    let mut app = app(&socket);
+    let channels = lona::channels::Channels::local();
+    let _subscription = channels.subscribe("news", |_message| {});
+    app.state(channels);
+    let server = TestServer::start(app);
+    let channels = ask(&socket, "channels");
+    assert_eq!(
+        channels["subscriptions"][0]["pattern"], "news",
+        "{channels}"
+    );
     let mut client = server.open("/wait/").expect("the page opens");
     client
         .wait_for_text("never clicked")
@@ -108,6 +117,8 @@ fn the_socket_is_private_and_answers_info_errors_and_long_lines() {
     ask(&socket, "settings");
     ask(&socket, "state");
     ask(&socket, "connections");
+    let no_channels = shell::request(&socket, "channels", false).expect("the shell answers");
+    assert!(no_channels.starts_with("error: "), "{no_channels}");
 
     let unknown = shell::request(&socket, "frobnicate", true).expect("the shell answers");
     let unknown: Json = serde_json::from_str(&unknown).expect("JSON");

@@ -54,6 +54,10 @@ const COMMANDS: &[(&str, &str)] = &[
     ("static", "static URL prefix, folders and every file served"),
     ("state", "the server state map (server.state) as JSON"),
     ("middlewares", "middlewares in the order they run"),
+    (
+        "channels",
+        "channel subscriptions and counters, if the app registered Channels",
+    ),
 ];
 
 /// A socket file bound by the server, removed at shutdown if it is still ours.
@@ -306,6 +310,13 @@ fn run(line: &str, state: &State, started: Instant) -> Answer {
             }
         }
         "state" => takes_no_args(server_state(state)),
+        "channels" => {
+            if args.is_empty() {
+                channels(state)
+            } else {
+                Answer::error("`channels` takes no arguments")
+            }
+        }
         "middlewares" => takes_no_args(Json::Array(
             state
                 .middlewares
@@ -452,6 +463,27 @@ fn statics(state: &State) -> Answer {
         }))),
         Err(error) => Answer::error(format!("cannot list the static files: {error}")),
     }
+}
+
+fn channels(state: &State) -> Answer {
+    // Channels are app state, registered with `app.state(Channels::...)`, not a server part.
+    let Some(channels) = state.runtime.state().get::<lona_channels::Channels>() else {
+        return Answer::error("the app registered no Channels (app.state(Channels::local()))");
+    };
+    let metrics = channels.metrics();
+    Answer(Ok(json!({
+        "published": metrics.published,
+        "delivered": metrics.delivered,
+        "dropped": metrics.dropped,
+        "handler_panics": metrics.handler_panics,
+        "queued": metrics.queued,
+        "threads": metrics.threads,
+        "subscriptions": channels
+            .subscriptions()
+            .into_iter()
+            .map(|(pattern, count)| json!({"pattern": pattern, "subscriptions": count}))
+            .collect::<Vec<_>>(),
+    })))
 }
 
 fn server_state(state: &State) -> Json {
