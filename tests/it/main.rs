@@ -10,6 +10,7 @@ mod nginx;
 mod redis;
 mod responses;
 mod settings;
+mod shell;
 mod temp;
 mod templates;
 mod widgets;

@@ -53,6 +53,7 @@ pub use context::{AsyncContext, Context, EventContext, EventFuture, ViewHandle};
 pub use pool::{Pool, PoolConfig, PoolMetrics, SubmitError};
 pub use runtime::{
     ErrorPage, EventOutcome, Runtime, RuntimeConfig, RuntimeMetrics, StartError, ViewFactory,
+    ViewInfo,
 };
 pub use spawn::{PoolSpawner, Spawn, Task};
 pub use state::{AppState, ServerState, ServerStateGuard};

@@ -443,6 +443,8 @@ pub(crate) struct ViewShared {
     pub(crate) interactive: bool,
     /// Things the view holds until its cleanup (channel subscriptions, upload targets...).
     kept: Mutex<Vec<Box<dyn std::any::Any + Send>>>,
+    /// When the view was created, for its age in the admin shell.
+    created: Instant,
 }
 
 impl ViewShared {
@@ -1273,6 +1275,7 @@ impl Runtime {
             reattach: ReattachKey::of(&request),
             request,
             kept: Mutex::new(Vec::new()),
+            created: Instant::now(),
         })
     }
 
@@ -1470,4 +1473,69 @@ impl Runtime {
     pub fn view_count(&self) -> usize {
         self.inner.views.lock().len()
     }
+
+    /// What the runtime holds now, one entry per view, oldest first: for the admin shell.
+    pub fn views(&self) -> Vec<ViewInfo> {
+        let mut views: Vec<ViewInfo> = self
+            .inner
+            .views
+            .lock()
+            .values()
+            .map(|view| ViewInfo {
+                id: view.id,
+                route: view.request.route.clone(),
+                path: view.request.path.clone(),
+                session: view.request.session.clone(),
+                age: view.created.elapsed(),
+                daemon: view.is_daemon(),
+                stopped: view.stop.reason().is_some(),
+                windows: view.attached.lock().len(),
+            })
+            .collect();
+        views.sort_by_key(|view| view.id.0);
+        views
+    }
+
+    /// Stops one view from outside it (the admin shell's `stop`), as a server shutdown would
+    /// stop it but without closing its sockets: its windows get VIEW_STOP, so the browser
+    /// knows the page no longer answers, then the view is stopped with
+    /// [`StopReason::ServerStop`] (its waits fail, `on_stop` and `on_cleanup` run). `false` if
+    /// there is no such view or it was stopped already.
+    pub fn stop_view(&self, id: RuntimeId) -> bool {
+        let Some(view) = self.inner.views.lock().get(&id).cloned() else {
+            return false;
+        };
+        if view.stop.reason().is_some() {
+            return false;
+        }
+        // VIEW_STOP first: once stopped, the view sends nothing more, and its cleanup detaches
+        // the windows, so this is the last moment they can be told.
+        view.send_all(view.frame(move |window| ServerMessage::ViewStop {
+            window,
+            runtime: id,
+        }));
+        view.stop_view(StopReason::ServerStop);
+        true
+    }
+}
+
+/// One view as [`Runtime::views`] sees it.
+#[derive(Debug, Clone)]
+pub struct ViewInfo {
+    /// Its runtime id (the one on the wire).
+    pub id: RuntimeId,
+    /// The name of its route, if the route has one.
+    pub route: Option<Arc<str>>,
+    /// The path it was started for.
+    pub path: String,
+    /// The session it belongs to.
+    pub session: SessionId,
+    /// How long ago it was created.
+    pub age: Duration,
+    /// Whether it is a daemon (survives its windows).
+    pub daemon: bool,
+    /// Whether it was stopped (and waits for its thread to notice, or for cleanup).
+    pub stopped: bool,
+    /// How many windows show it.
+    pub windows: usize,
 }

@@ -1482,6 +1482,45 @@ fn shutdown_stops_every_view_and_closes_connections_with_a_reason() {
 }
 
 #[test]
+fn stop_view_tells_the_windows_and_stops_only_that_view() {
+    let runtime = small_runtime();
+    let probe = Probe::default();
+    let factory = {
+        let probe = probe.clone();
+        ViewFactory::blocking(move |_| Waiting {
+            wait: Wait::Click,
+            probe: probe.clone(),
+        })
+    };
+    let conn = browser(&session("a"));
+    let other = browser(&session("b"));
+    let id = start(&runtime, &factory, &conn, "http://localhost/");
+    let kept = start(&runtime, &factory, &other, "http://localhost/");
+    eventually("both views wait", || {
+        probe.entries().iter().filter(|e| *e == "waiting").count() == 2
+    });
+    let listed: Vec<RuntimeId> = runtime.views().iter().map(|v| v.id).collect();
+    assert_eq!(listed, [id, kept]);
+    assert!(runtime.stop_view(id));
+    assert!(
+        !runtime.stop_view(id),
+        "a stopped view is not stopped twice"
+    );
+    assert!(!runtime.stop_view(RuntimeId(999_999)));
+    assert_eq!(until(&conn, 205)[1], id.0.to_string());
+    eventually("on_stop ran", || {
+        probe
+            .entries()
+            .contains(&"on_stop Some(ServerStop)".to_owned())
+    });
+    eventually("the stopped view is gone", || {
+        runtime.views().iter().all(|v| v.id != id)
+    });
+    assert!(runtime.views().iter().any(|v| v.id == kept && !v.stopped));
+    runtime.shutdown();
+}
+
+#[test]
 fn requests_parse_their_url() {
     let request = Request::new(
         "http://localhost:8080/search/?q=a+b&x=%C3%A9&bad=%zz#frag",

@@ -77,6 +77,8 @@ pub struct App {
     /// Filled at start; views built before read it per request.
     middleware_slot: Arc<std::sync::OnceLock<Middlewares>>,
     route_error: Option<ServerError>,
+    /// Where the admin shell listens, if anywhere ([`App::shell_socket`]).
+    shell: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for App {
@@ -163,6 +165,7 @@ impl App {
             middlewares: Vec::new(),
             middleware_slot: Arc::new(std::sync::OnceLock::new()),
             route_error: None,
+            shell: None,
         }
     }
 
@@ -320,6 +323,14 @@ impl App {
         ));
     }
 
+    /// Serves the admin shell on a unix socket at `path` while the server runs (Lona's
+    /// `--shell-server-url file://PATH`): the socket file gets mode 0600, a stale one is
+    /// replaced if nothing listens on it, and it is removed at shutdown. Attach with
+    /// [`crate::shell::attach`]; `docs/shell.md` lists the commands. There is no TCP variant.
+    pub fn shell_socket(&mut self, path: impl Into<std::path::PathBuf>) {
+        self.shell = Some(path.into());
+    }
+
     /// The app's static files as configured, for serving or collecting.
     ///
     /// # Errors
@@ -397,6 +408,16 @@ impl App {
         let listener = StdListener::bind(addr).map_err(ServerError::Bind)?;
         listener.set_nonblocking(true).map_err(ServerError::Bind)?;
         let local_addr = listener.local_addr().map_err(ServerError::Bind)?;
+        // Set in code, or by `shell_server_url` (a settings file, the environment or
+        // `run-server --shell-server-url`); code wins.
+        let shell_path = self
+            .shell
+            .clone()
+            .or_else(|| self.settings.shell_server_url.clone());
+        let shell = match &shell_path {
+            Some(path) => Some(crate::shell::bind(path).map_err(ServerError::Bind)?),
+            None => None,
+        };
         let tokio = tokio::runtime::Builder::new_multi_thread()
             .thread_name("lona-io")
             .enable_all()
@@ -441,7 +462,22 @@ impl App {
             let _guard = tokio.enter();
             tokio::net::TcpListener::from_std(listener).map_err(ServerError::Bind)?
         };
-        let done = tokio.spawn(accept_loop(listener, Arc::clone(&state), stopped));
+        let shell = shell.map(|shell| {
+            tokio.spawn(crate::shell::serve(
+                shell,
+                Arc::clone(&state),
+                std::time::Instant::now(),
+                stopped.clone(),
+            ))
+        });
+        let accept = accept_loop(listener, Arc::clone(&state), stopped);
+        let done = tokio.spawn(async move {
+            accept.await;
+            // The shell's socket file is removed before shutdown returns.
+            if let Some(shell) = shell {
+                let _ = shell.await;
+            }
+        });
         tracing::info!(%local_addr, "lona serves");
         Ok(Server {
             addr: local_addr,
@@ -541,6 +577,13 @@ impl App {
             Command::Settings { .. } => out
                 .write_all(self.settings.to_toml().as_bytes())
                 .map_err(ServerError::Io)?,
+            Command::Shell {
+                socket,
+                json,
+                command,
+            } => {
+                crate::shell::attach(&socket, command.as_deref(), json).map_err(ServerError::Io)?
+            }
         }
         Ok(())
     }

@@ -1,5 +1,5 @@
 //! The command line of an app's own binary, parsed with clap: `Command` is what was asked for
-//! (`run-server`, `collect-static`, `routes`, `settings`), `CommandLineError` why the arguments
+//! (`run-server`, `collect-static`, `routes`, `settings`, `shell`), `CommandLineError` why the arguments
 //! did not parse. [`crate::App::main`] runs it.
 
 use std::ffi::OsString;
@@ -43,6 +43,16 @@ pub enum Command {
     Settings {
         /// TOML settings files, applied in order.
         settings: Vec<PathBuf>,
+    },
+    /// `shell file://PATH [--json] [COMMAND...]`: attaches to a running server's admin shell,
+    /// with line editing and history, or runs one command and prints its answer.
+    Shell {
+        /// The server's admin socket, from `file://PATH`.
+        socket: PathBuf,
+        /// Answers as JSON.
+        json: bool,
+        /// The one command to run; `None` attaches interactively.
+        command: Option<String>,
     },
 }
 
@@ -95,6 +105,11 @@ impl Command {
             Some(Sub::Settings { files }) => Command::Settings {
                 settings: files.settings,
             },
+            Some(Sub::Shell { url, json, command }) => Command::Shell {
+                socket: url,
+                json,
+                command: (!command.is_empty()).then(|| command.join(" ")),
+            },
         })
     }
 
@@ -105,6 +120,7 @@ impl Command {
             | Command::CollectStatic { settings, .. }
             | Command::Routes { settings }
             | Command::Settings { settings } => settings,
+            Command::Shell { .. } => &[],
         }
     }
 }
@@ -194,6 +210,17 @@ enum Sub {
     Settings {
         #[command(flatten)]
         files: SettingsFiles,
+    },
+    /// Attach to a running server's admin shell, or run one command on it.
+    Shell {
+        /// The server's admin socket.
+        #[arg(value_name = "file://PATH", value_parser = parse_shell_server_url)]
+        url: PathBuf,
+        /// Answer as JSON.
+        #[arg(long)]
+        json: bool,
+        /// One command to run (e.g. `views`); without one, an interactive shell.
+        command: Vec<String>,
     },
 }
 

@@ -70,6 +70,11 @@ impl State {
         }
     }
 
+    /// The open browser sockets, for the admin shell.
+    pub(crate) fn open_sockets(&self) -> Vec<Arc<Connection>> {
+        self.sockets.open.lock().values().cloned().collect()
+    }
+
     pub(crate) fn close_sockets(&self) {
         for connection in self.sockets.open.lock().values() {
             connection.close(CloseReason::ServerStop);

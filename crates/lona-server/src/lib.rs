@@ -17,6 +17,7 @@ mod redis_broker;
 mod routing;
 mod session;
 mod settings;
+pub mod shell;
 mod socket;
 mod statics;
 

@@ -58,6 +58,12 @@ pub struct ConnectionInfo<'a> {
 /// A middleware. Every hook has a default that passes, so a middleware implements only what
 /// it needs.
 pub trait Middleware: Send + Sync + 'static {
+    /// The name the admin shell's `middlewares` command lists: the type's name unless
+    /// overridden (a middleware built from a closure may want a clearer one).
+    fn name(&self) -> &str {
+        std::any::type_name::<Self>()
+    }
+
     /// Runs before the port opens; an error stops the server from starting, so a
     /// misconfiguration (a database that does not answer) fails fast.
     ///

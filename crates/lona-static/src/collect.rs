@@ -62,6 +62,24 @@ fn json_string(out: &mut String, text: &str) {
 }
 
 impl StaticFiles {
+    /// The name of every static file a request could get, sorted: what `collect` would
+    /// copy, without copying (for the admin shell's `static` command).
+    ///
+    /// # Errors
+    ///
+    /// [`StaticError::Io`] if a static directory cannot be read.
+    pub fn names(&self) -> Result<Vec<String>, StaticError> {
+        let mut names = BTreeSet::new();
+        for dir in self.dirs() {
+            walk_dir(dir, &mut names)?;
+        }
+        names.extend(self.embedded_names().map(str::to_owned));
+        Ok(names
+            .into_iter()
+            .filter(|name| RelPath::from_name(name).is_some_and(|rel| self.resolve(&rel).is_some()))
+            .collect())
+    }
+
     /// Copies every static file into `dest` (Lona's `collect-static`): each path any root
     /// has, resolved as a request would be (first match wins; dotfiles, disabled declared
     /// files and symlinks out of a root are left out), under its plain name and its hashed

@@ -207,3 +207,24 @@ fn host_and_port_replace_parts_of_the_default_address() {
         "[::1]:1"
     );
 }
+
+#[test]
+fn shell_takes_a_file_url_json_and_one_command() {
+    assert_eq!(
+        parse(&["shell", "file:///run/app.sock", "--json", "stop", "7"]),
+        Command::Shell {
+            socket: PathBuf::from("/run/app.sock"),
+            json: true,
+            command: Some("stop 7".to_owned()),
+        }
+    );
+    assert_eq!(
+        parse(&["shell", "file:///run/app.sock"]),
+        Command::Shell {
+            socket: PathBuf::from("/run/app.sock"),
+            json: false,
+            command: None,
+        }
+    );
+    assert!(Command::parse_from(["my-app", "shell", "tcp://127.0.0.1:1"]).is_err());
+}

@@ -1,0 +1,723 @@
+//! The admin shell: a line protocol on a unix socket (mode 0600) that the running server
+//! answers, and [`attach`], the client a command line calls to use it.
+//!
+//! Lona's shell is a Python REPL on the live server. A Rust process has no REPL, so ours is a
+//! fixed set of commands over the live objects (views, pools, sockets, routes...). It is
+//! never served over TCP: only a local user who may open the socket file gets in. The
+//! protocol is in `docs/shell.md`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use lona_protocol::RuntimeId;
+use serde_json::{Map, Value as Json, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader as AsyncBufReader};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::watch;
+
+use crate::app::Target;
+use crate::http::State;
+
+/// The longest command line the shell reads; a longer one is refused and the connection
+/// closed, so a stray `cat bigfile` cannot make the server buffer without bound.
+pub const MAX_LINE: usize = 4096;
+
+/// Shell connections served at once; more wait in the listen backlog. An operator needs a
+/// few, and each holds a task and a buffer.
+const MAX_CONNECTIONS: usize = 16;
+
+/// The commands, with their one-line help, in the order `help` lists them.
+const COMMANDS: &[(&str, &str)] = &[
+    ("help", "this list"),
+    (
+        "info",
+        "version, uptime, pid, pool sizes, open views and sockets",
+    ),
+    (
+        "pools",
+        "per pool: threads, busy, queued, done, panics; stuck views",
+    ),
+    (
+        "views",
+        "running views: id, route, path, session, age, daemon, windows",
+    ),
+    ("stop VIEW_ID", "stops one view; its windows get VIEW_STOP"),
+    (
+        "connections",
+        "open browser sockets: id, session, queued messages",
+    ),
+    ("routes", "routes in match order: pattern, name, kind"),
+    ("settings", "the settings the server runs with"),
+    ("static", "static URL prefix, folders and every file served"),
+    ("state", "the server state map (server.state) as JSON"),
+    ("middlewares", "middlewares in the order they run"),
+    (
+        "channels",
+        "channel subscriptions and counters, if the app registered Channels",
+    ),
+];
+
+/// A socket file bound by the server, removed at shutdown if it is still ours.
+pub(crate) struct ShellSocket {
+    listener: std::os::unix::net::UnixListener,
+    path: PathBuf,
+    /// Device and inode of the socket file, so shutdown never removes a file that another
+    /// process bound at the same path since.
+    id: (u64, u64),
+}
+
+/// Binds the shell socket at `path` with mode 0600 and no moment when it is reachable with a
+/// wider mode: it is bound in a fresh private folder (mode 0700) beside `path`, set to 0600,
+/// then renamed into place. A stale socket file at `path` is replaced only if nothing
+/// answers on it; any other file there is an error.
+pub(crate) fn bind(path: &Path) -> std::io::Result<ShellSocket> {
+    use std::os::unix::fs::DirBuilderExt;
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        use std::os::unix::fs::FileTypeExt;
+        if !meta.file_type().is_socket() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!("{} exists and is not a socket", path.display()),
+            ));
+        }
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AddrInUse,
+                format!("a server already listens on {}", path.display()),
+            ));
+        }
+    }
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} names no file", path.display()),
+        )
+    })?;
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let private = parent.join(format!(
+        ".{}.{}.lona-shell",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    std::fs::DirBuilder::new().mode(0o700).create(&private)?;
+    let bound = (|| {
+        let inner = private.join("s");
+        let listener = std::os::unix::net::UnixListener::bind(&inner)?;
+        std::fs::set_permissions(&inner, std::fs::Permissions::from_mode(0o600))?;
+        // Atomic, and it replaces the stale socket checked above.
+        std::fs::rename(&inner, path)?;
+        Ok::<_, std::io::Error>(listener)
+    })();
+    let _ = std::fs::remove_dir_all(&private);
+    let listener = bound?;
+    listener.set_nonblocking(true)?;
+    let meta = std::fs::symlink_metadata(path)?;
+    Ok(ShellSocket {
+        listener,
+        path: path.to_owned(),
+        id: (meta.dev(), meta.ino()),
+    })
+}
+
+/// Serves shell connections until `stopped` changes, then removes the socket file. Each
+/// connection is a tokio task: commands only read counters and lists under short locks, so
+/// none blocks a tokio worker.
+pub(crate) async fn serve(
+    socket: ShellSocket,
+    state: Arc<State>,
+    started: Instant,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let ShellSocket { listener, path, id } = socket;
+    let listener = match UnixListener::from_std(listener) {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::error!(%error, "the admin shell cannot listen");
+            return;
+        }
+    };
+    tracing::info!(path = %path.display(), "admin shell listens");
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        while connections.try_join_next().is_some() {}
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(error) => {
+                        tracing::warn!(%error, "admin shell accept failed");
+                        continue;
+                    }
+                };
+                if connections.len() >= MAX_CONNECTIONS {
+                    let mut stream = stream;
+                    let _ = stream.write_all(b"error: too many shell connections\n\n").await;
+                    continue;
+                }
+                let state = Arc::clone(&state);
+                connections.spawn(async move {
+                    if let Err(error) = connection(stream, &state, started).await {
+                        tracing::debug!(%error, "admin shell connection ended with an error");
+                    }
+                });
+            }
+            _ = stopped.changed() => break,
+        }
+    }
+    // Dropping the set aborts the open shell connections.
+    drop(connections);
+    drop(listener);
+    let ours = std::fs::symlink_metadata(&path).is_ok_and(|m| (m.dev(), m.ino()) == id);
+    if ours && let Err(error) = std::fs::remove_file(&path) {
+        tracing::warn!(%error, path = %path.display(), "cannot remove the admin shell socket");
+    }
+}
+
+async fn connection(stream: UnixStream, state: &State, started: Instant) -> std::io::Result<()> {
+    let (read, mut write) = stream.into_split();
+    let mut read = AsyncBufReader::new(read);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        // One byte over the limit tells a too-long line from one exactly at it.
+        let n = (&mut read)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .await?;
+        if n == 0 {
+            return Ok(());
+        }
+        if line.last() != Some(&b'\n') && line.len() > MAX_LINE {
+            let answer = Answer::error(format!("line longer than {MAX_LINE} bytes refused"));
+            write.write_all(answer.encode(true).as_bytes()).await?;
+            return Ok(());
+        }
+        let Ok(text) = std::str::from_utf8(&line) else {
+            write
+                .write_all(
+                    Answer::error("the line is not UTF-8")
+                        .encode(false)
+                        .as_bytes(),
+                )
+                .await?;
+            continue;
+        };
+        let (command, json) = parse_line(text.trim());
+        let answer = match command {
+            Ok(command) if command.is_empty() => continue,
+            Ok(command) => run(&command, state, started),
+            Err(error) => Answer::error(error),
+        };
+        write.write_all(answer.encode(json).as_bytes()).await?;
+    }
+}
+
+/// A request line: `COMMAND ARGS`, `json COMMAND ARGS`, or a JSON object
+/// `{"command": "COMMAND ARGS", "json": true}`. Returns the command and whether the answer
+/// is JSON.
+fn parse_line(line: &str) -> (Result<String, String>, bool) {
+    if line.starts_with('{') {
+        let request: Json = match serde_json::from_str(line) {
+            Ok(request) => request,
+            Err(error) => return (Err(format!("bad JSON request: {error}")), true),
+        };
+        let json = request.get("json").and_then(Json::as_bool).unwrap_or(true);
+        return match request.get("command").and_then(Json::as_str) {
+            Some(command) => (Ok(command.trim().to_owned()), json),
+            None => (
+                Err("the JSON request has no \"command\" string".to_owned()),
+                json,
+            ),
+        };
+    }
+    match line.strip_prefix("json ") {
+        Some(rest) => (Ok(rest.trim().to_owned()), true),
+        None if line == "json" => (Ok(String::new()), true),
+        None => (Ok(line.to_owned()), false),
+    }
+}
+
+/// One answer: a JSON value to show, or an error message.
+struct Answer(Result<Json, String>);
+
+impl Answer {
+    fn error(message: impl Into<String>) -> Answer {
+        Answer(Err(message.into()))
+    }
+
+    /// JSON: one line, `{"ok":true,"result":...}` or `{"ok":false,"error":"..."}`. Text: the
+    /// result as readable lines (`error: ...` for an error), ended by an empty line, which
+    /// the text itself never holds.
+    fn encode(&self, json: bool) -> String {
+        if json {
+            let value = match &self.0 {
+                Ok(result) => json!({"ok": true, "result": result}),
+                Err(error) => json!({"ok": false, "error": error}),
+            };
+            return format!("{value}\n");
+        }
+        let text = match &self.0 {
+            Ok(result) => to_text(result),
+            Err(error) => format!("error: {error}"),
+        };
+        let mut out = String::with_capacity(text.len() + 2);
+        for line in text.lines() {
+            // An empty line ends the answer, so one inside it becomes a space.
+            out.push_str(if line.is_empty() { " " } else { line });
+            out.push('\n');
+        }
+        out.push('\n');
+        out
+    }
+}
+
+fn run(line: &str, state: &State, started: Instant) -> Answer {
+    let mut words = line.split_whitespace();
+    let command = words.next().unwrap_or_default();
+    let args: Vec<&str> = words.collect();
+    let takes_no_args = |value: Json| {
+        if args.is_empty() {
+            Answer(Ok(value))
+        } else {
+            Answer::error(format!("`{command}` takes no arguments"))
+        }
+    };
+    match command {
+        "help" => takes_no_args(Json::Array(
+            COMMANDS
+                .iter()
+                .map(|(name, what)| json!({"command": name, "does": what}))
+                .collect(),
+        )),
+        "info" => takes_no_args(info(state, started)),
+        "pools" => takes_no_args(pools(state)),
+        "views" => takes_no_args(views(state)),
+        "stop" => stop(state, &args),
+        "connections" => takes_no_args(connections(state)),
+        "routes" => takes_no_args(routes(state)),
+        "settings" => takes_no_args(json!({"settings": format!("{:#?}", state.settings)})),
+        "static" => {
+            if args.is_empty() {
+                statics(state)
+            } else {
+                Answer::error("`static` takes no arguments")
+            }
+        }
+        "state" => takes_no_args(server_state(state)),
+        "channels" => {
+            if args.is_empty() {
+                channels(state)
+            } else {
+                Answer::error("`channels` takes no arguments")
+            }
+        }
+        "middlewares" => takes_no_args(Json::Array(
+            state
+                .middlewares
+                .0
+                .iter()
+                .map(|m| json!({"middleware": m.name()}))
+                .collect(),
+        )),
+        _ => Answer::error(format!("unknown command `{command}`; `help` lists them")),
+    }
+}
+
+fn info(state: &State, started: Instant) -> Json {
+    let metrics = state.runtime.metrics();
+    json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "pid": std::process::id(),
+        "uptime_seconds": started.elapsed().as_secs(),
+        "runtime_threads": metrics.runtime_pool.threads,
+        "worker_threads": metrics.worker_pool.threads,
+        "static_threads": metrics.static_pool.threads,
+        "views": metrics.views,
+        "daemons": metrics.daemons,
+        "connections": state.open_sockets().len(),
+    })
+}
+
+fn pools(state: &State) -> Json {
+    let metrics = state.runtime.metrics();
+    let pool = |name: &str, m: lona_runtime::PoolMetrics| {
+        json!({
+            "pool": name,
+            "threads": m.threads,
+            "busy": m.busy,
+            "queued": m.queued,
+            "done": m.done,
+            "panics": m.panics,
+        })
+    };
+    json!({
+        "pools": [
+            pool("runtime", metrics.runtime_pool),
+            pool("worker", metrics.worker_pool),
+            pool("static", metrics.static_pool),
+        ],
+        "stuck_views": metrics.stuck,
+        "view_panics": metrics.view_panics,
+        "events_dispatched": metrics.events_dispatched,
+        "events_rejected": metrics.events_rejected,
+    })
+}
+
+/// A session id cut to its first characters: enough to tell sessions apart, not enough to
+/// hijack one from a copied screen.
+fn short_session(session: &str) -> String {
+    let short: String = session.chars().take(8).collect();
+    if short.len() < session.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
+}
+
+fn views(state: &State) -> Json {
+    Json::Array(
+        state
+            .runtime
+            .views()
+            .into_iter()
+            .map(|view| {
+                json!({
+                    "id": view.id.0,
+                    "route": view.route.as_deref(),
+                    "path": view.path,
+                    "session": short_session(&view.session.0),
+                    "age_seconds": view.age.as_secs(),
+                    "daemon": view.daemon,
+                    "windows": view.windows,
+                    "stopped": view.stopped,
+                })
+            })
+            .collect(),
+    )
+}
+
+fn stop(state: &State, args: &[&str]) -> Answer {
+    let [id] = args else {
+        return Answer::error("usage: stop VIEW_ID");
+    };
+    let Ok(id) = id.parse::<u64>() else {
+        return Answer::error(format!("`{id}` is not a view id (a number, see `views`)"));
+    };
+    if state.runtime.stop_view(RuntimeId(id)) {
+        tracing::info!(view = id, "view stopped from the admin shell");
+        Answer(Ok(json!({"stopped": id})))
+    } else {
+        Answer::error(format!("no running view {id}"))
+    }
+}
+
+fn connections(state: &State) -> Json {
+    let mut open = state.open_sockets();
+    open.sort_by_key(|c| c.id().0);
+    Json::Array(
+        open.iter()
+            .map(|c| {
+                json!({
+                    "id": c.id().0,
+                    "session": short_session(&c.session().0),
+                    "queued": c.queued(),
+                    "merges": c.merges(),
+                    "closed": c.is_closed(),
+                })
+            })
+            .collect(),
+    )
+}
+
+fn routes(state: &State) -> Json {
+    Json::Array(
+        state
+            .router
+            .routes()
+            .map(|(pattern, name, target)| {
+                let kind = match target {
+                    Target::View(..) => "view",
+                    Target::Page(_) => "view (not interactive)",
+                    Target::Http(_) => "http",
+                    Target::AsyncHttp(_) => "http (async)",
+                };
+                json!({"pattern": pattern.as_str(), "name": name, "kind": kind})
+            })
+            .collect(),
+    )
+}
+
+fn statics(state: &State) -> Answer {
+    // Walks the static folders: small for an admin's look, and never on a view's thread.
+    match state.statics.names() {
+        Ok(files) => Answer(Ok(json!({
+            "url_prefix": state.statics.url_prefix(),
+            "dirs": state.settings.static_dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
+            "files": files,
+        }))),
+        Err(error) => Answer::error(format!("cannot list the static files: {error}")),
+    }
+}
+
+fn channels(state: &State) -> Answer {
+    // Channels are app state, registered with `app.state(Channels::...)`, not a server part.
+    let Some(channels) = state.runtime.state().get::<lona_channels::Channels>() else {
+        return Answer::error("the app registered no Channels (app.state(Channels::local()))");
+    };
+    let metrics = channels.metrics();
+    Answer(Ok(json!({
+        "published": metrics.published,
+        "delivered": metrics.delivered,
+        "dropped": metrics.dropped,
+        "handler_panics": metrics.handler_panics,
+        "queued": metrics.queued,
+        "threads": metrics.threads,
+        "subscriptions": channels
+            .subscriptions()
+            .into_iter()
+            .map(|(pattern, count)| json!({"pattern": pattern, "subscriptions": count}))
+            .collect::<Vec<_>>(),
+    })))
+}
+
+fn server_state(state: &State) -> Json {
+    let Some(server_state) = state.runtime.state().get::<lona_runtime::ServerState>() else {
+        return Json::Object(Map::new());
+    };
+    let guard = server_state.lock();
+    let mut map = Map::new();
+    for key in guard.keys() {
+        if let Some(value) = guard.get(&key) {
+            map.insert(key, html_value(value));
+        }
+    }
+    Json::Object(map)
+}
+
+fn html_value(value: &lona_html::Value) -> Json {
+    use lona_html::Value;
+    match value {
+        Value::Null => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => Json::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+        Value::String(s) => Json::String(s.clone()),
+        Value::List(items) => Json::Array(items.iter().map(html_value).collect()),
+        Value::Map(pairs) => Json::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.clone(), html_value(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// Text for a person: a list of flat objects as an aligned table, an object as `key: value`
+/// lines (nested values as compact JSON), a string as itself.
+fn to_text(value: &Json) -> String {
+    match value {
+        Json::Array(rows) if rows.is_empty() => "(none)".to_owned(),
+        Json::Array(rows) if rows.iter().all(Json::is_object) => table(rows),
+        Json::Object(map) => map
+            .iter()
+            .map(|(key, value)| match value {
+                Json::String(s) if s.contains('\n') => format!("{key}:\n{s}"),
+                Json::Array(rows) if rows.iter().all(Json::is_object) && !rows.is_empty() => {
+                    format!("{key}:\n{}", table(rows))
+                }
+                _ => format!("{key}: {}", cell(value)),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => cell(other),
+    }
+}
+
+fn cell(value: &Json) -> String {
+    match value {
+        Json::String(s) => s.clone(),
+        Json::Null => "-".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn table(rows: &[Json]) -> String {
+    let mut columns: Vec<&str> = Vec::new();
+    for row in rows {
+        if let Json::Object(map) = row {
+            for key in map.keys() {
+                if !columns.contains(&key.as_str()) {
+                    columns.push(key);
+                }
+            }
+        }
+    }
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            columns
+                .iter()
+                .map(|c| row.get(*c).map_or_else(|| "-".to_owned(), cell))
+                .collect()
+        })
+        .collect();
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            cells
+                .iter()
+                .map(|r| r[i].chars().count())
+                .chain([c.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |items: Vec<&str>| {
+        items
+            .iter()
+            .zip(&widths)
+            .map(|(item, width)| format!("{item:<width$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    let mut out = vec![line(columns.clone())];
+    for row in &cells {
+        out.push(line(row.iter().map(String::as_str).collect()));
+    }
+    out.join("\n")
+}
+
+/// Sends one command to the shell at `path` and returns the answer: with `json`, the one
+/// JSON line (`{"ok":true,"result":...}` or `{"ok":false,"error":"..."}`), else the text
+/// without its closing empty line.
+///
+/// # Errors
+///
+/// The socket cannot be reached or closes before the answer ends.
+pub fn request(path: &Path, command: &str, json: bool) -> std::io::Result<String> {
+    let stream = std::os::unix::net::UnixStream::connect(path)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    ask(&mut &stream, &mut reader, command, json)
+}
+
+fn ask(
+    write: &mut impl Write,
+    read: &mut impl BufRead,
+    command: &str,
+    json: bool,
+) -> std::io::Result<String> {
+    let command = command.trim();
+    if command.contains('\n') {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "one command per line",
+        ));
+    }
+    if json {
+        writeln!(write, "json {command}")?;
+    } else {
+        writeln!(write, "{command}")?;
+    }
+    write.flush()?;
+    let mut answer = String::new();
+    loop {
+        let mut line = String::new();
+        if read.read_line(&mut line)? == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the shell closed the connection",
+            ));
+        }
+        if json {
+            return Ok(line.trim_end().to_owned());
+        }
+        if line == "\n" {
+            return Ok(answer);
+        }
+        answer.push_str(&line);
+    }
+}
+
+/// The `shell` command of a command line: attaches to the admin shell at `path`. With
+/// `command`, sends it, prints the answer (one JSON line with `json`) and returns; a command
+/// the server refused is an error then, so the caller can exit non-zero. Without, reads
+/// commands with line editing and history (kept in `$HOME/.lona_shell_history`) until
+/// end of input or `exit`.
+///
+/// # Errors
+///
+/// The socket cannot be reached, it closes, or (one command) the server refused the command.
+#[allow(
+    clippy::print_stdout,
+    reason = "the shell client prints its answers for a person or a script"
+)]
+pub fn attach(path: &Path, command: Option<&str>, json: bool) -> std::io::Result<()> {
+    if let Some(command) = command {
+        let answer = request(path, command, json)?;
+        let failed = if json {
+            serde_json::from_str::<Json>(&answer)
+                .ok()
+                .and_then(|a| a.get("ok").and_then(Json::as_bool))
+                != Some(true)
+        } else {
+            answer.starts_with("error: ")
+        };
+        print!("{answer}");
+        if json {
+            println!();
+        }
+        if failed {
+            return Err(std::io::Error::other(format!("`{command}` failed")));
+        }
+        return Ok(());
+    }
+    let stream = std::os::unix::net::UnixStream::connect(path)?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut editor = rustyline::DefaultEditor::new().map_err(std::io::Error::other)?;
+    let history = std::env::var_os("HOME").map(|home| Path::new(&home).join(".lona_shell_history"));
+    if let Some(history) = &history {
+        // No history yet is the normal first run.
+        let _ = editor.load_history(history);
+    }
+    println!(
+        "lona shell on {} (`help` lists the commands, Ctrl-D leaves)",
+        path.display()
+    );
+    loop {
+        let line = match editor.readline("lona> ") {
+            Ok(line) => line,
+            Err(rustyline::error::ReadlineError::Interrupted) => continue,
+            Err(rustyline::error::ReadlineError::Eof) => break,
+            Err(error) => return Err(std::io::Error::other(error)),
+        };
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if matches!(line, "exit" | "quit") {
+            break;
+        }
+        let _ = editor.add_history_entry(line);
+        let answer = ask(&mut &stream, &mut reader, line, json)?;
+        print!("{answer}");
+        if json {
+            println!();
+        }
+    }
+    if let Some(history) = &history
+        && let Err(error) = editor.save_history(history)
+    {
+        tracing::debug!(%error, "cannot save the shell history");
+    }
+    Ok(())
+}
