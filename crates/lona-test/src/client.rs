@@ -125,6 +125,23 @@ impl TestClient {
         Ok(client)
     }
 
+    /// Opens `path` on any address that speaks for a Lona server, such as a reverse proxy in
+    /// front of several: loads the page (with `session`'s cookie, or without one to get a new
+    /// session), opens the WebSocket with the cookie and waits for VIEW_START, each step
+    /// within `timeout`. [`crate::TestServer::open`] does the same on its own address.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::TestServer::open`].
+    pub fn connect(
+        addr: SocketAddr,
+        path: &str,
+        session: Option<&Session>,
+        timeout: Duration,
+    ) -> Result<TestClient, TestError> {
+        TestClient::open(addr, path, session, timeout)
+    }
+
     /// The session of this tab, to open more tabs in it with
     /// [`crate::TestServer::open_with_session`], even after this one is closed.
     pub fn session(&self) -> Session {
