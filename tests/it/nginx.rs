@@ -13,7 +13,7 @@ use lona::statics::StaticFile;
 
 use crate::temp::Temp;
 
-const SKIP_VAR: &str = "LONA_SKIP_NGINX_TESTS";
+pub(crate) const SKIP_VAR: &str = "LONA_SKIP_NGINX_TESTS";
 
 struct Hello;
 
@@ -24,7 +24,7 @@ impl View for Hello {
 }
 
 /// nginx running in the foreground; stopped when dropped.
-struct Nginx(Child);
+pub(crate) struct Nginx(Child);
 
 impl Drop for Nginx {
     fn drop(&mut self) {
@@ -41,19 +41,39 @@ impl Drop for Nginx {
     }
 }
 
-fn nginx_binary() -> Option<PathBuf> {
+pub(crate) fn nginx_binary() -> Option<PathBuf> {
     ["/usr/sbin/nginx", "/usr/bin/nginx"]
         .into_iter()
         .map(PathBuf::from)
         .find(|p| p.exists())
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("binds");
     listener.local_addr().expect("an address").port()
 }
 
 fn start_nginx(binary: &Path, prefix: &Path, port: u16, root: &Path, app: &str) -> Nginx {
+    let site = format!(
+        r#"server {{
+        listen 127.0.0.1:{port};
+        location /static/ {{ alias {root}/; }}
+        location / {{
+            proxy_pass http://{app};
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection "upgrade";
+            proxy_set_header Host $host;
+        }}
+    }}"#,
+        root = root.display(),
+    );
+    run_nginx(binary, prefix, port, &site)
+}
+
+/// Starts nginx in the foreground with everything it writes under `prefix`, `site` (upstreams,
+/// maps, servers) in its http block, and waits until `port` accepts connections.
+pub(crate) fn run_nginx(binary: &Path, prefix: &Path, port: u16, site: &str) -> Nginx {
     for dir in ["body", "proxy", "fastcgi", "uwsgi", "scgi"] {
         std::fs::create_dir_all(prefix.join(dir)).expect("creates nginx's temp dirs");
     }
@@ -72,20 +92,9 @@ http {{
     fastcgi_temp_path {p}/fastcgi;
     uwsgi_temp_path {p}/uwsgi;
     scgi_temp_path {p}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        location /static/ {{ alias {root}/; }}
-        location / {{
-            proxy_pass http://{app};
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection "upgrade";
-            proxy_set_header Host $host;
-        }}
-    }}
+{site}
 }}
-"#,
-        root = root.display(),
+"#
     );
     let conf = prefix.join("nginx.conf");
     std::fs::write(&conf, config).expect("writes the config");

@@ -18,7 +18,7 @@ const SKIP_VAR: &str = "LONA_SKIP_REDIS_TESTS";
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// `redis-server` on a loopback port, with no persistence; stopped (SIGTERM) when dropped.
-struct Redis {
+pub(crate) struct Redis {
     child: Child,
     port: u16,
     stopped: bool,
@@ -34,7 +34,7 @@ impl Redis {
         clippy::print_stderr,
         reason = "a skipped test says so where cargo test shows it"
     )]
-    fn start() -> Option<Redis> {
+    pub(crate) fn start() -> Option<Redis> {
         let Some(binary) = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
             .into_iter()
             .find(|p| std::path::Path::new(p).exists())
@@ -91,7 +91,7 @@ impl Redis {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
     }
 
