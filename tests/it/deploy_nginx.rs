@@ -16,7 +16,7 @@ use crate::nginx::{SKIP_VAR, free_port, nginx_binary, run_nginx};
 use crate::redis::Redis;
 use crate::temp::Temp;
 
-const TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(10);
 const SITE: &str = include_str!("../../docs/deployment/nginx.conf");
 
 /// Shows which process runs it, lists what arrives on `deploy.*`; `#send` publishes.
@@ -46,7 +46,7 @@ impl View for Whoami {
 }
 
 /// One of the two processes, as the shared settings file configures it.
-fn build_app(process: &'static str, redis: &Redis, statics: &Path) -> App {
+pub(crate) fn build_app(process: &'static str, redis: &Redis, statics: &Path) -> App {
     let mut app = App::new();
     app.settings.channel_broker_url = Some(redis.url());
     // nginx serves the collected files; a request for one that reaches lona is a bug.
@@ -79,7 +79,7 @@ fn render_site(backends: [SocketAddr; 2], port: u16, collected: &Path) -> String
 }
 
 /// A GET on its own connection: status, head (lower-cased), body.
-fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, String, Vec<u8>) {
+pub(crate) fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT).expect("connects");
     stream
         .set_read_timeout(Some(TIMEOUT))
@@ -119,7 +119,7 @@ fn whoami(nginx: SocketAddr, cookie: &str) -> String {
         .to_owned()
 }
 
-fn process_of(client: &mut TestClient) -> String {
+pub(crate) fn process_of(client: &mut TestClient) -> String {
     client
         .wait_for_selector("#process")
         .expect("the view shows");

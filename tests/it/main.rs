@@ -3,6 +3,7 @@
 mod browser;
 mod buckets;
 mod channels;
+mod deploy_apache;
 mod deploy_nginx;
 mod events;
 mod forms;

@@ -1,0 +1,205 @@
+//! The Apache2 deployment of docs/deployment.md, run for real: two lona servers sharing
+//! channels through Redis behind Apache's balancer with its sticky `ROUTEID` cookie, using the
+//! site file of docs/deployment/apache.conf rendered with the test's ports and folders.
+
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+use lona_test::{Session, TestClient};
+
+use crate::deploy_nginx::{TIMEOUT, build_app, get, process_of};
+use crate::nginx::free_port;
+use crate::redis::Redis;
+use crate::temp::Temp;
+
+/// Set to `1` to skip this test when Apache2 is not installed.
+const SKIP_VAR: &str = "LONA_SKIP_APACHE_TESTS";
+const SITE: &str = include_str!("../../docs/deployment/apache.conf");
+const MODULES: &str = "/usr/lib/apache2/modules";
+
+/// Apache in the foreground; stopped (SIGTERM, so it stops its children) when dropped.
+struct Apache(Child);
+
+impl Drop for Apache {
+    fn drop(&mut self) {
+        let terminated = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status()
+            .is_ok_and(|status| status.success());
+        if !terminated {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
+fn apache_binary() -> Option<PathBuf> {
+    ["/usr/sbin/apache2", "/usr/sbin/httpd"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+/// docs/deployment/apache.conf with the test's addresses and folders, after the server-wide
+/// lines Debian's apache2.conf and `a2enmod` would give.
+fn render_config(backends: [SocketAddr; 2], port: u16, collected: &Path, prefix: &Path) -> String {
+    let replacements = [
+        ("127.0.0.1:8101", backends[0].to_string()),
+        ("127.0.0.1:8102", backends[1].to_string()),
+        (
+            "<VirtualHost *:80>",
+            format!("<VirtualHost 127.0.0.1:{port}>"),
+        ),
+        ("/srv/my-app/static/", format!("{}/", collected.display())),
+    ];
+    let mut site = SITE.to_owned();
+    for (from, to) in replacements {
+        assert!(
+            site.contains(from),
+            "docs/deployment/apache.conf lost `{from}`"
+        );
+        site = site.replace(from, &to);
+    }
+    let p = prefix.display();
+    let mut config = String::new();
+    for (name, file) in [
+        ("mpm_event", "mod_mpm_event.so"),
+        ("authz_core", "mod_authz_core.so"),
+        ("mime", "mod_mime.so"),
+        ("alias", "mod_alias.so"),
+        ("headers", "mod_headers.so"),
+        ("rewrite", "mod_rewrite.so"),
+        ("proxy", "mod_proxy.so"),
+        ("proxy_http", "mod_proxy_http.so"),
+        ("proxy_wstunnel", "mod_proxy_wstunnel.so"),
+        ("slotmem_shm", "mod_slotmem_shm.so"),
+        ("proxy_balancer", "mod_proxy_balancer.so"),
+        ("lbmethod_byrequests", "mod_lbmethod_byrequests.so"),
+    ] {
+        config.push_str(&format!("LoadModule {name}_module {MODULES}/{file}\n"));
+    }
+    config.push_str(&format!(
+        "ServerName 127.0.0.1\nListen 127.0.0.1:{port}\nPidFile {p}/httpd.pid\n\
+         ErrorLog {p}/error.log\nDefaultRuntimeDir {p}\nMutex file:{p}\n\
+         TypesConfig /etc/mime.types\nLogLevel warn\n{site}"
+    ));
+    config
+}
+
+fn start_apache(binary: &Path, prefix: &Path, port: u16, config: &str) -> Apache {
+    let conf = prefix.join("httpd.conf");
+    std::fs::write(&conf, config).expect("writes the config");
+    let child = Command::new(binary)
+        .arg("-f")
+        .arg(&conf)
+        .arg("-DFOREGROUND")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("apache starts");
+    let apache = Apache(child);
+    let deadline = Instant::now() + TIMEOUT;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "apache did not listen: {}",
+            std::fs::read_to_string(prefix.join("error.log")).unwrap_or_default()
+        );
+        std::thread::yield_now();
+    }
+    apache
+}
+
+/// Which process answers `/whoami` through Apache, and the `ROUTEID` Apache set, if any.
+fn whoami(apache: SocketAddr, cookie: Option<&str>) -> (String, Option<String>) {
+    let (status, head, body) = get(apache, "/whoami", cookie);
+    assert_eq!(status, 200, "{head}");
+    let body = String::from_utf8_lossy(&body);
+    let process = ["process-a", "process-b"]
+        .into_iter()
+        .find(|p| body.contains(p))
+        .unwrap_or_else(|| panic!("no process in {body}"));
+    let route = head
+        .lines()
+        .filter_map(|line| line.strip_prefix("set-cookie: "))
+        .find(|c| c.starts_with("routeid="))
+        .and_then(|c| c.split(';').next())
+        .map(|c| c.replacen("routeid", "ROUTEID", 1));
+    (process.to_owned(), route)
+}
+
+#[test]
+fn two_processes_behind_apache_stick_by_routeid_and_share_channels() {
+    let Some(binary) = apache_binary() else {
+        assert!(
+            std::env::var(SKIP_VAR).is_ok_and(|v| v == "1"),
+            "install apache2 (apt-get install apache2), or set {SKIP_VAR}=1 to skip"
+        );
+        return;
+    };
+    let Some(redis) = Redis::start() else { return };
+    let sources = Temp::new("apache-src");
+    sources.write("app.css", "body { margin: 0; }");
+    let collected = Temp::new("apache-static");
+    let manifest = build_app("process-a", &redis, sources.path())
+        .collect_static(collected.path(), true)
+        .expect("collect-static works");
+    let a = build_app("process-a", &redis, sources.path())
+        .spawn("127.0.0.1:0")
+        .expect("process a starts");
+    let b = build_app("process-b", &redis, sources.path())
+        .spawn("127.0.0.1:0")
+        .expect("process b starts");
+    let prefix = Temp::new("apache");
+    let port = free_port();
+    let config = render_config(
+        [a.local_addr(), b.local_addr()],
+        port,
+        collected.path(),
+        prefix.path(),
+    );
+    let _apache = start_apache(&binary, prefix.path(), port, &config);
+    let apache = SocketAddr::from(([127, 0, 0, 1], port));
+
+    // Static files come from the collected folder through Apache; lona does not serve them.
+    let hashed = manifest.hashed("app.css").expect("app.css is collected");
+    let (status, head, body) = get(apache, &format!("/static/{hashed}"), None);
+    assert_eq!(status, 200, "{head}");
+    assert_eq!(body, b"body { margin: 0; }");
+    assert!(head.contains("immutable"), "{head}");
+
+    // The first answer names the process in ROUTEID; with it, every request goes there.
+    let (first, route) = whoami(apache, None);
+    let route = route.expect("apache sets ROUTEID on the first answer");
+    for _ in 0..5 {
+        assert_eq!(whoami(apache, Some(&route)).0, first);
+    }
+    let session =
+        |route: &str, n: u32| Session::from_cookie(format!("{route}; lona_session={n:032}"));
+    let open = |session: &Session| {
+        TestClient::connect(apache, "/", Some(session), TIMEOUT)
+            .expect("a tab opens through apache")
+    };
+    let mut ada = open(&session("ROUTEID=.1", 1));
+    let mut bob = open(&session("ROUTEID=.2", 2));
+    assert_eq!(process_of(&mut ada), "process-a");
+    assert_eq!(process_of(&mut bob), "process-b");
+
+    // A message published in process A reaches the view in process B through Redis.
+    ada.wait_for_selector("#send").expect("ada's view");
+    bob.wait_for_selector("#send").expect("bob's view");
+    ada.click("#send").expect("ada publishes");
+    bob.wait_for_node_text("#lines", "from process-a;")
+        .expect("the message crosses to process b");
+
+    // Process A stops: its tab sees the socket close, and the session reconnects through
+    // Apache, which fails over to process B.
+    a.shutdown();
+    ada.wait_for_text("never shown")
+        .expect_err("the view of a stopped process shows nothing more");
+    let mut ada = open(&session("ROUTEID=.1", 1));
+    assert_eq!(process_of(&mut ada), "process-b");
+    b.shutdown();
+}
