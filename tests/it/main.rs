@@ -5,6 +5,7 @@ mod buckets;
 mod channels;
 mod events;
 mod forms;
+mod metrics;
 mod middleware;
 mod nginx;
 mod redis;
