@@ -843,7 +843,8 @@ impl ViewShared {
     /// Stops the view (first call only) and queues its cleanup on the worker pool. Nothing
     /// here waits for `handle_request` to notice.
     pub(crate) fn stop_view(self: &Arc<Self>, reason: StopReason) {
-        let logged = reason.to_string();
+        // The variant name (`UserAbort`), which reads well in a log filter, not the sentence.
+        let logged = format!("{reason:?}");
         if !self.stop.stop(reason) {
             return;
         }
