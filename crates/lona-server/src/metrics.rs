@@ -11,6 +11,14 @@ use lona_runtime::{CLICK_BUCKETS, PoolMetrics, RuntimeMetrics};
 /// The `Content-Type` of the text exposition format.
 pub(crate) const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
+/// One per-pool metric: name, type, help, and how to read it from a pool's snapshot.
+type PoolLine = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&PoolMetrics) -> u64,
+);
+
 /// The exposition of `metrics` and the number of open browser sockets.
 pub(crate) fn render(metrics: &RuntimeMetrics, connections: usize) -> String {
     let mut out = String::with_capacity(4096);
@@ -19,7 +27,7 @@ pub(crate) fn render(metrics: &RuntimeMetrics, connections: usize) -> String {
         ("worker", &metrics.worker_pool),
         ("static", &metrics.static_pool),
     ];
-    let pool_lines: [(&str, &str, &str, fn(&PoolMetrics) -> u64); 5] = [
+    let pool_lines: [PoolLine; 5] = [
         ("lona_pool_threads", "gauge", "Threads of the pool.", |p| {
             count(p.threads)
         }),
