@@ -11,8 +11,9 @@ pub const CLICK_BUCKETS: [f64; 13] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
 ];
 
-/// A snapshot of a [`Histogram`]: per-bucket counts (not cumulative; the last one is the
-/// overflow above the largest bound), the number of observations and their sum.
+/// A snapshot of a latency histogram (`RuntimeMetrics::click_roundtrip`): per-bucket counts
+/// (not cumulative; the last one is the overflow above the largest bound), the number of
+/// observations and their sum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct HistogramSnapshot {
     /// Observations per bucket of [`CLICK_BUCKETS`], then those above the last bound.
