@@ -28,6 +28,8 @@ impl View for MyView {
 }
 
 fn main() -> lona::Result<()> {
+    // Request lines and view start/stop on stderr; `RUST_LOG` filters them (docs/operations.md).
+    lona::init_logging();
     let mut app = App::new();
     app.settings.max_runtime_threads = 50;
     app.settings.max_worker_threads = 100;

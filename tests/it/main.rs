@@ -7,6 +7,7 @@ mod deploy_apache;
 mod deploy_nginx;
 mod events;
 mod forms;
+mod metrics;
 mod middleware;
 mod nginx;
 mod redis;

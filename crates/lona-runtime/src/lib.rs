@@ -40,6 +40,7 @@
 mod block_on;
 mod connection;
 mod context;
+mod histogram;
 mod pool;
 mod runtime;
 mod spawn;
@@ -50,6 +51,7 @@ mod view;
 
 pub use connection::{CloseReason, Connection, ConnectionId, OutboxLimits, Outgoing, SessionId};
 pub use context::{AsyncContext, Context, EventContext, EventFuture, ViewHandle};
+pub use histogram::{CLICK_BUCKETS, HistogramSnapshot};
 pub use pool::{Pool, PoolConfig, PoolMetrics, SubmitError};
 pub use runtime::{
     ErrorPage, EventOutcome, Runtime, RuntimeConfig, RuntimeMetrics, StartError, ViewFactory,

@@ -26,6 +26,7 @@ use parking_lot::Mutex;
 
 use crate::connection::{CloseReason, Connection, ConnectionId, OutboxLimits, Outgoing, SessionId};
 use crate::context::{AsyncContext, Context, EventContext, ViewHandle, Waiter};
+use crate::histogram::{Histogram, HistogramSnapshot};
 use crate::pool::{Pool, PoolConfig, PoolMetrics, panic_message};
 use crate::spawn::{CatchUnwind, PoolSpawner, Spawn};
 use crate::state::{AppState, ServerState};
@@ -168,6 +169,9 @@ pub struct RuntimeMetrics {
     pub events_rejected: u64,
     /// Panics caught in view code (pool panics are counted by the pools).
     pub view_panics: u64,
+    /// Click round trips: from a click's INPUT_EVENT reaching [`Runtime::input_event`] to its
+    /// patches being queued on the connections (after the handlers ran).
+    pub click_roundtrip: HistogramSnapshot,
 }
 
 /// Builds a view for each request of a route.
@@ -434,7 +438,8 @@ pub(crate) struct ViewShared {
     daemon: AtomicBool,
     attached: Mutex<Vec<Attachment>>,
     handlers: Mutex<HashMap<NodeId, Vec<Handler>>>,
-    mailbox: Mutex<VecDeque<InputEvent>>,
+    /// Queued events, each with the moment it arrived, for the click round-trip histogram.
+    mailbox: Mutex<VecDeque<(Instant, InputEvent)>>,
     draining: AtomicBool,
     lifecycle: Mutex<Lifecycle>,
     reattach: ReattachKey,
@@ -467,6 +472,9 @@ impl ViewShared {
             return false;
         }
         let mut lifecycle = self.lifecycle.lock();
+        if !lifecycle.started {
+            self.log_start();
+        }
         lifecycle.started = true;
         if !lifecycle.view_start_sent {
             lifecycle.view_start_sent = true;
@@ -478,6 +486,18 @@ impl ViewShared {
             }));
         }
         true
+    }
+
+    /// The `lona::view` start line: info for a browser's view, debug for a non-interactive
+    /// run, which the request line already reports.
+    fn log_start(&self) {
+        let route = self.request.route.as_deref().unwrap_or("");
+        let session = short_session(&self.request.session);
+        if self.interactive {
+            tracing::info!(target: "lona::view", view = self.id.0, route, path = %self.request.path, session, "view started");
+        } else {
+            tracing::debug!(target: "lona::view", view = self.id.0, route, path = %self.request.path, session, "view started");
+        }
     }
 
     /// Tells the browser that the view waits for a runtime thread, so it shows that instead of
@@ -823,9 +843,20 @@ impl ViewShared {
     /// Stops the view (first call only) and queues its cleanup on the worker pool. Nothing
     /// here waits for `handle_request` to notice.
     pub(crate) fn stop_view(self: &Arc<Self>, reason: StopReason) {
+        // The variant name (`UserAbort`), which reads well in a log filter, not the sentence.
+        let logged = format!("{reason:?}");
         if !self.stop.stop(reason) {
             return;
         }
+        tracing::info!(
+            target: "lona::view",
+            view = self.id.0,
+            route = self.request.route.as_deref().unwrap_or(""),
+            session = short_session(&self.request.session),
+            reason = %logged,
+            age_ms = u64::try_from(self.created.elapsed().as_millis()).unwrap_or(u64::MAX),
+            "view stopped"
+        );
         self.lifecycle.lock().stopped_at = Some(Instant::now());
         let Some(runtime) = self.runtime.upgrade() else {
             return;
@@ -865,7 +896,7 @@ impl ViewShared {
         // A bounded batch, then the job goes to the back of the queue: a busy view cannot
         // starve the others.
         for _ in 0..64 {
-            let Some(event) = self.mailbox.lock().pop_front() else {
+            let Some((received, event)) = self.mailbox.lock().pop_front() else {
                 self.draining.store(false, Ordering::Release);
                 // An event queued between the pop and the store must not be stranded.
                 if !self.mailbox.lock().is_empty() && !self.draining.swap(true, Ordering::AcqRel) {
@@ -873,7 +904,7 @@ impl ViewShared {
                 }
                 return;
             };
-            self.dispatch(event);
+            self.dispatch(event, received);
         }
         if let Some(runtime) = self.runtime.upgrade() {
             let shared = Arc::clone(self);
@@ -885,7 +916,7 @@ impl ViewShared {
 
     /// Lona's order: the root hook, node handlers from the event's node up to the root, a
     /// pending `await_*`, then `handle_input_event`; then the patches are flushed.
-    fn dispatch(self: &Arc<Self>, event: InputEvent) {
+    fn dispatch(self: &Arc<Self>, event: InputEvent, received: Instant) {
         if self.stop.reason().is_some() {
             return;
         }
@@ -895,6 +926,7 @@ impl ViewShared {
             },
         };
         let mut event = event;
+        let is_click = matches!(event.kind, EventKind::Click(_));
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             self.apply_client_change(&mut event);
             self.run_handlers(&cx, &event)
@@ -918,6 +950,9 @@ impl ViewShared {
         }
         // Counted when done, so that "all events handled" means their effects are visible.
         if let Some(runtime) = self.runtime.upgrade() {
+            if is_click {
+                runtime.click_roundtrip.observe(received.elapsed());
+            }
             runtime.events_dispatched.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -1090,6 +1125,13 @@ fn builtin_error_page(status: u16) -> Node {
         .with_child(h1().with_text(title))
 }
 
+/// The first 8 characters of a session id: enough to follow one session through the logs
+/// without writing the whole cookie value, which is a credential, into them.
+pub(crate) fn short_session(session: &SessionId) -> &str {
+    let id = &*session.0;
+    id.char_indices().nth(8).map_or(id, |(end, _)| &id[..end])
+}
+
 /// The runtime's state, shared by its handles and its views.
 pub(crate) struct RuntimeInner {
     config: RuntimeConfig,
@@ -1103,6 +1145,7 @@ pub(crate) struct RuntimeInner {
     events_dispatched: AtomicU64,
     events_rejected: AtomicU64,
     view_panics: AtomicU64,
+    click_roundtrip: Histogram,
 }
 
 /// The view runtime: pools, running views, and the entry points the server calls.
@@ -1159,6 +1202,7 @@ impl Runtime {
                 events_dispatched: AtomicU64::new(0),
                 events_rejected: AtomicU64::new(0),
                 view_panics: AtomicU64::new(0),
+                click_roundtrip: Histogram::default(),
             }),
         }
     }
@@ -1288,7 +1332,9 @@ impl Runtime {
         runtime: RuntimeId,
         event: WireEvent,
     ) -> EventOutcome {
-        let outcome = self.accept_event(connection, window, runtime, event);
+        // The round trip starts here, once the frame is decoded: decoding is the socket's.
+        let received = Instant::now();
+        let outcome = self.accept_event(connection, window, runtime, event, received);
         if outcome != EventOutcome::Accepted {
             self.inner.events_rejected.fetch_add(1, Ordering::Relaxed);
             tracing::debug!(?outcome, view = runtime.0, "input event refused");
@@ -1302,6 +1348,7 @@ impl Runtime {
         window: WindowId,
         runtime: RuntimeId,
         event: WireEvent,
+        received: Instant,
     ) -> EventOutcome {
         let Some(view) = self.inner.views.lock().get(&runtime).cloned() else {
             return EventOutcome::UnknownView;
@@ -1335,15 +1382,18 @@ impl Runtime {
             current = n.parent();
             nodes.push(n);
         }
-        view.mailbox.lock().push_back(InputEvent {
-            event_id: event.event_id,
-            kind: event.kind,
-            node: Some(node),
-            target,
-            nodes,
-            window,
-            connection: connection.id(),
-        });
+        view.mailbox.lock().push_back((
+            received,
+            InputEvent {
+                event_id: event.event_id,
+                kind: event.kind,
+                node: Some(node),
+                target,
+                nodes,
+                window,
+                connection: connection.id(),
+            },
+        ));
         if !view.draining.swap(true, Ordering::AcqRel) {
             self.inner
                 .worker_pool
@@ -1438,6 +1488,7 @@ impl Runtime {
             events_dispatched: self.inner.events_dispatched.load(Ordering::Relaxed),
             events_rejected: self.inner.events_rejected.load(Ordering::Relaxed),
             view_panics: self.inner.view_panics.load(Ordering::Relaxed),
+            click_roundtrip: self.inner.click_roundtrip.snapshot(),
         }
     }
 

@@ -2162,3 +2162,74 @@ fn a_widget_changes_its_data_only_where_the_server_allows_it() {
     assert_eq!(nodes.locked.widget_data().get(), Value::map([("count", 0)]));
     runtime.shutdown();
 }
+
+/// The text of every event logged in this process from now on. Views log on pool threads, so a
+/// thread-scoped subscriber would miss them: this installs a global one, once; other tests'
+/// events land in the buffer too, which is why a test looks for its own view's id.
+fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
+    #[derive(Clone)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    static LOGS: std::sync::OnceLock<Arc<Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
+    Arc::clone(LOGS.get_or_init(|| {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let writer = Buffer(Arc::clone(&logs));
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::INFO)
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("no other test installs a global subscriber");
+        logs
+    }))
+}
+
+#[test]
+fn view_start_and_stop_are_logged_with_id_session_and_reason() {
+    let logs = captured_logs();
+    let runtime = small_runtime();
+    let probe = Probe::default();
+    let factory = ViewFactory::blocking(move |_| Waiting {
+        wait: Wait::Click,
+        probe: probe.clone(),
+    });
+    let conn = browser(&session("0123456789abcdef"));
+    let id = start(&runtime, &factory, &conn, "http://localhost/logged");
+    // Other tests' views share ids (each runtime counts from 1) but not this session.
+    let all = move || String::from_utf8_lossy(&logs.lock()).into_owned();
+    let mine = || -> Vec<String> {
+        all()
+            .lines()
+            .filter(|l| l.contains("session=\"01234567\""))
+            .map(str::to_owned)
+            .collect()
+    };
+    let started = format!(
+        "lona::view: view started view={} route=\"\" path=/logged ",
+        id.0
+    );
+    eventually("the start is logged", || {
+        mine().iter().any(|l| l.contains(&started))
+    });
+    assert!(runtime.stop_view(id));
+    let stopped = format!("lona::view: view stopped view={} ", id.0);
+    eventually("the stop is logged", || {
+        mine()
+            .iter()
+            .any(|l| l.contains(&stopped) && l.contains("reason=ServerStop"))
+    });
+    assert!(
+        !all().contains("0123456789abcdef"),
+        "the whole session id, a credential, is never logged"
+    );
+    runtime.shutdown();
+}

@@ -70,6 +70,11 @@ impl State {
         }
     }
 
+    /// How many browser sockets are open, for the metrics.
+    pub(crate) fn open_socket_count(&self) -> usize {
+        self.sockets.open.lock().len()
+    }
+
     /// The open browser sockets, for the admin shell.
     pub(crate) fn open_sockets(&self) -> Vec<Arc<Connection>> {
         self.sockets.open.lock().values().cloned().collect()
@@ -293,7 +298,28 @@ impl State {
     }
 }
 
+/// Answers one request and writes its request line (`lona::http`).
 pub(crate) async fn handle(
+    state: Arc<State>,
+    request: HyperRequest<Incoming>,
+    peer: SocketAddr,
+) -> Response<Body> {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    // The path only: a query may carry tokens that have no place in a log.
+    let path = request.uri().path().to_owned();
+    let response = answer(state, request, peer).await;
+    crate::logging::request_line(
+        method.as_str(),
+        &path,
+        response.status().as_u16(),
+        started.elapsed(),
+        peer,
+    );
+    response
+}
+
+async fn answer(
     state: Arc<State>,
     request: HyperRequest<Incoming>,
     peer: SocketAddr,
@@ -310,6 +336,18 @@ pub(crate) async fn handle(
     }
     if websocket {
         return upgrade(state, request, peer);
+    }
+    // After the middlewares, so that one can Forbid it (it is on the app's own port), and
+    // before the routes, so that no route can shadow it.
+    if state.settings.metrics_url_prefix.as_deref() == Some(path.as_str())
+        && matches!(*request.method(), Method::GET | Method::HEAD)
+    {
+        let text = crate::metrics::render(&state.runtime.metrics(), state.open_socket_count());
+        let mut response = response(StatusCode::OK, crate::metrics::CONTENT_TYPE, text);
+        if request.method() == Method::HEAD {
+            *response.body_mut() = full(Bytes::new());
+        }
+        return response;
     }
     // Uploads: after the middlewares (which may refuse them), before the routes.
     if crate::buckets::handles(&state, &path) {

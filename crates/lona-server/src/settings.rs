@@ -80,6 +80,9 @@ pub struct Settings {
     /// The unix socket of the admin shell (`--shell-server-url file://PATH`); `None` runs no
     /// shell server. Given as a `file://` URL in files and the environment.
     pub shell_server_url: Option<PathBuf>,
+    /// The path of the Prometheus text endpoint, e.g. `/metrics`; `None` serves none. It is on
+    /// the app's own port, so a reverse proxy (or a middleware) must keep it from the public.
+    pub metrics_url_prefix: Option<String>,
 }
 
 impl Default for Settings {
@@ -113,6 +116,7 @@ impl Default for Settings {
             outbox_close_at: 1024,
             channel_broker_url: None,
             shell_server_url: None,
+            metrics_url_prefix: None,
         }
     }
 }
@@ -150,6 +154,7 @@ macro_rules! for_each_setting {
             outbox_close_at,
             channel_broker_url,
             shell_server_url,
+            metrics_url_prefix,
         )
     };
 }

@@ -202,6 +202,7 @@ pub use lona_runtime::{
     Runtime, RuntimeConfig, ServerState, StopReason, Stopped, View, ViewError, ViewResult,
 };
 pub use lona_server as server;
+pub use lona_server::init_logging;
 pub use lona_server::{
     App, Bucket, BucketLimits, HttpRequest, HttpResponse, Server, Settings, SettingsError,
     Templates,

@@ -1,0 +1,85 @@
+//! Logging: the request line every HTTP request writes (target `lona::http`), and
+//! [`init_logging`], the opt-in subscriber for apps that have none. The library never installs
+//! a subscriber by itself: an app that has its own (JSON, OpenTelemetry...) keeps it.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Installs a `tracing-subscriber` fmt subscriber on stderr as the global default, filtered
+/// by `RUST_LOG` (`info` if unset or invalid), e.g. `RUST_LOG=lona::http=warn,info`. Returns
+/// `false` if a global subscriber was installed already; that one stays.
+pub fn init_logging() -> bool {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init()
+        .is_ok()
+}
+
+/// Writes the request line of one answered request: one `info` event per request, so that an
+/// access log is a `RUST_LOG` filter away. `micros` is the time to the response head; a
+/// streamed file body is still being sent then.
+pub(crate) fn request_line(
+    method: &str,
+    path: &str,
+    status: u16,
+    elapsed: Duration,
+    peer: SocketAddr,
+) {
+    let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+    tracing::info!(target: "lona::http", method, path, status, micros, %peer, "request");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::Arc;
+
+    use parking_lot::Mutex;
+
+    use super::*;
+
+    /// A writer into a shared buffer, for the fmt subscriber.
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_request_line_has_its_fields() {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::INFO)
+            .finish();
+        // Scoped to this thread: the event is written on it, and no other test sees it.
+        tracing::subscriber::with_default(subscriber, || {
+            let peer = SocketAddr::from(([127, 0, 0, 1], 4711));
+            request_line("GET", "/a?b", 404, Duration::from_micros(1234), peer);
+        });
+        let text = String::from_utf8_lossy(&buffer.0.lock()).into_owned();
+        for part in [
+            "INFO",
+            "lona::http",
+            "request",
+            "method=\"GET\"",
+            "path=\"/a?b\"",
+            "status=404",
+            "micros=1234",
+            "peer=127.0.0.1:4711",
+        ] {
+            assert!(text.contains(part), "{part} missing from {text}");
+        }
+    }
+}

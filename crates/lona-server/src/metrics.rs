@@ -1,0 +1,180 @@
+//! The Prometheus text endpoint (`metrics_url_prefix`): the runtime's counters and the open
+//! sockets in the text exposition format 0.0.4.
+//!
+//! The format is written by hand: it is a dozen lines of `name{labels} value`, and a client
+//! crate would bring a registry and its own atomics for numbers the runtime already keeps.
+
+use std::fmt::Write as _;
+
+use lona_runtime::{CLICK_BUCKETS, PoolMetrics, RuntimeMetrics};
+
+/// The `Content-Type` of the text exposition format.
+pub(crate) const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// One per-pool metric: name, type, help, and how to read it from a pool's snapshot.
+type PoolLine = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&PoolMetrics) -> u64,
+);
+
+/// The exposition of `metrics` and the number of open browser sockets.
+pub(crate) fn render(metrics: &RuntimeMetrics, connections: usize) -> String {
+    let mut out = String::with_capacity(4096);
+    let pools: [(&str, &PoolMetrics); 3] = [
+        ("runtime", &metrics.runtime_pool),
+        ("worker", &metrics.worker_pool),
+        ("static", &metrics.static_pool),
+    ];
+    let pool_lines: [PoolLine; 5] = [
+        ("lona_pool_threads", "gauge", "Threads of the pool.", |p| {
+            count(p.threads)
+        }),
+        (
+            "lona_pool_busy",
+            "gauge",
+            "Threads running a job now.",
+            |p| count(p.busy),
+        ),
+        (
+            "lona_pool_queued",
+            "gauge",
+            "Jobs waiting for a thread.",
+            |p| count(p.queued),
+        ),
+        (
+            "lona_pool_jobs_done_total",
+            "counter",
+            "Jobs finished, panicked ones included.",
+            |p| p.done,
+        ),
+        (
+            "lona_pool_panics_total",
+            "counter",
+            "Jobs that panicked.",
+            |p| p.panics,
+        ),
+    ];
+    for (name, kind, help, value) in pool_lines {
+        header(&mut out, name, kind, help);
+        for (pool, metrics) in pools {
+            let _ = writeln!(out, "{name}{{pool=\"{pool}\"}} {}", value(metrics));
+        }
+    }
+    let singles: [(&str, &str, &str, u64); 7] = [
+        (
+            "lona_views_open",
+            "gauge",
+            "Views running or attached (stopped ones not yet cleaned up included).",
+            count(metrics.views),
+        ),
+        (
+            "lona_views_daemons",
+            "gauge",
+            "Open views that are daemons.",
+            count(metrics.daemons),
+        ),
+        (
+            "lona_views_stuck",
+            "gauge",
+            "Stopped views whose handle_request ignored the stop for longer than stuck_after.",
+            count(metrics.stuck),
+        ),
+        (
+            "lona_connections_open",
+            "gauge",
+            "Open browser WebSockets.",
+            count(connections),
+        ),
+        (
+            "lona_events_dispatched_total",
+            "counter",
+            "Input events handled.",
+            metrics.events_dispatched,
+        ),
+        (
+            "lona_events_rejected_total",
+            "counter",
+            "Input events refused (unknown view, not attached, not listening).",
+            metrics.events_rejected,
+        ),
+        (
+            "lona_view_panics_total",
+            "counter",
+            "Panics caught in view code.",
+            metrics.view_panics,
+        ),
+    ];
+    for (name, kind, help, value) in singles {
+        header(&mut out, name, kind, help);
+        let _ = writeln!(out, "{name} {value}");
+    }
+    let name = "lona_click_roundtrip_seconds";
+    header(
+        &mut out,
+        name,
+        "histogram",
+        "Time from a click's INPUT_EVENT reaching the runtime to its patches being sent.",
+    );
+    let histogram = &metrics.click_roundtrip;
+    let mut cumulative = 0;
+    for (bound, hits) in CLICK_BUCKETS.iter().zip(histogram.buckets) {
+        cumulative += hits;
+        let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {cumulative}");
+    }
+    // +Inf is the count itself, so that the two always agree even while a click is observed.
+    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {}", histogram.count);
+    let _ = writeln!(out, "{name}_sum {}", histogram.sum_seconds());
+    let _ = writeln!(out, "{name}_count {}", histogram.count);
+    out
+}
+
+fn header(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+}
+
+fn count(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_format_has_every_metric() {
+        let mut metrics = RuntimeMetrics {
+            views: 2,
+            daemons: 1,
+            events_dispatched: 7,
+            ..RuntimeMetrics::default()
+        };
+        metrics.worker_pool = PoolMetrics {
+            threads: 4,
+            busy: 1,
+            queued: 0,
+            done: 9,
+            panics: 1,
+        };
+        metrics.click_roundtrip.buckets[0] = 2;
+        metrics.click_roundtrip.buckets[CLICK_BUCKETS.len()] = 1;
+        metrics.click_roundtrip.count = 3;
+        metrics.click_roundtrip.sum_nanos = 6_000_500_000;
+        let text = render(&metrics, 3);
+        expect_test::expect_file!["metrics_golden.txt"].assert_eq(&text);
+        // Every sample line is `name{labels} number`, and every name has its TYPE.
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            let (name, value) = line.rsplit_once(' ').expect("a sample line has a value");
+            assert!(value.parse::<f64>().is_ok(), "{line}");
+            let base = name.split('{').next().unwrap_or(name);
+            let family = ["_bucket", "_sum", "_count"]
+                .iter()
+                .find_map(|s| base.strip_suffix(s))
+                .filter(|f| text.contains(&format!("# TYPE {f} histogram")))
+                .unwrap_or(base);
+            assert!(text.contains(&format!("# TYPE {family} ")), "{line}");
+        }
+    }
+}
