@@ -9,9 +9,8 @@ use std::time::Instant;
 
 use lona_test::{Session, TestClient};
 
-use crate::deploy_nginx::{TIMEOUT, build_app, get, process_of};
+use crate::deploy_nginx::{TIMEOUT, TwoProcesses, get, process_of, start_two_processes};
 use crate::nginx::free_port;
-use crate::redis::Redis;
 use crate::temp::Temp;
 
 /// Set to `1` to skip this test when Apache2 is not installed.
@@ -139,19 +138,17 @@ fn two_processes_behind_apache_stick_by_routeid_and_share_channels() {
         );
         return;
     };
-    let Some(redis) = Redis::start() else { return };
-    let sources = Temp::new("apache-src");
-    sources.write("app.css", "body { margin: 0; }");
-    let collected = Temp::new("apache-static");
-    let manifest = build_app("process-a", &redis, sources.path())
-        .collect_static(collected.path(), true)
-        .expect("collect-static works");
-    let a = build_app("process-a", &redis, sources.path())
-        .spawn("127.0.0.1:0")
-        .expect("process a starts");
-    let b = build_app("process-b", &redis, sources.path())
-        .spawn("127.0.0.1:0")
-        .expect("process b starts");
+    let Some(TwoProcesses {
+        _redis,
+        _sources,
+        collected,
+        manifest,
+        a,
+        b,
+    }) = start_two_processes("apache")
+    else {
+        return;
+    };
     let prefix = Temp::new("apache");
     let port = free_port();
     let config = render_config(

@@ -58,6 +58,45 @@ pub(crate) fn build_app(process: &'static str, redis: &Redis, statics: &Path) ->
     app
 }
 
+/// Redis and the two processes that share it, started as the docs deploy them, with the
+/// static files collected (`my-app collect-static DEST --clean`) for the proxy to serve.
+pub(crate) struct TwoProcesses {
+    /// Kept running for the processes' channels.
+    pub(crate) _redis: Redis,
+    /// The app's static folder, which the processes were built with.
+    pub(crate) _sources: Temp,
+    pub(crate) collected: Temp,
+    pub(crate) manifest: lona::statics::Manifest,
+    pub(crate) a: lona::Server,
+    pub(crate) b: lona::Server,
+}
+
+/// Starts [`TwoProcesses`], with temporary folders named after `name`; `None` if the Redis
+/// tests are skipped.
+pub(crate) fn start_two_processes(name: &str) -> Option<TwoProcesses> {
+    let redis = Redis::start()?;
+    let sources = Temp::new(&format!("{name}-src"));
+    sources.write("app.css", "body { margin: 0; }");
+    let collected = Temp::new(&format!("{name}-static"));
+    let manifest = build_app("process-a", &redis, sources.path())
+        .collect_static(collected.path(), true)
+        .expect("collect-static works");
+    let a = build_app("process-a", &redis, sources.path())
+        .spawn("127.0.0.1:0")
+        .expect("process a starts");
+    let b = build_app("process-b", &redis, sources.path())
+        .spawn("127.0.0.1:0")
+        .expect("process b starts");
+    Some(TwoProcesses {
+        _redis: redis,
+        _sources: sources,
+        collected,
+        manifest,
+        a,
+        b,
+    })
+}
+
 /// docs/deployment/nginx.conf with the test's addresses and folders; every placeholder must
 /// be there, or the docs changed shape and this test with them.
 fn render_site(backends: [SocketAddr; 2], port: u16, collected: &Path) -> String {
@@ -135,21 +174,17 @@ fn two_processes_behind_nginx_stick_share_channels_and_survive_one_stopping() {
         );
         return;
     };
-    let Some(redis) = Redis::start() else { return };
-    let sources = Temp::new("deploy-src");
-    sources.write("app.css", "body { margin: 0; }");
-    // `my-app collect-static DEST --clean`, as the docs deploy.
-    let collected = Temp::new("deploy-static");
-    let manifest = build_app("process-a", &redis, sources.path())
-        .collect_static(collected.path(), true)
-        .expect("collect-static works");
-
-    let a = build_app("process-a", &redis, sources.path())
-        .spawn("127.0.0.1:0")
-        .expect("process a starts");
-    let b = build_app("process-b", &redis, sources.path())
-        .spawn("127.0.0.1:0")
-        .expect("process b starts");
+    let Some(TwoProcesses {
+        _redis,
+        _sources,
+        collected,
+        manifest,
+        a,
+        b,
+    }) = start_two_processes("deploy")
+    else {
+        return;
+    };
     let prefix = Temp::new("deploy-nginx");
     let port = free_port();
     let site = render_site([a.local_addr(), b.local_addr()], port, collected.path());
