@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use lona_test::{Session, TestClient};
 
-use crate::deploy_nginx::{TIMEOUT, TwoProcesses, get, process_of, start_two_processes};
+use crate::deployed::{TIMEOUT, TwoProcesses, get, process_of, start_two_processes};
 use crate::nginx::free_port;
 use crate::temp::Temp;
 
@@ -130,7 +130,7 @@ fn whoami(apache: SocketAddr, cookie: Option<&str>) -> (String, Option<String>) 
 }
 
 #[test]
-fn two_processes_behind_apache_stick_by_routeid_and_share_channels() {
+fn two_processes_behind_apache_stick_by_routeid_share_channels_and_survive_a_kill() {
     let Some(binary) = apache_binary() else {
         assert!(
             std::env::var(SKIP_VAR).is_ok_and(|v| v == "1"),
@@ -140,10 +140,10 @@ fn two_processes_behind_apache_stick_by_routeid_and_share_channels() {
     };
     let Some(TwoProcesses {
         _redis,
-        _sources,
+        _files,
         collected,
-        manifest,
-        a,
+        hashed_css,
+        mut a,
         b,
     }) = start_two_processes("apache")
     else {
@@ -161,8 +161,7 @@ fn two_processes_behind_apache_stick_by_routeid_and_share_channels() {
     let apache = SocketAddr::from(([127, 0, 0, 1], port));
 
     // Static files come from the collected folder through Apache; lona does not serve them.
-    let hashed = manifest.hashed("app.css").expect("app.css is collected");
-    let (status, head, body) = get(apache, &format!("/static/{hashed}"), None);
+    let (status, head, body) = get(apache, &format!("/static/{hashed_css}"), None);
     assert_eq!(status, 200, "{head}");
     assert_eq!(body, b"body { margin: 0; }");
     assert!(head.contains("immutable"), "{head}");
@@ -191,12 +190,20 @@ fn two_processes_behind_apache_stick_by_routeid_and_share_channels() {
     bob.wait_for_node_text("#lines", "from process-a;")
         .expect("the message crosses to process b");
 
-    // Process A stops: its tab sees the socket close, and the session reconnects through
-    // Apache, which fails over to process B.
-    a.shutdown();
-    ada.wait_for_text("never shown")
-        .expect_err("the view of a stopped process shows nothing more");
+    // Process A is killed (SIGKILL): its tab sees the socket close instead of hanging, and
+    // the session reconnects through Apache, which fails over to process B.
+    a.kill();
+    let closed = ada
+        .wait_for_text("never shown")
+        .expect_err("the view of a killed process shows nothing more");
+    assert!(
+        !closed.is_timeout(),
+        "the socket hung instead of closing: {closed}"
+    );
     let mut ada = open(&session("ROUTEID=.1", 1));
     assert_eq!(process_of(&mut ada), "process-b");
-    b.shutdown();
+    assert!(
+        ada.text("#lines").unwrap_or_default().is_empty(),
+        "the view is a fresh one"
+    );
 }

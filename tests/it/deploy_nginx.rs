@@ -3,99 +3,16 @@
 //! docs/deployment/nginx.conf rendered with the test's ports and folders, so docs and test
 //! cannot drift apart.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-use lona::prelude::*;
-use lona::statics::StaticFile;
 use lona_test::{Session, TestClient};
 
+use crate::deployed::{TIMEOUT, TwoProcesses, get, process_of, shell, start_two_processes};
 use crate::nginx::{SKIP_VAR, free_port, nginx_binary, run_nginx};
-use crate::redis::Redis;
 use crate::temp::Temp;
 
-pub(crate) const TIMEOUT: Duration = Duration::from_secs(10);
 const SITE: &str = include_str!("../../docs/deployment/nginx.conf");
-
-/// Shows which process runs it, lists what arrives on `deploy.*`; `#send` publishes.
-struct Whoami {
-    process: &'static str,
-}
-
-impl View for Whoami {
-    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let channels = cx.channels().ok_or(ViewError::NotFound)?;
-        let lines = tags::ul().with_id("lines");
-        let send = tags::button().with_id("send").with_text("Send");
-        let root = tags::div()
-            .with_child(tags::p().with_id("process").with_text(self.process))
-            .with_child(&lines)
-            .with_child(&send);
-        cx.subscribe(&channels, "deploy.*", move |_view, message| {
-            lines.append(tags::li().with_text(message.data.as_str().unwrap_or("?")));
-        });
-        let process = self.process;
-        cx.on_click(&send, move |_cx, _event| {
-            channels.publish("deploy.news", format!("from {process};"));
-            Flow::Handled
-        });
-        Ok(Response::Node(root))
-    }
-}
-
-/// One of the two processes, as the shared settings file configures it.
-pub(crate) fn build_app(process: &'static str, redis: &Redis, statics: &Path) -> App {
-    let mut app = App::new();
-    app.settings.channel_broker_url = Some(redis.url());
-    // nginx serves the collected files; a request for one that reaches lona is a bug.
-    app.settings.static_files_serve = false;
-    app.settings.static_dirs = vec![statics.to_path_buf()];
-    app.static_file(StaticFile::css("app", "app.css"));
-    app.view("/", move |_| Whoami { process });
-    app.http("/whoami", move |_| HttpResponse::text(process));
-    app
-}
-
-/// Redis and the two processes that share it, started as the docs deploy them, with the
-/// static files collected (`my-app collect-static DEST --clean`) for the proxy to serve.
-pub(crate) struct TwoProcesses {
-    /// Kept running for the processes' channels.
-    pub(crate) _redis: Redis,
-    /// The app's static folder, which the processes were built with.
-    pub(crate) _sources: Temp,
-    pub(crate) collected: Temp,
-    pub(crate) manifest: lona::statics::Manifest,
-    pub(crate) a: lona::Server,
-    pub(crate) b: lona::Server,
-}
-
-/// Starts [`TwoProcesses`], with temporary folders named after `name`; `None` if the Redis
-/// tests are skipped.
-pub(crate) fn start_two_processes(name: &str) -> Option<TwoProcesses> {
-    let redis = Redis::start()?;
-    let sources = Temp::new(&format!("{name}-src"));
-    sources.write("app.css", "body { margin: 0; }");
-    let collected = Temp::new(&format!("{name}-static"));
-    let manifest = build_app("process-a", &redis, sources.path())
-        .collect_static(collected.path(), true)
-        .expect("collect-static works");
-    let a = build_app("process-a", &redis, sources.path())
-        .spawn("127.0.0.1:0")
-        .expect("process a starts");
-    let b = build_app("process-b", &redis, sources.path())
-        .spawn("127.0.0.1:0")
-        .expect("process b starts");
-    Some(TwoProcesses {
-        _redis: redis,
-        _sources: sources,
-        collected,
-        manifest,
-        a,
-        b,
-    })
-}
 
 /// docs/deployment/nginx.conf with the test's addresses and folders; every placeholder must
 /// be there, or the docs changed shape and this test with them.
@@ -117,35 +34,6 @@ fn render_site(backends: [SocketAddr; 2], port: u16, collected: &Path) -> String
     site
 }
 
-/// A GET on its own connection: status, head (lower-cased), body.
-pub(crate) fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, String, Vec<u8>) {
-    let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT).expect("connects");
-    stream
-        .set_read_timeout(Some(TIMEOUT))
-        .expect("sets a timeout");
-    let cookie = cookie
-        .map(|c| format!("Cookie: {c}\r\n"))
-        .unwrap_or_default();
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).expect("writes");
-    let mut raw = Vec::new();
-    stream
-        .read_to_end(&mut raw)
-        .expect("reads the answer in time");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map_or(raw.len(), |at| at + 4);
-    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, head, raw[split..].to_vec())
-}
-
 /// Which process answers `/whoami` for this cookie through nginx.
 fn whoami(nginx: SocketAddr, cookie: &str) -> String {
     let (status, _, body) = get(nginx, "/whoami", Some(cookie));
@@ -158,15 +46,8 @@ fn whoami(nginx: SocketAddr, cookie: &str) -> String {
         .to_owned()
 }
 
-pub(crate) fn process_of(client: &mut TestClient) -> String {
-    client
-        .wait_for_selector("#process")
-        .expect("the view shows");
-    client.text("#process").unwrap_or_default()
-}
-
 #[test]
-fn two_processes_behind_nginx_stick_share_channels_and_survive_one_stopping() {
+fn two_processes_behind_nginx_stick_share_channels_and_survive_one_being_killed() {
     let Some(binary) = nginx_binary() else {
         assert!(
             std::env::var(SKIP_VAR).is_ok_and(|v| v == "1"),
@@ -176,10 +57,10 @@ fn two_processes_behind_nginx_stick_share_channels_and_survive_one_stopping() {
     };
     let Some(TwoProcesses {
         _redis,
-        _sources,
+        _files,
         collected,
-        manifest,
-        a,
+        hashed_css,
+        mut a,
         b,
     }) = start_two_processes("deploy")
     else {
@@ -193,15 +74,14 @@ fn two_processes_behind_nginx_stick_share_channels_and_survive_one_stopping() {
 
     // Static files: nginx serves them from the collected folder (lona does not serve them),
     // hashed names with a long cache.
-    let hashed = manifest.hashed("app.css").expect("app.css is collected");
-    let (status, head, body) = get(nginx, &format!("/static/{hashed}"), None);
+    let (status, head, body) = get(nginx, &format!("/static/{hashed_css}"), None);
     assert_eq!(status, 200, "{head}");
     assert_eq!(body, b"body { margin: 0; }");
     assert!(head.contains("immutable"), "{head}");
     let (status, head, _) = get(nginx, "/static/app.css", None);
     assert_eq!(status, 200, "{head}");
     assert!(!head.contains("immutable"), "{head}");
-    let (status, _, _) = get(a.local_addr(), &format!("/static/{hashed}"), None);
+    let (status, _, _) = get(a.local_addr(), &format!("/static/{hashed_css}"), None);
     assert_ne!(status, 200, "lona served a static file itself");
 
     // Sessions chosen by cookie until one lands on each process.
@@ -244,13 +124,23 @@ fn two_processes_behind_nginx_stick_share_channels_and_survive_one_stopping() {
     ada.wait_for_node_text("#lines", "from process-a;from process-b;")
         .expect("the answer crosses back");
 
-    // Process A stops: its tabs see their socket close (no hang), and the session reconnects
-    // through nginx to a fresh view on process B.
-    a.shutdown();
-    let started = Instant::now();
-    ada.wait_for_text("never shown")
-        .expect_err("the view of a stopped process shows nothing more");
-    assert!(started.elapsed() < TIMEOUT * 2, "the closed socket hung");
+    // Process A's admin shell lists the views of ada's two tabs, and only those.
+    let views = shell(&a, "views");
+    let views = views.as_array().expect("a list of views");
+    assert_eq!(views.len(), 2, "{views:?}");
+    assert!(views.iter().all(|v| v["path"] == "/"), "{views:?}");
+
+    // Process A is killed (SIGKILL: no goodbye on any socket). Its tabs see their socket
+    // close through nginx instead of hanging, and the session reconnects through nginx to a
+    // fresh view on process B, where channels still work.
+    a.kill();
+    let closed = ada
+        .wait_for_text("never shown")
+        .expect_err("the view of a killed process shows nothing more");
+    assert!(
+        !closed.is_timeout(),
+        "the socket hung instead of closing: {closed}"
+    );
     let mut ada = open(cookie_a);
     assert_eq!(process_of(&mut ada), "process-b");
     assert!(
@@ -259,5 +149,8 @@ fn two_processes_behind_nginx_stick_share_channels_and_survive_one_stopping() {
     );
     assert_eq!(whoami(nginx, cookie_a), "process-b");
     assert_eq!(whoami(nginx, cookie_b), "process-b");
-    b.shutdown();
+    ada.click("#send").expect("ada publishes from process b");
+    bob.wait_for_node_text("#lines", "from process-a;from process-b;from process-b;")
+        .expect("bob's view on the survivor still gets messages");
+    assert_eq!(shell(&b, "views").as_array().map(Vec::len), Some(2));
 }

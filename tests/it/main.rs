@@ -5,6 +5,7 @@ mod buckets;
 mod channels;
 mod deploy_apache;
 mod deploy_nginx;
+mod deployed;
 mod events;
 mod forms;
 mod metrics;

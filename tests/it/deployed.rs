@@ -1,0 +1,202 @@
+//! The two lona processes of docs/deployment.md, run for real: the `deployed-app` binary
+//! started twice with the command line of docs/deployment/lona-app@.service and the settings
+//! file of docs/deployment/settings.toml, sharing channels through a real Redis, with the
+//! static files collected by `deployed-app collect-static DEST --clean` for a proxy to serve.
+//! Being processes, they can be killed for real.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use lona_test::TestClient;
+
+use crate::redis::Redis;
+use crate::temp::Temp;
+
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(10);
+const SETTINGS: &str = include_str!("../../docs/deployment/settings.toml");
+const BINARY: &str = env!("CARGO_BIN_EXE_deployed-app");
+
+/// One running `deployed-app run-server`; killed (SIGKILL) when dropped.
+pub(crate) struct Process {
+    child: Child,
+    addr: SocketAddr,
+    /// The admin shell's socket, as `--shell-server-url file://PATH` gave it.
+    pub(crate) shell: PathBuf,
+}
+
+impl Process {
+    pub(crate) fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Kills the process with SIGKILL, as the OOM killer or a crash would: nothing of it runs
+    /// after this, no socket is closed politely.
+    pub(crate) fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Redis and the two processes that share it, started as the docs deploy them, with the
+/// static files collected for the proxy to serve.
+pub(crate) struct TwoProcesses {
+    /// Kept running for the processes' channels.
+    pub(crate) _redis: Redis,
+    /// Settings files, the app's static folder and the shell sockets.
+    pub(crate) _files: Temp,
+    pub(crate) collected: Temp,
+    /// `app.css`'s hashed name, from the collected `manifest.json`.
+    pub(crate) hashed_css: String,
+    pub(crate) a: Process,
+    pub(crate) b: Process,
+}
+
+/// Starts [`TwoProcesses`], with temporary folders named after `name`; `None` if the Redis
+/// tests are skipped.
+pub(crate) fn start_two_processes(name: &str) -> Option<TwoProcesses> {
+    let redis = Redis::start()?;
+    let files = Temp::new(&format!("{name}-files"));
+    files.write("src/app.css", "body { margin: 0; }");
+    // The shared file of the docs, with this test's Redis; a second file per host gives what
+    // the docs' app sets in code, and shows that later files win.
+    let shared = "redis://127.0.0.1:6379/";
+    assert!(
+        SETTINGS.contains(shared),
+        "docs/deployment/settings.toml lost `{shared}`"
+    );
+    let settings = [
+        files.write("settings.toml", SETTINGS.replace(shared, &redis.url())),
+        files.write(
+            "host.toml",
+            format!("static_dirs = [{:?}]\n", files.path().join("src")),
+        ),
+    ];
+
+    let collected = Temp::new(&format!("{name}-static"));
+    let output = Command::new(BINARY)
+        .arg("collect-static")
+        .arg(collected.path())
+        .arg("--clean")
+        .arg("-s")
+        .args(&settings)
+        .output()
+        .expect("deployed-app runs");
+    assert!(
+        output.status.success(),
+        "collect-static failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let manifest = std::fs::read(collected.path().join("manifest.json"))
+        .expect("collect-static writes manifest.json");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&manifest).expect("the manifest is JSON");
+    let hashed_css = manifest["files"]["app.css"]
+        .as_str()
+        .expect("app.css is collected")
+        .to_owned();
+
+    let a = start_process("process-a", &settings, &files);
+    let b = start_process("process-b", &settings, &files);
+    Some(TwoProcesses {
+        _redis: redis,
+        _files: files,
+        collected,
+        hashed_css,
+        a,
+        b,
+    })
+}
+
+/// `deployed-app run-server` on a port of its choosing; the address is the one it prints.
+fn start_process(name: &str, settings: &[PathBuf], files: &Temp) -> Process {
+    let shell = files.path().join(format!("{name}.sock"));
+    let mut child = Command::new(BINARY)
+        .args(["run-server", "--host", "127.0.0.1", "--port", "0", "-s"])
+        .args(settings)
+        .arg("--shell-server-url")
+        .arg(format!("file://{}", shell.display()))
+        .env("DEPLOYED_APP_PROCESS", name)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("deployed-app starts");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut line = String::new();
+    let read = BufReader::new(stdout).read_line(&mut line);
+    let addr = line
+        .strip_prefix("lona: serving on http://")
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|addr| addr.trim_end_matches('/').parse().ok());
+    let Some(addr) = addr else {
+        let _ = child.kill();
+        panic!("{name} did not start: {read:?} {line:?}");
+    };
+    Process { child, addr, shell }
+}
+
+/// One command on a process's admin shell through `deployed-app shell file://PATH --json`:
+/// its result.
+pub(crate) fn shell(process: &Process, command: &str) -> serde_json::Value {
+    let output = Command::new(BINARY)
+        .arg("shell")
+        .arg(format!("file://{}", process.shell.display()))
+        .arg("--json")
+        .args(command.split_whitespace())
+        .output()
+        .expect("deployed-app runs");
+    assert!(
+        output.status.success(),
+        "shell {command}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answer: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("the shell answers JSON");
+    answer["result"].clone()
+}
+
+/// A GET on its own connection: status, head (lower-cased), body.
+pub(crate) fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT).expect("connects");
+    stream
+        .set_read_timeout(Some(TIMEOUT))
+        .expect("sets a timeout");
+    let cookie = cookie
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).expect("writes");
+    let mut raw = Vec::new();
+    stream
+        .read_to_end(&mut raw)
+        .expect("reads the answer in time");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(raw.len(), |at| at + 4);
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head, raw[split..].to_vec())
+}
+
+/// Which process a tab's view runs in.
+pub(crate) fn process_of(client: &mut TestClient) -> String {
+    client
+        .wait_for_selector("#process")
+        .expect("the view shows");
+    client.text("#process").unwrap_or_default()
+}
