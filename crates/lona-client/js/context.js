@@ -51,6 +51,8 @@ export class LonaContext {
 
         this.ws = null;
         this.connected = false;
+        // Whether a socket of this page opened before: the next open is a reconnect.
+        this.wasConnected = false;
         this.unloading = false;
         this.reconnectAttempts = 0;
         this.reconnectTimer = null;
@@ -121,6 +123,15 @@ export class LonaContext {
     }
 
     onOpen(event) {
+        const reconnected = this.wasConnected;
+        this.wasConnected = true;
+        if (reconnected && getSettings().live_reload) {
+            // The server may be a new build: reload rather than VIEW again, so that the page,
+            // the client and the static files are the new ones too.
+            this.notices.show('disconnected', 'Server is back, reloading...');
+            globalThis.location.reload();
+            return;
+        }
         this.connected = true;
         this.reconnectAttempts = 0;
         this.notices.hide('disconnected', null);
@@ -154,12 +165,15 @@ export class LonaContext {
         }
         this.runHooks(this._disconnect_hooks, event);
         const settings = getSettings();
-        if (!settings.auto_reconnect) {
+        if (!settings.auto_reconnect && !settings.live_reload) {
             this.notices.show('disconnected', 'Connection lost. Reload the page to reconnect.');
             return;
         }
         this.notices.show('disconnected', 'Connection lost, reconnecting...');
-        const delay = backoffDelay(this.reconnectAttempts, settings.reconnect_timeout, settings.reconnect_max_timeout);
+        // Live reload waits for a restart that takes as long as a build: try at the first
+        // delay every time, so that the page comes back as soon as the server does.
+        const max = settings.live_reload ? settings.reconnect_timeout : settings.reconnect_max_timeout;
+        const delay = backoffDelay(this.reconnectAttempts, settings.reconnect_timeout, max);
         this.reconnectAttempts += 1;
         this.reconnectTimer = setTimeout(() => {
             this.reconnectTimer = null;

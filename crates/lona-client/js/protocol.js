@@ -19,6 +19,9 @@ export const DEFAULT_SETTINGS = Object.freeze({
     auto_reconnect: true,
     reconnect_timeout: 1000,
     reconnect_max_timeout: 30000,
+    // Development (`run-server --live-reload`): reload the page when the socket opens again,
+    // so that a restarted server's new code, templates and static files all show.
+    live_reload: false,
 });
 
 const GROUPS = ['METHOD', 'INPUT_EVENT_TYPE', 'NODE_TYPE', 'DATA_TYPE', 'PATCH_TYPE', 'OPERATION'];

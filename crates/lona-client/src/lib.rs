@@ -10,7 +10,7 @@
 //!   import { Lona } from "/static/lona/lona.js";
 //!   Lona.setProtocol(/* codes_json() */);
 //!   Lona.setSettings({"ping_interval": 60, "view_start_timeout": 2, "input_event_timeout": 2,
-//!                     "auto_reconnect": true, "reconnect_timeout": 1000, "reconnect_max_timeout": 30000});
+//!                     "auto_reconnect": true, "reconnect_timeout": 1000, "reconnect_max_timeout": 30000, "live_reload": false});
 //!   const context = new Lona.LonaContext({target: "#lona", title: "Lona", update_address_bar: true,
 //!     update_title: true, follow_redirects: true, follow_http_redirects: true,
 //!     scroll_to_top_on_view_start: true});

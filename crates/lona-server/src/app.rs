@@ -523,7 +523,7 @@ impl App {
 
     /// Runs a parsed command. Settings are applied first, once: the settings files the command
     /// names, in order, over the settings set in code, then the `LONA_*` environment variables
-    /// (see [`Settings::apply_env`]), then `--shell-server-url`.
+    /// (see [`Settings::apply_env`]), then `--shell-server-url` and `--live-reload`.
     ///
     /// - `run-server` serves on `default_addr`, or its `--host`/`--port`, until SIGINT or
     ///   SIGTERM, then shuts down gracefully: views are stopped (`on_stop` runs) and sockets are
@@ -549,10 +549,14 @@ impl App {
                 host,
                 port,
                 shell_server_url,
+                live_reload,
                 ..
             } => {
                 if shell_server_url.is_some() {
                     self.settings.shell_server_url = shell_server_url;
+                }
+                if live_reload {
+                    self.settings.live_reload = true;
                 }
                 let addr = listen_addr(default_addr, host.as_deref(), port);
                 let server = self.spawn(&addr)?;

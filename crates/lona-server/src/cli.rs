@@ -13,8 +13,8 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Command {
-    /// `run-server [--host H] [--port P] [-s FILES...] [--shell-server-url file://PATH]`:
-    /// serves the app until SIGINT or SIGTERM.
+    /// `run-server [--host H] [--port P] [-s FILES...] [--shell-server-url file://PATH]
+    /// [--live-reload]`: serves the app until SIGINT or SIGTERM.
     RunServer {
         /// Overrides the host of the app's default address.
         host: Option<String>,
@@ -24,6 +24,8 @@ pub enum Command {
         settings: Vec<PathBuf>,
         /// The admin shell's unix socket, from `file://PATH`.
         shell_server_url: Option<PathBuf>,
+        /// Turns on [`crate::Settings::live_reload`].
+        live_reload: bool,
     },
     /// `collect-static DEST [--clean] [-s FILES...]`: copies the static files into `DEST`.
     CollectStatic {
@@ -82,17 +84,20 @@ impl Command {
                 port: None,
                 settings: Vec::new(),
                 shell_server_url: None,
+                live_reload: false,
             },
             Some(Sub::RunServer {
                 host,
                 port,
                 files,
                 shell_server_url,
+                live_reload,
             }) => Command::RunServer {
                 host,
                 port,
                 settings: files.settings,
                 shell_server_url,
+                live_reload,
             },
             Some(Sub::CollectStatic { dest, clean, files }) => Command::CollectStatic {
                 dest,
@@ -190,6 +195,10 @@ enum Sub {
         /// The admin shell's unix socket.
         #[arg(long, value_name = "file://PATH", value_parser = parse_shell_server_url)]
         shell_server_url: Option<PathBuf>,
+        /// Development: browsers reload the page when they reconnect after a restart (run
+        /// under a watcher such as `cargo watch`).
+        #[arg(long)]
+        live_reload: bool,
     },
     /// Copy every static file into DEST, for a reverse proxy to serve.
     CollectStatic {

@@ -301,6 +301,7 @@ impl Templates {
             "auto_reconnect": settings.client_auto_reconnect,
             "reconnect_timeout": settings.client_auto_reconnect_timeout,
             "reconnect_max_timeout": 30_000,
+            "live_reload": settings.live_reload,
         });
         let context_settings = serde_json::json!({
             "target": "#lona",

@@ -37,6 +37,11 @@ pub struct Settings {
     /// Milliseconds before the first reconnect attempt (`CLIENT_AUTO_RECONNECT_TIMEOUT`); it
     /// doubles up to 30 s.
     pub client_auto_reconnect_timeout: u64,
+    /// Development: the browser reloads the page when its socket opens again, so that a
+    /// restarted server's new code, templates and static files show without a manual reload
+    /// (`run-server --live-reload`). Reconnects are tried every
+    /// `client_auto_reconnect_timeout`, without backoff.
+    pub live_reload: bool,
     /// The session cookie (`SESSIONS_KEY_NAME`).
     pub session_cookie_name: String,
     /// Mark the session cookie `Secure` (set it when the site is served over HTTPS).
@@ -98,6 +103,7 @@ impl Default for Settings {
             client_input_event_timeout: 2,
             client_auto_reconnect: true,
             client_auto_reconnect_timeout: 1000,
+            live_reload: false,
             session_cookie_name: "lona_session".to_owned(),
             session_cookie_secure: false,
             allowed_origins: Vec::new(),
@@ -136,6 +142,7 @@ macro_rules! for_each_setting {
             client_input_event_timeout,
             client_auto_reconnect,
             client_auto_reconnect_timeout,
+            live_reload,
             session_cookie_name,
             session_cookie_secure,
             allowed_origins,

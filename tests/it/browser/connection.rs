@@ -1,5 +1,6 @@
-//! The socket between the browser and a daemon view: the client reconnects by itself when the
-//! server drops it, and two tabs of one browser share the view.
+//! The socket between the browser and a view: the client reconnects by itself when the server
+//! drops it, two tabs of one browser share a daemon view, and with live reload the page
+//! reloads itself when a restarted server is back.
 
 use lona::prelude::*;
 use serde_json::json;
@@ -120,6 +121,47 @@ fn two_tabs_of_one_browser_share_a_daemon_view() {
         page.wait_text("#count", "2").await?;
         client.switch_to_window(second).await?;
         page.wait_text("#count", "2").await?;
+        Ok(())
+    });
+}
+
+/// Shows which build of the server runs it.
+struct Build(&'static str);
+
+impl View for Build {
+    fn handle_request(&self, _cx: &Context, _request: &Request) -> ViewResult {
+        Ok(Response::Node(tags::p().with_id("build").with_text(self.0)))
+    }
+}
+
+#[test]
+fn with_live_reload_the_page_reloads_itself_when_the_restarted_server_is_back() {
+    let build = |name: &'static str| {
+        let mut app = app();
+        app.settings.live_reload = true;
+        app.view("/", move |_| Build(name));
+        app
+    };
+    run(build("old build"), async |page| {
+        page.open("/").await?;
+        page.wait_text("#build", "old build").await?;
+        page.eval(
+            "window.lonaTestMarker = 'still here'; return true;",
+            Vec::new(),
+        )
+        .await?;
+
+        page.restart(build("new build"))?;
+        page.wait_text("#build", "new build").await?;
+        // A reload, not a VIEW over the new socket: the old page's script state is gone.
+        let navigation = page
+            .eval(
+                "return [window.lonaTestMarker === undefined, \
+                 performance.getEntriesByType('navigation')[0].type];",
+                Vec::new(),
+            )
+            .await?;
+        assert_eq!(navigation, json!([true, "reload"]));
         Ok(())
     });
 }

@@ -27,7 +27,7 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use lona::{App, Server};
-use parking_lot::Mutex;
+use parking_lot::{MappedMutexGuard, Mutex, MutexGuard};
 use serde_json::{Value as Json, json};
 
 /// How long a wait polls before it fails. Generous: two browsers share two cores.
@@ -102,9 +102,10 @@ pub(crate) fn run(app: App, test: impl AsyncFnOnce(&Page<'_>) -> Result) {
         return;
     }
     let driver = driver();
-    let server = app
-        .spawn("127.0.0.1:0")
-        .expect("the app starts on a free port");
+    let server = Mutex::new(Some(
+        app.spawn("127.0.0.1:0")
+            .expect("the app starts on a free port"),
+    ));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -162,7 +163,8 @@ fn skipped() -> bool {
 /// The page of one test: the browser session and the app it talks to.
 pub(crate) struct Page<'a> {
     client: Client,
-    server: &'a Server,
+    /// Always `Some`, but for the moment of a [`Page::restart`].
+    server: &'a Mutex<Option<Server>>,
 }
 
 impl Page<'_> {
@@ -172,13 +174,36 @@ impl Page<'_> {
     }
 
     /// The app under test.
-    pub(crate) fn server(&self) -> &Server {
-        self.server
+    pub(crate) fn server(&self) -> MappedMutexGuard<'_, Server> {
+        MutexGuard::map(self.server.lock(), |server| {
+            server.as_mut().expect("the app runs between restarts")
+        })
+    }
+
+    /// Stops the app (gracefully, as SIGTERM does) and starts `app` on the same address, as a
+    /// developer's watcher restarts a rebuilt server. The browser is left alone.
+    pub(crate) fn restart(&self, app: App) -> Result {
+        let mut server = self.server.lock();
+        let old = server.take().expect("the app runs between restarts");
+        let addr = old.local_addr();
+        // Stopping and starting a server runs its tokio runtime, which may not happen inside
+        // this test's runtime: on a thread of its own, while this one waits.
+        let started = std::thread::Builder::new()
+            .name("restart".to_owned())
+            .spawn(move || {
+                old.shutdown();
+                app.spawn(&addr.to_string())
+            })
+            .map_err(|e| fail(format!("no thread to restart the app: {e}")))?
+            .join()
+            .map_err(|_| fail("restarting the app panicked"))?;
+        *server = Some(started.map_err(|e| fail(format!("the app does not restart: {e}")))?);
+        Ok(())
     }
 
     /// The absolute URL of `path` on the app.
     pub(crate) fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.server.local_addr())
+        format!("http://{}{path}", self.server().local_addr())
     }
 
     /// Loads `path` of the app as a new page.

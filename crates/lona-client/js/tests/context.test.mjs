@@ -250,6 +250,38 @@ test('a lost connection shows a notice and reconnects with backoff, then VIEWs a
     });
 });
 
+test('with live reload, a reconnect reloads the page instead of sending VIEW, retrying without backoff', () => {
+    withPage(({ browser, ws }) => {
+        ws().open();
+        assert.equal(ws().sent.length, 1, 'the first open sends VIEW');
+        ws().receive('lona:[1,"1",204,null]');
+        ws().drop();
+        for (const sockets of [2, 3, 4]) {
+            mock.timers.tick(1000);
+            assert.equal(browser.sockets.length, sockets, 'a new attempt every second');
+            if (sockets < 4) {
+                ws().drop();
+            }
+        }
+        assert.equal(browser.location.reloads, 0);
+        ws().open();
+        assert.equal(browser.location.reloads, 1, 'the server is back: the page reloads');
+        assert.deepEqual(ws().sent, [], 'no VIEW goes to a socket the reload closes');
+        assert.match(browser.doc.body.textContent, /reloading/);
+    }, { settings: { live_reload: true, auto_reconnect: false } });
+});
+
+test('without live reload, a reconnect never reloads the page', () => {
+    withPage(({ browser, ws }) => {
+        ws().open();
+        ws().drop();
+        mock.timers.tick(1000);
+        ws().open();
+        assert.equal(browser.location.reloads, 0);
+        assert.equal(ws().sent.length, 1, 'VIEW again');
+    });
+});
+
 test('a close while the page unloads does not flash the notice', () => {
     withPage(({ browser, ws }) => {
         ws().open();

@@ -81,6 +81,10 @@ export function install(href = 'http://localhost:8080/count/?x=1') {
             return this.url.pathname;
         },
         assigned: null,
+        reloads: 0,
+        reload() {
+            this.reloads += 1;
+        },
     };
     const history = {
         pushState(state, title, url) {

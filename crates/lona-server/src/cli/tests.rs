@@ -23,12 +23,13 @@ fn no_subcommand_runs_the_server_with_defaults() {
             port: None,
             settings: Vec::new(),
             shell_server_url: None,
+            live_reload: false,
         }
     );
 }
 
 #[test]
-fn run_server_takes_host_port_settings_files_and_shell_url() {
+fn run_server_takes_host_port_settings_files_shell_url_and_live_reload() {
     assert_eq!(
         parse(&[
             "run-server",
@@ -41,12 +42,14 @@ fn run_server_takes_host_port_settings_files_and_shell_url() {
             "deployment.toml",
             "--shell-server-url",
             "file:///run/lona.sock",
+            "--live-reload",
         ]),
         Command::RunServer {
             host: Some("0.0.0.0".to_owned()),
             port: Some(9000),
             settings: paths(&["settings.toml", "deployment.toml"]),
             shell_server_url: Some(PathBuf::from("/run/lona.sock")),
+            live_reload: true,
         }
     );
 }
