@@ -312,6 +312,10 @@ const TARGETS: &[(&str, Target)] = &[
     ),
     ("e2e/hello_requests_per_second/", Target::RatioAtLeast(0.7)),
     (
+        "e2e/hello_async_requests_per_second/",
+        Target::RatioAtLeast(0.7),
+    ),
+    (
         "e2e/static_1k_requests_per_second/",
         Target::RatioAtLeast(1.0),
     ),

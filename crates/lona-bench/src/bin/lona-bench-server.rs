@@ -1,6 +1,7 @@
 //! The app the load generator measures: a counter whose button has a click handler (`/`), a
 //! view parked in `await_click` as an async view (`/idle-async`) and as a blocking view
-//! (`/idle-blocking`), a non-interactive hello page (`/hello`), and static files from the folder
+//! (`/idle-blocking`), a non-interactive hello page (`/hello` from a handler on the worker pool,
+//! `/hello-async` from one on the I/O threads), and static files from the folder
 //! in `LONA_BENCH_STATIC_DIR` under `/static/`. Prints its address on the first line of stdout
 //! and serves until stdin closes.
 #![allow(
@@ -72,10 +73,15 @@ fn main() -> lona::Result<()> {
     if let Some(dir) = std::env::var_os("LONA_BENCH_STATIC_DIR") {
         app.settings.static_dirs = vec![dir.into()];
     }
+    // `LONA_*` variables override the above, for experiments (`LONA_MAX_WORKER_THREADS=2`).
+    app.settings.load_env()?;
     app.view("/", |_| Counter);
     app.async_view("/idle-async", |_| IdleAsync);
     app.view("/idle-blocking", |_| IdleBlocking);
     app.http("/hello", |_| HttpResponse::text("Hello, world!"));
+    app.http_async("/hello-async", |_| async {
+        HttpResponse::text("Hello, world!")
+    });
     let server = app.spawn("127.0.0.1:0")?;
     println!("{}", server.local_addr());
     let mut rest = Vec::new();
