@@ -206,3 +206,85 @@ fn the_shell_server_url_setting_opens_the_shell_and_the_command_line_reaches_it(
         .expect("the shell answers a known command");
     drop(server);
 }
+
+/// Counts what the app's own shell command reads and resets.
+#[derive(Default)]
+struct Hits(std::sync::atomic::AtomicU64);
+
+#[test]
+fn an_apps_own_commands_run_with_its_state_and_routes_resolve_paths() {
+    use std::sync::atomic::Ordering;
+    let temp = Temp::new("shell-custom");
+    let socket = temp.path().join("shell.sock");
+    let mut app = app(&socket);
+    app.view("/user/<name>/", |_| Waiting).name("user");
+    app.state(Hits::default());
+    app.http("/hit", |request| {
+        if let Some(hits) = request.state::<Hits>() {
+            hits.0.fetch_add(1, Ordering::Relaxed);
+        }
+        HttpResponse::text("hit")
+    });
+    app.shell_command("hits", "page hits; `hits reset` zeroes them", |call| {
+        let hits = call.state::<Hits>().ok_or("no Hits")?;
+        match call.args() {
+            [] => Ok(serde_json::json!({"hits": hits.0.load(Ordering::Relaxed)})),
+            [word] if word == "reset" => Ok(serde_json::json!({
+                "was": hits.0.swap(0, Ordering::Relaxed)
+            })),
+            _ => Err("usage: hits [reset]".to_owned()),
+        }
+    });
+    app.shell_command("boom", "panics", |_call| panic!("the command's own bug"));
+    let server = TestServer::start(app);
+    for _ in 0..3 {
+        let response = server.get("/hit").expect("the route answers");
+        assert_eq!(response.status, 200);
+    }
+
+    assert_eq!(ask(&socket, "hits"), serde_json::json!({"hits": 3}));
+    assert_eq!(ask(&socket, "hits reset"), serde_json::json!({"was": 3}));
+    assert_eq!(ask(&socket, "hits"), serde_json::json!({"hits": 0}));
+    let help = ask(&socket, "help");
+    assert!(
+        help.as_array()
+            .is_some_and(|commands| commands.iter().any(|c| c["command"] == "hits")),
+        "{help}"
+    );
+
+    // The command's errors and panics are answers; the shell and the server go on.
+    let refused = shell::request(&socket, "hits twice over", true).expect("an answer");
+    assert!(refused.contains("usage: hits [reset]"), "{refused}");
+    let panicked = shell::request(&socket, "boom", true).expect("an answer");
+    assert!(panicked.contains("`boom` panicked"), "{panicked}");
+    assert_eq!(ask(&socket, "hits"), serde_json::json!({"hits": 0}));
+    assert_eq!(server.get("/hit").expect("still serving").status, 200);
+
+    // `routes PATH` names the route a path takes, with its arguments.
+    let route = ask(&socket, "routes /user/ada%20l/");
+    assert_eq!(route["name"], "user");
+    assert_eq!(route["args"]["name"], "ada l");
+    assert_eq!(
+        ask(&socket, "routes http://example.org/wait/?x=1")["name"],
+        "wait"
+    );
+    let missing = shell::request(&socket, "routes /nowhere", true).expect("an answer");
+    assert!(missing.contains("no route matches /nowhere"), "{missing}");
+}
+
+#[test]
+fn an_own_command_may_not_shadow_a_built_in_one_or_another() {
+    let temp = Temp::new("shell-names");
+    for (first, second) in [("views", None), ("two words", None), ("x", Some("x"))] {
+        let mut app = app(&temp.path().join("shell.sock"));
+        app.shell_command(first, "", |_| Ok(serde_json::Value::Null));
+        if let Some(second) = second {
+            app.shell_command(second, "", |_| Ok(serde_json::Value::Null));
+        }
+        let error = app
+            .spawn("127.0.0.1:0")
+            .map(|_| ())
+            .expect_err("the app does not start");
+        assert!(error.to_string().starts_with("admin shell: "), "{error}");
+    }
+}

@@ -76,9 +76,13 @@ pub struct App {
     middlewares: Vec<Arc<dyn crate::Middleware>>,
     /// Filled at start; views built before read it per request.
     middleware_slot: Arc<std::sync::OnceLock<Middlewares>>,
-    route_error: Option<ServerError>,
+    /// The first mistake in setting the app up (a bad route pattern, a bad shell command
+    /// name), reported by `spawn` so that setup reads as a plain list of calls.
+    setup_error: Option<ServerError>,
     /// Where the admin shell listens, if anywhere ([`App::shell_socket`]).
     shell: Option<std::path::PathBuf>,
+    /// Commands the app added to the admin shell ([`App::shell_command`]).
+    shell_commands: Vec<crate::shell::CustomCommand>,
 }
 
 impl std::fmt::Debug for App {
@@ -164,8 +168,9 @@ impl App {
             state: lona_runtime::AppState::default(),
             middlewares: Vec::new(),
             middleware_slot: Arc::new(std::sync::OnceLock::new()),
-            route_error: None,
+            setup_error: None,
             shell: None,
+            shell_commands: Vec::new(),
         }
     }
 
@@ -179,7 +184,7 @@ impl App {
             }
             Err(error) => {
                 // Reported by `spawn`/`run`, so that route setup reads as a plain list.
-                self.route_error.get_or_insert(ServerError::Route(error));
+                self.setup_error.get_or_insert(ServerError::Route(error));
                 RouteName { router: None }
             }
         }
@@ -331,6 +336,62 @@ impl App {
         self.shell = Some(path.into());
     }
 
+    /// Adds a command to the admin shell (Lona's `COMMANDS` setting): `name ARGS...` runs
+    /// `run` on a blocking thread with the arguments and the app's state, and its answer is
+    /// shown as text or JSON like any other (`help` lists it with `help`). An `Err` is shown
+    /// as an error; a panic is logged and answered as an error, and the shell goes on.
+    ///
+    /// ```
+    /// # use lona_server::App;
+    /// # use std::sync::atomic::{AtomicU64, Ordering};
+    /// # struct Cache { hits: AtomicU64 }
+    /// let mut app = App::new();
+    /// app.state(Cache { hits: AtomicU64::new(0) });
+    /// app.shell_command("cache", "cache hits; `cache reset` zeroes them", |call| {
+    ///     let cache = call.state::<Cache>().ok_or("no cache")?;
+    ///     match call.args() {
+    ///         [] => Ok(serde_json::json!({"hits": cache.hits.load(Ordering::Relaxed)})),
+    ///         [reset] if reset == "reset" => {
+    ///             cache.hits.store(0, Ordering::Relaxed);
+    ///             Ok(serde_json::json!("reset"))
+    ///         }
+    ///         _ => Err("usage: cache [reset]".to_owned()),
+    ///     }
+    /// });
+    /// ```
+    ///
+    /// A name that is empty, holds whitespace, is built in or was added before makes
+    /// [`App::spawn`] fail with [`ServerError::ShellCommand`].
+    pub fn shell_command(
+        &mut self,
+        name: &str,
+        help: &str,
+        run: impl Fn(&crate::shell::ShellCall<'_>) -> Result<serde_json::Value, String>
+        + Send
+        + Sync
+        + 'static,
+    ) {
+        let problem = if name.is_empty() || name.contains(char::is_whitespace) {
+            Some(format!("`{name}` is not a command name (one word)"))
+        } else if crate::shell::is_built_in(name) {
+            Some(format!("`{name}` is a built-in command"))
+        } else if self.shell_commands.iter().any(|c| c.name == name) {
+            Some(format!("command `{name}` was added twice"))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            self.setup_error
+                .get_or_insert(ServerError::ShellCommand(problem));
+            return;
+        }
+        self.shell_commands.push(crate::shell::CustomCommand {
+            name: name.to_owned(),
+            help: help.to_owned(),
+            run: Arc::new(run),
+        });
+    }
+
     /// The app's static files as configured, for serving or collecting.
     ///
     /// # Errors
@@ -366,7 +427,7 @@ impl App {
     ///
     /// A bad route pattern or template, or a socket that cannot be bound.
     pub fn spawn(mut self, addr: &str) -> Result<Server, ServerError> {
-        if let Some(error) = self.route_error {
+        if let Some(error) = self.setup_error {
             return Err(error);
         }
         if let Some(name) = self.router.duplicate_name() {
@@ -418,6 +479,8 @@ impl App {
             Some(path) => Some(crate::shell::bind(path).map_err(ServerError::Bind)?),
             None => None,
         };
+        let shell_commands: Arc<[crate::shell::CustomCommand]> =
+            std::mem::take(&mut self.shell_commands).into();
         let tokio = tokio::runtime::Builder::new_multi_thread()
             .thread_name("lona-io")
             .enable_all()
@@ -466,6 +529,7 @@ impl App {
             tokio.spawn(crate::shell::serve(
                 shell,
                 Arc::clone(&state),
+                shell_commands,
                 std::time::Instant::now(),
                 stopped.clone(),
             ))

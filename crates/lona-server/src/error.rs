@@ -30,6 +30,9 @@ pub enum ServerError {
     /// A settings file or environment variable was refused; the message names the key and
     /// where it came from.
     Settings(crate::settings::SettingsError),
+    /// A command added with [`crate::App::shell_command`] has a name that is empty, holds a
+    /// space, is built in, or was added twice.
+    ShellCommand(String),
 }
 
 impl From<crate::settings::SettingsError> for ServerError {
@@ -49,6 +52,7 @@ impl fmt::Display for ServerError {
             ServerError::Startup(error) => write!(f, "a middleware failed to start: {error}"),
             ServerError::ChannelBroker(error) => write!(f, "channel_broker_url: {error}"),
             ServerError::Settings(error) => fmt::Display::fmt(error, f),
+            ServerError::ShellCommand(message) => write!(f, "admin shell: {message}"),
         }
     }
 }
@@ -64,6 +68,7 @@ impl std::error::Error for ServerError {
             ServerError::Static(error) => Some(error),
             ServerError::Startup(error) => Some(error.as_ref()),
             ServerError::Settings(error) => Some(error),
+            ServerError::ShellCommand(_) => None,
         }
     }
 }

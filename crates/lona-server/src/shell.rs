@@ -49,7 +49,10 @@ const COMMANDS: &[(&str, &str)] = &[
         "connections",
         "open browser sockets: id, session, queued messages",
     ),
-    ("routes", "routes in match order: pattern, name, kind"),
+    (
+        "routes [PATH]",
+        "routes in match order: pattern, name, kind; with a PATH, the route it takes",
+    ),
     ("settings", "the settings the server runs with"),
     ("static", "static URL prefix, folders and every file served"),
     ("state", "the server state map (server.state) as JSON"),
@@ -59,6 +62,44 @@ const COMMANDS: &[(&str, &str)] = &[
         "channel subscriptions and counters, if the app registered Channels",
     ),
 ];
+
+/// Whether `name` is a built-in command, which an app's own command may not shadow.
+pub(crate) fn is_built_in(name: &str) -> bool {
+    COMMANDS
+        .iter()
+        .any(|(command, _)| command.split_whitespace().next() == Some(name))
+}
+
+/// A command an app added with [`crate::App::shell_command`].
+#[derive(Clone)]
+pub(crate) struct CustomCommand {
+    pub(crate) name: String,
+    pub(crate) help: String,
+    pub(crate) run: Arc<ShellHandler>,
+}
+
+/// The code of a command added with [`crate::App::shell_command`].
+pub(crate) type ShellHandler = dyn Fn(&ShellCall<'_>) -> Result<Json, String> + Send + Sync;
+
+/// What a command added with [`crate::App::shell_command`] gets: the words after its name,
+/// and the app's state.
+#[derive(Debug)]
+pub struct ShellCall<'a> {
+    args: &'a [String],
+    state: &'a lona_runtime::AppState,
+}
+
+impl ShellCall<'_> {
+    /// The words after the command's name, split at whitespace.
+    pub fn args(&self) -> &[String] {
+        self.args
+    }
+
+    /// The app state of type `T` (see [`crate::App::state`]).
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.state.get::<T>()
+    }
+}
 
 /// A socket file bound by the server, removed at shutdown if it is still ours.
 pub(crate) struct ShellSocket {
@@ -131,6 +172,7 @@ pub(crate) fn bind(path: &Path) -> std::io::Result<ShellSocket> {
 pub(crate) async fn serve(
     socket: ShellSocket,
     state: Arc<State>,
+    commands: Arc<[CustomCommand]>,
     started: Instant,
     mut stopped: watch::Receiver<bool>,
 ) {
@@ -161,8 +203,9 @@ pub(crate) async fn serve(
                     continue;
                 }
                 let state = Arc::clone(&state);
+                let commands = Arc::clone(&commands);
                 connections.spawn(async move {
-                    if let Err(error) = connection(stream, &state, started).await {
+                    if let Err(error) = connection(stream, &state, &commands, started).await {
                         tracing::debug!(%error, "admin shell connection ended with an error");
                     }
                 });
@@ -179,7 +222,12 @@ pub(crate) async fn serve(
     }
 }
 
-async fn connection(stream: UnixStream, state: &State, started: Instant) -> std::io::Result<()> {
+async fn connection(
+    stream: UnixStream,
+    state: &State,
+    commands: &[CustomCommand],
+    started: Instant,
+) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut read = AsyncBufReader::new(read);
     let mut line = Vec::new();
@@ -211,7 +259,17 @@ async fn connection(stream: UnixStream, state: &State, started: Instant) -> std:
         let (command, json) = parse_line(text.trim());
         let answer = match command {
             Ok(command) if command.is_empty() => continue,
-            Ok(command) => run(&command, state, started),
+            Ok(command) => {
+                let mut words = command.split_whitespace();
+                let name = words.next().unwrap_or_default();
+                match commands.iter().find(|c| c.name == name) {
+                    Some(custom) => {
+                        let args = words.map(str::to_owned).collect();
+                        run_custom(custom, args, state.runtime.state().clone()).await
+                    }
+                    None => run(&command, state, commands, started),
+                }
+            }
             Err(error) => Answer::error(error),
         };
         write.write_all(answer.encode(json).as_bytes()).await?;
@@ -277,7 +335,34 @@ impl Answer {
     }
 }
 
-fn run(line: &str, state: &State, started: Instant) -> Answer {
+/// Runs an app's command on a blocking thread: it is the app's code, which may block or
+/// panic, and neither may stall the I/O thread that serves the shell.
+async fn run_custom(
+    command: &CustomCommand,
+    args: Vec<String>,
+    app_state: lona_runtime::AppState,
+) -> Answer {
+    let run = Arc::clone(&command.run);
+    let ran = tokio::task::spawn_blocking(move || {
+        run(&ShellCall {
+            args: &args,
+            state: &app_state,
+        })
+    })
+    .await;
+    match ran {
+        Ok(result) => Answer(result),
+        Err(error) => {
+            let name = &command.name;
+            tracing::error!(command = %name, %error, "an admin shell command panicked");
+            Answer::error(format!(
+                "`{name}` panicked; the server's log has the message"
+            ))
+        }
+    }
+}
+
+fn run(line: &str, state: &State, commands: &[CustomCommand], started: Instant) -> Answer {
     let mut words = line.split_whitespace();
     let command = words.next().unwrap_or_default();
     let args: Vec<&str> = words.collect();
@@ -292,6 +377,8 @@ fn run(line: &str, state: &State, started: Instant) -> Answer {
         "help" => takes_no_args(Json::Array(
             COMMANDS
                 .iter()
+                .map(|&(name, what)| (name, what))
+                .chain(commands.iter().map(|c| (c.name.as_str(), c.help.as_str())))
                 .map(|(name, what)| json!({"command": name, "does": what}))
                 .collect(),
         )),
@@ -300,7 +387,11 @@ fn run(line: &str, state: &State, started: Instant) -> Answer {
         "views" => takes_no_args(views(state)),
         "stop" => stop(state, &args),
         "connections" => takes_no_args(connections(state)),
-        "routes" => takes_no_args(routes(state)),
+        "routes" => match args.as_slice() {
+            [] => Answer(Ok(routes(state))),
+            [path] => route_of(state, path),
+            _ => Answer::error("usage: routes [PATH]"),
+        },
         "settings" => takes_no_args(json!({"settings": format!("{:#?}", state.settings)})),
         "static" => {
             if args.is_empty() {
@@ -435,22 +526,50 @@ fn connections(state: &State) -> Json {
     )
 }
 
+fn route_kind(target: &Target) -> &'static str {
+    match target {
+        Target::View(..) => "view",
+        Target::Page(_) => "view (not interactive)",
+        Target::Http(_) => "http",
+        Target::AsyncHttp(_) => "http (async)",
+    }
+}
+
 fn routes(state: &State) -> Json {
     Json::Array(
         state
             .router
             .routes()
             .map(|(pattern, name, target)| {
-                let kind = match target {
-                    Target::View(..) => "view",
-                    Target::Page(_) => "view (not interactive)",
-                    Target::Http(_) => "http",
-                    Target::AsyncHttp(_) => "http (async)",
-                };
-                json!({"pattern": pattern.as_str(), "name": name, "kind": kind})
+                json!({"pattern": pattern.as_str(), "name": name, "kind": route_kind(target)})
             })
             .collect(),
     )
+}
+
+/// The route a path takes (Lona's `%lona_routes -r URL`), with its URL arguments.
+fn route_of(state: &State, path: &str) -> Answer {
+    // A whole URL works too: its path is what routes match.
+    let path = path.split_once("://").map_or(path, |(_, rest)| {
+        rest.find('/').map_or("/", |at| &rest[at..])
+    });
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let found = state.router.routes().find_map(|(pattern, name, target)| {
+        let args = pattern.matches(path)?;
+        Some(json!({
+            "pattern": pattern.as_str(),
+            "name": name,
+            "kind": route_kind(target),
+            "args": args
+                .into_iter()
+                .map(|(name, value)| (name, Json::String(value)))
+                .collect::<Map<String, Json>>(),
+        }))
+    });
+    match found {
+        Some(route) => Answer(Ok(route)),
+        None => Answer::error(format!("no route matches {path}: it is answered with 404")),
+    }
 }
 
 fn statics(state: &State) -> Answer {

@@ -208,6 +208,10 @@ pub use lona_server::{
     Templates,
 };
 pub use lona_static as statics;
+/// JSON values, as the answers of an app's admin shell commands
+/// ([`App::shell_command`](server::App::shell_command)) and `HttpResponse::json_value` take
+/// them; re-exported so that an app needs no copy of its own.
+pub use serde_json;
 
 /// The names most apps use, for `use lona::prelude::*`.
 pub mod prelude {
