@@ -9,6 +9,7 @@ use std::future::Future;
 use std::ops::Deref;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,7 @@ use lona_html::{Document, Event, Node};
 use lona_protocol::InputEventType;
 
 use crate::block_on::block_on;
-use crate::runtime::{Handler, ViewShared};
+use crate::runtime::{Handler, Pending, ViewShared};
 use crate::stop::Stopped;
 use crate::timer::Sleep;
 use crate::view::{Flow, InputEvent, Request};
@@ -267,6 +268,8 @@ impl ViewHandle {
     }
 
     fn wait(&self, want: Option<InputEventType>, nodes: &[&Node]) -> AwaitEvent {
+        // Counted from here to the future's drop; `AwaitEvent`'s `Drop` takes it back.
+        self.shared.pending.input.fetch_add(1, Ordering::Relaxed);
         AwaitEvent {
             shared: Arc::clone(&self.shared),
             want,
@@ -439,6 +442,7 @@ impl Deref for EventContext {
 
 /// Sleeps until `duration` has passed or the view is stopped.
 async fn sleep(shared: &ViewShared, duration: Duration) -> Result<(), Stopped> {
+    let _sleeping = Pending::new(&shared.pending.sleep);
     let deadline = Instant::now() + duration;
     StopAware {
         shared,
@@ -545,6 +549,7 @@ impl Future for AwaitEvent {
 
 impl Drop for AwaitEvent {
     fn drop(&mut self) {
+        self.shared.pending.input.fetch_sub(1, Ordering::Relaxed);
         if let Some(id) = self.waiter {
             self.shared.waiters.lock().list.retain(|w| w.id != id);
         }

@@ -55,7 +55,7 @@ pub use histogram::{CLICK_BUCKETS, HistogramSnapshot};
 pub use pool::{Pool, PoolConfig, PoolMetrics, SubmitError};
 pub use runtime::{
     ErrorPage, EventOutcome, Runtime, RuntimeConfig, RuntimeMetrics, StartError, ViewFactory,
-    ViewInfo,
+    ViewInfo, ViewState,
 };
 pub use spawn::{PoolSpawner, Spawn, Task};
 pub use state::{AppState, ServerState, ServerStateGuard};

@@ -450,9 +450,88 @@ pub(crate) struct ViewShared {
     kept: Mutex<Vec<Box<dyn std::any::Any + Send>>>,
     /// When the view was created, for its age in the admin shell.
     created: Instant,
+    /// Pending `await_*` calls and sleeps, for its state in the admin shell.
+    pub(crate) pending: PendingWaits,
+}
+
+/// How many waits of each kind a view has pending; several at once in an async view.
+#[derive(Debug, Default)]
+pub(crate) struct PendingWaits {
+    pub(crate) input: std::sync::atomic::AtomicU32,
+    pub(crate) sleep: std::sync::atomic::AtomicU32,
+}
+
+/// Counts one pending wait while it lives.
+pub(crate) struct Pending<'a>(&'a std::sync::atomic::AtomicU32);
+
+impl<'a> Pending<'a> {
+    pub(crate) fn new(count: &'a std::sync::atomic::AtomicU32) -> Pending<'a> {
+        count.fetch_add(1, Ordering::Relaxed);
+        Pending(count)
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// What a view is doing, as the admin shell shows it (Lona's view runtime states).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ViewState {
+    /// Created, `handle_request` not yet called (waiting for a runtime thread).
+    NotStarted,
+    /// In `handle_request`, not waiting.
+    Running,
+    /// In an `await_*` call.
+    WaitingForInput,
+    /// In `sleep`.
+    Sleeping,
+    /// `handle_request` returned; a daemon or a view with handlers lives on.
+    Finished,
+    /// Stopped, for this reason; it is removed once its cleanup ran.
+    Stopped(StopReason),
+}
+
+impl ViewState {
+    /// The state's name in Lona's spelling: `RUNNING`, `WAITING_FOR_INPUT`,
+    /// `STOPPED_BY_USER`...
+    pub fn name(&self) -> &'static str {
+        match self {
+            ViewState::NotStarted => "NOT_STARTED",
+            ViewState::Running => "RUNNING",
+            ViewState::WaitingForInput => "WAITING_FOR_INPUT",
+            ViewState::Sleeping => "SLEEPING",
+            ViewState::Finished => "FINISHED",
+            ViewState::Stopped(StopReason::UserAbort) => "STOPPED_BY_USER",
+            ViewState::Stopped(StopReason::ServerStop) => "STOPPED_BY_SERVER",
+            ViewState::Stopped(StopReason::Crashed) => "CRASHED",
+            ViewState::Stopped(StopReason::NotInteractive) => "STOPPED_NOT_INTERACTIVE",
+        }
+    }
 }
 
 impl ViewShared {
+    fn state(&self) -> ViewState {
+        if let Some(reason) = self.stop.reason() {
+            return ViewState::Stopped(reason);
+        }
+        let lifecycle = self.lifecycle.lock();
+        if lifecycle.finished {
+            ViewState::Finished
+        } else if !lifecycle.started {
+            ViewState::NotStarted
+        } else if self.pending.input.load(Ordering::Relaxed) > 0 {
+            ViewState::WaitingForInput
+        } else if self.pending.sleep.load(Ordering::Relaxed) > 0 {
+            ViewState::Sleeping
+        } else {
+            ViewState::Running
+        }
+    }
+
     fn send_all(&self, message: impl Fn(WindowId) -> Outgoing) {
         for attachment in self.attached.lock().iter() {
             attachment.connection.send(message(attachment.window));
@@ -1320,6 +1399,7 @@ impl Runtime {
             request,
             kept: Mutex::new(Vec::new()),
             created: Instant::now(),
+            pending: PendingWaits::default(),
         })
     }
 
@@ -1540,6 +1620,7 @@ impl Runtime {
                 age: view.created.elapsed(),
                 daemon: view.is_daemon(),
                 stopped: view.stop.reason().is_some(),
+                state: view.state(),
                 windows: view.attached.lock().len(),
             })
             .collect();
@@ -1587,6 +1668,8 @@ pub struct ViewInfo {
     pub daemon: bool,
     /// Whether it was stopped (and waits for its thread to notice, or for cleanup).
     pub stopped: bool,
+    /// What it is doing.
+    pub state: ViewState,
     /// How many windows show it.
     pub windows: usize,
 }

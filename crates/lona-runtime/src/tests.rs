@@ -19,6 +19,7 @@ use crate::{
     AsyncContext, AsyncView, Connection, Context, ErrorPage, EventContext, EventOutcome, Flow,
     InputEvent, OutboxLimits, Outgoing, Request, Response, Runtime, RuntimeConfig, SessionId,
     StartError, StopReason, Stopped, View, ViewError, ViewFactory, ViewHandle, ViewResult,
+    ViewState,
 };
 
 const DEADLINE: Duration = Duration::from_secs(20);
@@ -1517,6 +1518,61 @@ fn stop_view_tells_the_windows_and_stops_only_that_view() {
         runtime.views().iter().all(|v| v.id != id)
     });
     assert!(runtime.views().iter().any(|v| v.id == kept && !v.stopped));
+    runtime.shutdown();
+}
+
+#[test]
+fn views_report_whether_they_wait_for_input_or_sleep() {
+    let runtime = small_runtime();
+    let probe = Probe::default();
+    let factory = |wait: fn() -> Wait, blocking: bool| {
+        let probe = probe.clone();
+        if blocking {
+            ViewFactory::blocking(move |_| Waiting {
+                wait: wait(),
+                probe: probe.clone(),
+            })
+        } else {
+            ViewFactory::asynchronous(move |_| AsyncWaiting {
+                wait: wait(),
+                probe: probe.clone(),
+            })
+        }
+    };
+    // One browser each: a second view in the same window would replace the first.
+    let conns = [session("a"), session("b"), session("c")].map(|s| browser(&s));
+    let factories = [
+        factory(|| Wait::Click, true),
+        factory(|| Wait::Sleep, true),
+        factory(|| Wait::Any, false),
+    ];
+    let [clicking, sleeping, awaiting] =
+        [0, 1, 2].map(|n| start(&runtime, &factories[n], &conns[n], "http://localhost/"));
+    let state_of = |id: RuntimeId| {
+        runtime
+            .views()
+            .into_iter()
+            .find(|v| v.id == id)
+            .map(|v| v.state)
+    };
+    for (id, state) in [
+        (clicking, ViewState::WaitingForInput),
+        (sleeping, ViewState::Sleeping),
+        (awaiting, ViewState::WaitingForInput),
+    ] {
+        eventually(&format!("view {id} is {}", state.name()), || {
+            state_of(id) == Some(state.clone())
+        });
+    }
+    assert_eq!(ViewState::WaitingForInput.name(), "WAITING_FOR_INPUT");
+    assert!(runtime.stop_view(sleeping));
+    eventually("the stopped view says so until it is gone", || {
+        matches!(
+            state_of(sleeping),
+            None | Some(ViewState::Stopped(StopReason::ServerStop))
+        )
+    });
+    assert_eq!(state_of(clicking), Some(ViewState::WaitingForInput));
     runtime.shutdown();
 }
 

@@ -42,7 +42,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "views",
-        "running views: id, route, path, session, age, daemon, windows",
+        "running views: id, route, path, session, age, daemon, state, windows",
     ),
     ("stop VIEW_ID", "stops one view; its windows get VIEW_STOP"),
     (
@@ -485,6 +485,7 @@ fn views(state: &State) -> Json {
                     "session": short_session(&view.session.0),
                     "age_seconds": view.age.as_secs(),
                     "daemon": view.daemon,
+                    "state": view.state.name(),
                     "windows": view.windows,
                     "stopped": view.stopped,
                 })
