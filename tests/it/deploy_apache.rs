@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use lona_test::{Session, TestClient};
 
-use crate::deployed::{TIMEOUT, TwoProcesses, get, process_of, start_two_processes};
+use crate::deployed::{TIMEOUT, TwoProcesses, get, kill_under, process_of, start_two_processes};
 use crate::nginx::free_port;
 use crate::temp::Temp;
 
@@ -192,14 +192,7 @@ fn two_processes_behind_apache_stick_by_routeid_share_channels_and_survive_a_kil
 
     // Process A is killed (SIGKILL): its tab sees the socket close instead of hanging, and
     // the session reconnects through Apache, which fails over to process B.
-    a.kill();
-    let closed = ada
-        .wait_for_text("never shown")
-        .expect_err("the view of a killed process shows nothing more");
-    assert!(
-        !closed.is_timeout(),
-        "the socket hung instead of closing: {closed}"
-    );
+    kill_under(&mut a, &mut ada);
     let mut ada = open(&session("ROUTEID=.1", 1));
     assert_eq!(process_of(&mut ada), "process-b");
     assert!(

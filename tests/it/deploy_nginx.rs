@@ -8,7 +8,9 @@ use std::path::Path;
 
 use lona_test::{Session, TestClient};
 
-use crate::deployed::{TIMEOUT, TwoProcesses, get, process_of, shell, start_two_processes};
+use crate::deployed::{
+    TIMEOUT, TwoProcesses, get, kill_under, process_of, shell, start_two_processes,
+};
 use crate::nginx::{SKIP_VAR, free_port, nginx_binary, run_nginx};
 use crate::temp::Temp;
 
@@ -133,14 +135,7 @@ fn two_processes_behind_nginx_stick_share_channels_and_survive_one_being_killed(
     // Process A is killed (SIGKILL: no goodbye on any socket). Its tabs see their socket
     // close through nginx instead of hanging, and the session reconnects through nginx to a
     // fresh view on process B, where channels still work.
-    a.kill();
-    let closed = ada
-        .wait_for_text("never shown")
-        .expect_err("the view of a killed process shows nothing more");
-    assert!(
-        !closed.is_timeout(),
-        "the socket hung instead of closing: {closed}"
-    );
+    kill_under(&mut a, &mut ada);
     let mut ada = open(cookie_a);
     assert_eq!(process_of(&mut ada), "process-b");
     assert!(

@@ -193,6 +193,19 @@ pub(crate) fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, S
     (status, head, raw[split..].to_vec())
 }
 
+/// Kills `process` with SIGKILL and checks that `tab`, whose view ran there, sees its socket
+/// close through the proxy instead of hanging.
+pub(crate) fn kill_under(process: &mut Process, tab: &mut TestClient) {
+    process.kill();
+    let closed = tab
+        .wait_for_text("never shown")
+        .expect_err("the view of a killed process shows nothing more");
+    assert!(
+        !closed.is_timeout(),
+        "the socket hung instead of closing: {closed}"
+    );
+}
+
 /// Which process a tab's view runs in.
 pub(crate) fn process_of(client: &mut TestClient) -> String {
     client
