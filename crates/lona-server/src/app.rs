@@ -338,8 +338,9 @@ impl App {
 
     /// Adds a command to the admin shell (Lona's `COMMANDS` setting): `name ARGS...` runs
     /// `run` on a blocking thread with the arguments and the app's state, and its answer is
-    /// shown as text or JSON like any other (`help` lists it with `help`). An `Err` is shown
-    /// as an error; a panic is logged and answered as an error, and the shell goes on.
+    /// shown as text or JSON like any other; `help` lists it with `help`, its help text. An
+    /// `Err` is shown as an error; a panic is logged and answered as an error, and the shell
+    /// goes on.
     ///
     /// ```
     /// # use lona_server::App;
