@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use lona::prelude::*;
-use lona::server::shell;
+use lona::server::{BucketLimits, shell};
 use lona_test::TestServer;
 use serde_json::Value as Json;
 
@@ -205,6 +205,61 @@ fn the_shell_server_url_setting_opens_the_shell_and_the_command_line_reaches_it(
         .execute(command, "127.0.0.1:0", &mut out)
         .expect("the shell answers a known command");
     drop(server);
+}
+
+/// Holds an upload bucket of three files at most while it waits.
+struct Uploading;
+
+impl View for Uploading {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let _bucket = lona::server::Bucket::new(cx, BucketLimits::default().with_max_files(3))
+            .map_err(|error| ViewError::Failed(Box::new(error)))?;
+        let button = tags::button().with_text("bucket open");
+        cx.show(&tags::div().with_child(&button))?;
+        cx.await_click(&[&button])?;
+        Ok(Response::Empty)
+    }
+}
+
+#[test]
+fn templates_and_buckets_are_listed_with_where_they_come_from() {
+    let temp = Temp::new("shell-listings");
+    let socket = temp.path().join("shell.sock");
+    let templates = temp.path().join("templates");
+    std::fs::create_dir_all(templates.join("lona")).expect("a template folder");
+    std::fs::write(templates.join("lona/header.html"), "<header></header>").expect("writes");
+    std::fs::write(templates.join("page.html"), "from the folder").expect("writes");
+    let mut app = app(&socket);
+    app.template("page.html", "from code");
+    app.template_dir(&templates);
+    app.view("/upload/", |_| Uploading);
+    let server = TestServer::start(app);
+
+    let listed = ask(&socket, "templates");
+    let from = |name: &str| {
+        listed
+            .as_array()
+            .and_then(|all| all.iter().find(|t| t["template"] == name))
+            .map(|t| t["from"].as_str().unwrap_or_default().to_owned())
+            .unwrap_or_else(|| panic!("{name} is listed: {listed}"))
+    };
+    assert_eq!(from("page.html"), "code", "code wins over a folder");
+    assert_eq!(from("lona/header.html"), templates.display().to_string());
+    assert_eq!(from("lona/frontend.html"), "built in");
+
+    assert_eq!(ask(&socket, "buckets"), serde_json::json!([]));
+    let mut client = server.open("/upload/").expect("the page opens");
+    client
+        .wait_for_text("bucket open")
+        .expect("the view holds a bucket");
+    let buckets = ask(&socket, "buckets");
+    assert_eq!(buckets[0]["files"], 0, "{buckets}");
+    assert_eq!(buckets[0]["max_files"], 3, "{buckets}");
+    let id = buckets[0]["id"].as_str().unwrap_or_default();
+    assert!(
+        id.chars().count() <= 9,
+        "the id is a secret, shown cut: {id}"
+    );
 }
 
 /// Counts what the app's own shell command reads and resets.

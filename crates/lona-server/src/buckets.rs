@@ -285,6 +285,32 @@ impl Registry {
     fn get(&self, id: &str) -> Option<Arc<Shared>> {
         self.buckets.lock().get(id).cloned()
     }
+
+    /// The open buckets for the admin shell's `buckets`, by id: a shortened id and session
+    /// (both are secrets), the files and bytes held, and the limits.
+    pub(crate) fn listing(&self) -> serde_json::Value {
+        let mut buckets: Vec<Arc<Shared>> = self.buckets.lock().values().cloned().collect();
+        buckets.sort_by(|a, b| a.id.cmp(&b.id));
+        let short = |secret: &str| secret.chars().take(8).collect::<String>() + "…";
+        serde_json::Value::Array(
+            buckets
+                .iter()
+                .map(|bucket| {
+                    let files = bucket.files.lock();
+                    serde_json::json!({
+                        "id": short(&bucket.id),
+                        "session": short(&bucket.session.0),
+                        "files": files.list.len(),
+                        "bytes": files.list.iter().map(|f| f.size).sum::<u64>(),
+                        "max_files": bucket.limits.max_files,
+                        "max_size": bucket.limits.max_size,
+                        "max_file_size": bucket.limits.max_file_size,
+                        "folder": bucket.dir.display().to_string(),
+                    })
+                })
+                .collect(),
+        )
+    }
 }
 
 impl Drop for Registry {

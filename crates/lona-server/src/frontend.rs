@@ -84,7 +84,24 @@ struct Inner {
     env: Environment<'static>,
     statics: Arc<lona_static::StaticFiles>,
     routes: Arc<Router<()>>,
+    /// Names given in code, and the folders: for [`Templates::listing`].
+    code_names: Vec<String>,
+    dirs: Vec<PathBuf>,
 }
+
+/// The templates lona brings, each overridable by a template of the same name.
+const BUILT_IN_TEMPLATES: [&str; 6] = [
+    "lona/frontend.html",
+    "lona/error.html",
+    "lona/error-view.html",
+    "lona/header.html",
+    "lona/footer.html",
+    "lona/frontend.js",
+];
+
+/// Files listed per template folder at most, so that a folder set to `/` by mistake does not
+/// make the admin shell walk the disk.
+const MAX_LISTED_PER_DIR: usize = 10_000;
 
 impl std::fmt::Debug for Templates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -159,6 +176,28 @@ fn template_path(dir: &Path, name: &str) -> Option<PathBuf> {
     Some(path)
 }
 
+/// The files under `dir` as template names (`/`-separated, relative), up to
+/// [`MAX_LISTED_PER_DIR`]; symlinked folders are not entered, so a loop cannot trap the walk.
+fn list_files(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if out.len() >= MAX_LISTED_PER_DIR {
+            return;
+        }
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        if kind.is_dir() {
+            list_files(&entry.path(), &format!("{name}/"), out);
+        } else if kind.is_file() || kind.is_symlink() {
+            out.push(name);
+        }
+    }
+}
+
 impl Templates {
     pub(crate) fn new(
         config: TemplateConfig,
@@ -169,6 +208,7 @@ impl Templates {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| AutoEscape::Html);
         let dirs = config.dirs;
+        let listed_dirs = dirs.clone();
         env.set_loader(move |name| {
             for dir in &dirs {
                 let Some(path) = template_path(dir, name) else {
@@ -233,7 +273,9 @@ impl Templates {
         for setup in config.setup {
             setup(&mut env);
         }
+        let mut code_names = Vec::new();
         for (name, source) in config.sources {
+            code_names.push(name.clone());
             env.add_template_owned(name, source)?;
         }
         // Fail at start, not at the first page load, if a built-in's override is broken.
@@ -245,6 +287,8 @@ impl Templates {
                 env,
                 statics,
                 routes,
+                code_names,
+                dirs: listed_dirs,
             }),
         })
     }
@@ -286,6 +330,33 @@ impl Templates {
     /// [`ReverseError`] if there is no such route or an argument is missing.
     pub fn reverse(&self, name: &str, args: &[(&str, &str)]) -> Result<String, ReverseError> {
         reverse_encoded(&self.inner.routes, name, args)
+    }
+
+    /// Every template name the app can render, sorted, with where it comes from: `code`,
+    /// the folder that holds it (the first folder wins, as when rendering), or `built in`.
+    /// The admin shell's `templates`.
+    pub(crate) fn listing(&self) -> Vec<(String, String)> {
+        let mut names: std::collections::BTreeMap<String, String> = Default::default();
+        for name in &self.inner.code_names {
+            names
+                .entry(name.clone())
+                .or_insert_with(|| "code".to_owned());
+        }
+        for dir in &self.inner.dirs {
+            let mut found = Vec::new();
+            list_files(dir, "", &mut found);
+            for name in found {
+                names
+                    .entry(name)
+                    .or_insert_with(|| dir.display().to_string());
+            }
+        }
+        for name in BUILT_IN_TEMPLATES {
+            names
+                .entry(name.to_owned())
+                .or_insert_with(|| "built in".to_owned());
+        }
+        names.into_iter().collect()
     }
 
     pub(crate) fn frontend(

@@ -54,6 +54,14 @@ const COMMANDS: &[(&str, &str)] = &[
         "routes in match order: pattern, name, kind; with a PATH, the route it takes",
     ),
     ("settings", "the settings the server runs with"),
+    (
+        "templates",
+        "every template name and where it comes from: code, a folder, built in",
+    ),
+    (
+        "buckets",
+        "open upload buckets: id, session, files, bytes, limits",
+    ),
     ("static", "static URL prefix, folders and every file served"),
     ("state", "the server state map (server.state) as JSON"),
     ("middlewares", "middlewares in the order they run"),
@@ -401,6 +409,21 @@ fn run(line: &str, state: &State, commands: &[CustomCommand], started: Instant) 
             }
         }
         "state" => takes_no_args(server_state(state)),
+        "templates" => takes_no_args(Json::Array(
+            state
+                .templates
+                .listing()
+                .into_iter()
+                .map(|(name, from)| json!({"template": name, "from": from}))
+                .collect(),
+        )),
+        "buckets" => takes_no_args(
+            state
+                .runtime
+                .state()
+                .get::<crate::buckets::Registry>()
+                .map_or(Json::Array(Vec::new()), |registry| registry.listing()),
+        ),
         "channels" => {
             if args.is_empty() {
                 channels(state)
