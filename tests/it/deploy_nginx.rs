@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
-use lona_test::{Session, TestClient};
+use lona_test::{Session, TestClient, TestError};
 
 use crate::deployed::{
     TIMEOUT, TwoProcesses, get, kill_under, process_of, shell, start_two_processes,
@@ -63,7 +63,7 @@ fn two_processes_behind_nginx_stick_share_channels_and_survive_one_being_killed(
         collected,
         hashed_css,
         mut a,
-        b,
+        mut b,
     }) = start_two_processes("deploy")
     else {
         return;
@@ -148,4 +148,16 @@ fn two_processes_behind_nginx_stick_share_channels_and_survive_one_being_killed(
     bob.wait_for_node_text("#lines", "from process-a;from process-b;from process-b;")
         .expect("bob's view on the survivor still gets messages");
     assert_eq!(shell(&b, "views").as_array().map(Vec::len), Some(2));
+
+    // Process B is stopped as systemd stops it (SIGTERM): its tabs get "going away" (1001)
+    // through nginx, it exits with status 0, and it removes its shell socket.
+    let status = b.terminate();
+    assert!(status.success(), "{status}");
+    match bob.wait_for_text("never shown") {
+        Err(TestError::Closed { reason, .. }) => {
+            assert!(reason.starts_with("1001"), "closed with {reason}");
+        }
+        other => panic!("bob's socket should close with going away: {other:?}"),
+    }
+    assert!(!b.shell.exists(), "the shell socket is left behind");
 }

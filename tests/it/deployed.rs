@@ -21,7 +21,8 @@ const BINARY: &str = env!("CARGO_BIN_EXE_deployed-app");
 
 /// One running `deployed-app run-server`; killed (SIGKILL) when dropped.
 pub(crate) struct Process {
-    child: Child,
+    /// `None` once it was terminated and waited for.
+    child: Option<Child>,
     addr: SocketAddr,
     /// The admin shell's socket, as `--shell-server-url file://PATH` gave it.
     pub(crate) shell: PathBuf,
@@ -35,8 +36,40 @@ impl Process {
     /// Kills the process with SIGKILL, as the OOM killer or a crash would: nothing of it runs
     /// after this, no socket is closed politely.
     pub(crate) fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Process {
+    /// Stops the process as systemd does (`KillSignal=SIGTERM`) and waits for it to exit.
+    ///
+    /// # Panics
+    ///
+    /// If it is still running after [`TIMEOUT`]: a graceful stop that hangs is the bug
+    /// this looks for.
+    pub(crate) fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("the process runs");
+        let pid = child.id();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .is_ok_and(|status| status.success());
+        assert!(sent, "kill -TERM failed");
+        // `wait` on a thread of its own, so that a hang fails the test instead of stalling it.
+        let (done, exited) = crossbeam_channel::bounded(1);
+        std::thread::Builder::new()
+            .name("wait-deployed".to_owned())
+            .spawn(move || {
+                let _ = done.send(child.wait());
+            })
+            .expect("a waiting thread");
+        match exited.recv_timeout(TIMEOUT) {
+            Ok(status) => status.expect("waits for the process"),
+            Err(_) => panic!("process {pid} still runs {TIMEOUT:?} after SIGTERM"),
+        }
     }
 }
 
@@ -141,7 +174,11 @@ fn start_process(name: &str, settings: &[PathBuf], files: &Temp) -> Process {
         let _ = child.kill();
         panic!("{name} did not start: {read:?} {line:?}");
     };
-    Process { child, addr, shell }
+    Process {
+        child: Some(child),
+        addr,
+        shell,
+    }
 }
 
 /// One command on a process's admin shell through `deployed-app shell file://PATH --json`:
