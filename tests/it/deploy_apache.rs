@@ -23,14 +23,7 @@ struct Apache(Child);
 
 impl Drop for Apache {
     fn drop(&mut self) {
-        let terminated = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status()
-            .is_ok_and(|status| status.success());
-        if !terminated {
-            let _ = self.0.kill();
-        }
-        let _ = self.0.wait();
+        crate::process::terminate(&mut self.0);
     }
 }
 

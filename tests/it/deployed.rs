@@ -53,11 +53,7 @@ impl Process {
     pub(crate) fn terminate(&mut self) -> std::process::ExitStatus {
         let mut child = self.child.take().expect("the process runs");
         let pid = child.id();
-        let sent = Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status()
-            .is_ok_and(|status| status.success());
-        assert!(sent, "kill -TERM failed");
+        assert!(crate::process::send_sigterm(&child), "kill -TERM failed");
         // `wait` on a thread of its own, so that a hang fails the test instead of stalling it.
         let (done, exited) = crossbeam_channel::bounded(1);
         std::thread::Builder::new()

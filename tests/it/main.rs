@@ -11,6 +11,7 @@ mod forms;
 mod metrics;
 mod middleware;
 mod nginx;
+mod process;
 mod redis;
 mod responses;
 mod settings;

@@ -28,16 +28,8 @@ pub(crate) struct Nginx(Child);
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        // SIGKILL would orphan the worker processes; SIGTERM makes the master
-        // stop them first. `kill` is the fallback if that cannot be sent.
-        let terminated = std::process::Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status()
-            .is_ok_and(|status| status.success());
-        if !terminated {
-            let _ = self.0.kill();
-        }
-        let _ = self.0.wait();
+        // SIGKILL would orphan the worker processes; SIGTERM makes the master stop them.
+        crate::process::terminate(&mut self.0);
     }
 }
 

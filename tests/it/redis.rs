@@ -131,14 +131,7 @@ impl Redis {
         if std::mem::replace(&mut self.stopped, true) {
             return;
         }
-        let terminated = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .is_ok_and(|status| status.success());
-        if !terminated {
-            let _ = self.child.kill();
-        }
-        let _ = self.child.wait();
+        crate::process::terminate(&mut self.child);
     }
 }
 
