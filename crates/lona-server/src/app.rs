@@ -421,6 +421,23 @@ impl App {
             .map_err(ServerError::Static)
     }
 
+    /// [`App::collect_static`] with options (`dry_run`: report, change nothing), reporting
+    /// every step (`rm`, `cp`, the manifest) to `report` as it is done.
+    ///
+    /// # Errors
+    ///
+    /// As [`App::collect_static`].
+    pub fn collect_static_with(
+        &self,
+        dest: &std::path::Path,
+        options: lona_static::CollectOptions,
+        report: &mut dyn FnMut(lona_static::CollectStep<'_>),
+    ) -> Result<lona_static::Manifest, ServerError> {
+        self.static_files()?
+            .collect_with(dest, options, report)
+            .map_err(ServerError::Static)
+    }
+
     /// Starts serving on `addr` (use port 0 for any free port) on threads of its own, and
     /// returns at once.
     ///
@@ -630,11 +647,33 @@ impl App {
                 server.wait_for_signal();
                 server.shutdown();
             }
-            Command::CollectStatic { dest, clean, .. } => {
-                let manifest = self.collect_static(&dest, clean)?;
+            Command::CollectStatic {
+                dest,
+                clean,
+                dry_run,
+                silent,
+                ..
+            } => {
+                let options = lona_static::CollectOptions::default()
+                    .clean(clean)
+                    .dry_run(dry_run);
+                // Each step as Lona prints it (`rm PATH`, `cp SOURCE TARGET`), unless
+                // --silent; the first write error is kept and reported after.
+                let mut written = Ok(());
+                let manifest = self.collect_static_with(&dest, options, &mut |step| {
+                    if !silent && written.is_ok() {
+                        written = writeln!(out, "{step}");
+                    }
+                })?;
+                written.map_err(ServerError::Io)?;
+                let done = if dry_run {
+                    "would collect (dry run, nothing changed)"
+                } else {
+                    "collected"
+                };
                 writeln!(
                     out,
-                    "lona: collected {} static files into {}",
+                    "lona: {done} {} static files into {}",
                     manifest.files.len(),
                     dest.display()
                 )

@@ -27,12 +27,17 @@ pub enum Command {
         /// Turns on [`crate::Settings::live_reload`].
         live_reload: bool,
     },
-    /// `collect-static DEST [--clean] [-s FILES...]`: copies the static files into `DEST`.
+    /// `collect-static DEST [--clean] [--dry-run] [--silent] [-s FILES...]`: copies the
+    /// static files into `DEST`, printing each step.
     CollectStatic {
         /// The folder to fill.
         dest: PathBuf,
         /// Empty `dest` first.
         clean: bool,
+        /// Print what would be done, do nothing.
+        dry_run: bool,
+        /// Print only the summary line.
+        silent: bool,
         /// TOML settings files, applied in order.
         settings: Vec<PathBuf>,
     },
@@ -99,9 +104,17 @@ impl Command {
                 shell_server_url,
                 live_reload,
             },
-            Some(Sub::CollectStatic { dest, clean, files }) => Command::CollectStatic {
+            Some(Sub::CollectStatic {
                 dest,
                 clean,
+                dry_run,
+                silent,
+                files,
+            }) => Command::CollectStatic {
+                dest,
+                clean,
+                dry_run,
+                silent,
                 settings: files.settings,
             },
             Some(Sub::Routes { files }) => Command::Routes {
@@ -207,6 +220,12 @@ enum Sub {
         /// Empty DEST first.
         #[arg(long)]
         clean: bool,
+        /// Print what would be removed and copied, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print only the summary, not each `rm` and `cp`.
+        #[arg(long)]
+        silent: bool,
         #[command(flatten)]
         files: SettingsFiles,
     },

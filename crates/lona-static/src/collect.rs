@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::cache::{Held, Memory, Variant, walk_dir};
+use crate::cache::{Found, Held, Memory, Variant, walk_dir};
 use crate::error::StaticError;
 use crate::files::StaticFiles;
 use crate::path::RelPath;
@@ -61,6 +61,61 @@ fn json_string(out: &mut String, text: &str) {
     out.push('"');
 }
 
+/// How [`StaticFiles::collect_with`] runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CollectOptions {
+    /// Empty a non-empty destination first (`--clean`).
+    pub clean: bool,
+    /// Report every step, change nothing (`--dry-run`).
+    pub dry_run: bool,
+}
+
+impl CollectOptions {
+    /// Options with `clean` set as given.
+    pub const fn clean(mut self, clean: bool) -> CollectOptions {
+        self.clean = clean;
+        self
+    }
+
+    /// Options with `dry_run` set as given.
+    pub const fn dry_run(mut self, dry_run: bool) -> CollectOptions {
+        self.dry_run = dry_run;
+        self
+    }
+}
+
+/// One step of a collect, reported as it is done (or, in a dry run, instead of doing it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CollectStep<'a> {
+    /// An entry of the destination that `clean` removes (a folder with all it holds).
+    Remove(&'a Path),
+    /// A file written: where its bytes come from (a path, or `embedded:NAME` for a file
+    /// given in code) and where it goes.
+    Copy {
+        /// The source file, or `embedded:NAME`.
+        source: &'a str,
+        /// The file written.
+        target: &'a Path,
+    },
+    /// The manifest written last.
+    Manifest(&'a Path),
+}
+
+impl std::fmt::Display for CollectStep<'_> {
+    /// As Lona prints it: `rm PATH`, `cp SOURCE TARGET`, and `write PATH` for the manifest.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CollectStep::Remove(path) => write!(f, "rm {}", path.display()),
+            CollectStep::Copy { source, target } => {
+                write!(f, "cp {source} {}", target.display())
+            }
+            CollectStep::Manifest(path) => write!(f, "write {}", path.display()),
+        }
+    }
+}
+
 impl StaticFiles {
     /// The name of every static file a request could get, sorted: what `collect` would
     /// copy, without copying (for the admin shell's `static` command).
@@ -96,7 +151,25 @@ impl StaticFiles {
     /// [`StaticError::ManifestClash`] if a static file is named `manifest.json` at the top,
     /// [`StaticError::Io`] if reading or writing fails.
     pub fn collect(&self, dest: &Path, clean: bool) -> Result<Manifest, StaticError> {
-        let dest = prepare_dest(self, dest)?;
+        self.collect_with(dest, CollectOptions::default().clean(clean), &mut |_| {})
+    }
+
+    /// [`collect`](StaticFiles::collect), reporting each step to `report` as it is done. With
+    /// [`CollectOptions::dry_run`] nothing is created, removed or written, and every step
+    /// that would be is reported; the manifest is computed all the same (sources are read to
+    /// hash them), and the errors are those the real run would meet before writing.
+    ///
+    /// # Errors
+    ///
+    /// As [`collect`](StaticFiles::collect).
+    pub fn collect_with(
+        &self,
+        dest: &Path,
+        options: CollectOptions,
+        report: &mut dyn FnMut(CollectStep<'_>),
+    ) -> Result<Manifest, StaticError> {
+        let CollectOptions { clean, dry_run } = options;
+        let dest = prepare_dest(self, dest, !dry_run)?;
         let mut names = BTreeSet::new();
         for dir in self.dirs() {
             walk_dir(dir, &mut names)?;
@@ -115,46 +188,62 @@ impl StaticFiles {
             }
         }
         if clean {
-            empty_dir(&dest)?;
+            empty_dir(&dest, dry_run, report)?;
         } else if !is_empty(&dest)? {
             return Err(StaticError::NotEmpty(dest));
         }
         let mut manifest = Manifest::default();
         for (rel, found) in plan {
+            let source = match &found {
+                Found::Dir { path, .. } => path.display().to_string(),
+                Found::Embedded { name, .. } => format!("embedded:{name}"),
+            };
             let Some((entry, mut held)) = self.load(&rel, found) else {
                 continue;
             };
             let hashed = rel.hashed(&entry.url_hash);
             for variant in &entry.variants {
                 let suffix = variant.encoding.suffix();
-                let mut source = held
+                let mut source_bytes = held
                     .iter()
                     .position(|(e, _)| *e == variant.encoding)
                     .map(|at| held.swap_remove(at).1);
+                let from = format!("{source}{suffix}");
                 for name in [rel.as_str(), hashed.as_str()] {
                     let target = RelPath::from_name(&format!("{name}{suffix}"))
                         .map(|r| r.join_to(&dest))
                         .ok_or_else(|| StaticError::Name(format!("{name}{suffix}")))?;
-                    write_variant(variant, source.as_mut(), &target)?;
+                    if !dry_run {
+                        write_variant(variant, source_bytes.as_mut(), &target)?;
+                    }
+                    report(CollectStep::Copy {
+                        source: &from,
+                        target: &target,
+                    });
                 }
             }
             manifest.files.insert(rel.as_str().to_owned(), hashed);
         }
         let path = dest.join(MANIFEST_NAME);
-        std::fs::write(&path, manifest.to_json()).map_err(StaticError::io(&path))?;
+        if !dry_run {
+            std::fs::write(&path, manifest.to_json()).map_err(StaticError::io(&path))?;
+        }
+        report(CollectStep::Manifest(&path));
         Ok(manifest)
     }
 }
 
-/// Creates `dest` if missing and refuses a symlink or a directory that overlaps a root.
-/// Returns the canonical destination.
-fn prepare_dest(files: &StaticFiles, dest: &Path) -> Result<PathBuf, StaticError> {
+/// Creates `dest` if missing (unless not `create`: a dry run) and refuses a symlink or a
+/// directory that overlaps a root. Returns the canonical destination.
+fn prepare_dest(files: &StaticFiles, dest: &Path, create: bool) -> Result<PathBuf, StaticError> {
     match std::fs::symlink_metadata(dest) {
         Ok(meta) if meta.file_type().is_symlink() || !meta.is_dir() => {
             return Err(StaticError::Destination(dest.to_path_buf()));
         }
         Ok(_) => {}
-        Err(_) => std::fs::create_dir_all(dest).map_err(StaticError::io(dest))?,
+        Err(_) if create => std::fs::create_dir_all(dest).map_err(StaticError::io(dest))?,
+        // A dry run into a folder that does not exist yet: nothing to check or empty there.
+        Err(_) => return canonical_to_be(dest).map_err(StaticError::io(dest)),
     }
     let canonical = std::fs::canonicalize(dest).map_err(StaticError::io(dest))?;
     if files
@@ -167,23 +256,64 @@ fn prepare_dest(files: &StaticFiles, dest: &Path) -> Result<PathBuf, StaticError
     Ok(canonical)
 }
 
+/// The canonical path `dest` will have once created: its nearest existing ancestor made
+/// canonical, then the rest, so that a dry run names the paths the real run writes.
+fn canonical_to_be(dest: &Path) -> std::io::Result<PathBuf> {
+    let absolute = std::path::absolute(dest)?;
+    let mut existing = absolute.as_path();
+    let mut missing = Vec::new();
+    while std::fs::symlink_metadata(existing).is_err() {
+        let (Some(name), Some(parent)) = (existing.file_name(), existing.parent()) else {
+            break;
+        };
+        missing.push(name);
+        existing = parent;
+    }
+    let mut path = std::fs::canonicalize(existing)?;
+    path.extend(missing.iter().rev());
+    Ok(path)
+}
+
 fn is_empty(dir: &Path) -> Result<bool, StaticError> {
-    let mut entries = std::fs::read_dir(dir).map_err(StaticError::io(dir))?;
+    let mut entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        // Only in a dry run: the folder would be created empty.
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+        Err(error) => return Err(StaticError::io(dir)(error)),
+    };
     Ok(entries.next().is_none())
 }
 
-/// Removes everything inside `dir`. A symlink is removed as a link; `remove_dir_all` does not
-/// follow symlinks either, so nothing outside `dir` is touched.
-fn empty_dir(dir: &Path) -> Result<(), StaticError> {
-    for item in std::fs::read_dir(dir).map_err(StaticError::io(dir))? {
+/// Removes everything inside `dir` (only reports it in a dry run). A symlink is removed as a
+/// link; `remove_dir_all` does not follow symlinks either, so nothing outside `dir` is
+/// touched.
+fn empty_dir(
+    dir: &Path,
+    dry_run: bool,
+    report: &mut dyn FnMut(CollectStep<'_>),
+) -> Result<(), StaticError> {
+    let items = match std::fs::read_dir(dir) {
+        Ok(items) => items,
+        Err(error) if dry_run && error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => return Err(StaticError::io(dir)(error)),
+    };
+    let mut paths = Vec::new();
+    for item in items {
         let item = item.map_err(StaticError::io(dir))?;
-        let path = item.path();
-        let kind = item.file_type().map_err(StaticError::io(&path))?;
-        if kind.is_dir() {
-            std::fs::remove_dir_all(&path).map_err(StaticError::io(&path))?;
-        } else {
-            std::fs::remove_file(&path).map_err(StaticError::io(&path))?;
+        let kind = item.file_type().map_err(StaticError::io(&item.path()))?;
+        paths.push((item.path(), kind.is_dir()));
+    }
+    // In name order, so that a report reads the same on every run.
+    paths.sort();
+    for (path, is_dir) in paths {
+        if !dry_run {
+            if is_dir {
+                std::fs::remove_dir_all(&path).map_err(StaticError::io(&path))?;
+            } else {
+                std::fs::remove_file(&path).map_err(StaticError::io(&path))?;
+            }
         }
+        report(CollectStep::Remove(&path));
     }
     Ok(())
 }

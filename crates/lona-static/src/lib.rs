@@ -38,7 +38,7 @@ mod path;
 #[cfg(test)]
 mod test_support;
 
-pub use crate::collect::{MANIFEST_NAME, Manifest};
+pub use crate::collect::{CollectOptions, CollectStep, MANIFEST_NAME, Manifest};
 pub use crate::declared::{FileKind, SortOrder, StaticFile};
 pub use crate::error::StaticError;
 pub use crate::files::{Builder, EmbeddedFile, StaticFiles};

@@ -87,11 +87,15 @@ fn collect_static_takes_dest_clean_and_settings() {
             "-s",
             "a.toml",
             "b.toml",
-            "--clean"
+            "--clean",
+            "--dry-run",
+            "--silent",
         ]),
         Command::CollectStatic {
             dest: PathBuf::from("/srv/static"),
             clean: true,
+            dry_run: true,
+            silent: true,
             settings: paths(&["a.toml", "b.toml"]),
         }
     );
@@ -100,6 +104,8 @@ fn collect_static_takes_dest_clean_and_settings() {
         Command::CollectStatic {
             dest: PathBuf::from("out"),
             clean: false,
+            dry_run: false,
+            silent: false,
             settings: Vec::new(),
         }
     );
@@ -230,4 +236,44 @@ fn shell_takes_a_file_url_json_and_one_command() {
         }
     );
     assert!(Command::parse_from(["my-app", "shell", "tcp://127.0.0.1:1"]).is_err());
+}
+
+#[test]
+fn collect_static_prints_each_step_and_a_dry_run_changes_nothing() {
+    let dir = std::env::temp_dir().join(format!("lona-cli-collect-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let dest = dir.join("static");
+    let dest_arg = dest.to_string_lossy().into_owned();
+
+    let planned = execute(app(), &["collect-static", &dest_arg, "--dry-run"]);
+    assert!(!dest.exists(), "a dry run creates nothing");
+    let last = planned.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("lona: would collect (dry run"),
+        "{planned}"
+    );
+    assert!(
+        planned
+            .lines()
+            .any(|line| line.starts_with("cp embedded:lona/lona.js ")),
+        "{planned}"
+    );
+
+    let done = execute(app(), &["collect-static", &dest_arg]);
+    assert!(dest.join("lona/lona.js").exists());
+    let steps = |text: &str| -> Vec<String> {
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        lines.pop();
+        lines
+    };
+    assert_eq!(
+        steps(&planned),
+        steps(&done),
+        "the dry run said what was done"
+    );
+
+    let silent = execute(app(), &["collect-static", &dest_arg, "--clean", "--silent"]);
+    assert_eq!(silent.lines().count(), 1, "{silent}");
+    assert!(silent.starts_with("lona: collected "), "{silent}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use crate::test_support::TempDir;
 use crate::{
-    Body, EmbeddedFile, MANIFEST_NAME, Manifest, StaticError, StaticFile, StaticFiles,
-    StaticRequest,
+    Body, CollectOptions, EmbeddedFile, MANIFEST_NAME, Manifest, StaticError, StaticFile,
+    StaticFiles, StaticRequest,
 };
 
 fn served(files: &StaticFiles, request: &StaticRequest<'_>) -> (u16, Vec<u8>) {
@@ -181,6 +181,74 @@ fn a_non_empty_destination_needs_clean() {
     assert!(!dest.path().join("stale").exists());
     assert!(dest.path().join("app.js").exists());
     assert!(!manifest.files.is_empty());
+}
+
+/// Every step of a collect, as the command line prints it, with `root` cut from the paths.
+fn steps(
+    files: &StaticFiles,
+    dest: &Path,
+    options: CollectOptions,
+) -> (Result<Manifest, StaticError>, Vec<String>) {
+    let mut lines = Vec::new();
+    let result = files.collect_with(dest, options, &mut |step| lines.push(step.to_string()));
+    (result, lines)
+}
+
+#[test]
+fn a_dry_run_reports_the_steps_of_the_real_run_and_changes_nothing() {
+    let fixture = fixture();
+    let dest = TempDir::new();
+    dest.write("stale/old.txt", "old");
+    let options = CollectOptions::default().clean(true);
+
+    let (dry, planned) = steps(&fixture.files, dest.path(), options.dry_run(true));
+    let dry = dry.expect("the dry run works");
+    assert_eq!(
+        tree(dest.path()).keys().collect::<Vec<_>>(),
+        ["stale/old.txt"]
+    );
+    let (real, done) = steps(&fixture.files, dest.path(), options);
+    assert_eq!(real.expect("the real run works"), dry, "the same manifest");
+    assert_eq!(planned, done, "the dry run said what the real run did");
+
+    let canonical = std::fs::canonicalize(dest.path()).expect("canonical");
+    let at = |name: &str| canonical.join(name).display().to_string();
+    assert_eq!(done.first(), Some(&format!("rm {}", at("stale"))));
+    assert_eq!(done.last(), Some(&format!("write {}", at(MANIFEST_NAME))));
+    // Every file written has its line, and every line its file (a sibling that is also a
+    // file of its own, such as `app.js.gz`, is written twice, with the same bytes).
+    let written: Vec<String> = tree(dest.path())
+        .into_keys()
+        .filter(|name| name != MANIFEST_NAME)
+        .map(|name| format!(" {}", at(&name)))
+        .collect();
+    let copies: Vec<&String> = done.iter().filter(|l| l.starts_with("cp ")).collect();
+    for file in &written {
+        assert!(copies.iter().any(|l| l.ends_with(file)), "{file}: {done:?}");
+    }
+    for line in &copies {
+        assert!(written.iter().any(|f| line.ends_with(f)), "{line}");
+    }
+    assert!(
+        done.iter()
+            .any(|l| l.starts_with("cp ") && l.ends_with(&format!(" {}", at("shared.css")))),
+        "{done:?}"
+    );
+
+    // Into a folder that does not exist yet: it is not created.
+    let missing = dest.path().join("not/yet");
+    let (dry, planned) = steps(
+        &fixture.files,
+        &missing,
+        CollectOptions::default().dry_run(true),
+    );
+    assert_eq!(dry.expect("works").files.len(), real_len(&fixture.files));
+    assert!(!missing.exists());
+    assert!(planned.iter().all(|line| !line.starts_with("rm ")));
+}
+
+fn real_len(files: &StaticFiles) -> usize {
+    files.names().expect("names").len()
 }
 
 #[cfg(unix)]
