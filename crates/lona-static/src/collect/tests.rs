@@ -183,7 +183,7 @@ fn a_non_empty_destination_needs_clean() {
     assert!(!manifest.files.is_empty());
 }
 
-/// Every step of a collect, as the command line prints it, with `root` cut from the paths.
+/// The result of a collect and each of its steps, as the command line prints them.
 fn steps(
     files: &StaticFiles,
     dest: &Path,
