@@ -186,6 +186,64 @@ fn files_are_streamed_and_downloads_get_a_safe_name() {
 }
 
 #[test]
+fn file_responses_answer_ranges_and_conditional_requests_as_static_files_do() {
+    let files = Temp::new("responses-ranges");
+    let big: Vec<u8> = (0..1_300_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    let path = files.write("video.bin", &big);
+    let mut app = app();
+    app.http("/video", move |_| {
+        HttpResponse::file(&path).unwrap_or_else(|e| HttpResponse::text(e.to_string()).status(500))
+    });
+    let server = TestServer::start(app);
+    let get = |headers: &[(&str, &str)]| {
+        server
+            .request("GET", "/video", headers, b"")
+            .expect("GET /video")
+    };
+
+    let whole = get(&[]);
+    assert_eq!(whole.status, 200);
+    assert_eq!(whole.header("accept-ranges"), Some("bytes"));
+    assert_eq!(whole.header("cache-control"), Some("private, no-cache"));
+    let etag = whole.header("etag").expect("an ETag").to_owned();
+    let modified = whole.header("last-modified").expect("a date").to_owned();
+
+    // A range, one across the boundary of two streamed chunks (512 KiB), and a suffix.
+    for (range, from, to) in [
+        ("bytes=10-19", 10, 19),
+        ("bytes=524280-524300", 524_280, 524_300),
+        ("bytes=-5", 1_299_995, 1_299_999),
+    ] {
+        let part = get(&[("Range", range)]);
+        assert_eq!(part.status, 206, "{range}");
+        assert_eq!(
+            part.header("content-range"),
+            Some(format!("bytes {from}-{to}/1300000").as_str())
+        );
+        assert!(part.body.as_bytes() == &big[from..=to], "{range}");
+    }
+    let past = get(&[("Range", "bytes=2000000-")]);
+    assert_eq!(past.status, 416);
+    assert_eq!(past.header("content-range"), Some("bytes */1300000"));
+
+    // The browser's copy is current: 304 without a body, by tag or by date.
+    for validator in [
+        ("If-None-Match", etag.as_str()),
+        ("If-Modified-Since", &modified),
+    ] {
+        let cached = get(&[validator]);
+        assert_eq!(cached.status, 304, "{validator:?}");
+        assert!(cached.body.is_empty());
+    }
+    // A range for another version of the file gets the whole new one.
+    let changed = get(&[("Range", "bytes=0-9"), ("If-Range", "\"other\"")]);
+    assert_eq!(changed.status, 200);
+    assert_eq!(changed.body.len(), big.len());
+    let same = get(&[("Range", "bytes=0-9"), ("If-Range", &etag)]);
+    assert_eq!(same.status, 206);
+}
+
+#[test]
 fn async_handlers_run_on_tokio_with_route_arguments() {
     let server = TestServer::start(app());
     let answer = server

@@ -1366,7 +1366,7 @@ async fn file(
     let body = if head {
         full(Bytes::new())
     } else {
-        crate::statics::stream_file(pool, file, length)
+        crate::statics::stream_file(pool, file, 0, length)
     };
     let content_type = lona_static::content_type(name);
     let mut response = Response::new(body);

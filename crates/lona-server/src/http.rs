@@ -118,6 +118,38 @@ pub struct HttpResponse {
 struct FileBody {
     file: Arc<parking_lot::Mutex<Option<std::fs::File>>>,
     len: u64,
+    /// For conditional and range requests, which file responses honour as static files do.
+    validators: lona_static::FileValidators,
+}
+
+/// The request headers a file response is validated against (`If-None-Match`,
+/// `If-Modified-Since`, `Range`, `If-Range`), kept while the handler runs.
+#[derive(Debug, Default)]
+pub(crate) struct Conditions {
+    method: String,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Conditions {
+    pub(crate) fn of(method: &Method, headers: &hyper::HeaderMap) -> Conditions {
+        let headers = ["if-none-match", "if-modified-since", "range", "if-range"]
+            .into_iter()
+            .filter_map(|name| Some((name, headers.get(name)?.to_str().ok()?.to_owned())))
+            .collect();
+        Conditions {
+            method: method.as_str().to_owned(),
+            headers,
+        }
+    }
+
+    fn validate(&self, file: &FileBody) -> lona_static::Validation {
+        let mut request = lona_static::StaticRequest::new(&self.method, "");
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
+        let modified = file.validators.modified.as_ref().map(|(secs, _)| *secs);
+        lona_static::validate(&request, &file.validators.etag, modified, file.len)
+    }
 }
 
 impl HttpResponse {
@@ -188,6 +220,7 @@ impl HttpResponse {
         response.file = Some(FileBody {
             file: Arc::new(parking_lot::Mutex::new(Some(file))),
             len: meta.len(),
+            validators: lona_static::FileValidators::of(&meta),
         });
         Ok(response)
     }
@@ -390,7 +423,10 @@ fn ask_middlewares(
             headers: headers.clone(),
         };
         match state.middlewares.decide(|m| m.handle_http_request(&info)) {
-            Decision::Answer(answer) => return Some(build_response(state, answer)),
+            Decision::Answer(answer) => {
+                let conditions = Conditions::of(request.method(), request.headers());
+                return Some(build_response(state, answer, Some(&conditions)));
+            }
             Decision::Forbid => return Some(state.error_page(StatusCode::FORBIDDEN)),
             Decision::Pass => {}
         }
@@ -489,13 +525,14 @@ async fn http_route(
         let mut response = match decided {
             crate::Decision::Pass => return run_page(&state, factory, lona_request, head).await,
             crate::Decision::Forbid => state.error_page(StatusCode::FORBIDDEN),
-            crate::Decision::Answer(answer) => build_response(&state, page_response(answer)),
+            crate::Decision::Answer(answer) => build_response(&state, page_response(answer), None),
         };
         if head {
             *response.body_mut() = full(Bytes::new());
         }
         return response;
     }
+    let conditions = Conditions::of(&parts.method, &parts.headers);
     let request = crate::handler::HttpRequest {
         request: lona_request,
         headers: parts.headers,
@@ -525,7 +562,7 @@ async fn http_route(
         tracing::error!("a non-interactive route panicked");
         return state.error_page(StatusCode::INTERNAL_SERVER_ERROR);
     };
-    let mut response = build_response(&state, answer);
+    let mut response = build_response(&state, answer, Some(&conditions));
     if head {
         *response.body_mut() = full(Bytes::new());
     }
@@ -561,7 +598,7 @@ async fn run_page(
         return state.error_page(StatusCode::SERVICE_UNAVAILABLE);
     }
     let mut response = match rx.await {
-        Ok(Ok(answer)) => build_response(state, answer),
+        Ok(Ok(answer)) => build_response(state, answer, None),
         Ok(Err(status)) => state
             .error_page(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)),
         Err(_) => state.error_page(StatusCode::INTERNAL_SERVER_ERROR),
@@ -572,11 +609,57 @@ async fn run_page(
     response
 }
 
-fn build_response(state: &State, answer: HttpResponse) -> Response<Body> {
-    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = match answer.file.as_ref().map(|f| (f.file.lock().take(), f.len)) {
-        Some((Some(file), len)) => {
-            crate::statics::stream_file(state.runtime.static_pool().clone(), file, len)
+/// The response for a handler's answer. A file answered with 200 is validated against
+/// `conditions` as static files are: 304, 206 with the range, or 416.
+fn build_response(
+    state: &State,
+    answer: HttpResponse,
+    conditions: Option<&Conditions>,
+) -> Response<Body> {
+    let mut status =
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut file_headers: Vec<(header::HeaderName, String)> = Vec::new();
+    let body = match answer.file.as_ref().map(|f| (f.file.lock().take(), f)) {
+        Some((Some(file), body)) => {
+            let validation = match conditions {
+                Some(conditions) if status == StatusCode::OK => conditions.validate(body),
+                _ => lona_static::Validation::Whole,
+            };
+            file_headers.push((header::ETAG, body.validators.etag.clone()));
+            if let Some((_, date)) = &body.validators.modified {
+                file_headers.push((header::LAST_MODIFIED, date.clone()));
+            }
+            file_headers.push((header::ACCEPT_RANGES, "bytes".to_owned()));
+            let pool = state.runtime.static_pool().clone();
+            let (start, length) = match validation {
+                lona_static::Validation::NotModified => {
+                    status = StatusCode::NOT_MODIFIED;
+                    (0, None)
+                }
+                lona_static::Validation::Part { start, end } => {
+                    status = StatusCode::PARTIAL_CONTENT;
+                    let len = body.len;
+                    file_headers
+                        .push((header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}")));
+                    (start, Some(end - start + 1))
+                }
+                lona_static::Validation::Unsatisfiable => {
+                    status = StatusCode::RANGE_NOT_SATISFIABLE;
+                    let len = body.len;
+                    file_headers.push((header::CONTENT_RANGE, format!("bytes */{len}")));
+                    (0, Some(0))
+                }
+                _ => (0, Some(body.len)),
+            };
+            if let Some(length) = length {
+                file_headers.push((header::CONTENT_LENGTH, length.to_string()));
+            }
+            match length {
+                Some(length) if length > 0 => {
+                    crate::statics::stream_file(pool, file, start, length)
+                }
+                _ => full(Bytes::new()),
+            }
         }
         Some((None, _)) => {
             tracing::error!("a file response was sent twice");
@@ -587,12 +670,21 @@ fn build_response(state: &State, answer: HttpResponse) -> Response<Body> {
     let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    if let Some(file) = &answer.file {
-        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(file.len));
+    for (name, value) in file_headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
     }
+    // A file may be kept by the browser and revalidated with its ETag; nothing else a
+    // handler answers is stored.
+    let cache_control = if answer.file.is_some() {
+        "private, no-cache"
+    } else {
+        "no-cache, no-store, must-revalidate"
+    };
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache, no-store, must-revalidate"),
+        HeaderValue::from_static(cache_control),
     );
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,

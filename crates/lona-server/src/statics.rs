@@ -2,7 +2,7 @@
 //! worker from memory; anything that needs the file system runs on the static pool, and a file
 //! body is read one chunk per job there, so a slow client never holds a static thread.
 
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::sync::Arc;
 
 use futures_util::stream;
@@ -132,7 +132,7 @@ fn convert(state: &State, answer: StaticResponse) -> Response<Body> {
                 StaticBody::Static(bytes) => full(Bytes::from_static(bytes)),
                 StaticBody::Shared(bytes) => full(Bytes::from_owner(bytes)),
                 StaticBody::File { file, length, .. } => {
-                    stream_file(state.runtime.static_pool().clone(), file, length)
+                    stream_file(state.runtime.static_pool().clone(), file, 0, length)
                 }
             };
             let mut response = Response::new(body);
@@ -156,12 +156,14 @@ fn convert(state: &State, answer: StaticResponse) -> Response<Body> {
     response
 }
 
-/// A body that reads `length` bytes of `file`, one chunk per static-pool job.
-pub(crate) fn stream_file(pool: Pool, file: std::fs::File, length: u64) -> Body {
-    let chunks = stream::unfold(Some((file, length)), move |state| {
+/// A body that reads `length` bytes of `file` from byte `start` on (the file is where it
+/// is if `start` is 0), one chunk per static-pool job.
+pub(crate) fn stream_file(pool: Pool, file: std::fs::File, start: u64, length: u64) -> Body {
+    // The seek, if any, is done by the first job, off the I/O threads.
+    let chunks = stream::unfold(Some((file, start, length)), move |state| {
         let pool = pool.clone();
         async move {
-            let (mut file, left) = state?;
+            let (mut file, seek_to, left) = state?;
             if left == 0 {
                 return None;
             }
@@ -169,13 +171,19 @@ pub(crate) fn stream_file(pool: Pool, file: std::fs::File, length: u64) -> Body 
             pool.submit_continuation(move || {
                 let want = usize::try_from(left).unwrap_or(CHUNK).min(CHUNK);
                 let mut chunk = vec![0; want];
-                let read = file.read_exact(&mut chunk).map(|()| chunk);
+                let read = if seek_to > 0 {
+                    file.seek(std::io::SeekFrom::Start(seek_to)).map(drop)
+                } else {
+                    Ok(())
+                }
+                .and_then(|()| file.read_exact(&mut chunk))
+                .map(|()| chunk);
                 let _ = tx.send((file, read));
             });
             match rx.await {
                 Ok((file, Ok(chunk))) => {
                     let left = left - chunk.len() as u64;
-                    Some((Ok(Frame::data(Bytes::from(chunk))), Some((file, left))))
+                    Some((Ok(Frame::data(Bytes::from(chunk))), Some((file, 0, left))))
                 }
                 Ok((_, Err(error))) => Some((Err(error), None)),
                 Err(_) => Some((Err(std::io::Error::other("the static pool is gone")), None)),

@@ -28,6 +28,95 @@ pub(crate) enum Answer {
     Stale,
 }
 
+/// What a request gets for one representation, by its conditional and range headers: the
+/// rules static files follow, for any other file a server answers with
+/// (`HttpResponse::file`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Validation {
+    /// 304: `If-None-Match` holds one of our tags, or (without it) `If-Modified-Since` is not
+    /// older than the file.
+    NotModified,
+    /// 200 with the whole body (also for `HEAD`, a range `If-Range` does not let through, and
+    /// a malformed or multi-part `Range`).
+    Whole,
+    /// 206 with bytes `start..=end`.
+    Part {
+        /// The first byte.
+        start: u64,
+        /// The last byte, included.
+        end: u64,
+    },
+    /// 416: the range starts past the end.
+    Unsatisfiable,
+}
+
+/// Validates `request` against a representation of `len` bytes with `etag` and the
+/// modification time `modified_secs` (seconds since the epoch).
+pub fn validate(
+    request: &StaticRequest<'_>,
+    etag: &str,
+    modified_secs: Option<u64>,
+    len: u64,
+) -> Validation {
+    let not_modified = match (request.if_none_match, request.if_modified_since) {
+        (Some(tags), _) => none_match(tags, etag),
+        (None, Some(since)) => match (modified_secs, parse_http_date(since)) {
+            (Some(modified), Some(since)) => modified <= since,
+            _ => false,
+        },
+        (None, None) => false,
+    };
+    if not_modified {
+        return Validation::NotModified;
+    }
+    if request.method == "HEAD" {
+        return Validation::Whole;
+    }
+    let range = match request.range {
+        Some(range)
+            if request
+                .if_range
+                .is_none_or(|v| if_range_holds(v, etag, modified_secs)) =>
+        {
+            parse_range(range, len)
+        }
+        _ => RangeAsk::Whole,
+    };
+    match range {
+        RangeAsk::Whole => Validation::Whole,
+        RangeAsk::Part { start, end } => Validation::Part { start, end },
+        RangeAsk::Unsatisfiable => Validation::Unsatisfiable,
+    }
+}
+
+/// The validators of a file on disk, for answering it with [`validate`]: a strong `ETag`
+/// from its length and modification time (as nginx makes them) and its `Last-Modified`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FileValidators {
+    /// The `ETag`, quoted.
+    pub etag: String,
+    /// The modification time in seconds since the epoch, and as an HTTP date.
+    pub modified: Option<(u64, String)>,
+}
+
+impl FileValidators {
+    /// The validators of a file with this metadata.
+    pub fn of(meta: &std::fs::Metadata) -> FileValidators {
+        let modified = meta.modified().ok();
+        let nanos = modified
+            .and_then(|m| m.duration_since(std::time::SystemTime::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        FileValidators {
+            etag: format!("\"{:x}-{nanos:x}\"", meta.len()),
+            modified: modified
+                .and_then(crate::cache::http_date)
+                .map(|(secs, text)| (secs, text.into())),
+        }
+    }
+}
+
 /// Builds the answer for one entry. `held` are files opened while building the entry;
 /// `may_open` says whether a file may be opened.
 pub(crate) fn answer(
@@ -50,15 +139,8 @@ pub(crate) fn answer(
     }
     headers.push((X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()));
 
-    let not_modified = match (request.if_none_match, request.if_modified_since) {
-        (Some(tags), _) => none_match(tags, &variant.etag),
-        (None, Some(since)) => match (&variant.modified, parse_http_date(since)) {
-            (Some((modified, _)), Some(since)) => *modified <= since,
-            _ => false,
-        },
-        (None, None) => false,
-    };
-    if not_modified {
+    let validation = validate(request, &variant.etag, modified_secs(variant), variant.len);
+    if validation == Validation::NotModified {
         return Answer::Response(StaticResponse {
             status: 304,
             headers,
@@ -80,23 +162,13 @@ pub(crate) fn answer(
             body: Body::Empty,
         });
     }
-    let range = match request.range {
-        Some(range)
-            if request
-                .if_range
-                .is_none_or(|v| if_range_holds(v, &variant.etag, modified_secs(variant))) =>
-        {
-            parse_range(range, len)
-        }
-        _ => RangeAsk::Whole,
-    };
-    let (status, start, length) = match range {
-        RangeAsk::Whole => (200, 0, len),
-        RangeAsk::Part { start, end } => {
+    let (status, start, length) = match validation {
+        Validation::Whole | Validation::NotModified => (200, 0, len),
+        Validation::Part { start, end } => {
             headers.push((CONTENT_RANGE, format!("bytes {start}-{end}/{len}")));
             (206, start, end - start + 1)
         }
-        RangeAsk::Unsatisfiable => {
+        Validation::Unsatisfiable => {
             headers.push((CONTENT_RANGE, format!("bytes */{len}")));
             headers.push((CONTENT_LENGTH, "0".to_owned()));
             return Answer::Response(StaticResponse {

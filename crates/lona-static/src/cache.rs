@@ -222,7 +222,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 /// Seconds and `Last-Modified` text of a modification time (whole seconds, as HTTP dates are).
-fn http_date(time: SystemTime) -> Option<(u64, Box<str>)> {
+pub(crate) fn http_date(time: SystemTime) -> Option<(u64, Box<str>)> {
     let secs = time.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_secs();
     let whole = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
     Some((secs, httpdate::fmt_http_date(whole).into()))

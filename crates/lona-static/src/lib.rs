@@ -38,6 +38,7 @@ mod path;
 #[cfg(test)]
 mod test_support;
 
+pub use crate::answer::{FileValidators, Validation, validate};
 pub use crate::collect::{CollectOptions, CollectStep, MANIFEST_NAME, Manifest};
 pub use crate::declared::{FileKind, SortOrder, StaticFile};
 pub use crate::error::StaticError;
