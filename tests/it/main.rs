@@ -14,6 +14,7 @@ mod nginx;
 mod process;
 mod redis;
 mod responses;
+mod server_api;
 mod settings;
 mod shell;
 mod temp;

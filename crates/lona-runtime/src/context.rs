@@ -187,6 +187,22 @@ impl ViewHandle {
         );
     }
 
+    /// This view's runtime id, the one on the wire and in [`ViewHandle::running_views`].
+    pub fn id(&self) -> lona_protocol::RuntimeId {
+        self.shared.id
+    }
+
+    /// Every view the runtime holds, oldest first, with its route, session, user and state:
+    /// Lona's `server.get_views`, `get_running_views_count` and `view_is_already_running`
+    /// are filters over it (by route, session or user; this view is the one whose id is
+    /// [`ViewHandle::id`]). A snapshot, taken under one short lock.
+    pub fn running_views(&self) -> Vec<crate::ViewInfo> {
+        self.shared
+            .runtime()
+            .map(|runtime| runtime.views())
+            .unwrap_or_default()
+    }
+
     /// The app's value of type `T` (registered with the runtime's `AppState`, or `App::state`).
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
         self.shared.app_state().get::<T>()

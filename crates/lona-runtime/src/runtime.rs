@@ -1605,7 +1605,8 @@ impl Runtime {
         self.inner.views.lock().len()
     }
 
-    /// What the runtime holds now, one entry per view, oldest first: for the admin shell.
+    /// What the runtime holds now, one entry per view, oldest first: for the admin shell,
+    /// and for views ([`crate::ViewHandle::running_views`]).
     pub fn views(&self) -> Vec<ViewInfo> {
         let mut views: Vec<ViewInfo> = self
             .inner
@@ -1617,6 +1618,7 @@ impl Runtime {
                 route: view.request.route.clone(),
                 path: view.request.path.clone(),
                 session: view.request.session.clone(),
+                user: view.request.user.clone(),
                 age: view.created.elapsed(),
                 daemon: view.is_daemon(),
                 stopped: view.stop.reason().is_some(),
@@ -1662,6 +1664,8 @@ pub struct ViewInfo {
     pub path: String,
     /// The session it belongs to.
     pub session: SessionId,
+    /// Who is logged in there, as a middleware set `Request::user`.
+    pub user: Option<Arc<str>>,
     /// How long ago it was created.
     pub age: Duration,
     /// Whether it is a daemon (survives its windows).

@@ -867,6 +867,21 @@ impl Server {
         self.state.runtime.metrics()
     }
 
+    /// Every view the server holds, oldest first (see
+    /// [`lona_runtime::ViewHandle::running_views`], which views use).
+    pub fn views(&self) -> Vec<lona_runtime::ViewInfo> {
+        self.state.runtime.views()
+    }
+
+    /// The open browser sockets, and how many distinct sessions they belong to (Lona's
+    /// `get_connection_count` and `get_connected_user_count`, by session).
+    pub fn connection_counts(&self) -> (usize, usize) {
+        let open = self.state.open_sockets();
+        let sessions: std::collections::HashSet<_> =
+            open.iter().map(|c| c.session().clone()).collect();
+        (open.len(), sessions.len())
+    }
+
     /// Closes every browser socket (with 1001, going away) without stopping the server: views
     /// that are daemons keep running and their browsers re-attach when they reconnect; other
     /// views stop. For operators draining a process, and for tests of reconnection.

@@ -506,6 +506,7 @@ fn views(state: &State) -> Json {
                     "route": view.route.as_deref(),
                     "path": view.path,
                     "session": short_session(&view.session.0),
+                    "user": view.user.as_deref(),
                     "age_seconds": view.age.as_secs(),
                     "daemon": view.daemon,
                     "state": view.state.name(),

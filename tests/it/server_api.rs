@@ -1,0 +1,85 @@
+//! What a view and the operator know of the running server (Lona's server API): every running
+//! view with its route, session, user and state, so a view can tell that its session has it
+//! open in another tab already, and the counts of sockets and sessions.
+
+use lona::prelude::*;
+use lona::server::{Decision, Middleware};
+use lona_test::TestServer;
+
+/// Sets every view request's user from its session, as an authentication middleware sets the
+/// logged-in user.
+struct Login;
+
+impl Middleware for Login {
+    fn handle_view_request(&self, request: &mut Request) -> Decision<Response> {
+        let user: String = request.session.0.chars().take(6).collect();
+        request.user = Some(format!("user-{user}").into());
+        Decision::Pass
+    }
+}
+
+/// One editor per session: a second tab of the same session says where the first one is
+/// instead of opening a second editor (Lona's `view_is_already_running`).
+struct Editor;
+
+impl View for Editor {
+    fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult {
+        let elsewhere = cx.running_views().into_iter().find(|view| {
+            view.id != cx.id()
+                && view.route.as_deref() == Some("editor")
+                && view.session == request.session
+                && !view.stopped
+        });
+        let text = match elsewhere {
+            Some(view) => format!("already open as view {}", view.id.0),
+            None => "editing".to_owned(),
+        };
+        let button = tags::button().with_text("done");
+        cx.show(
+            &tags::div()
+                .with_child(tags::p().with_id("status").with_text(text))
+                .with_child(&button),
+        )?;
+        cx.await_click(&[&button])?;
+        Ok(Response::Empty)
+    }
+}
+
+#[test]
+fn a_view_sees_the_running_views_and_the_server_counts_sockets_and_sessions() {
+    let mut app = App::new();
+    app.middleware(Login);
+    app.view("/edit", |_| Editor).name("editor");
+    let server = TestServer::start(app);
+
+    let mut first = server.open("/edit").expect("the first tab opens");
+    first
+        .wait_for_node_text("#status", "editing")
+        .expect("the first tab edits");
+    let mut second = first.open_tab("/edit").expect("a second tab opens");
+    let first_id = first.window().runtime().expect("the first view runs");
+    second
+        .wait_for_node_text("#status", &format!("already open as view {}", first_id.0))
+        .expect("the second tab finds the first");
+    let mut other = server.open("/edit").expect("another browser opens");
+    other
+        .wait_for_node_text("#status", "editing")
+        .expect("another session edits");
+
+    let views = server.server().views();
+    assert_eq!(views.len(), 3, "{views:?}");
+    let session = first.session().cookie().unwrap_or_default().to_owned();
+    let ours = views
+        .iter()
+        .filter(|v| session.ends_with(&*v.session.0))
+        .count();
+    assert_eq!(ours, 2, "two views of the first session");
+    assert!(
+        views.iter().all(|v| v
+            .user
+            .as_deref()
+            .is_some_and(|u| u.starts_with("user-") && v.session.0.starts_with(&u[5..]))),
+        "{views:?}"
+    );
+    assert_eq!(server.server().connection_counts(), (3, 2));
+}
