@@ -80,7 +80,14 @@ fn command_line_collects_static_files_from_a_settings_file_folder() {
         .expect("collects");
     assert!(dest.join("app.css").is_file());
     let out = String::from_utf8_lossy(&out);
-    assert!(out.starts_with("lona: collected "), "{out}");
+    let app_css = format!(" {}", dest.join("app.css").display());
+    assert!(
+        out.lines()
+            .any(|line| line.starts_with("cp ") && line.ends_with(&app_css)),
+        "each copy is printed: {out}"
+    );
+    let summary = out.lines().last().unwrap_or_default();
+    assert!(summary.starts_with("lona: collected "), "{out}");
 }
 
 #[test]
