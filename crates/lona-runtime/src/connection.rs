@@ -15,6 +15,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
 
 use lona_html::{ListOp, MapOp, NodeId, NodesOp, Patch, PatchOp, Snapshot, WidgetDataOp};
 use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
@@ -245,6 +246,21 @@ impl Connection {
                 state.waker = Some(cx.waker().clone());
                 Poll::Pending
             }
+        }
+    }
+
+    /// The next message, waiting on this thread for at most `timeout`: for code that drives
+    /// a connection without an async executor (tests, tools). `None` if none came in time.
+    pub fn next_timeout(&self, timeout: Duration) -> Option<Outgoing> {
+        let waker = Waker::from(Arc::new(crate::block_on::Unpark(std::thread::current())));
+        let mut cx = Context::from_waker(&waker);
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Poll::Ready(message) = self.poll_next(&mut cx) {
+                return Some(message);
+            }
+            // A send between the poll and the park leaves the token set: park returns at once.
+            std::thread::park_timeout(deadline.checked_duration_since(Instant::now())?);
         }
     }
 

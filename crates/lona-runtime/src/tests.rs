@@ -3,7 +3,6 @@
 //! (with a generous deadline that only fails a hung test).
 
 use std::sync::Arc;
-use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
@@ -25,28 +24,10 @@ use crate::{
 const DEADLINE: Duration = Duration::from_secs(20);
 const W1: WindowId = WindowId(1);
 
-struct Unpark(std::thread::Thread);
-
-impl Wake for Unpark {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
 /// The next message of a connection, waiting for it to arrive.
 fn next(conn: &Connection) -> Outgoing {
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = TaskContext::from_waker(&waker);
-    let start = Instant::now();
-    loop {
-        if let Poll::Ready(message) = conn.poll_next(&mut cx) {
-            return message;
-        }
-        let left = DEADLINE
-            .checked_sub(start.elapsed())
-            .expect("a message within the deadline");
-        std::thread::park_timeout(left);
-    }
+    conn.next_timeout(DEADLINE)
+        .expect("a message within the deadline")
 }
 
 /// The next frame as JSON (`[window, runtime, method, payload]`).
@@ -2291,4 +2272,21 @@ fn view_start_and_stop_are_logged_with_id_session_and_reason() {
         "the whole session id, a credential, is never logged"
     );
     runtime.shutdown();
+}
+
+#[test]
+fn next_timeout_waits_for_a_message_and_gives_up_in_time() {
+    let conn = browser(&session("a"));
+    assert!(
+        conn.next_timeout(Duration::from_millis(1)).is_none(),
+        "nothing was sent"
+    );
+    let sender = Arc::clone(&conn);
+    let sending = std::thread::Builder::new()
+        .name("sender".to_owned())
+        .spawn(move || sender.send(Outgoing::Frame("late".to_owned())))
+        .expect("a sending thread");
+    let message = conn.next_timeout(DEADLINE).expect("the message arrives");
+    assert_eq!(message.encode().as_deref(), Some("late"));
+    assert!(sending.join().expect("the sender"));
 }

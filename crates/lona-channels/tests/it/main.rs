@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, unbounded};
@@ -32,28 +31,10 @@ const DATA: u64 = 203;
 const HTML_TREE: u64 = 502;
 const HTML_UPDATE: u64 = 503;
 
-struct Unpark(std::thread::Thread);
-
-impl Wake for Unpark {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
 /// The next message of a connection, waiting for it to arrive.
 fn next(conn: &Connection) -> Outgoing {
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = TaskContext::from_waker(&waker);
-    let start = Instant::now();
-    loop {
-        if let Poll::Ready(message) = conn.poll_next(&mut cx) {
-            return message;
-        }
-        let left = DEADLINE
-            .checked_sub(start.elapsed())
-            .expect("a message within the deadline");
-        std::thread::park_timeout(left);
-    }
+    conn.next_timeout(DEADLINE)
+        .expect("a message within the deadline")
 }
 
 /// Parses a frame (`[window, runtime, method, payload]`).
