@@ -46,6 +46,39 @@ fn gate() -> (Sender<()>, Receiver<()>) {
     crossbeam_channel::bounded(0)
 }
 
+/// A subscription whose handler, for each message `holds` picks, says so on `in_handler` and
+/// waits at a gate until the test drops `open`; then it sends every message's data on
+/// `received`.
+struct Held {
+    subscription: crate::Subscription,
+    received: Receiver<Value>,
+    in_handler: Receiver<()>,
+    open: Sender<()>,
+}
+
+fn held(
+    channels: &Channels,
+    pattern: &str,
+    holds: impl Fn(&Value) -> bool + Send + Sync + 'static,
+) -> Held {
+    let (sender, received) = unbounded();
+    let (entered, in_handler) = unbounded();
+    let (open, wait) = gate();
+    let subscription = channels.subscribe(pattern, move |message: &Message| {
+        if holds(&message.data) {
+            let _ = entered.send(());
+            let _ = wait.recv();
+        }
+        let _ = sender.send(message.data.clone());
+    });
+    Held {
+        subscription,
+        received,
+        in_handler,
+        open,
+    }
+}
+
 fn field<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
     value.get(&Key::Name(name.to_owned()))
 }
@@ -251,16 +284,12 @@ fn a_subscription_gets_nothing_published_before_it_was_made() {
 #[test]
 fn expired_messages_are_dropped_wherever_they_wait() {
     let channels = Channels::local();
-    let (sender, received) = unbounded();
-    let (entered, in_handler) = unbounded();
-    let (open, wait) = gate();
-    let subscription = channels.subscribe("news", move |message| {
-        if message.data.as_str() == Some("first") {
-            let _ = entered.send(());
-            let _ = wait.recv();
-        }
-        let _ = sender.send(message.data.clone());
-    });
+    let Held {
+        subscription,
+        received,
+        in_handler,
+        open,
+    } = held(&channels, "news", |data| data.as_str() == Some("first"));
 
     // Expired on publish: dropped by the dispatcher.
     let now = channels.publish_with(
@@ -375,15 +404,13 @@ fn a_panicking_handler_is_contained_and_its_subscription_goes_on() {
 #[test]
 fn data_is_copied_so_the_publisher_changes_nothing_a_subscriber_sees() {
     let channels = Channels::local();
-    let (sender, received) = unbounded();
-    let (entered, in_handler) = unbounded();
-    let (open, wait) = gate();
-    let subscription = channels.subscribe("t", move |message: &Message| {
-        let _ = entered.send(());
-        // Read only after the publisher changed its copy.
-        let _ = wait.recv();
-        let _ = sender.send(message.data.clone());
-    });
+    // The handler reads the message only after the publisher changed its copy.
+    let Held {
+        subscription,
+        received,
+        in_handler,
+        open,
+    } = held(&channels, "t", |_| true);
     let mut mine = channels.publish("t", Value::map([("text", "hello")]));
     recv(&in_handler);
     mine.data = Value::map([("text", "changed")]);
@@ -399,14 +426,12 @@ fn data_is_copied_so_the_publisher_changes_nothing_a_subscriber_sees() {
 #[test]
 fn unsubscribing_stops_delivery_and_discards_what_was_queued() {
     let channels = Channels::local();
-    let (sender, received) = unbounded();
-    let (entered, in_handler) = unbounded();
-    let (open, wait) = gate();
-    let subscription = channels.subscribe("t", move |message: &Message| {
-        let _ = entered.send(());
-        let _ = wait.recv();
-        let _ = sender.send(message.data.clone());
-    });
+    let Held {
+        subscription,
+        received,
+        in_handler,
+        open,
+    } = held(&channels, "t", |_| true);
     // A second subscription shows when 2 and 3 have been dispatched.
     let (witness_sender, witnessed) = unbounded();
     let witness = channels.subscribe("t", forward(witness_sender));
@@ -434,16 +459,12 @@ fn unsubscribing_stops_delivery_and_discards_what_was_queued() {
 #[test]
 fn shutdown_delivers_what_is_queued_but_drops_droppable_messages() {
     let channels = Channels::local();
-    let (sender, received) = unbounded();
-    let (entered, in_handler) = unbounded();
-    let (open, wait) = gate();
-    let subscription = channels.subscribe("t", move |message: &Message| {
-        if message.data.as_i64() == Some(1) {
-            let _ = entered.send(());
-            let _ = wait.recv();
-        }
-        let _ = sender.send(message.data.clone());
-    });
+    let Held {
+        subscription,
+        received,
+        in_handler,
+        open,
+    } = held(&channels, "t", |data| data.as_i64() == Some(1));
     channels.publish("t", 1);
     recv(&in_handler);
     let droppable = channels.publish_with("t", 2, PublishOptions::new().droppable(true));
