@@ -27,11 +27,13 @@ impl Drop for Apache {
     }
 }
 
+/// Apache2, or `None` if it is not installed and its tests are skipped.
 fn apache_binary() -> Option<PathBuf> {
-    ["/usr/sbin/apache2", "/usr/sbin/httpd"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
+    crate::process::installed(
+        &["/usr/sbin/apache2", "/usr/sbin/httpd"],
+        "apache2",
+        SKIP_VAR,
+    )
 }
 
 /// docs/deployment/apache.conf with the test's addresses and folders, after the server-wide
@@ -125,10 +127,6 @@ fn whoami(apache: SocketAddr, cookie: Option<&str>) -> (String, Option<String>) 
 #[test]
 fn two_processes_behind_apache_stick_by_routeid_share_channels_and_survive_a_kill() {
     let Some(binary) = apache_binary() else {
-        assert!(
-            std::env::var(SKIP_VAR).is_ok_and(|v| v == "1"),
-            "install apache2 (apt-get install apache2), or set {SKIP_VAR}=1 to skip"
-        );
         return;
     };
     let Some(TwoProcesses {

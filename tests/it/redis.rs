@@ -4,6 +4,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,6 +21,8 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// `redis-server` on a loopback port, with no persistence; stopped (SIGTERM) when dropped.
 pub(crate) struct Redis {
     child: Child,
+    /// The program, to start it again on the same port.
+    binary: PathBuf,
     port: u16,
     stopped: bool,
 }
@@ -30,22 +33,12 @@ impl Redis {
     /// # Panics
     ///
     /// If it is not installed (and not skipped), or does not answer PING in time.
-    #[expect(
-        clippy::print_stderr,
-        reason = "a skipped test says so where cargo test shows it"
-    )]
     pub(crate) fn start() -> Option<Redis> {
-        let Some(binary) = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
-            .into_iter()
-            .find(|p| std::path::Path::new(p).exists())
-        else {
-            assert!(
-                std::env::var(SKIP_VAR).is_ok_and(|v| v == "1"),
-                "install redis-server (apt-get install redis-server), or set {SKIP_VAR}=1 to skip"
-            );
-            eprintln!("redis-server is not installed; skipped ({SKIP_VAR}=1)");
-            return None;
-        };
+        let binary = crate::process::installed(
+            &["/usr/bin/redis-server", "/usr/local/bin/redis-server"],
+            "redis-server",
+            SKIP_VAR,
+        )?;
         // Redis cannot pick a free port itself: take one from the OS, release it, and try
         // again if another process took it meanwhile (redis-server then exits).
         for _ in 0..5 {
@@ -53,7 +46,7 @@ impl Redis {
                 .and_then(|l| l.local_addr())
                 .expect("a free loopback port")
                 .port();
-            if let Some(redis) = Redis::start_on(binary, port) {
+            if let Some(redis) = Redis::start_on(&binary, port) {
                 return Some(redis);
             }
         }
@@ -61,7 +54,7 @@ impl Redis {
     }
 
     /// Starts one on `port`; `None` if it exited (the port was taken).
-    fn start_on(binary: &str, port: u16) -> Option<Redis> {
+    fn start_on(binary: &Path, port: u16) -> Option<Redis> {
         let child = Command::new(binary)
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
@@ -72,6 +65,7 @@ impl Redis {
             .expect("redis-server starts");
         let mut redis = Redis {
             child,
+            binary: binary.to_path_buf(),
             port,
             stopped: false,
         };
@@ -121,9 +115,8 @@ impl Redis {
     /// Stops it and starts it again on the same port: every client loses its connection.
     fn restart(&mut self) {
         self.stop();
-        let binary = "/usr/bin/redis-server";
-        let port = self.port;
-        let restarted = Redis::start_on(binary, port).expect("redis-server restarts on its port");
+        let restarted =
+            Redis::start_on(&self.binary, self.port).expect("redis-server restarts on its port");
         *self = restarted;
     }
 
