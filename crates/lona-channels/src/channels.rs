@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use lona_html::Value;
+use lona_runtime::panic_message;
 
 use crate::broker::{Broker, Handler, SubscriptionId};
 use crate::local::{LocalBroker, LocalConfig};
@@ -276,16 +277,5 @@ impl Drop for Subscription {
         if self.channels.inner.broker.unsubscribe(self.id) {
             self.channels.announce(UNSUBSCRIBE_TOPIC, &self.pattern);
         }
-    }
-}
-
-/// The message of a panic payload, for logs.
-pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a panic without a message".to_owned()
     }
 }

@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use lona_runtime::ViewHandle;
 use parking_lot::Mutex;
 
-use crate::channels::{Channels, Subscription, panic_message};
+use lona_runtime::panic_message;
+
+use crate::channels::{Channels, Subscription};
 use crate::message::Message;
 
 mod sealed {

@@ -52,7 +52,7 @@ mod view;
 pub use connection::{CloseReason, Connection, ConnectionId, OutboxLimits, Outgoing, SessionId};
 pub use context::{AsyncContext, Context, EventContext, EventFuture, ViewHandle};
 pub use histogram::{CLICK_BUCKETS, HistogramSnapshot};
-pub use pool::{Pool, PoolConfig, PoolMetrics, SubmitError};
+pub use pool::{Pool, PoolConfig, PoolMetrics, SubmitError, panic_message};
 pub use runtime::{
     ErrorPage, EventOutcome, Runtime, RuntimeConfig, RuntimeMetrics, StartError, ViewFactory,
     ViewInfo, ViewState,

@@ -240,8 +240,9 @@ fn worker_loop(inner: &PoolInner, receiver: &Receiver<Task>) {
     }
 }
 
-/// The message of a panic payload, for logs and error pages.
-pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+/// The message of a panic payload (`panic!`'s text), for logs; user code runs under
+/// `catch_unwind` in the pools here, in channel handlers and in upload hooks.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = panic.downcast_ref::<String>() {

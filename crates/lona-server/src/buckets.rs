@@ -1097,11 +1097,7 @@ fn run_hook(
     // A stopped view has no browser to send to; that is not the upload's failure.
     let _ = hooks.view.flush();
     outcome.map_err(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+        let message = lona_runtime::panic_message(panic.as_ref());
         tracing::error!(bucket = %shared.id, panic = %message, "a bucket hook panicked");
         Refusal::HookPanicked
     })
