@@ -126,7 +126,7 @@ struct FileBody {
 /// `If-Modified-Since`, `Range`, `If-Range`), kept while the handler runs.
 #[derive(Debug, Default)]
 pub(crate) struct Conditions {
-    method: String,
+    method: Method,
     headers: Vec<(&'static str, String)>,
 }
 
@@ -136,14 +136,15 @@ impl Conditions {
             .into_iter()
             .filter_map(|name| Some((name, headers.get(name)?.to_str().ok()?.to_owned())))
             .collect();
+        // Nothing is allocated for a request without these headers, the usual case.
         Conditions {
-            method: method.as_str().to_owned(),
+            method: method.clone(),
             headers,
         }
     }
 
     fn validate(&self, file: &FileBody) -> lona_static::Validation {
-        let mut request = lona_static::StaticRequest::new(&self.method, "");
+        let mut request = lona_static::StaticRequest::new(self.method.as_str(), "");
         for (name, value) in &self.headers {
             request = request.header(name, value);
         }
@@ -341,7 +342,7 @@ pub(crate) async fn handle(
     let method = request.method().clone();
     // The path only: a query may carry tokens that have no place in a log.
     let path = request.uri().path().to_owned();
-    let response = answer(state, request, peer).await;
+    let response = answer(state, request, &path, peer).await;
     crate::logging::request_line(
         method.as_str(),
         &path,
@@ -355,10 +356,10 @@ pub(crate) async fn handle(
 async fn answer(
     state: Arc<State>,
     request: HyperRequest<Incoming>,
+    path: &str,
     peer: SocketAddr,
 ) -> Response<Body> {
-    let path = request.uri().path().to_owned();
-    if state.statics.handles(&path) {
+    if state.statics.handles(path) {
         return crate::statics::serve(state, &request).await;
     }
     let websocket = is_websocket_upgrade(&request);
@@ -372,7 +373,7 @@ async fn answer(
     }
     // After the middlewares, so that one can Forbid it (it is on the app's own port), and
     // before the routes, so that no route can shadow it.
-    if state.settings.metrics_url_prefix.as_deref() == Some(path.as_str())
+    if state.settings.metrics_url_prefix.as_deref() == Some(path)
         && matches!(*request.method(), Method::GET | Method::HEAD)
     {
         let text = crate::metrics::render(&state.runtime.metrics(), state.open_socket_count());
@@ -383,10 +384,10 @@ async fn answer(
         return response;
     }
     // Uploads: after the middlewares (which may refuse them), before the routes.
-    if crate::buckets::handles(&state, &path) {
+    if crate::buckets::handles(&state, path) {
         return crate::buckets::serve(state, request).await;
     }
-    let Some(route) = state.router.resolve(&path) else {
+    let Some(route) = state.router.resolve(path) else {
         return state.error_page(StatusCode::NOT_FOUND);
     };
     match route.target {
