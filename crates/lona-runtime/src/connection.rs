@@ -67,6 +67,16 @@ pub enum CloseReason {
     TooLarge,
     /// The client kept sending frames that are not the protocol.
     ProtocolError,
+    /// The client broke the WebSocket framing (an unmasked frame, a reserved opcode...).
+    InvalidFrame,
+    /// The client sent a text frame that is not UTF-8.
+    InvalidUtf8,
+    /// The client sent more than a rate limit allows (events, VIEW requests...).
+    RateLimited,
+    /// The client asked for more than a limit allows (windows per socket...).
+    LimitReached,
+    /// The client stopped answering the server's pings.
+    Unresponsive,
 }
 
 /// A message for the browser, not yet encoded.

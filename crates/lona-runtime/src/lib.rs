@@ -41,17 +41,20 @@ mod block_on;
 mod connection;
 mod context;
 mod histogram;
+mod limits;
 mod pool;
 mod runtime;
 mod spawn;
 mod state;
 mod stop;
 mod timer;
+mod untrusted;
 mod view;
 
 pub use connection::{CloseReason, Connection, ConnectionId, OutboxLimits, Outgoing, SessionId};
 pub use context::{AsyncContext, Context, EventContext, EventFuture, ViewHandle};
 pub use histogram::{CLICK_BUCKETS, HistogramSnapshot};
+pub use limits::{Limit, LimitsTripped};
 pub use pool::{Pool, PoolConfig, PoolMetrics, SubmitError, panic_message};
 pub use runtime::{
     ErrorPage, EventOutcome, Runtime, RuntimeConfig, RuntimeMetrics, StartError, ViewFactory,
@@ -60,6 +63,7 @@ pub use runtime::{
 pub use spawn::{PoolSpawner, Spawn, Task};
 pub use state::{AppState, ServerState, ServerStateGuard};
 pub use stop::{StopReason, Stopped};
+pub use untrusted::{UNTRUSTED_MAX_CHARS, Untrusted};
 pub use view::{
     AsyncView, Flow, InputEvent, Request, Response, View, ViewError, ViewResult, percent_decode,
 };

@@ -27,6 +27,7 @@ use parking_lot::Mutex;
 use crate::connection::{CloseReason, Connection, ConnectionId, OutboxLimits, Outgoing, SessionId};
 use crate::context::{AsyncContext, Context, EventContext, ViewHandle, Waiter};
 use crate::histogram::{Histogram, HistogramSnapshot};
+use crate::limits::{Limit, LimitCounters, LimitsTripped};
 use crate::pool::{Pool, PoolConfig, PoolMetrics, panic_message};
 use crate::spawn::{CatchUnwind, PoolSpawner, Spawn};
 use crate::state::{AppState, ServerState};
@@ -172,6 +173,8 @@ pub struct RuntimeMetrics {
     /// Click round trips: from a click's INPUT_EVENT reaching [`Runtime::input_event`] to its
     /// patches being queued on the connections (after the handlers ran).
     pub click_roundtrip: HistogramSnapshot,
+    /// How often each limit refused or closed something, every [`Limit`] listed.
+    pub limits_tripped: LimitsTripped,
 }
 
 /// Builds a view for each request of a route.
@@ -1225,6 +1228,7 @@ pub(crate) struct RuntimeInner {
     events_rejected: AtomicU64,
     view_panics: AtomicU64,
     click_roundtrip: Histogram,
+    limits: LimitCounters,
 }
 
 /// The view runtime: pools, running views, and the entry points the server calls.
@@ -1282,6 +1286,7 @@ impl Runtime {
                 events_rejected: AtomicU64::new(0),
                 view_panics: AtomicU64::new(0),
                 click_roundtrip: Histogram::default(),
+                limits: LimitCounters::default(),
             }),
         }
     }
@@ -1543,6 +1548,12 @@ impl Runtime {
         self.inner.runtime_pool.close();
     }
 
+    /// Counts one refusal or close by `limit` (`lona_limits_tripped_total`). The server calls
+    /// it for the limits it enforces itself, so that every limit is read from one metric.
+    pub fn trip(&self, limit: Limit) {
+        self.inner.limits.trip(limit);
+    }
+
     /// The counters, now.
     pub fn metrics(&self) -> RuntimeMetrics {
         let views = self.inner.views.lock();
@@ -1569,6 +1580,7 @@ impl Runtime {
             events_rejected: self.inner.events_rejected.load(Ordering::Relaxed),
             view_panics: self.inner.view_panics.load(Ordering::Relaxed),
             click_roundtrip: self.inner.click_roundtrip.snapshot(),
+            limits_tripped: self.inner.limits.snapshot(),
         }
     }
 

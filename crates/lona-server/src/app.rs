@@ -505,6 +505,13 @@ impl App {
             .build()
             .map_err(ServerError::Io)?;
         let settings = self.settings;
+        let proxies = crate::client_addr::TrustedProxies::parse(&settings.trusted_proxies)
+            .map_err(|bad| {
+                ServerError::InvalidSetting(format!(
+                    "trusted_proxies: `{}` is not an IP address or a CIDR range",
+                    bad.0
+                ))
+            })?;
         let runtime = Runtime::with_spawner(
             RuntimeConfig {
                 runtime_threads: settings.max_runtime_threads,
@@ -530,6 +537,7 @@ impl App {
         );
         let state = Arc::new(crate::http::State {
             settings,
+            proxies,
             router: self.router,
             templates,
             runtime,

@@ -33,6 +33,9 @@ pub enum ServerError {
     /// A command added with [`crate::App::shell_command`] has a name that is empty, holds a
     /// space, is built in, or was added twice.
     ShellCommand(String),
+    /// A setting has a value of the right type that means nothing (`trusted_proxies` entry
+    /// that is no address or range, say); the message names the setting and the value.
+    InvalidSetting(String),
 }
 
 impl From<crate::settings::SettingsError> for ServerError {
@@ -53,6 +56,7 @@ impl fmt::Display for ServerError {
             ServerError::ChannelBroker(error) => write!(f, "channel_broker_url: {error}"),
             ServerError::Settings(error) => fmt::Display::fmt(error, f),
             ServerError::ShellCommand(message) => write!(f, "admin shell: {message}"),
+            ServerError::InvalidSetting(message) => write!(f, "invalid setting: {message}"),
         }
     }
 }
@@ -68,7 +72,7 @@ impl std::error::Error for ServerError {
             ServerError::Static(error) => Some(error),
             ServerError::Startup(error) => Some(error.as_ref()),
             ServerError::Settings(error) => Some(error),
-            ServerError::ShellCommand(_) => None,
+            ServerError::ShellCommand(_) | ServerError::InvalidSetting(_) => None,
         }
     }
 }

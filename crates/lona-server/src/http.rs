@@ -37,6 +37,8 @@ pub(crate) const URL_ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::N
 /// What every request handler shares.
 pub(crate) struct State {
     pub(crate) settings: Settings,
+    /// `trusted_proxies`, parsed: whose `X-Forwarded-*` headers are believed.
+    pub(crate) proxies: crate::client_addr::TrustedProxies,
     pub(crate) router: Router<Target>,
     pub(crate) templates: Templates,
     pub(crate) runtime: Runtime,
@@ -369,7 +371,8 @@ async fn answer(
         return answer;
     }
     if websocket {
-        return upgrade(state, request, peer);
+        let client = state.proxies.client(peer, request.headers());
+        return upgrade(state, request, client);
     }
     // After the middlewares, so that one can Forbid it (it is on the app's own port), and
     // before the routes, so that no route can shadow it.
@@ -774,10 +777,10 @@ fn origin_allowed(state: &State, request: &HyperRequest<Incoming>) -> bool {
 fn upgrade(
     state: Arc<State>,
     mut request: HyperRequest<Incoming>,
-    peer: SocketAddr,
+    client: crate::client_addr::Client,
 ) -> Response<Body> {
     if !origin_allowed(&state, &request) {
-        tracing::warn!(%peer, "refused a WebSocket from another origin");
+        tracing::warn!(client = %client.ip, "refused a WebSocket from another origin");
         return state.error_page(StatusCode::FORBIDDEN);
     }
     let version_ok = request
@@ -808,7 +811,7 @@ fn upgrade(
                     Some(config),
                 )
                 .await;
-                crate::socket::run(state, socket, session).await;
+                crate::socket::run(state, socket, session, client).await;
             }
             Err(error) => tracing::debug!(%error, "the WebSocket upgrade failed"),
         }

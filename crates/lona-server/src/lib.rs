@@ -8,6 +8,7 @@
 mod app;
 mod buckets;
 mod cli;
+mod client_addr;
 mod error;
 mod frontend;
 mod handler;

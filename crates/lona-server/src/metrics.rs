@@ -110,6 +110,16 @@ pub(crate) fn render(metrics: &RuntimeMetrics, connections: usize) -> String {
         header(&mut out, name, kind, help);
         let _ = writeln!(out, "{name} {value}");
     }
+    let name = "lona_limits_tripped_total";
+    header(
+        &mut out,
+        name,
+        "counter",
+        "Requests, sockets and views refused or closed by a limit, by the setting that sets it.",
+    );
+    for (limit, tripped) in metrics.limits_tripped.iter() {
+        let _ = writeln!(out, "{name}{{limit=\"{}\"}} {tripped}", limit.name());
+    }
     let name = "lona_click_roundtrip_seconds";
     header(
         &mut out,

@@ -88,6 +88,12 @@ pub struct Settings {
     /// The path of the Prometheus text endpoint, e.g. `/metrics`; `None` serves none. It is on
     /// the app's own port, so a reverse proxy (or a middleware) must keep it from the public.
     pub metrics_url_prefix: Option<String>,
+    /// Addresses of the reverse proxies in front of the app, as IPs or CIDR ranges
+    /// (`127.0.0.1`, `10.0.0.0/8`, `::1`). Only a request from one of them is believed when
+    /// its `X-Forwarded-For` names the client's address (which the per-address limits count)
+    /// and its `X-Forwarded-Proto` says `https` (which makes the session cookie `Secure`).
+    /// Empty: every peer is the client itself.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Settings {
@@ -123,6 +129,7 @@ impl Default for Settings {
             channel_broker_url: None,
             shell_server_url: None,
             metrics_url_prefix: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -162,6 +169,7 @@ macro_rules! for_each_setting {
             channel_broker_url,
             shell_server_url,
             metrics_url_prefix,
+            trusted_proxies,
         )
     };
 }

@@ -30,12 +30,18 @@ type Socket = WebSocketStream<TokioIo<Upgraded>>;
 /// How long the peer has to answer the server's close frame.
 const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
-pub(crate) async fn run(state: Arc<State>, socket: Socket, session: SessionId) {
+pub(crate) async fn run(
+    state: Arc<State>,
+    socket: Socket,
+    session: SessionId,
+    client: crate::client_addr::Client,
+) {
     let limits = OutboxLimits {
         merge_at: state.settings.outbox_merge_at,
         close_at: state.settings.outbox_close_at,
     };
     let connection = Connection::new(session, limits);
+    tracing::debug!(connection = connection.id().0, client = %client.ip, "socket opened");
     state.register_socket(&connection);
     let (mut sink, mut stream) = socket.split();
 
@@ -153,6 +159,11 @@ fn close_code(reason: CloseReason) -> (CloseCode, &'static str) {
         CloseReason::Lagging => (CloseCode::Again, "client fell behind; reconnect"),
         CloseReason::TooLarge => (CloseCode::Size, "message too large"),
         CloseReason::ProtocolError => (CloseCode::Policy, "too many malformed messages"),
+        CloseReason::InvalidFrame => (CloseCode::Protocol, "invalid WebSocket frame"),
+        CloseReason::InvalidUtf8 => (CloseCode::Invalid, "text frame is not UTF-8"),
+        CloseReason::RateLimited => (CloseCode::Policy, "rate limit exceeded"),
+        CloseReason::LimitReached => (CloseCode::Policy, "limit reached"),
+        CloseReason::Unresponsive => (CloseCode::Away, "no answer to ping"),
         _ => (CloseCode::Error, "closed by the server"),
     }
 }
