@@ -14,16 +14,30 @@ use crate::bench_summary::{NANOSECONDS, Row};
 use crate::target_dir;
 
 /// A server started for a scenario; stopped (stdin closed, then killed) when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     stdin: Option<ChildStdin>,
-    addr: String,
+    pub(crate) addr: String,
 }
 
 impl Server {
-    fn start(binary: &Path, env: &[(&str, String)]) -> anyhow::Result<Server> {
+    pub(crate) fn start(binary: &Path, env: &[(&str, String)]) -> anyhow::Result<Server> {
+        Server::start_logged(binary, env, None)
+    }
+
+    /// As [`Server::start`], with the server's stderr (its log) written to `log`.
+    pub(crate) fn start_logged(
+        binary: &Path,
+        env: &[(&str, String)],
+        log: Option<&Path>,
+    ) -> anyhow::Result<Server> {
         let mut command = Command::new(binary);
         command.stdin(Stdio::piped()).stdout(Stdio::piped());
+        if let Some(log) = log {
+            let file = std::fs::File::create(log)
+                .with_context(|| format!("creating {}", log.display()))?;
+            command.stderr(file);
+        }
         for (key, value) in env {
             command.env(key, value);
         }
@@ -43,7 +57,7 @@ impl Server {
         Ok(Server { child, stdin, addr })
     }
 
-    fn pid(&self) -> String {
+    pub(crate) fn pid(&self) -> String {
         self.child.id().to_string()
     }
 }
@@ -98,7 +112,7 @@ impl Sizes {
     }
 }
 
-fn load(bin: &Path, args: &[String]) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn load(bin: &Path, args: &[String]) -> anyhow::Result<serde_json::Value> {
     let output = Command::new(bin.join("lona-bench"))
         .args(args)
         .output()
@@ -154,14 +168,14 @@ fn median(mut values: Vec<f64>) -> f64 {
     values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
-fn number(report: &serde_json::Value, key: &str) -> anyhow::Result<f64> {
+pub(crate) fn number(report: &serde_json::Value, key: &str) -> anyhow::Result<f64> {
     report
         .get(key)
         .and_then(serde_json::Value::as_f64)
         .with_context(|| format!("lona-bench reported no `{key}`: {report}"))
 }
 
-fn args(list: &[&str]) -> Vec<String> {
+pub(crate) fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|a| (*a).to_owned()).collect()
 }
 

@@ -14,6 +14,7 @@ mod bench_scenarios;
 mod bench_summary;
 mod ci;
 mod docs;
+mod soak;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,8 @@ commands:
                         build rustdoc with -D warnings, then check relative Markdown links
   bench [FILTER] [--quick] [--save NAME | --baseline NAME]
                         run the criterion benches in package `benches` and print a summary
+  soak [--quick]        attack a release build of the bench app as hostile clients would,
+                        while a clean client clicks, and print what each attack achieved
   help                  print this message
 ";
 
@@ -63,6 +66,7 @@ fn run() -> anyhow::Result<()> {
         }
         Some("docs") => docs::run(&root, &docs::Options::parse(&rest)?),
         Some("bench") => bench::run(&root, &bench::Options::parse(&rest)?),
+        Some("soak") => soak::run(&root, &soak::Options::parse(&rest)?),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Ok(())

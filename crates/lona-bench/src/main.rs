@@ -10,6 +10,8 @@
     reason = "a command-line tool prints its results"
 )]
 
+mod attack;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -97,6 +99,30 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         seconds: u64,
     },
+    /// Attack the server as a hostile client would (`cargo xtask soak`).
+    Attack {
+        /// What the attack does.
+        #[arg(value_enum)]
+        kind: attack::Kind,
+        /// The server (a loopback address).
+        #[arg(long)]
+        addr: SocketAddr,
+        /// The page attacked.
+        #[arg(long, default_value = "/hello")]
+        path: String,
+        /// Connections, views or messages.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Bytes per message (client-errors).
+        #[arg(long, default_value_t = 1024 * 1024)]
+        size: usize,
+        /// How long connections are held (a bound for every attack).
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// The server's process id, to report its resident memory.
+        #[arg(long)]
+        pid: Option<u32>,
+    },
     /// Measure a bare WebSocket echo server's round trip, the floor of `click`.
     Echo {
         /// The echo server (a loopback address).
@@ -169,6 +195,26 @@ fn main() {
                 messages,
                 size,
             } => echo(addr, messages, size).await,
+            Command::Attack {
+                kind,
+                addr,
+                path,
+                count,
+                size,
+                seconds,
+                pid,
+            } => {
+                attack::run(attack::Plan {
+                    kind,
+                    addr,
+                    path,
+                    count,
+                    size,
+                    seconds,
+                    pid,
+                })
+                .await
+            }
         }
     });
     match result {
@@ -222,7 +268,25 @@ struct View {
 
 impl View {
     async fn open(addr: SocketAddr, path: &str) -> Result<View, String> {
+        let mut view = View::connect(addr, path).await?;
+        view.start(addr, path).await?;
+        Ok(view)
+    }
+
+    /// A view on a socket that never loaded the page, so it has no session cookie.
+    async fn open_without_cookie(addr: SocketAddr, path: &str) -> Result<View, String> {
+        let mut view = View::socket(addr, path, None).await?;
+        view.start(addr, path).await?;
+        Ok(view)
+    }
+
+    /// The page's socket, with its session cookie, before any VIEW.
+    async fn connect(addr: SocketAddr, path: &str) -> Result<View, String> {
         let cookie = load_page(addr, path).await?;
+        View::socket(addr, path, cookie).await
+    }
+
+    async fn socket(addr: SocketAddr, path: &str, cookie: Option<String>) -> Result<View, String> {
         let mut request = format!("ws://{addr}{path}")
             .into_client_request()
             .map_err(|e| e.to_string())?;
@@ -239,22 +303,56 @@ impl View {
         let (socket, _) = client_async(request, stream)
             .await
             .map_err(|e| e.to_string())?;
-        let mut view = View {
+        Ok(View {
             socket,
             state: ClientState::new(),
             bytes_received: 0,
-        };
-        let frame = view
+        })
+    }
+
+    /// Asks for the view in window 1 and waits for its first tree.
+    async fn start(&mut self, addr: SocketAddr, path: &str) -> Result<(), String> {
+        let frame = self
             .state
             .view(WindowId(1), &format!("http://{addr}{path}"));
-        view.send(frame).await?;
-        view.until(Duration::from_secs(30), |state| {
+        self.send(frame).await?;
+        self.until(Duration::from_secs(30), |state| {
             state
                 .window(WindowId(1))
                 .is_some_and(|w| w.view_started() && w.root().is_some())
         })
-        .await?;
-        Ok(view)
+        .await
+    }
+
+    /// The HTML window 1 shows.
+    fn html(&self) -> String {
+        self.state
+            .window(WindowId(1))
+            .map(lona_test::Window::html)
+            .unwrap_or_default()
+    }
+
+    /// Clicks the node `selector` names once; whether an update answered in time.
+    async fn click_once(&mut self, selector: &str, timeout: Duration) -> bool {
+        let Some(target) = self
+            .state
+            .window(WindowId(1))
+            .and_then(|w| w.query(selector).ok().flatten())
+        else {
+            return false;
+        };
+        let Ok(frame) = self.state.click(&target) else {
+            return false;
+        };
+        self.send(frame.frame).await.is_ok() && self.next_update(timeout).await.is_ok()
+    }
+
+    /// Sends PING and waits for its PONG.
+    async fn ping(&mut self, timeout: Duration) -> Result<(), String> {
+        let pongs = self.state.pongs();
+        let frame = self.state.ping();
+        self.send(frame).await?;
+        self.until(timeout, |state| state.pongs() > pongs).await
     }
 
     async fn send(&mut self, frame: String) -> Result<(), String> {

@@ -1,7 +1,7 @@
 //! The app the load generator measures: a counter whose button has a click handler (`/`), a
 //! view parked in `await_click` as an async view (`/idle-async`) and as a blocking view
 //! (`/idle-blocking`), a non-interactive hello page (`/hello` from a handler on the worker pool,
-//! `/hello-async` from one on the I/O threads), and static files from the folder
+//! `/hello-async` from one on the I/O threads), a daemon view (`/daemon`), and static files from the folder
 //! in `LONA_BENCH_STATIC_DIR` under `/static/`. Prints its address on the first line of stdout
 //! and serves until stdin closes.
 #![allow(
@@ -48,6 +48,22 @@ impl AsyncView for IdleAsync {
     }
 }
 
+/// The counter page as a daemon: it outlives its socket and waits for its session to come
+/// back (what `cargo xtask soak` leaves behind with cookie-less sockets).
+struct Daemon;
+
+impl AsyncView for Daemon {
+    async fn handle_request(&self, cx: &AsyncContext, _request: &Request) -> ViewResult {
+        cx.daemonize();
+        let count = tags::span().with_id("count").with_text("0");
+        let plus = tags::button().with_id("plus").with_text("+1");
+        cx.show(&tags::div().with_child(&count).with_child(&plus))?;
+        cx.await_click(&[&plus]).await?;
+        count.set_text("1");
+        Ok(Response::Empty)
+    }
+}
+
 /// The same page waiting on a runtime thread.
 struct IdleBlocking;
 
@@ -63,6 +79,10 @@ impl View for IdleBlocking {
 }
 
 fn main() -> lona::Result<()> {
+    // A log only when asked for (`cargo xtask soak` measures what attacks write to it).
+    if std::env::var_os("RUST_LOG").is_some() {
+        lona::init_logging();
+    }
     let runtime_threads = std::env::var("LONA_BENCH_RUNTIME_THREADS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -78,6 +98,7 @@ fn main() -> lona::Result<()> {
     app.view("/", |_| Counter);
     app.async_view("/idle-async", |_| IdleAsync);
     app.view("/idle-blocking", |_| IdleBlocking);
+    app.async_view("/daemon", |_| Daemon);
     app.http("/hello", |_| HttpResponse::text("Hello, world!"));
     app.http_async("/hello-async", |_| async {
         HttpResponse::text("Hello, world!")
