@@ -560,6 +560,10 @@ impl App {
                 stopped.clone(),
             ))
         });
+        tokio.spawn(crate::memory::trim_periodically(
+            state.settings.memory_trim_interval,
+            stopped.clone(),
+        ));
         let accept = accept_loop(listener, Arc::clone(&state), stopped);
         let done = tokio.spawn(async move {
             accept.await;

@@ -379,7 +379,11 @@ async fn answer(
     if state.settings.metrics_url_prefix.as_deref() == Some(path)
         && matches!(*request.method(), Method::GET | Method::HEAD)
     {
-        let text = crate::metrics::render(&state.runtime.metrics(), state.open_socket_count());
+        let counters = crate::metrics::ServerCounters {
+            connections: state.open_socket_count(),
+            memory_trims: crate::memory::TRIMS.load(std::sync::atomic::Ordering::Relaxed),
+        };
+        let text = crate::metrics::render(&state.runtime.metrics(), &counters);
         let mut response = response(StatusCode::OK, crate::metrics::CONTENT_TYPE, text);
         if request.method() == Method::HEAD {
             *response.body_mut() = full(Bytes::new());

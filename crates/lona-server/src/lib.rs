@@ -14,6 +14,7 @@ mod frontend;
 mod handler;
 mod http;
 mod logging;
+mod memory;
 mod metrics;
 mod middleware;
 mod redis_broker;

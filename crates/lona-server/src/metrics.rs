@@ -19,8 +19,17 @@ type PoolLine = (
     fn(&PoolMetrics) -> u64,
 );
 
-/// The exposition of `metrics` and the number of open browser sockets.
-pub(crate) fn render(metrics: &RuntimeMetrics, connections: usize) -> String {
+/// What the server counts itself, beside the runtime's metrics.
+#[derive(Debug, Default)]
+pub(crate) struct ServerCounters {
+    /// Open browser sockets.
+    pub(crate) connections: usize,
+    /// Times freed memory was returned to the OS.
+    pub(crate) memory_trims: u64,
+}
+
+/// The exposition of the runtime's `metrics` and the server's own `counters`.
+pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> String {
     let mut out = String::with_capacity(4096);
     let pools: [(&str, &PoolMetrics); 3] = [
         ("runtime", &metrics.runtime_pool),
@@ -62,7 +71,7 @@ pub(crate) fn render(metrics: &RuntimeMetrics, connections: usize) -> String {
             let _ = writeln!(out, "{name}{{pool=\"{pool}\"}} {}", value(metrics));
         }
     }
-    let singles: [(&str, &str, &str, u64); 7] = [
+    let singles: [(&str, &str, &str, u64); 8] = [
         (
             "lona_views_open",
             "gauge",
@@ -85,7 +94,7 @@ pub(crate) fn render(metrics: &RuntimeMetrics, connections: usize) -> String {
             "lona_connections_open",
             "gauge",
             "Open browser WebSockets.",
-            count(connections),
+            count(counters.connections),
         ),
         (
             "lona_events_dispatched_total",
@@ -104,6 +113,12 @@ pub(crate) fn render(metrics: &RuntimeMetrics, connections: usize) -> String {
             "counter",
             "Panics caught in view code.",
             metrics.view_panics,
+        ),
+        (
+            "lona_memory_trims_total",
+            "counter",
+            "Times freed memory was given back to the OS (memory_trim_interval).",
+            counters.memory_trims,
         ),
     ];
     for (name, kind, help, value) in singles {
@@ -172,7 +187,11 @@ mod tests {
         metrics.click_roundtrip.buckets[CLICK_BUCKETS.len()] = 1;
         metrics.click_roundtrip.count = 3;
         metrics.click_roundtrip.sum_nanos = 6_000_500_000;
-        let text = render(&metrics, 3);
+        let counters = ServerCounters {
+            connections: 3,
+            memory_trims: 2,
+        };
+        let text = render(&metrics, &counters);
         expect_test::expect_file!["metrics_golden.txt"].assert_eq(&text);
         // Every sample line is `name{labels} number`, and every name has its TYPE.
         for line in text.lines().filter(|l| !l.starts_with('#')) {

@@ -94,6 +94,9 @@ pub struct Settings {
     /// and its `X-Forwarded-Proto` says `https` (which makes the session cookie `Secure`).
     /// Empty: every peer is the client itself.
     pub trusted_proxies: Vec<String>,
+    /// How often the server checks whether the allocator holds much freed memory (after a
+    /// storm of views or connections has passed) and gives it back to the OS; zero never does.
+    pub memory_trim_interval: Duration,
 }
 
 impl Default for Settings {
@@ -130,6 +133,7 @@ impl Default for Settings {
             shell_server_url: None,
             metrics_url_prefix: None,
             trusted_proxies: Vec::new(),
+            memory_trim_interval: Duration::from_secs(10),
         }
     }
 }
@@ -170,6 +174,7 @@ macro_rules! for_each_setting {
             shell_server_url,
             metrics_url_prefix,
             trusted_proxies,
+            memory_trim_interval,
         )
     };
 }
