@@ -94,6 +94,18 @@ pub struct Settings {
     /// and its `X-Forwarded-Proto` says `https` (which makes the session cookie `Secure`).
     /// Empty: every peer is the client itself.
     pub trusted_proxies: Vec<String>,
+    /// The key that signs session cookies (HMAC-SHA256), at least 32 characters. `None`: a
+    /// random key per process, so sessions do not survive a restart, and several processes
+    /// behind one proxy must share a key. Keep it out of version control (set it with
+    /// `LONA_SESSION_SECRET`); changing it logs every browser out.
+    pub session_secret: Option<String>,
+    /// How long a session cookie lives: the cookie gets `Max-Age` and the server refuses
+    /// (with a fresh session) a cookie signed longer ago. `None`: a browser-session cookie
+    /// that the server accepts for as long as its key is the same.
+    pub session_cookie_max_age: Option<Duration>,
+    /// Client errors (`CLIENT_ERROR`) one socket may have logged per minute; past it they are
+    /// dropped (neither logged nor shown) and one line later says how many were.
+    pub max_client_errors_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -130,6 +142,9 @@ impl Default for Settings {
             shell_server_url: None,
             metrics_url_prefix: None,
             trusted_proxies: Vec::new(),
+            session_secret: None,
+            session_cookie_max_age: None,
+            max_client_errors_per_minute: 10,
         }
     }
 }
@@ -170,6 +185,9 @@ macro_rules! for_each_setting {
             shell_server_url,
             metrics_url_prefix,
             trusted_proxies,
+            session_secret,
+            session_cookie_max_age,
+            max_client_errors_per_minute,
         )
     };
 }
@@ -307,14 +325,21 @@ impl Settings {
         let mut out = String::new();
         macro_rules! write_all {
             ($($field:ident),* $(,)?) => {$(
-                let value = if stringify!($field) == "shell_server_url" {
+                let value = if stringify!($field) == "session_secret" {
+                    // A secret is not printed: the output ends up in terminals and tickets.
+                    None
+                } else if stringify!($field) == "shell_server_url" {
                     self.shell_server_url
                         .as_ref()
                         .map(|path| toml::Value::String(format!("file://{}", path.display())))
                 } else {
                     SettingValue::to_toml(&self.$field)
                 };
-                write_line(&mut out, stringify!($field), value);
+                if stringify!($field) == "session_secret" && self.session_secret.is_some() {
+                    out.push_str("# session_secret is set (not printed)\n");
+                } else {
+                    write_line(&mut out, stringify!($field), value);
+                }
             )*};
         }
         for_each_setting!(write_all);
@@ -549,6 +574,25 @@ impl<T: SettingValue> SettingValue for Vec<T> {
             .map(T::to_toml)
             .collect::<Option<_>>()
             .map(toml::Value::Array)
+    }
+}
+
+impl SettingValue for Option<Duration> {
+    const EXPECTED: &'static str = "a number of seconds, or \"\" for none";
+    fn from_toml(value: &toml::Value) -> Option<Self> {
+        match value {
+            toml::Value::String(text) if text.is_empty() => Some(None),
+            _ => Duration::from_toml(value).map(Some),
+        }
+    }
+    fn from_env(text: &str) -> Option<Self> {
+        if text.trim().is_empty() {
+            return Some(None);
+        }
+        Duration::from_env(text).map(Some)
+    }
+    fn to_toml(&self) -> Option<toml::Value> {
+        self.as_ref().and_then(SettingValue::to_toml)
     }
 }
 
