@@ -151,7 +151,7 @@ impl Sessions {
         mac.verify_slice(&tag).ok()?;
         if let Some(max_age) = self.max_age {
             let issued: u64 = issued.parse().ok()?;
-            if now.saturating_sub(issued) >= max_age.as_secs().max(1) {
+            if now.saturating_sub(issued) > max_age.as_secs().max(1) {
                 return None;
             }
         }
