@@ -581,10 +581,12 @@ impl ViewShared {
     fn log_start(&self) {
         let route = self.request.route.as_deref().unwrap_or("");
         let session = short_session(&self.request.session);
+        // The path is the browser's: a VIEW frame's URL says what it likes.
+        let path = Untrusted(&self.request.path);
         if self.interactive {
-            tracing::info!(target: "lona::view", view = self.id.0, route, path = %self.request.path, session, "view started");
+            tracing::info!(target: "lona::view", view = self.id.0, route, %path, session, "view started");
         } else {
-            tracing::debug!(target: "lona::view", view = self.id.0, route, path = %self.request.path, session, "view started");
+            tracing::debug!(target: "lona::view", view = self.id.0, route, %path, session, "view started");
         }
     }
 
