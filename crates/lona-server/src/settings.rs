@@ -44,7 +44,8 @@ pub struct Settings {
     pub live_reload: bool,
     /// The session cookie (`SESSIONS_KEY_NAME`).
     pub session_cookie_name: String,
-    /// Mark the session cookie `Secure` (set it when the site is served over HTTPS).
+    /// Mark the session cookie `Secure` always. Without it the cookie is `Secure` when a
+    /// trusted proxy (`trusted_proxies`) says the request came over HTTPS.
     pub session_cookie_secure: bool,
     /// Origins allowed to open the WebSocket besides the page's own host, e.g.
     /// `https://example.org`. Anything else gets 403.
