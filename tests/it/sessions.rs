@@ -69,9 +69,7 @@ fn reaches_victim(server: &TestServer, cookie: &str, add: &str) -> bool {
         .expect("the socket opens");
     tab.wait_for_selector("#count").expect("a view shows");
     let daemon = tab.text("#count").as_deref() == Some("1");
-    let body = format!(
-        "--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"x.txt\"\r\n\r\nx\r\n--b--\r\n"
-    );
+    let body = "--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"x.txt\"\r\n\r\nx\r\n--b--\r\n";
     let upload = server
         .request(
             "POST",

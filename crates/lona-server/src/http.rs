@@ -334,7 +334,7 @@ impl State {
             .headers()
             .get(header::COOKIE)
             .and_then(|v| v.to_str().ok());
-        self.sessions.from_cookie_header(cookie)
+        self.sessions.session_of_cookies(cookie)
     }
 
     /// The `Set-Cookie` header for `session`, `Secure` when the request came over HTTPS

@@ -120,7 +120,7 @@ impl Sessions {
 
     /// The session of a `Cookie` header: the first cookie of our name that we signed and that
     /// has not expired. `None` for anything else, whatever it looks like.
-    pub(crate) fn from_cookie_header(&self, header: Option<&str>) -> Option<SessionId> {
+    pub(crate) fn session_of_cookies(&self, header: Option<&str>) -> Option<SessionId> {
         let now = unix_now();
         header?
             .split(';')

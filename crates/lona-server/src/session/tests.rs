@@ -8,9 +8,11 @@ use super::{RANDOM_AHEAD, Sessions, fill_random, new_session_id, unix_now};
 use crate::settings::Settings;
 
 fn sessions(secret: &str, max_age: Option<u64>) -> Sessions {
-    let mut settings = Settings::default();
-    settings.session_secret = Some(secret.to_owned());
-    settings.session_cookie_max_age = max_age.map(Duration::from_secs);
+    let settings = Settings {
+        session_secret: Some(secret.to_owned()),
+        session_cookie_max_age: max_age.map(Duration::from_secs),
+        ..Settings::default()
+    };
     Sessions::new(&settings).expect("a long secret")
 }
 
@@ -34,11 +36,11 @@ fn signed_cookies_read_back_and_carry_their_attributes() {
     assert!(!sessions.set_cookie(&a, false).contains("Secure"));
     let value = sessions.sign(&a);
     let header = format!("other=1; lona_session={value}; x=y");
-    assert_eq!(sessions.from_cookie_header(Some(&header)), Some(a.clone()));
+    assert_eq!(sessions.session_of_cookies(Some(&header)), Some(a.clone()));
     // The first of several cookies of our name that is ours wins.
     let tossed = format!("lona_session={}; lona_session={value}", b.0);
-    assert_eq!(sessions.from_cookie_header(Some(&tossed)), Some(a));
-    assert_eq!(sessions.from_cookie_header(None), None);
+    assert_eq!(sessions.session_of_cookies(Some(&tossed)), Some(a));
+    assert_eq!(sessions.session_of_cookies(None), None);
 }
 
 #[test]
@@ -48,7 +50,7 @@ fn unsigned_tampered_and_foreign_cookies_are_refused() {
     let value = sessions.sign(&id);
     let refused = |value: &str| {
         let header = format!("lona_session={value}");
-        sessions.from_cookie_header(Some(&header)).is_none()
+        sessions.session_of_cookies(Some(&header)).is_none()
     };
     // A bare id, as the server used to take.
     assert!(refused(&id.0));
@@ -82,7 +84,7 @@ fn with_a_max_age_old_cookies_are_refused() {
     let id = new_session_id();
     assert!(sessions.set_cookie(&id, false).contains("; Max-Age=60"));
     let fresh = format!("lona_session={}", sessions.sign(&id));
-    assert_eq!(sessions.from_cookie_header(Some(&fresh)), Some(id.clone()));
+    assert_eq!(sessions.session_of_cookies(Some(&fresh)), Some(id.clone()));
     // Signed 61 seconds ago with the same key: a valid tag, but too old.
     let old = unix_now() - 61;
     let mut mac = sessions.key.clone();
@@ -93,16 +95,18 @@ fn with_a_max_age_old_cookies_are_refused() {
         .map(|b| format!("{b:02x}"))
         .collect();
     let expired = format!("lona_session={}.{old}.{tag}", id.0);
-    assert_eq!(sessions.from_cookie_header(Some(&expired)), None);
+    assert_eq!(sessions.session_of_cookies(Some(&expired)), None);
     // Without a max age the same cookie is good.
     let lasting = self::sessions(SECRET, None);
-    assert_eq!(lasting.from_cookie_header(Some(&expired)), Some(id));
+    assert_eq!(lasting.session_of_cookies(Some(&expired)), Some(id));
 }
 
 #[test]
 fn a_short_secret_is_refused() {
-    let mut settings = Settings::default();
-    settings.session_secret = Some("short".to_owned());
+    let settings = Settings {
+        session_secret: Some("short".to_owned()),
+        ..Settings::default()
+    };
     assert!(Sessions::new(&settings).is_err());
 }
 
