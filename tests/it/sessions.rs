@@ -210,3 +210,90 @@ fn the_cookie_is_secure_when_a_trusted_proxy_says_https_and_not_when_anyone_else
     assert!(proxied_cookie("127.0.0.1").ends_with("; Secure"));
     assert!(!proxied_cookie("10.0.0.0/8").contains("Secure"));
 }
+
+/// A view with a login button that rotates the session; it shows whether its session is
+/// logged in.
+struct LoginView;
+
+impl View for LoginView {
+    fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult {
+        let logins = cx.state::<Logins>().ok_or(ViewError::NotFound)?;
+        let known = logins.0.lock().contains(&*request.session.0);
+        let login = tags::button().with_id("login").with_text("log in");
+        cx.on_click(&login, move |cx, _| {
+            if let Ok(session) = lona::server::rotate_session(cx, "/") {
+                logins.0.lock().insert(session.0.to_string());
+            }
+            Flow::Handled
+        });
+        Ok(Response::Node(
+            tags::div()
+                .with_child(tags::p().with_id("who").with_text(if known {
+                    "user"
+                } else {
+                    "anonymous"
+                }))
+                .with_child(&login),
+        ))
+    }
+}
+
+/// Clicks `#login` in `tab` and returns the one-time URL the view sent the window to.
+fn log_in(tab: &mut TestClient) -> String {
+    tab.click("#login").expect("a click");
+    tab.wait_for(|w| !w.http_redirects().is_empty())
+        .expect("the view sends the window through the handoff URL");
+    tab.window()
+        .http_redirects()
+        .last()
+        .cloned()
+        .expect("a URL")
+}
+
+#[test]
+fn a_login_in_a_view_rotates_the_session_through_a_one_time_url() {
+    let mut app = App::new();
+    app.state(Logins::default());
+    app.view("/", |_| LoginView);
+    let server = TestServer::start(app);
+    let mut tab = server.open("/").expect("the page opens");
+    tab.wait_for_node_text("#who", "anonymous")
+        .expect("not logged in");
+    let before = tab.session().cookie().expect("a cookie").to_owned();
+    let url = log_in(&mut tab);
+    assert!(url.starts_with(lona::server::SESSION_HANDOFF_PATH), "{url}");
+
+    // Another session cannot take the handoff (nor use it up).
+    let stranger = server
+        .get("/")
+        .expect("a page")
+        .cookie()
+        .expect("a cookie")
+        .to_owned();
+    let refused = server
+        .request("GET", &url, &[("cookie", &stranger)], b"")
+        .expect("answered");
+    assert_eq!(refused.status, 403);
+    // The browser can, once: a redirect to `/` that sets the new session's cookie.
+    let handoff = server
+        .request("GET", &url, &[("cookie", &before)], b"")
+        .expect("answered");
+    assert_eq!(handoff.status, 302, "{handoff:?}");
+    assert_eq!(handoff.header("location"), Some("/"));
+    let after = handoff.cookie().expect("the new cookie").to_owned();
+    assert_ne!(after, before);
+    let again = server
+        .request("GET", &url, &[("cookie", &before)], b"")
+        .expect("answered");
+    assert_eq!(again.status, 403, "a handoff URL works once");
+
+    let who = |cookie: &str| {
+        let mut tab = server
+            .open_with_session("/", &Session::from_cookie(cookie))
+            .expect("the page opens");
+        tab.wait_for_selector("#who").expect("the view shows");
+        tab.text("#who").unwrap_or_default()
+    };
+    assert_eq!(who(&after), "user");
+    assert_eq!(who(&before), "anonymous");
+}

@@ -532,7 +532,8 @@ impl App {
                 state: self
                     .state
                     .with(templates.clone())
-                    .with(crate::buckets::Registry::new(&settings)),
+                    .with(crate::buckets::Registry::new(&settings))
+                    .with(crate::session::Handoffs::default()),
                 error_page: {
                     let templates = templates.clone();
                     ErrorPage::new(move |status| templates.error_view(status))

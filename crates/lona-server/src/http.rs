@@ -402,6 +402,10 @@ async fn answer(
         }
         return response;
     }
+    // Session handoffs: before the routes, so that no route can shadow them.
+    if path == crate::session::SESSION_HANDOFF_PATH {
+        return session_handoff(&state, &request, peer);
+    }
     // Uploads: after the middlewares (which may refuse them), before the routes.
     if crate::buckets::handles(&state, path) {
         return crate::buckets::serve(state, request).await;
@@ -421,6 +425,34 @@ async fn answer(
             http_route(Arc::clone(&state), request, target, name, args, peer).await
         }
     }
+}
+
+/// A one-time URL of `rotate_session`: with the old session's cookie, a redirect to where the
+/// view said, setting the new session's cookie; anything else is 403.
+fn session_handoff(
+    state: &State,
+    request: &HyperRequest<Incoming>,
+    peer: SocketAddr,
+) -> Response<Body> {
+    let taken = crate::session::token_of(request.uri().query()).and_then(|token| {
+        let handoffs = state.runtime.state().get::<crate::session::Handoffs>()?;
+        handoffs.take(token, state.session(request).as_ref())
+    });
+    let Some((session, next)) = taken else {
+        return state.error_page(StatusCode::FORBIDDEN);
+    };
+    let (Some(cookie), Ok(location)) = (
+        state.session_cookie(&session, peer, request.headers()),
+        HeaderValue::from_str(&next),
+    ) else {
+        return state.error_page(StatusCode::INTERNAL_SERVER_ERROR);
+    };
+    let mut response = response(StatusCode::FOUND, "text/plain; charset=utf-8", "");
+    let headers = response.headers_mut();
+    headers.insert(header::LOCATION, location);
+    headers.insert(header::SET_COOKIE, cookie);
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// The HTTP-request and connection hooks; `Some` if a middleware answered or refused.

@@ -215,5 +215,10 @@ fn decode_hex(text: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
+mod handoff;
+
+pub(crate) use handoff::{Handoffs, token_of};
+pub use handoff::{RotateError, SESSION_HANDOFF_PATH, rotate_session};
+
 #[cfg(test)]
 mod tests;
