@@ -9,7 +9,9 @@ use std::time::Instant;
 
 use lona_test::{Session, TestClient};
 
-use crate::deployed::{TIMEOUT, TwoProcesses, get, kill_under, process_of, start_two_processes};
+use crate::deployed::{
+    TIMEOUT, TwoProcesses, get, issued_session, kill_under, process_of, start_two_processes,
+};
 use crate::nginx::free_port;
 use crate::temp::Temp;
 
@@ -163,14 +165,18 @@ fn two_processes_behind_apache_stick_by_routeid_share_channels_and_survive_a_kil
     for _ in 0..5 {
         assert_eq!(whoami(apache, Some(&route)).0, first);
     }
-    let session =
-        |route: &str, n: u32| Session::from_cookie(format!("{route}; lona_session={n:032}"));
+    // Sessions the app issued, each with the route that pins it to a process.
+    let session = |route: &str| {
+        let issued = issued_session(apache, Some(route));
+        Session::from_cookie(format!("{route}; {issued}"))
+    };
+    let (ada_session, bob_session) = (session("ROUTEID=.1"), session("ROUTEID=.2"));
     let open = |session: &Session| {
         TestClient::connect(apache, "/", Some(session), TIMEOUT)
             .expect("a tab opens through apache")
     };
-    let mut ada = open(&session("ROUTEID=.1", 1));
-    let mut bob = open(&session("ROUTEID=.2", 2));
+    let mut ada = open(&ada_session);
+    let mut bob = open(&bob_session);
     assert_eq!(process_of(&mut ada), "process-a");
     assert_eq!(process_of(&mut bob), "process-b");
 
@@ -184,7 +190,7 @@ fn two_processes_behind_apache_stick_by_routeid_share_channels_and_survive_a_kil
     // Process A is killed (SIGKILL): its tab sees the socket close instead of hanging, and
     // the session reconnects through Apache, which fails over to process B.
     kill_under(&mut a, &mut ada);
-    let mut ada = open(&session("ROUTEID=.1", 1));
+    let mut ada = open(&ada_session);
     assert_eq!(process_of(&mut ada), "process-b");
     assert!(
         ada.text("#lines").unwrap_or_default().is_empty(),

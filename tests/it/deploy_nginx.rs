@@ -9,7 +9,7 @@ use std::path::Path;
 use lona_test::{Session, TestClient, TestError};
 
 use crate::deployed::{
-    TIMEOUT, TwoProcesses, get, kill_under, process_of, shell, start_two_processes,
+    TIMEOUT, TwoProcesses, get, issued_session, kill_under, process_of, shell, start_two_processes,
 };
 use crate::nginx::{free_port, nginx_binary, run_nginx};
 use crate::temp::Temp;
@@ -82,10 +82,10 @@ fn two_processes_behind_nginx_stick_share_channels_and_survive_one_being_killed(
     let (status, _, _) = get(a.local_addr(), &format!("/static/{hashed_css}"), None);
     assert_ne!(status, 200, "lona served a static file itself");
 
-    // Sessions chosen by cookie until one lands on each process.
+    // New sessions until one lands on each process (nginx hashes the cookie).
     let mut on = std::collections::BTreeMap::new();
-    for n in 0..200u32 {
-        let cookie = format!("lona_session={n:032}");
+    for _ in 0..200u32 {
+        let cookie = issued_session(nginx, None);
         on.entry(whoami(nginx, &cookie)).or_insert(cookie);
         if on.len() == 2 {
             break;

@@ -102,8 +102,20 @@ pub(crate) fn start_two_processes(name: &str) -> Option<TwoProcesses> {
         SETTINGS.contains(shared),
         "docs/deployment/settings.toml lost `{shared}`"
     );
+    // The docs' placeholder key, replaced as an operator would.
+    let secret = "replace-me-with-the-output-of-openssl-rand-hex-32";
+    assert!(
+        SETTINGS.contains(secret),
+        "docs/deployment/settings.toml lost its shared session_secret"
+    );
+    let test_secret = format!("{name}-{}-test-secret-0123456789abcdef", std::process::id());
     let settings = [
-        files.write("settings.toml", SETTINGS.replace(shared, &redis.url())),
+        files.write(
+            "settings.toml",
+            SETTINGS
+                .replace(shared, &redis.url())
+                .replace(secret, &test_secret),
+        ),
         files.write(
             "host.toml",
             format!("static_dirs = [{:?}]\n", files.path().join("src")),
@@ -199,6 +211,30 @@ pub(crate) fn shell(process: &Process, command: &str) -> serde_json::Value {
 
 /// A GET on its own connection: status, head (lower-cased), body.
 pub(crate) fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, String, Vec<u8>) {
+    let (status, head, body) = get_raw(addr, path, cookie);
+    (status, head.to_ascii_lowercase(), body)
+}
+
+/// A session the app issued: the `lona_session=...` pair of the `Set-Cookie` of a page loaded
+/// through `addr` with `cookie` (a proxy's own routing cookie, say). Sessions are signed with
+/// the shared `session_secret`, so any process takes one that another issued.
+pub(crate) fn issued_session(addr: SocketAddr, cookie: Option<&str>) -> String {
+    let (status, head, _) = get_raw(addr, "/", cookie);
+    assert_eq!(status, 200, "{head}");
+    head.lines()
+        .filter_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("set-cookie")
+                .then_some(value.trim())
+        })
+        .find(|value| value.starts_with("lona_session="))
+        .and_then(|value| value.split(';').next())
+        .unwrap_or_else(|| panic!("the page set no session cookie: {head}"))
+        .to_owned()
+}
+
+/// [`get`] with the head as it came.
+fn get_raw(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT).expect("connects");
     stream
         .set_read_timeout(Some(TIMEOUT))
@@ -217,7 +253,7 @@ pub(crate) fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, S
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .map_or(raw.len(), |at| at + 4);
-    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let status = head
         .split_whitespace()
         .nth(1)

@@ -3,6 +3,7 @@
 mod browser;
 mod buckets;
 mod channels;
+mod client_errors;
 mod deploy_apache;
 mod deploy_nginx;
 mod deployed;
@@ -15,6 +16,7 @@ mod process;
 mod redis;
 mod responses;
 mod server_api;
+mod sessions;
 mod settings;
 mod shell;
 mod temp;

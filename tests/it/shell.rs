@@ -99,7 +99,9 @@ fn the_socket_is_private_and_answers_info_errors_and_long_lines() {
     let socket = temp.path().join("shell.sock");
     // A stale socket file from a crashed server is replaced.
     drop(std::os::unix::net::UnixListener::bind(&socket).expect("binds a stale socket"));
-    let server = TestServer::start(app(&socket));
+    let mut app = app(&socket);
+    app.settings.session_secret = Some("a session secret the shell must not show".to_owned());
+    let server = TestServer::start(app);
     let mode = std::fs::metadata(&socket)
         .expect("the socket exists")
         .permissions()
@@ -114,7 +116,12 @@ fn the_socket_is_private_and_answers_info_errors_and_long_lines() {
     ask(&socket, "pools");
     ask(&socket, "static");
     ask(&socket, "middlewares");
-    ask(&socket, "settings");
+    let settings = ask(&socket, "settings").to_string();
+    assert!(settings.contains("max_runtime_threads"), "{settings}");
+    assert!(
+        !settings.contains("must not show"),
+        "the shell shows the session key"
+    );
     ask(&socket, "state");
     ask(&socket, "connections");
     let no_channels = shell::request(&socket, "channels", false).expect("the shell answers");

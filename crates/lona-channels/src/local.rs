@@ -192,7 +192,9 @@ impl Local {
     fn drop_message(&self, message: &Message, why: &str) {
         message.mark_dropped();
         self.dropped.fetch_add(1, Ordering::Relaxed);
-        tracing::debug!(topic = %message.topic, why, "channel message dropped");
+        // A topic may be built from what a browser sent.
+        let topic = lona_runtime::Untrusted(&message.topic);
+        tracing::debug!(%topic, why, "channel message dropped");
     }
 
     /// Why a message must not be delivered now, if it must not.

@@ -138,6 +138,8 @@ pub struct Connection {
     limits: OutboxLimits,
     state: Mutex<OutboxState>,
     merges: AtomicU64,
+    /// Its client errors in the current minute (`max_client_errors_per_minute`).
+    pub(crate) client_errors: crate::client_errors::ClientErrorBudget,
 }
 
 #[derive(Default)]
@@ -169,6 +171,7 @@ impl Connection {
             limits,
             state: Mutex::new(OutboxState::default()),
             merges: AtomicU64::new(0),
+            client_errors: crate::client_errors::ClientErrorBudget::default(),
         })
     }
 

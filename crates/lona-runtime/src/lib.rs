@@ -38,6 +38,7 @@
 //! ```
 
 mod block_on;
+mod client_errors;
 mod connection;
 mod context;
 mod histogram;

@@ -24,6 +24,7 @@ use lona_protocol::client::{ChangeValue, EventKind, InputEvent as WireEvent};
 use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
 use parking_lot::Mutex;
 
+use crate::client_errors::{Admission, report_suppressed};
 use crate::connection::{CloseReason, Connection, ConnectionId, OutboxLimits, Outgoing, SessionId};
 use crate::context::{AsyncContext, Context, EventContext, ViewHandle, Waiter};
 use crate::histogram::{Histogram, HistogramSnapshot};
@@ -32,6 +33,7 @@ use crate::pool::{Pool, PoolConfig, PoolMetrics, panic_message};
 use crate::spawn::{CatchUnwind, PoolSpawner, Spawn};
 use crate::state::{AppState, ServerState};
 use crate::stop::{StopReason, StopSignal};
+use crate::untrusted::Untrusted;
 use crate::view::{AsyncView, Flow, InputEvent, Request, Response, View, ViewError, ViewResult};
 
 /// Sizes and limits of a runtime.
@@ -59,6 +61,9 @@ pub struct RuntimeConfig {
     pub state: AppState,
     /// What a window shows when its view fails: forbidden, not found or crashed.
     pub error_page: ErrorPage,
+    /// Client errors (`CLIENT_ERROR`) one connection may have logged per minute; past it they
+    /// are dropped, one line later says how many, and [`Limit::ClientErrorRate`] trips.
+    pub max_client_errors_per_minute: u32,
 }
 
 /// Builds the tree a window shows in place of its view for an error status (403, 404,
@@ -109,6 +114,7 @@ impl Default for RuntimeConfig {
             stuck_after: Duration::from_secs(5),
             state: AppState::default(),
             error_page: ErrorPage::default(),
+            max_client_errors_per_minute: 10,
         }
     }
 }
@@ -575,10 +581,12 @@ impl ViewShared {
     fn log_start(&self) {
         let route = self.request.route.as_deref().unwrap_or("");
         let session = short_session(&self.request.session);
+        // The path is the browser's: a VIEW frame's URL says what it likes.
+        let path = Untrusted(&self.request.path);
         if self.interactive {
-            tracing::info!(target: "lona::view", view = self.id.0, route, path = %self.request.path, session, "view started");
+            tracing::info!(target: "lona::view", view = self.id.0, route, %path, session, "view started");
         } else {
-            tracing::debug!(target: "lona::view", view = self.id.0, route, path = %self.request.path, session, "view started");
+            tracing::debug!(target: "lona::view", view = self.id.0, route, %path, session, "view started");
         }
     }
 
@@ -1495,7 +1503,24 @@ impl Runtime {
         runtime: Option<RuntimeId>,
         message: &str,
     ) {
-        tracing::error!(connection = connection.id().0, %message, "the browser client failed");
+        let budget = self.inner.config.max_client_errors_per_minute;
+        match connection.client_errors.admit(budget, Instant::now()) {
+            Admission::Admit { suppressed } => {
+                report_suppressed(connection, suppressed);
+                tracing::error!(
+                    connection = connection.id().0,
+                    message = %Untrusted(message),
+                    "the browser client failed"
+                );
+            }
+            // Dropped: neither logged nor shown, so a flood costs neither disk nor views.
+            Admission::Drop { first } => {
+                if first {
+                    self.trip(Limit::ClientErrorRate);
+                }
+                return;
+            }
+        }
         let view = runtime.and_then(|id| self.inner.views.lock().get(&id).cloned());
         if let Some(view) = view.filter(|v| v.is_attached(connection.id(), window)) {
             view.show_error(500);
@@ -1511,6 +1536,7 @@ impl Runtime {
     /// Detaches every window of a closed connection; views left without a window stop unless
     /// they are daemons.
     pub fn connection_closed(&self, connection: &Arc<Connection>) {
+        report_suppressed(connection, connection.client_errors.take_suppressed());
         self.detach_where(|a| a.connection.id() == connection.id());
     }
 

@@ -512,6 +512,12 @@ impl App {
                     bad.0
                 ))
             })?;
+        let sessions = crate::session::Sessions::new(&settings).map_err(|_| {
+            ServerError::InvalidSetting(format!(
+                "session_secret: shorter than {} characters",
+                crate::session::MIN_SECRET_LEN
+            ))
+        })?;
         let runtime = Runtime::with_spawner(
             RuntimeConfig {
                 runtime_threads: settings.max_runtime_threads,
@@ -526,11 +532,13 @@ impl App {
                 state: self
                     .state
                     .with(templates.clone())
-                    .with(crate::buckets::Registry::new(&settings)),
+                    .with(crate::buckets::Registry::new(&settings))
+                    .with(crate::session::Handoffs::default()),
                 error_page: {
                     let templates = templates.clone();
                     ErrorPage::new(move |status| templates.error_view(status))
                 },
+                max_client_errors_per_minute: settings.max_client_errors_per_minute,
                 ..RuntimeConfig::default()
             },
             Arc::new(TokioSpawner(tokio.handle().clone())),
@@ -545,6 +553,7 @@ impl App {
             statics,
             middlewares,
             channels,
+            sessions,
         });
         let (stop, stopped) = watch::channel(false);
         let listener = {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use hyper::HeaderMap;
 use hyper::body::Bytes;
-use lona_runtime::{AppState, Request, ServerState};
+use lona_runtime::{AppState, Request, ServerState, SessionId};
 
 use crate::frontend::Templates;
 use crate::http::HttpResponse;
@@ -23,6 +23,19 @@ pub struct HttpRequest {
     pub(crate) body: Bytes,
     pub(crate) templates: Templates,
     pub(crate) state: AppState,
+    /// Where [`HttpRequest::rotate_session`] leaves the new id for the response's cookie.
+    pub(crate) rotation: Rotation,
+}
+
+/// The new session id a handler asked for, shared with the server that answers the request
+/// (an async handler takes the request by value, so the server keeps its own handle).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Rotation(Arc<parking_lot::Mutex<Option<SessionId>>>);
+
+impl Rotation {
+    pub(crate) fn take(&self) -> Option<SessionId> {
+        self.0.lock().take()
+    }
 }
 
 impl std::fmt::Debug for HttpRequest {
@@ -81,6 +94,30 @@ impl HttpRequest {
     /// A value registered with [`crate::App::state`].
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
         self.state.get::<T>()
+    }
+
+    /// Issues a new session id for this browser and returns it; the response sets the new
+    /// session cookie. Call it where a user's privilege changes, at login (and logout), and
+    /// keep what the login grants under the new id:
+    ///
+    /// ```ignore
+    /// app.http("/login", |request| {
+    ///     let user = check_password(request)?;
+    ///     let session = request.rotate_session();
+    ///     logins.insert(session, user); // keyed by the new id, never by `request.session`
+    ///     HttpResponse::redirect("/")
+    /// });
+    /// ```
+    ///
+    /// Without it, whoever knew the session id before the login (one planted in the browser
+    /// with a cookie the server issued to the attacker, say) would share the login. The old
+    /// id keeps its views, daemons and upload buckets, which the browser no longer reaches
+    /// after the new cookie; `request.session` still names the old id. Calling it again
+    /// replaces the id issued before.
+    pub fn rotate_session(&self) -> SessionId {
+        let session = crate::session::new_session_id();
+        *self.rotation.0.lock() = Some(session.clone());
+        session
     }
 
     /// The server's shared map (Lona's `server.state`).

@@ -24,7 +24,7 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use crate::app::Target;
 use crate::frontend::Templates;
 use crate::routing::Router;
-use crate::session::{new_session_id, session_from_cookie, set_cookie};
+use crate::session::new_session_id;
 use crate::settings::Settings;
 
 /// Bytes that `filename*` (RFC 5987) and URL path segments carry percent-encoded: all but
@@ -47,6 +47,8 @@ pub(crate) struct State {
     pub(crate) middlewares: crate::middleware::Middlewares,
     /// The channels the server built from `channel_broker_url`, to shut down with it.
     pub(crate) channels: Option<lona_channels::Channels>,
+    /// The key that signs session cookies, and the cookie's settings.
+    pub(crate) sessions: crate::session::Sessions,
 }
 
 /// The open WebSockets, so that shutdown can close those no view holds and wait for all.
@@ -325,12 +327,26 @@ impl State {
         response
     }
 
+    /// The session of a request's cookie, if the server issued it (signed, not expired):
+    /// a cookie made up by a client, however well-formed, names no session.
     pub(crate) fn session(&self, request: &HyperRequest<Incoming>) -> Option<SessionId> {
         let cookie = request
             .headers()
             .get(header::COOKIE)
             .and_then(|v| v.to_str().ok());
-        session_from_cookie(cookie, &self.settings.session_cookie_name)
+        self.sessions.session_of_cookies(cookie)
+    }
+
+    /// The `Set-Cookie` header for `session`, `Secure` when the request came over HTTPS
+    /// (by a trusted proxy's word) or `session_cookie_secure` is set.
+    pub(crate) fn session_cookie(
+        &self,
+        session: &SessionId,
+        peer: SocketAddr,
+        headers: &hyper::HeaderMap,
+    ) -> Option<HeaderValue> {
+        let https = self.proxies.client(peer, headers).https;
+        HeaderValue::from_str(&self.sessions.set_cookie(session, https)).ok()
     }
 }
 
@@ -390,6 +406,10 @@ async fn answer(
         }
         return response;
     }
+    // Session handoffs: before the routes, so that no route can shadow them.
+    if path == crate::session::SESSION_HANDOFF_PATH {
+        return session_handoff(&state, &request, peer);
+    }
     // Uploads: after the middlewares (which may refuse them), before the routes.
     if crate::buckets::handles(&state, path) {
         return crate::buckets::serve(state, request).await;
@@ -400,15 +420,43 @@ async fn answer(
     match route.target {
         Target::View(_, frontend) => {
             let template = frontend.as_deref().unwrap_or("lona/frontend.html");
-            frontend_page(&state, &request, template)
+            frontend_page(&state, &request, template, peer)
         }
         Target::Http(_) | Target::AsyncHttp(_) | Target::Page(_) => {
             let target = route.target.clone();
             let name = route.name.map(Arc::from);
             let args = route.args;
-            http_route(Arc::clone(&state), request, target, name, args).await
+            http_route(Arc::clone(&state), request, target, name, args, peer).await
         }
     }
+}
+
+/// A one-time URL of `rotate_session`: with the old session's cookie, a redirect to where the
+/// view said, setting the new session's cookie; anything else is 403.
+fn session_handoff(
+    state: &State,
+    request: &HyperRequest<Incoming>,
+    peer: SocketAddr,
+) -> Response<Body> {
+    let taken = crate::session::token_of(request.uri().query()).and_then(|token| {
+        let handoffs = state.runtime.state().get::<crate::session::Handoffs>()?;
+        handoffs.take(token, state.session(request).as_ref())
+    });
+    let Some((session, next)) = taken else {
+        return state.error_page(StatusCode::FORBIDDEN);
+    };
+    let (Some(cookie), Ok(location)) = (
+        state.session_cookie(&session, peer, request.headers()),
+        HeaderValue::from_str(&next),
+    ) else {
+        return state.error_page(StatusCode::INTERNAL_SERVER_ERROR);
+    };
+    let mut response = response(StatusCode::FOUND, "text/plain; charset=utf-8", "");
+    let headers = response.headers_mut();
+    headers.insert(header::LOCATION, location);
+    headers.insert(header::SET_COOKIE, cookie);
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// The HTTP-request and connection hooks; `Some` if a middleware answered or refused.
@@ -456,6 +504,7 @@ fn frontend_page(
     state: &State,
     request: &HyperRequest<Incoming>,
     template: &str,
+    peer: SocketAddr,
 ) -> Response<Body> {
     let (session, new) = match state.session(request) {
         Some(session) => (session, false),
@@ -478,15 +527,8 @@ fn frontend_page(
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-cache, no-store, must-revalidate"),
     );
-    if new {
-        let cookie = set_cookie(
-            &state.settings.session_cookie_name,
-            &session,
-            state.settings.session_cookie_secure,
-        );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            headers.insert(header::SET_COOKIE, value);
-        }
+    if new && let Some(cookie) = state.session_cookie(&session, peer, request.headers()) {
+        headers.insert(header::SET_COOKIE, cookie);
     }
     if request.method() == Method::HEAD {
         *response.body_mut() = full(Bytes::new());
@@ -502,6 +544,7 @@ async fn http_route(
     target: Target,
     route: Option<Arc<str>>,
     args: Vec<(String, String)>,
+    peer: SocketAddr,
 ) -> Response<Body> {
     let head = request.method() == Method::HEAD;
     let session = state.session(&request).unwrap_or_else(new_session_id);
@@ -541,12 +584,15 @@ async fn http_route(
         return response;
     }
     let conditions = Conditions::of(&parts.method, &parts.headers);
+    let https = state.proxies.client(peer, &parts.headers).https;
+    let rotation = crate::handler::Rotation::default();
     let request = crate::handler::HttpRequest {
         request: lona_request,
         headers: parts.headers,
         body,
         templates: state.templates.clone(),
         state: state.runtime.state().clone(),
+        rotation: rotation.clone(),
     };
     let answer = match target {
         Target::Http(handler) => {
@@ -571,6 +617,12 @@ async fn http_route(
         return state.error_page(StatusCode::INTERNAL_SERVER_ERROR);
     };
     let mut response = build_response(&state, answer, Some(&conditions));
+    // The handler asked for a new session id (a login): the browser gets its cookie.
+    if let Some(session) = rotation.take()
+        && let Ok(cookie) = HeaderValue::from_str(&state.sessions.set_cookie(&session, https))
+    {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
     if head {
         *response.body_mut() = full(Bytes::new());
     }

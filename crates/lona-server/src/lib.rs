@@ -36,4 +36,5 @@ pub use logging::init_logging;
 pub use middleware::{BoxError, ConnectionInfo, Decision, HttpRequestInfo, Middleware};
 pub use redis_broker::{RedisBroker, RedisConfig};
 pub use routing::{MATCH_ALL, Pattern, Resolved, ReverseError, RouteError, Router};
+pub use session::{RotateError, SESSION_HANDOFF_PATH, rotate_session};
 pub use settings::{Settings, SettingsError};

@@ -5,6 +5,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use lona_runtime::Untrusted;
+
 /// Installs a `tracing-subscriber` fmt subscriber on stderr as the global default, filtered
 /// by `RUST_LOG` (`info` if unset or invalid), e.g. `RUST_LOG=lona::http=warn,info`. Returns
 /// `false` if a global subscriber was installed already; that one stays.
@@ -29,7 +31,9 @@ pub(crate) fn request_line(
     peer: SocketAddr,
 ) {
     let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
-    tracing::info!(target: "lona::http", method, path, status, micros, %peer, "request");
+    // Both come from the client: a path may be kilobytes long.
+    let (method, path) = (Untrusted(method), Untrusted(path));
+    tracing::info!(target: "lona::http", ?method, ?path, status, micros, %peer, "request");
 }
 
 #[cfg(test)]
@@ -53,6 +57,27 @@ mod tests {
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
+    }
+
+    #[test]
+    fn the_request_lines_client_parts_are_escaped_and_cut_short() {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::INFO)
+            .finish();
+        let long = format!("/x\n{}", "a".repeat(8000));
+        tracing::subscriber::with_default(subscriber, || {
+            let peer = SocketAddr::from(([127, 0, 0, 1], 4711));
+            request_line("GET\r\nEVIL", &long, 200, Duration::ZERO, peer);
+        });
+        let text = String::from_utf8_lossy(&buffer.0.lock()).into_owned();
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(text.contains(r#"method="GET\r\nEVIL""#), "{text}");
+        assert!(text.contains(r#"path="/x\naaa"#), "{text}");
+        assert!(text.contains("more bytes)"), "{text}");
+        assert!(text.len() < 1000, "{} bytes", text.len());
     }
 
     #[test]

@@ -296,7 +296,9 @@ impl Shared {
 
     fn drop_outgoing(&self, outgoing: &Outgoing, why: &str) {
         self.dropped.fetch_add(1, Ordering::Relaxed);
-        tracing::debug!(topic = %outgoing.topic, why, "channel message not sent to Redis");
+        // A topic may be built from what a browser sent.
+        let topic = lona_runtime::Untrusted(&outgoing.topic);
+        tracing::debug!(%topic, why, "channel message not sent to Redis");
     }
 
     /// The publisher thread: sends queued messages until the queue is closed and empty,

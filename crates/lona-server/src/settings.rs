@@ -44,7 +44,8 @@ pub struct Settings {
     pub live_reload: bool,
     /// The session cookie (`SESSIONS_KEY_NAME`).
     pub session_cookie_name: String,
-    /// Mark the session cookie `Secure` (set it when the site is served over HTTPS).
+    /// Mark the session cookie `Secure` always. Without it the cookie is `Secure` when a
+    /// trusted proxy (`trusted_proxies`) says the request came over HTTPS.
     pub session_cookie_secure: bool,
     /// Origins allowed to open the WebSocket besides the page's own host, e.g.
     /// `https://example.org`. Anything else gets 403.
@@ -97,6 +98,18 @@ pub struct Settings {
     /// How often the server checks whether the allocator holds much freed memory (after a
     /// storm of views or connections has passed) and gives it back to the OS; zero never does.
     pub memory_trim_interval: Duration,
+    /// The key that signs session cookies (HMAC-SHA256), at least 32 characters. `None`: a
+    /// random key per process, so sessions do not survive a restart, and several processes
+    /// behind one proxy must share a key. Keep it out of version control (set it with
+    /// `LONA_SESSION_SECRET`); changing it logs every browser out.
+    pub session_secret: Option<String>,
+    /// How long a session cookie lives: the cookie gets `Max-Age` and the server refuses
+    /// (with a fresh session) a cookie signed longer ago. `None`: a browser-session cookie
+    /// that the server accepts for as long as its key is the same.
+    pub session_cookie_max_age: Option<Duration>,
+    /// Client errors (`CLIENT_ERROR`) one socket may have logged per minute; past it they are
+    /// dropped (neither logged nor shown) and one line later says how many were.
+    pub max_client_errors_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -134,6 +147,9 @@ impl Default for Settings {
             metrics_url_prefix: None,
             trusted_proxies: Vec::new(),
             memory_trim_interval: Duration::from_secs(10),
+            session_secret: None,
+            session_cookie_max_age: None,
+            max_client_errors_per_minute: 10,
         }
     }
 }
@@ -175,6 +191,9 @@ macro_rules! for_each_setting {
             metrics_url_prefix,
             trusted_proxies,
             memory_trim_interval,
+            session_secret,
+            session_cookie_max_age,
+            max_client_errors_per_minute,
         )
     };
 }
@@ -312,14 +331,21 @@ impl Settings {
         let mut out = String::new();
         macro_rules! write_all {
             ($($field:ident),* $(,)?) => {$(
-                let value = if stringify!($field) == "shell_server_url" {
+                let value = if stringify!($field) == "session_secret" {
+                    // A secret is not printed: the output ends up in terminals and tickets.
+                    None
+                } else if stringify!($field) == "shell_server_url" {
                     self.shell_server_url
                         .as_ref()
                         .map(|path| toml::Value::String(format!("file://{}", path.display())))
                 } else {
                     SettingValue::to_toml(&self.$field)
                 };
-                write_line(&mut out, stringify!($field), value);
+                if stringify!($field) == "session_secret" && self.session_secret.is_some() {
+                    out.push_str("# session_secret is set (not printed)\n");
+                } else {
+                    write_line(&mut out, stringify!($field), value);
+                }
             )*};
         }
         for_each_setting!(write_all);
@@ -554,6 +580,25 @@ impl<T: SettingValue> SettingValue for Vec<T> {
             .map(T::to_toml)
             .collect::<Option<_>>()
             .map(toml::Value::Array)
+    }
+}
+
+impl SettingValue for Option<Duration> {
+    const EXPECTED: &'static str = "a number of seconds, or \"\" for none";
+    fn from_toml(value: &toml::Value) -> Option<Self> {
+        match value {
+            toml::Value::String(text) if text.is_empty() => Some(None),
+            _ => Duration::from_toml(value).map(Some),
+        }
+    }
+    fn from_env(text: &str) -> Option<Self> {
+        if text.trim().is_empty() {
+            return Some(None);
+        }
+        Duration::from_env(text).map(Some)
+    }
+    fn to_toml(&self) -> Option<toml::Value> {
+        self.as_ref().and_then(SettingValue::to_toml)
     }
 }
 

@@ -400,7 +400,9 @@ fn run(line: &str, state: &State, commands: &[CustomCommand], started: Instant) 
             [path] => route_of(state, path),
             _ => Answer::error("usage: routes [PATH]"),
         },
-        "settings" => takes_no_args(json!({"settings": format!("{:#?}", state.settings)})),
+        "settings" => {
+            takes_no_args(json!({"settings": format!("{:#?}", shown_settings(&state.settings))}))
+        }
         "static" => {
             if args.is_empty() {
                 statics(state)
@@ -481,6 +483,16 @@ fn pools(state: &State) -> Json {
         "events_dispatched": metrics.events_dispatched,
         "events_rejected": metrics.events_rejected,
     })
+}
+
+/// The settings as the shell shows them: the session key is not, it ends up in terminals and
+/// tickets.
+fn shown_settings(settings: &crate::Settings) -> crate::Settings {
+    let mut shown = settings.clone();
+    if shown.session_secret.is_some() {
+        shown.session_secret = Some("(set, not shown)".to_owned());
+    }
+    shown
 }
 
 /// A session id cut to its first characters: enough to tell sessions apart, not enough to

@@ -14,7 +14,8 @@ use hyper_util::rt::TokioIo;
 use lona_protocol::client::{ClientMessage, Frame, decode_client_with};
 use lona_protocol::{DecodeLimits, ServerMessage, WindowId};
 use lona_runtime::{
-    CloseReason, Connection, OutboxLimits, Outgoing, Request, SessionId, StartError, ViewFactory,
+    CloseReason, Connection, OutboxLimits, Outgoing, Request, SessionId, StartError, Untrusted,
+    ViewFactory,
 };
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -189,7 +190,8 @@ fn handle_text(
             return true;
         }
         Err(error) => {
-            tracing::debug!(connection = connection.id().0, %error, "malformed message");
+            let error = error.to_string();
+            tracing::debug!(connection = connection.id().0, error = %Untrusted(&error), "malformed message");
             return false;
         }
     };

@@ -418,8 +418,14 @@ impl StaticFiles {
     ) -> Result<(RelPath, Option<(RelPath, String)>), StaticResponse> {
         if !self.serve {
             if !self.warned.swap(true, Ordering::Relaxed) {
+                // The client's path, cut short; a `&str` field is written escaped (Debug).
+                let path = request
+                    .path
+                    .char_indices()
+                    .nth(256)
+                    .map_or(request.path, |(at, _)| &request.path[..at]);
                 tracing::warn!(
-                    path = request.path,
+                    path,
                     "a static file request reached the app although serving static files is \
                      off: the reverse proxy seems to be misconfigured"
                 );

@@ -110,6 +110,23 @@ impl TestClient {
                 .map(str::to_owned)
                 .or_else(|| cookie.map(str::to_owned)),
         };
+        TestClient::open_socket(addr, &path, session, timeout)
+    }
+
+    /// Opens the WebSocket with `session`'s cookie as it is, without loading the page first
+    /// (so without taking a cookie the page would set), and shows `path` in window 1: what a
+    /// client that replays or makes up a cookie does.
+    pub(crate) fn open_socket(
+        addr: SocketAddr,
+        path: &str,
+        session: Session,
+        timeout: Duration,
+    ) -> Result<TestClient, TestError> {
+        let path = if path.starts_with('/') {
+            path.to_owned()
+        } else {
+            format!("/{path}")
+        };
         let socket = connect(addr, &path, session.cookie(), timeout)?;
         let mut client = TestClient {
             addr,

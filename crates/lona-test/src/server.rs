@@ -140,6 +140,21 @@ impl TestServer {
         TestClient::open(self.addr, path, Some(session), self.timeout)
     }
 
+    /// Opens the WebSocket on `path` with `session`'s cookie as it is, skipping the page load
+    /// that would replace a cookie the server does not know: a client that forges or replays
+    /// a cookie. Then as [`TestServer::open`].
+    ///
+    /// # Errors
+    ///
+    /// As [`TestServer::open`].
+    pub fn open_socket_with_session(
+        &self,
+        path: &str,
+        session: &Session,
+    ) -> Result<TestClient, TestError> {
+        TestClient::open_socket(self.addr, path, session.clone(), self.timeout)
+    }
+
     /// Stops the server: views are stopped, sockets closed with "going away".
     pub fn shutdown(self) {
         self.server.shutdown();

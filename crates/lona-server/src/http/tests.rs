@@ -215,10 +215,19 @@ async fn an_interactive_route_serves_the_frontend_page_with_a_session_cookie() {
         body.contains(r#"import { Lona } from "/static/lona/lona.js";"#),
         "{body}"
     );
-    // A browser that has the cookie gets no new one.
-    let with_cookie = "GET / HTTP/1.1\r\nHost: localhost\r\nCookie: lona_session=abcdefghijklmnopqrstuvwxyz012345\r\nConnection: close\r\n\r\n";
-    let (_, headers, _) = http(&server, with_cookie).await;
+    // A browser that has its cookie gets no new one.
+    let value = cookie.split(';').next().expect("name=value");
+    let with_cookie = get_with("/", &format!("Cookie: {value}\r\n"));
+    let (_, headers, _) = http(&server, &with_cookie).await;
     assert_eq!(header(&headers, "set-cookie"), None);
+    // A well-formed id the server did not issue is not adopted: a new session and cookie.
+    let made_up = get_with(
+        "/",
+        "Cookie: lona_session=abcdefghijklmnopqrstuvwxyz012345\r\n",
+    );
+    let (_, headers, _) = http(&server, &made_up).await;
+    let fresh = header(&headers, "set-cookie").expect("a new session cookie");
+    assert!(!fresh.starts_with("lona_session=abcdefghijklmnopqrstuvwxyz012345"));
     server.shutdown();
 }
 

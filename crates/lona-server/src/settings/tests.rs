@@ -234,3 +234,33 @@ fn every_setting_is_printed_once() {
         assert_eq!(lines, 1, "{name} in\n{text}");
     }
 }
+
+#[test]
+fn the_session_settings_load_and_the_secret_is_never_printed() {
+    let mut settings = Settings::default();
+    settings
+        .apply_toml(
+            "session_secret = \"0123456789abcdef0123456789abcdef\"\nsession_cookie_max_age = 3600\nmax_client_errors_per_minute = 3",
+            "t.toml",
+        )
+        .expect("valid");
+    assert_eq!(
+        settings.session_cookie_max_age,
+        Some(Duration::from_secs(3600))
+    );
+    assert_eq!(settings.max_client_errors_per_minute, 3);
+    let printed = settings.to_toml();
+    assert!(!printed.contains("0123456789abcdef"), "{printed}");
+    assert!(
+        printed.contains("# session_secret is set (not printed)"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("session_cookie_max_age = 3600"),
+        "{printed}"
+    );
+    settings
+        .apply_env([("LONA_SESSION_COOKIE_MAX_AGE".to_owned(), String::new())])
+        .expect("empty is none");
+    assert_eq!(settings.session_cookie_max_age, None);
+}
