@@ -12,8 +12,9 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
-use std::sync::Arc;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -138,6 +139,9 @@ pub struct Connection {
     limits: OutboxLimits,
     state: Mutex<OutboxState>,
     merges: AtomicU64,
+    /// The browser's address (behind a trusted proxy, the forwarded one), which the
+    /// per-address limits count; `None` for connections the server made no address for.
+    client_addr: OnceLock<IpAddr>,
 }
 
 #[derive(Default)]
@@ -169,7 +173,21 @@ impl Connection {
             limits,
             state: Mutex::new(OutboxState::default()),
             merges: AtomicU64::new(0),
+            client_addr: OnceLock::new(),
         })
+    }
+
+    /// Sets the browser's address, which `max_views_per_ip` counts:
+    /// `Connection::new(session, limits).with_client_addr(ip)`. Only the first address
+    /// given sticks: a connection does not move.
+    pub fn with_client_addr(self: Arc<Self>, ip: IpAddr) -> Arc<Connection> {
+        let _ = self.client_addr.set(ip);
+        self
+    }
+
+    /// The browser's address, if the server gave one.
+    pub fn client_addr(&self) -> Option<IpAddr> {
+        self.client_addr.get().copied()
     }
 
     /// The connection's id.

@@ -43,6 +43,7 @@ mod context;
 mod histogram;
 mod limits;
 mod pool;
+mod quota;
 mod runtime;
 mod spawn;
 mod state;
