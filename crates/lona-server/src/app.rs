@@ -531,6 +531,11 @@ impl App {
                     let templates = templates.clone();
                     ErrorPage::new(move |status| templates.error_view(status))
                 },
+                max_views_per_session: settings.max_views_per_session,
+                max_views_per_ip: settings.max_views_per_ip,
+                max_runtime_share: settings.max_runtime_share,
+                daemon_idle_timeout: settings.daemon_idle_timeout,
+                max_daemons_per_session: settings.max_daemons_per_session,
                 ..RuntimeConfig::default()
             },
             Arc::new(TokioSpawner(tokio.handle().clone())),
