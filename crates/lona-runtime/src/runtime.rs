@@ -545,8 +545,8 @@ pub(crate) struct ViewShared {
     counted: bool,
     /// Whether it holds a unit of its session's runtime-pool share.
     holds_share: AtomicBool,
-    /// Since when a daemon has had no window; `None` while one shows it.
-    idle_since: Mutex<Option<Instant>>,
+    /// Since when a daemon has had no window, and whether its expiry timer is set.
+    idle: Mutex<daemon::Idle>,
 }
 
 /// How many waits of each kind a view has pending; several at once in an async view.
@@ -1266,7 +1266,7 @@ impl ViewShared {
         {
             let mut attached = self.attached.lock();
             attached.push(Attachment::new(connection, window));
-            *self.idle_since.lock() = None;
+            self.idle.lock().since = None;
         }
         connection.send(Outgoing::Frame(
             ServerMessage::ViewStart {
@@ -1549,7 +1549,7 @@ impl Runtime {
             client: None,
             counted: false,
             holds_share: AtomicBool::new(false),
-            idle_since: Mutex::new(None),
+            idle: Mutex::new(daemon::Idle::default()),
         })
     }
 

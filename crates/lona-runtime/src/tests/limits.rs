@@ -268,3 +268,40 @@ fn at_max_daemons_per_session_the_longest_detached_goes_or_the_new_view_stays_no
     assert!(daemon_of(&runtime, "/d1").is_some_and(|v| v.daemon));
     runtime.shutdown();
 }
+
+#[test]
+fn a_daemon_that_comes_and_goes_expires_a_full_timeout_after_it_was_last_left() {
+    let timeout = Duration::from_millis(300);
+    let runtime = Runtime::new(RuntimeConfig {
+        runtime_threads: 2,
+        worker_threads: 1,
+        daemon_idle_timeout: timeout,
+        ..RuntimeConfig::default()
+    });
+    let probe = Probe::default();
+    let factory = counter(&probe);
+    let me = session("me");
+    let first = browser(&me);
+    let id = start(&runtime, &factory, &first, "http://localhost/busy");
+    until(&first, 205);
+    runtime.connection_closed(&first);
+    // Half the timeout of coming and going: each visit restarts the clock.
+    let began = std::time::Instant::now();
+    let mut left = began;
+    while began.elapsed() < timeout / 2 {
+        let tab = browser(&me);
+        assert_eq!(start(&runtime, &factory, &tab, "http://localhost/busy"), id);
+        runtime.connection_closed(&tab);
+        left = std::time::Instant::now();
+    }
+    eventually("the daemon expires", || {
+        daemon_of(&runtime, "/busy").is_none()
+    });
+    assert!(
+        left.elapsed() >= timeout,
+        "expired {:?} after it was last left",
+        left.elapsed()
+    );
+    assert_eq!(tripped(&runtime, Limit::DaemonIdle), 1);
+    runtime.shutdown();
+}
