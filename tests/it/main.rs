@@ -9,6 +9,7 @@ mod deploy_nginx;
 mod deployed;
 mod events;
 mod forms;
+mod limits;
 mod metrics;
 mod middleware;
 mod nginx;

@@ -12,8 +12,9 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
-use std::sync::Arc;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -140,6 +141,9 @@ pub struct Connection {
     merges: AtomicU64,
     /// Its client errors in the current minute (`max_client_errors_per_minute`).
     pub(crate) client_errors: crate::client_errors::ClientErrorBudget,
+    /// The browser's address (behind a trusted proxy, the forwarded one), which the
+    /// per-address limits count; `None` for connections the server made no address for.
+    client_addr: OnceLock<IpAddr>,
 }
 
 #[derive(Default)]
@@ -172,7 +176,21 @@ impl Connection {
             state: Mutex::new(OutboxState::default()),
             merges: AtomicU64::new(0),
             client_errors: crate::client_errors::ClientErrorBudget::default(),
+            client_addr: OnceLock::new(),
         })
+    }
+
+    /// Sets the browser's address, which `max_views_per_ip` counts:
+    /// `Connection::new(session, limits).with_client_addr(ip)`. Only the first address
+    /// given sticks: a connection does not move.
+    pub fn with_client_addr(self: Arc<Self>, ip: IpAddr) -> Arc<Connection> {
+        let _ = self.client_addr.set(ip);
+        self
+    }
+
+    /// The browser's address, if the server gave one.
+    pub fn client_addr(&self) -> Option<IpAddr> {
+        self.client_addr.get().copied()
     }
 
     /// The connection's id.

@@ -122,6 +122,11 @@ impl ViewHandle {
 
     /// Makes the view a daemon: it keeps running with no browser attached, and the same
     /// session re-attaches to it by opening the same route with the same URL arguments.
+    ///
+    /// Two limits bound daemons: one left without a window for `daemon_idle_timeout` is
+    /// stopped, and a session may hold `max_daemons_per_session`. At that cap the session's
+    /// daemon that has been without a window longest is stopped to make room; if every one
+    /// shows in a window, this view is not made a daemon (it ends with its window).
     pub fn daemonize(&self) {
         self.shared.set_daemon(true);
     }

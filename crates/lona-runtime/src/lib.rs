@@ -44,6 +44,7 @@ mod context;
 mod histogram;
 mod limits;
 mod pool;
+mod quota;
 mod runtime;
 mod spawn;
 mod state;

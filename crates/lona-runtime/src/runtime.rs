@@ -30,11 +30,14 @@ use crate::context::{AsyncContext, Context, EventContext, ViewHandle, Waiter};
 use crate::histogram::{Histogram, HistogramSnapshot};
 use crate::limits::{Limit, LimitCounters, LimitsTripped};
 use crate::pool::{Pool, PoolConfig, PoolMetrics, panic_message};
+use crate::quota::Quotas;
 use crate::spawn::{CatchUnwind, PoolSpawner, Spawn};
 use crate::state::{AppState, ServerState};
 use crate::stop::{StopReason, StopSignal};
 use crate::untrusted::Untrusted;
 use crate::view::{AsyncView, Flow, InputEvent, Request, Response, View, ViewError, ViewResult};
+
+mod daemon;
 
 /// Sizes and limits of a runtime.
 #[derive(Debug, Clone)]
@@ -64,6 +67,21 @@ pub struct RuntimeConfig {
     /// Client errors (`CLIENT_ERROR`) one connection may have logged per minute; past it they
     /// are dropped, one line later says how many, and [`Limit::ClientErrorRate`] trips.
     pub max_client_errors_per_minute: u32,
+    /// Views one session may hold at once (`max_views_per_session`); past it,
+    /// [`Runtime::start_view`] refuses with [`StartError::LimitReached`].
+    pub max_views_per_session: usize,
+    /// Views one client address may hold at once (`max_views_per_ip`), counted for
+    /// connections the server gave an address ([`Connection::with_client_addr`]).
+    pub max_views_per_ip: usize,
+    /// The share of the runtime pool one session may hold, in percent of `runtime_threads`
+    /// (at least one thread): its blocking views running or queued, stopped ones not
+    /// counted. Below 100, one session cannot take every thread, so others still start.
+    pub max_runtime_share: usize,
+    /// A daemon view left without a window this long is stopped; zero keeps it forever.
+    pub daemon_idle_timeout: Duration,
+    /// Daemon views one session may hold; see [`crate::Context::set_daemon`] for what
+    /// happens past it.
+    pub max_daemons_per_session: usize,
 }
 
 /// Builds the tree a window shows in place of its view for an error status (403, 404,
@@ -115,7 +133,22 @@ impl Default for RuntimeConfig {
             state: AppState::default(),
             error_page: ErrorPage::default(),
             max_client_errors_per_minute: 10,
+            max_views_per_session: 100,
+            max_views_per_ip: 1000,
+            // No share by default here: a runtime alone may be one user's (the server's
+            // `max_runtime_share` setting defaults to 50).
+            max_runtime_share: 100,
+            daemon_idle_timeout: Duration::from_secs(900),
+            max_daemons_per_session: 10,
         }
+    }
+}
+
+impl RuntimeConfig {
+    /// How many blocking views one session may have running or queued: `max_runtime_share`
+    /// percent of the threads, at least one.
+    pub fn runtime_share(&self) -> usize {
+        (self.runtime_threads.saturating_mul(self.max_runtime_share) / 100).max(1)
     }
 }
 
@@ -128,6 +161,10 @@ pub enum StartError {
     Busy,
     /// The runtime is shutting down.
     ShuttingDown,
+    /// A per-visitor limit refuses the view (`max_views_per_session`, `max_views_per_ip`,
+    /// `max_runtime_share`); the trip is counted already. The caller answers with an error
+    /// page; other visitors are not affected.
+    LimitReached(Limit),
 }
 
 impl std::fmt::Display for StartError {
@@ -135,6 +172,10 @@ impl std::fmt::Display for StartError {
         f.write_str(match self {
             StartError::Busy => "the server is busy: every view thread is taken",
             StartError::ShuttingDown => "the server is shutting down",
+            StartError::LimitReached(Limit::RuntimeShare) => {
+                "this session holds its share of the view threads"
+            }
+            StartError::LimitReached(_) => "this visitor holds too many views",
         })
     }
 }
@@ -185,7 +226,11 @@ pub struct RuntimeMetrics {
 
 /// Builds a view for each request of a route.
 #[derive(Clone)]
-pub struct ViewFactory(Arc<MakeView>);
+pub struct ViewFactory {
+    make: Arc<MakeView>,
+    /// Not counted by the per-session and per-address view limits (error pages).
+    exempt: bool,
+}
 
 type MakeView = dyn Fn(&Request) -> Arc<dyn DynView> + Send + Sync;
 
@@ -198,14 +243,29 @@ impl std::fmt::Debug for ViewFactory {
 impl ViewFactory {
     /// A factory of blocking views.
     pub fn blocking<V: View>(make: impl Fn(&Request) -> V + Send + Sync + 'static) -> ViewFactory {
-        ViewFactory(Arc::new(move |request| Arc::new(Blocking(make(request)))))
+        ViewFactory {
+            make: Arc::new(move |request| Arc::new(Blocking(make(request)))),
+            exempt: false,
+        }
     }
 
     /// A factory of async views.
     pub fn asynchronous<V: AsyncView>(
         make: impl Fn(&Request) -> V + Send + Sync + 'static,
     ) -> ViewFactory {
-        ViewFactory(Arc::new(move |request| Arc::new(Async(make(request)))))
+        ViewFactory {
+            make: Arc::new(move |request| Arc::new(Async(make(request)))),
+            exempt: false,
+        }
+    }
+
+    /// The same factory, its views not counted by `max_views_per_session` and
+    /// `max_views_per_ip`: for the pages the server shows in place of a refused view, which
+    /// must reach a visitor who is over those limits. Use it only for async views that
+    /// finish at once; their number is bounded by the windows of the visitor's sockets.
+    pub fn exempt_from_limits(mut self) -> ViewFactory {
+        self.exempt = true;
+        self
     }
 }
 
@@ -273,9 +333,24 @@ impl<V: View> DynView for Blocking<V> {
         shared: Arc<ViewShared>,
         runtime: &RuntimeInner,
     ) -> Result<(), StartError> {
+        if !runtime
+            .quotas
+            .admit_runtime(&shared.request.session, runtime.config.runtime_share())
+        {
+            runtime.limits.trip(Limit::RuntimeShare);
+            tracing::warn!(
+                session = short_session(&shared.request.session),
+                "a session asked for more than its share of the runtime pool"
+            );
+            return Err(StartError::LimitReached(Limit::RuntimeShare));
+        }
+        shared.holds_share.store(true, Ordering::Release);
+        // Gives the share back when the job ends, or is dropped unrun (a full queue).
+        let share = ShareRelease(Arc::clone(&shared));
         let saturated = runtime.runtime_pool.is_saturated();
         let job_shared = Arc::clone(&shared);
         let job = move || {
+            let _share = share;
             if !job_shared.begin() {
                 return;
             }
@@ -363,6 +438,15 @@ impl<V: AsyncView> DynView for Async<V> {
 
     fn cleanup_hook(&self) {
         self.0.on_cleanup();
+    }
+}
+
+/// Releases a blocking view's share of the runtime pool when dropped.
+struct ShareRelease(Arc<ViewShared>);
+
+impl Drop for ShareRelease {
+    fn drop(&mut self) {
+        self.0.release_share();
     }
 }
 
@@ -461,6 +545,14 @@ pub(crate) struct ViewShared {
     created: Instant,
     /// Pending `await_*` calls and sleeps, for its state in the admin shell.
     pub(crate) pending: PendingWaits,
+    /// The address of the browser that started it, counted by `max_views_per_ip`.
+    client: Option<std::net::IpAddr>,
+    /// Whether the per-session and per-address view counts hold it.
+    counted: bool,
+    /// Whether it holds a unit of its session's runtime-pool share.
+    holds_share: AtomicBool,
+    /// Since when a daemon has had no window, and whether its expiry timer is set.
+    idle: Mutex<daemon::Idle>,
 }
 
 /// How many waits of each kind a view has pending; several at once in an async view.
@@ -661,7 +753,7 @@ impl ViewShared {
             lifecycle.cleaned_up
         };
         if remove && let Some(runtime) = self.runtime.upgrade() {
-            runtime.views.lock().remove(&self.id);
+            runtime.remove_view(self.id);
         }
     }
 
@@ -853,10 +945,17 @@ impl ViewShared {
     }
 
     pub(crate) fn set_daemon(self: &Arc<Self>, daemon: bool) {
+        if daemon && !self.is_daemon() && !self.admit_daemon() {
+            return;
+        }
         self.daemon.store(daemon, Ordering::Release);
+        let windowless = self.attached.lock().is_empty();
         // A view that stops being a daemon with nobody attached ends now.
-        if !daemon && self.attached.lock().is_empty() {
+        if !daemon && windowless {
             self.stop_view(StopReason::UserAbort);
+        }
+        if daemon && windowless && self.interactive {
+            self.mark_idle();
         }
     }
 
@@ -948,6 +1047,9 @@ impl ViewShared {
             "view stopped"
         );
         self.lifecycle.lock().stopped_at = Some(Instant::now());
+        // A stopped view no longer counts against its session's share, even while its
+        // thread unwinds: navigating away and back must not find the share taken.
+        self.release_share();
         let Some(runtime) = self.runtime.upgrade() else {
             return;
         };
@@ -977,7 +1079,7 @@ impl ViewShared {
             lifecycle.finished || !lifecycle.started
         };
         if remove && let Some(runtime) = self.runtime.upgrade() {
-            runtime.views.lock().remove(&self.id);
+            runtime.remove_view(self.id);
         }
     }
 
@@ -1169,9 +1271,11 @@ impl ViewShared {
     /// Attaches a window that joins a running view: VIEW_START, then the whole current tree.
     fn reattach(&self, connection: &Arc<Connection>, window: WindowId) {
         let _lock = self.doc.lock();
-        self.attached
-            .lock()
-            .push(Attachment::new(connection, window));
+        {
+            let mut attached = self.attached.lock();
+            attached.push(Attachment::new(connection, window));
+            self.idle.lock().since = None;
+        }
         connection.send(Outgoing::Frame(
             ServerMessage::ViewStart {
                 window,
@@ -1236,7 +1340,20 @@ pub(crate) struct RuntimeInner {
     events_rejected: AtomicU64,
     view_panics: AtomicU64,
     click_roundtrip: Histogram,
-    limits: LimitCounters,
+    pub(crate) limits: LimitCounters,
+    pub(crate) quotas: Quotas,
+}
+
+impl RuntimeInner {
+    /// Takes a view out of the map, and out of the counts of its session and address.
+    fn remove_view(&self, id: RuntimeId) {
+        let removed = self.views.lock().remove(&id);
+        if let Some(view) = removed
+            && view.counted
+        {
+            self.quotas.release_view(&view.request.session, view.client);
+        }
+    }
 }
 
 /// The view runtime: pools, running views, and the entry points the server calls.
@@ -1295,6 +1412,7 @@ impl Runtime {
                 view_panics: AtomicU64::new(0),
                 click_roundtrip: Histogram::default(),
                 limits: LimitCounters::default(),
+                quotas: Quotas::default(),
             }),
         }
     }
@@ -1350,12 +1468,35 @@ impl Runtime {
             daemon.reattach(connection, window);
             return Ok(daemon.id);
         }
-        let view = (factory.0)(&request);
-        let shared = self.new_view(&view, request, Some(Attachment::new(connection, window)));
+        let client = connection.client_addr();
+        if !factory.exempt {
+            let config = &self.inner.config;
+            if let Err(limit) = self.inner.quotas.admit_view(
+                &request.session,
+                client,
+                config.max_views_per_session,
+                config.max_views_per_ip,
+            ) {
+                self.trip(limit);
+                tracing::warn!(
+                    session = short_session(&request.session),
+                    client = ?client,
+                    limit = limit.name(),
+                    "a view was refused: the visitor holds too many"
+                );
+                return Err(StartError::LimitReached(limit));
+            }
+        }
+        let view = (factory.make)(&request);
+        let mut shared = self.new_view(&view, request, Some(Attachment::new(connection, window)));
+        if let Some(fresh) = Arc::get_mut(&mut shared) {
+            fresh.client = client;
+            fresh.counted = !factory.exempt;
+        }
         let id = shared.id;
         self.inner.views.lock().insert(id, Arc::clone(&shared));
         if let Err(error) = view.launch(Arc::clone(&shared), &self.inner) {
-            self.inner.views.lock().remove(&id);
+            self.inner.remove_view(id);
             return Err(error);
         }
         Ok(id)
@@ -1381,7 +1522,7 @@ impl Runtime {
         if self.inner.shutting_down.load(Ordering::Acquire) {
             return Err(StartError::ShuttingDown);
         }
-        let view = (factory.0)(&request);
+        let view = (factory.make)(&request);
         let shared = self.new_view(&view, request, None);
         view.run_once(shared, &self.inner, Box::new(done))
     }
@@ -1413,6 +1554,10 @@ impl Runtime {
             kept: Mutex::new(Vec::new()),
             created: Instant::now(),
             pending: PendingWaits::default(),
+            client: None,
+            counted: false,
+            holds_share: AtomicBool::new(false),
+            idle: Mutex::new(daemon::Idle::default()),
         })
     }
 
@@ -1549,8 +1694,12 @@ impl Runtime {
                 attached.retain(|a| !matches(a));
                 before != attached.len() && attached.is_empty()
             };
-            if now_empty && !view.is_daemon() {
-                view.stop_view(StopReason::UserAbort);
+            if now_empty {
+                if view.is_daemon() {
+                    view.mark_idle();
+                } else {
+                    view.stop_view(StopReason::UserAbort);
+                }
             }
         }
     }
@@ -1578,6 +1727,13 @@ impl Runtime {
     /// it for the limits it enforces itself, so that every limit is read from one metric.
     pub fn trip(&self, limit: Limit) {
         self.inner.limits.trip(limit);
+    }
+
+    /// The keys of the per-visitor counts (sessions with views, addresses, sessions on the
+    /// pool), for tests that check they empty out.
+    #[cfg(test)]
+    pub(crate) fn quota_sizes(&self) -> (usize, usize, usize) {
+        self.inner.quotas.sizes()
     }
 
     /// The counters, now.

@@ -21,6 +21,8 @@ use crate::{
     ViewState,
 };
 
+mod limits;
+
 const DEADLINE: Duration = Duration::from_secs(20);
 const W1: WindowId = WindowId(1);
 

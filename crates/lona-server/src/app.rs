@@ -539,6 +539,11 @@ impl App {
                     ErrorPage::new(move |status| templates.error_view(status))
                 },
                 max_client_errors_per_minute: settings.max_client_errors_per_minute,
+                max_views_per_session: settings.max_views_per_session,
+                max_views_per_ip: settings.max_views_per_ip,
+                max_runtime_share: settings.max_runtime_share,
+                daemon_idle_timeout: settings.daemon_idle_timeout,
+                max_daemons_per_session: settings.max_daemons_per_session,
                 ..RuntimeConfig::default()
             },
             Arc::new(TokioSpawner(tokio.handle().clone())),

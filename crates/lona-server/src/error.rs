@@ -78,7 +78,8 @@ impl std::error::Error for ServerError {
 }
 
 /// Shows the error page of a status in the window: 403 when a middleware refuses, 404 for an
-/// unknown path, 503 when every view thread is busy.
+/// unknown path, 429 when the visitor holds too many views, 503 when every view thread (or
+/// the visitor's share of them) is busy.
 pub(crate) struct ErrorView(pub(crate) u16);
 
 /// A view that answers what a middleware decided in its place.
@@ -95,6 +96,9 @@ impl AsyncView for ErrorView {
         match self.0 {
             403 => Err(ViewError::Forbidden),
             404 => Err(ViewError::NotFound),
+            429 => Ok(Response::Node(div().with_class("lona-error").with_child(
+                h1().with_text("429 Too many pages open: close some and try again"),
+            ))),
             status => {
                 let title = format!("{status} Server busy: please try again in a moment");
                 Ok(Response::Node(

@@ -110,6 +110,42 @@ pub struct Settings {
     /// Client errors (`CLIENT_ERROR`) one socket may have logged per minute; past it they are
     /// dropped (neither logged nor shown) and one line later says how many were.
     pub max_client_errors_per_minute: u32,
+    /// Windows one socket may open (distinct window ids it sent VIEW for). Past it the
+    /// socket is closed with 1008 "limit reached": a page holds one window per Lona window
+    /// on it, a handful at most, so only a hostile or broken client gets there, and closing
+    /// frees everything it holds. (The browser client reconnects with backoff and re-sends
+    /// VIEW for its windows, which stays under the limit for any real page.)
+    pub max_windows_per_socket: usize,
+    /// VIEW requests per second one socket may send, as a token bucket that holds twice as
+    /// many (a reconnect re-sends VIEW for every window at once; a user navigates a few times
+    /// a second at most). Past it the socket is closed with 1008 "rate limit exceeded"
+    /// rather than shown an error page per request, which would cost a view each. 0 turns
+    /// the limit off.
+    pub max_view_requests_per_second: u32,
+    /// Input events per second one socket may send, as a token bucket that holds twice as
+    /// many: a human clicks a few times a second, typing and widgets send more. Past it the
+    /// socket is closed with 1008 "rate limit exceeded": dropping events instead would leave
+    /// the client waiting for acknowledgements that never come. 0 turns the limit off.
+    pub max_events_per_second: u32,
+    /// Views one session may hold at once (all its tabs and windows, daemons included). A
+    /// view past it is not started; its window shows the 429 page.
+    pub max_views_per_session: usize,
+    /// Views one client address may hold at once, whatever its sessions (each cookie-less
+    /// socket is a session of its own). Behind `trusted_proxies` the forwarded address
+    /// counts. A view past it shows the 429 page. Generous: many users can share an address.
+    pub max_views_per_ip: usize,
+    /// The share of the runtime pool one session may hold, in percent of
+    /// `max_runtime_threads` (at least one thread): its blocking views running or queued. A
+    /// blocking view past it shows the 503 "server busy" page at once, so one visitor cannot
+    /// take every thread from the others.
+    pub max_runtime_share: usize,
+    /// A daemon view left without a window this long is stopped (a cookie-less socket's
+    /// daemon can never be re-attached); 0 keeps daemons forever.
+    pub daemon_idle_timeout: Duration,
+    /// Daemon views one session may hold. At the cap, the session's daemon that has been
+    /// without a window longest is stopped to make room for a new one; if every one shows in
+    /// a window, the new view is not made a daemon (it ends with its window).
+    pub max_daemons_per_session: usize,
 }
 
 impl Default for Settings {
@@ -150,6 +186,14 @@ impl Default for Settings {
             session_secret: None,
             session_cookie_max_age: None,
             max_client_errors_per_minute: 10,
+            max_windows_per_socket: 32,
+            max_view_requests_per_second: 20,
+            max_events_per_second: 100,
+            max_views_per_session: 100,
+            max_views_per_ip: 1000,
+            max_runtime_share: 50,
+            daemon_idle_timeout: Duration::from_secs(900),
+            max_daemons_per_session: 10,
         }
     }
 }
@@ -194,6 +238,14 @@ macro_rules! for_each_setting {
             session_secret,
             session_cookie_max_age,
             max_client_errors_per_minute,
+            max_windows_per_socket,
+            max_view_requests_per_second,
+            max_events_per_second,
+            max_views_per_session,
+            max_views_per_ip,
+            max_runtime_share,
+            daemon_idle_timeout,
+            max_daemons_per_session,
         )
     };
 }

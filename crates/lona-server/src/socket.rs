@@ -26,6 +26,10 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use crate::app::Target;
 use crate::http::State;
 
+mod limits;
+
+use limits::SocketLimits;
+
 type Socket = WebSocketStream<TokioIo<Upgraded>>;
 
 /// How long the peer has to answer the server's close frame.
@@ -41,7 +45,7 @@ pub(crate) async fn run(
         merge_at: state.settings.outbox_merge_at,
         close_at: state.settings.outbox_close_at,
     };
-    let connection = Connection::new(session, limits);
+    let connection = Connection::new(session, limits).with_client_addr(client.ip);
     tracing::debug!(connection = connection.id().0, client = %client.ip, "socket opened");
     state.register_socket(&connection);
     let (mut sink, mut stream) = socket.split();
@@ -92,6 +96,7 @@ pub(crate) async fn run(
     let mut decode_limits = DecodeLimits::default();
     decode_limits.max_frame_bytes = state.settings.max_message_size;
     let mut malformed = 0u32;
+    let mut socket_limits = SocketLimits::new(&state.settings);
     loop {
         let message = tokio::select! {
             message = stream.next() => message,
@@ -108,17 +113,35 @@ pub(crate) async fn run(
         };
         match message {
             Ok(Message::Text(text)) => {
-                if handle_text(&state, &connection, text.as_str(), &decode_limits) {
-                    malformed = 0;
-                } else {
-                    malformed += 1;
-                    if malformed >= state.settings.max_malformed_messages {
+                match handle_text(
+                    &state,
+                    &connection,
+                    text.as_str(),
+                    &decode_limits,
+                    &mut socket_limits,
+                ) {
+                    Handled::Done => malformed = 0,
+                    Handled::Refused(limit, reason) => {
+                        state.runtime.trip(limit);
                         tracing::warn!(
                             connection = connection.id().0,
-                            "closing a socket that sends garbage"
+                            client = %client.ip,
+                            limit = limit.name(),
+                            "closing a socket over a limit"
                         );
-                        connection.close(CloseReason::ProtocolError);
+                        connection.close(reason);
                         break;
+                    }
+                    Handled::Malformed => {
+                        malformed += 1;
+                        if malformed >= state.settings.max_malformed_messages {
+                            tracing::warn!(
+                                connection = connection.id().0,
+                                "closing a socket that sends garbage"
+                            );
+                            connection.close(CloseReason::ProtocolError);
+                            break;
+                        }
                     }
                 }
             }
@@ -169,13 +192,24 @@ fn close_code(reason: CloseReason) -> (CloseCode, &'static str) {
     }
 }
 
-/// Handles one text frame; `false` if it was malformed.
+/// What became of one text frame.
+enum Handled {
+    /// Handled (or refused by the runtime, which answers the window itself).
+    Done,
+    /// Not a frame of the protocol.
+    Malformed,
+    /// Over one of the socket's limits: the socket is closed for this reason.
+    Refused(lona_runtime::Limit, CloseReason),
+}
+
+/// Handles one text frame.
 fn handle_text(
     state: &State,
     connection: &Arc<Connection>,
     text: &str,
     limits: &DecodeLimits,
-) -> bool {
+    socket_limits: &mut SocketLimits,
+) -> Handled {
     let message = match decode_client_with(text, limits) {
         Ok(Frame::Lona(message)) => message,
         // Custom messages are for middlewares; an answer goes back to the socket.
@@ -187,12 +221,12 @@ fn handle_text(
             {
                 connection.send(Outgoing::Frame(answer));
             }
-            return true;
+            return Handled::Done;
         }
         Err(error) => {
             let error = error.to_string();
             tracing::debug!(connection = connection.id().0, error = %Untrusted(&error), "malformed message");
-            return false;
+            return Handled::Malformed;
         }
     };
     match message {
@@ -200,12 +234,20 @@ fn handle_text(
             window,
             url,
             post_data,
-        } => start_view(state, connection, window, url, post_data),
+        } => {
+            if let Err((limit, reason)) = socket_limits.view(window) {
+                return Handled::Refused(limit, reason);
+            }
+            start_view(state, connection, window, url, post_data);
+        }
         ClientMessage::InputEvent {
             window,
             runtime,
             event,
         } => {
+            if let Err((limit, reason)) = socket_limits.event() {
+                return Handled::Refused(limit, reason);
+            }
             state
                 .runtime
                 .input_event(connection, window, runtime, event);
@@ -221,7 +263,7 @@ fn handle_text(
             connection.send(Outgoing::Frame(ServerMessage::Pong.encode()));
         }
     }
-    true
+    Handled::Done
 }
 
 fn start_view(
@@ -288,12 +330,25 @@ fn start_view(
                 .runtime
                 .start_view(&error_view(503), request, connection, window);
         }
+        // The runtime counted the trip. Over its share of the runtime pool, the visitor is
+        // told the server is busy (it is, for them); over a view count, that it has too many.
+        Err(StartError::LimitReached(limit)) => {
+            let status = if limit == lona_runtime::Limit::RuntimeShare {
+                503
+            } else {
+                429
+            };
+            let _ = state
+                .runtime
+                .start_view(&error_view(status), request, connection, window);
+        }
         Err(error) => tracing::debug!(%error, "no view started"),
     }
 }
 
 /// A view that only shows an error page; async, so it needs no runtime thread (which is what
-/// a "server busy" page must not need).
+/// a "server busy" page must not need), and exempt from the per-visitor view limits, so a
+/// visitor over them still sees why. Its number is bounded by `max_windows_per_socket`.
 fn error_view(status: u16) -> ViewFactory {
-    ViewFactory::asynchronous(move |_| crate::error::ErrorView(status))
+    ViewFactory::asynchronous(move |_| crate::error::ErrorView(status)).exempt_from_limits()
 }

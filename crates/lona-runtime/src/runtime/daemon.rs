@@ -1,0 +1,144 @@
+//! The limits on daemon views: `max_daemons_per_session`, and `daemon_idle_timeout`, which
+//! stops a daemon that has had no window for that long (a cookie-less socket's daemon can
+//! never be re-attached, and would otherwise live forever). Also the release of a blocking
+//! view's share of the runtime pool (`max_runtime_share`).
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use super::{ViewShared, short_session};
+use crate::limits::Limit;
+use crate::stop::StopReason;
+use crate::timer::Sleep;
+
+/// A daemon's time without a window.
+#[derive(Debug, Default)]
+pub(super) struct Idle {
+    /// Since when it has had no window; `None` while one shows it.
+    pub(super) since: Option<Instant>,
+    /// Whether an expiry timer is set (at most one per view).
+    armed: bool,
+}
+
+impl ViewShared {
+    /// Whether this view may become a daemon under `max_daemons_per_session`. At the cap,
+    /// the session's daemon that has been without a window longest is stopped to make room
+    /// (the user left it; the new one is in use); if every daemon of the session shows in a
+    /// window, none is taken from its user and this view stays an ordinary view instead.
+    /// Either way the limit trips.
+    pub(super) fn admit_daemon(&self) -> bool {
+        let Some(runtime) = self.runtime.upgrade() else {
+            return true;
+        };
+        let max = runtime.config.max_daemons_per_session;
+        let daemons: Vec<Arc<ViewShared>> = runtime
+            .views
+            .lock()
+            .values()
+            .filter(|v| {
+                v.id != self.id
+                    && v.request.session == self.request.session
+                    && v.is_daemon()
+                    && v.stop.reason().is_none()
+            })
+            .cloned()
+            .collect();
+        if daemons.len() < max {
+            return true;
+        }
+        runtime.limits.trip(Limit::DaemonsPerSession);
+        let longest_idle = daemons
+            .iter()
+            .filter_map(|v| v.idle.lock().since.map(|since| (since, v)))
+            .min_by_key(|(since, _)| *since);
+        let session = short_session(&self.request.session);
+        match longest_idle {
+            Some((_, oldest)) => {
+                tracing::warn!(target: "lona::view", view = oldest.id.0, session, "stopping the session's longest-detached daemon: max_daemons_per_session reached");
+                oldest.stop_view(StopReason::ServerStop);
+                true
+            }
+            None => {
+                tracing::warn!(target: "lona::view", view = self.id.0, session, "a view stays no daemon: max_daemons_per_session reached");
+                false
+            }
+        }
+    }
+
+    /// Notes that a daemon has no window left, and has it stopped after
+    /// `daemon_idle_timeout` unless a window re-attaches first.
+    pub(super) fn mark_idle(self: &Arc<Self>) {
+        let since = Instant::now();
+        let arm = {
+            let mut idle = self.idle.lock();
+            idle.since = Some(since);
+            !std::mem::replace(&mut idle.armed, true)
+        };
+        let Some(runtime) = self.runtime.upgrade() else {
+            return;
+        };
+        let timeout = runtime.config.daemon_idle_timeout;
+        if timeout.is_zero() || !arm {
+            // No expiry, or the timer set for an earlier detach looks again when it fires:
+            // one timer per view however often its windows come and go.
+            return;
+        }
+        // The timer thread wakes the task; it holds no thread while it waits, and only a
+        // weak reference, so a view stopped meanwhile is not kept alive by it.
+        let view = Arc::downgrade(self);
+        runtime.spawner.spawn(Box::pin(async move {
+            let mut deadline = since + timeout;
+            loop {
+                Sleep::until(deadline).await;
+                let Some(shared) = view.upgrade() else {
+                    return;
+                };
+                match shared.expire_if_idle(timeout) {
+                    Some(next) => deadline = next,
+                    None => return,
+                }
+            }
+        }));
+    }
+
+    /// Stops the daemon if it has had no window for `timeout`. `Some(deadline)` if it has
+    /// been idle for less: the timer is set again for then; `None` when the timer is done
+    /// (expired, re-attached, or no daemon any more).
+    fn expire_if_idle(self: &Arc<Self>, timeout: Duration) -> Option<Instant> {
+        {
+            // Under the attachments' lock, which a re-attaching window takes to clear `since`.
+            let attached = self.attached.lock();
+            let mut idle = self.idle.lock();
+            let live = attached.is_empty() && self.is_daemon() && self.stop.reason().is_none();
+            match idle.since {
+                Some(since) if live => {
+                    let deadline = since + timeout;
+                    if Instant::now() < deadline {
+                        return Some(deadline);
+                    }
+                }
+                _ => {
+                    idle.armed = false;
+                    return None;
+                }
+            }
+            idle.armed = false;
+        }
+        if let Some(runtime) = self.runtime.upgrade() {
+            runtime.limits.trip(Limit::DaemonIdle);
+        }
+        tracing::info!(target: "lona::view", view = self.id.0, session = short_session(&self.request.session), "a daemon view without a window expired");
+        self.stop_view(StopReason::ServerStop);
+        None
+    }
+
+    /// Gives back the unit of its session's runtime-pool share the view holds, once.
+    pub(super) fn release_share(&self) {
+        if self.holds_share.swap(false, Ordering::AcqRel)
+            && let Some(runtime) = self.runtime.upgrade()
+        {
+            runtime.quotas.release_runtime(&self.request.session);
+        }
+    }
+}
