@@ -47,6 +47,8 @@ pub(crate) struct State {
     pub(crate) middlewares: crate::middleware::Middlewares,
     /// The channels the server built from `channel_broker_url`, to shut down with it.
     pub(crate) channels: Option<lona_channels::Channels>,
+    /// The open TCP connections and their caps.
+    pub(crate) connections: Arc<crate::conn::Connections>,
 }
 
 /// The open WebSockets, so that shutdown can close those no view holds and wait for all.
@@ -325,7 +327,17 @@ impl State {
         response
     }
 
-    pub(crate) fn session(&self, request: &HyperRequest<Incoming>) -> Option<SessionId> {
+    /// The answer to a request whose body stalled (`body_idle_timeout`): 408, and the
+    /// connection is closed, since the rest of the body may still come.
+    pub(crate) fn request_timeout(&self) -> Response<Body> {
+        let mut response = self.error_page(StatusCode::REQUEST_TIMEOUT);
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        response
+    }
+
+    pub(crate) fn session<B>(&self, request: &HyperRequest<B>) -> Option<SessionId> {
         let cookie = request
             .headers()
             .get(header::COOKIE)
@@ -379,7 +391,11 @@ async fn answer(
     if state.settings.metrics_url_prefix.as_deref() == Some(path)
         && matches!(*request.method(), Method::GET | Method::HEAD)
     {
-        let text = crate::metrics::render(&state.runtime.metrics(), state.open_socket_count());
+        let text = crate::metrics::render(
+            &state.runtime.metrics(),
+            state.open_socket_count(),
+            state.connections.accept_errors(),
+        );
         let mut response = response(StatusCode::OK, crate::metrics::CONTENT_TYPE, text);
         if request.method() == Method::HEAD {
             *response.body_mut() = full(Bytes::new());
@@ -508,11 +524,19 @@ async fn http_route(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let body = crate::body_timeout::TimedBody::new(
+        body,
+        state.settings.body_idle_timeout,
+        state.runtime.clone(),
+    );
     let body = match Limited::new(body, state.settings.max_body_size)
         .collect()
         .await
     {
         Ok(body) => body.to_bytes(),
+        Err(error) if crate::body_timeout::is_timeout(&*error) => {
+            return state.request_timeout();
+        }
         Err(_) => return state.error_page(StatusCode::PAYLOAD_TOO_LARGE),
     };
     let mut lona_request = Request::new(url, session).with_method(parts.method.as_str());

@@ -19,8 +19,9 @@ type PoolLine = (
     fn(&PoolMetrics) -> u64,
 );
 
-/// The exposition of `metrics` and the number of open browser sockets.
-pub(crate) fn render(metrics: &RuntimeMetrics, connections: usize) -> String {
+/// The exposition of `metrics`, the number of open browser sockets and how often accepting a
+/// connection failed.
+pub(crate) fn render(metrics: &RuntimeMetrics, connections: usize, accept_errors: u64) -> String {
     let mut out = String::with_capacity(4096);
     let pools: [(&str, &PoolMetrics); 3] = [
         ("runtime", &metrics.runtime_pool),
@@ -62,7 +63,7 @@ pub(crate) fn render(metrics: &RuntimeMetrics, connections: usize) -> String {
             let _ = writeln!(out, "{name}{{pool=\"{pool}\"}} {}", value(metrics));
         }
     }
-    let singles: [(&str, &str, &str, u64); 7] = [
+    let singles: [(&str, &str, &str, u64); 8] = [
         (
             "lona_views_open",
             "gauge",
@@ -104,6 +105,12 @@ pub(crate) fn render(metrics: &RuntimeMetrics, connections: usize) -> String {
             "counter",
             "Panics caught in view code.",
             metrics.view_panics,
+        ),
+        (
+            "lona_accept_errors_total",
+            "counter",
+            "Failed accepts of a TCP connection (out of file descriptors and the like).",
+            accept_errors,
         ),
     ];
     for (name, kind, help, value) in singles {
@@ -172,7 +179,7 @@ mod tests {
         metrics.click_roundtrip.buckets[CLICK_BUCKETS.len()] = 1;
         metrics.click_roundtrip.count = 3;
         metrics.click_roundtrip.sum_nanos = 6_000_500_000;
-        let text = render(&metrics, 3);
+        let text = render(&metrics, 3, 4);
         expect_test::expect_file!["metrics_golden.txt"].assert_eq(&text);
         // Every sample line is `name{labels} number`, and every name has its TYPE.
         for line in text.lines().filter(|l| !l.starts_with('#')) {
