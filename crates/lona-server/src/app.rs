@@ -453,6 +453,7 @@ impl App {
                 message: "two routes have this name; names must be unique".to_owned(),
             }));
         }
+        crate::logging::install_panic_hook();
         // Startup hooks run before the port opens: a misconfigured app fails here.
         for middleware in &self.middlewares {
             middleware.on_startup().map_err(ServerError::Startup)?;

@@ -32,6 +32,44 @@ pub(crate) fn request_line(
     tracing::info!(target: "lona::http", method, path, status, micros, %peer, "request");
 }
 
+/// Replaces the standard panic message (several lines on stderr, outside the log, and a whole
+/// backtrace when `RUST_BACKTRACE` is set) by one `error` event of target `lona::panic`: the
+/// message, escaped, and where it happened; the backtrace only when `RUST_BACKTRACE` (or
+/// `RUST_LIB_BACKTRACE`) asks for one. Views and handlers panic on the pools, which catch and
+/// count the panic and go on, so a client that can make code panic must not be able to flood
+/// the log. Panics on other threads, or without a tracing subscriber, print as before.
+/// Installed once, at start.
+pub(crate) fn install_panic_hook() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            // Only lona's own threads (the pools, `lona-io`) run code whose panics are caught
+            // and survived; a panic elsewhere (the app's `main`, a test) prints as it always did.
+            let lona_thread = std::thread::current()
+                .name()
+                .is_some_and(|name| name.starts_with("lona-"));
+            if !lona_thread || !tracing::dispatcher::has_been_set() {
+                previous(info);
+                return;
+            }
+            let message = lona_runtime::panic_message(info.payload());
+            let location = info
+                .location()
+                .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+                .unwrap_or_default();
+            let thread = std::thread::current();
+            let thread = thread.name().unwrap_or("unnamed");
+            let backtrace = std::backtrace::Backtrace::capture();
+            if backtrace.status() == std::backtrace::BacktraceStatus::Captured {
+                tracing::error!(target: "lona::panic", panic = %lona_runtime::Untrusted(&message), %location, thread, %backtrace, "panicked");
+            } else {
+                tracing::error!(target: "lona::panic", panic = %lona_runtime::Untrusted(&message), %location, thread, "panicked");
+            }
+        }));
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
