@@ -8,6 +8,7 @@ mod deploy_nginx;
 mod deployed;
 mod events;
 mod forms;
+mod hostile_http;
 mod metrics;
 mod middleware;
 mod nginx;

@@ -14,7 +14,8 @@ use hyper_util::rt::TokioIo;
 use lona_protocol::client::{ClientMessage, Frame, decode_client_with};
 use lona_protocol::{DecodeLimits, ServerMessage, WindowId};
 use lona_runtime::{
-    CloseReason, Connection, Limit, OutboxLimits, Outgoing, Request, SessionId, StartError, ViewFactory,
+    CloseReason, Connection, Limit, OutboxLimits, Outgoing, Request, SessionId, StartError,
+    ViewFactory,
 };
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -53,7 +54,10 @@ pub(crate) async fn run(
     let (closing_tx, mut closing) = tokio::sync::watch::channel(false);
     let writer = {
         let connection = Arc::clone(&connection);
-        let ping_every = state.settings.websocket_ping_interval.max(MIN_PING_INTERVAL);
+        let ping_every = state
+            .settings
+            .websocket_ping_interval
+            .max(MIN_PING_INTERVAL);
         tokio::spawn(async move {
             // The server pings, so that a peer that went away without a word is noticed by
             // the reader's liveness deadline; browsers answer pings by themselves.
@@ -207,7 +211,10 @@ pub(crate) async fn run(
     connection.close(CloseReason::ServerStop);
     // A peer that reads nothing can hold the writer's last send forever.
     let mut writer = writer;
-    if tokio::time::timeout(CLOSE_GRACE, &mut writer).await.is_err() {
+    if tokio::time::timeout(CLOSE_GRACE, &mut writer)
+        .await
+        .is_err()
+    {
         writer.abort();
     }
     state.unregister_socket(&connection);
