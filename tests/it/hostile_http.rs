@@ -450,3 +450,113 @@ fn connections_beyond_the_cap_per_address_get_503() {
     assert!(answer.contains("503"), "{answer}");
     wait_for_trip(&server, Limit::ConnectionsPerIp);
 }
+
+/// The accept loop when the process runs out of file descriptors: the `deployed-app` binary
+/// under `prlimit --nofile=64`, flooded with connections it cannot all accept. It must back
+/// off instead of spinning, log the failures a bounded number of times, and answer again once
+/// the flood is gone.
+#[test]
+fn accept_failures_back_off_and_the_server_recovers_after_a_flood() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    let Some(prlimit) = crate::process::installed(
+        &["/usr/bin/prlimit", "/bin/prlimit"],
+        "util-linux",
+        "LONA_SKIP_PRLIMIT_TESTS",
+    ) else {
+        return;
+    };
+    let files = crate::temp::Temp::new("accept-flood");
+    files.write("src/app.css", "body { margin: 0; }");
+    let log_path = files.path().join("stderr.log");
+    let log = std::fs::File::create(&log_path).expect("a log file");
+    let mut child = Command::new(prlimit)
+        .arg("--nofile=64:64")
+        .arg(env!("CARGO_BIN_EXE_deployed-app"))
+        .args(["run-server", "--host", "127.0.0.1", "--port", "0"])
+        // Held connections stay until the test lets go; the cap is lowered to fit 64 files.
+        .env("LONA_HEADER_READ_TIMEOUT", "60")
+        .env("LONA_METRICS_URL_PREFIX", "/metrics")
+        .env("LONA_STATIC_DIRS", files.path().join("src"))
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log))
+        .spawn()
+        .expect("deployed-app starts under prlimit");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut line = String::new();
+    let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+    let addr: Option<SocketAddr> = line
+        .strip_prefix("lona: serving on http://")
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|addr| addr.trim_end_matches('/').parse().ok());
+    let Some(addr) = addr else {
+        let _ = child.kill();
+        panic!("deployed-app did not start: {line:?}");
+    };
+    let read_log = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    let failures = |log: &str| log.lines().filter(|l| l.contains("accept failed")).count();
+
+    // The flood: connections that send nothing, more than the process has files for.
+    let mut flood = Vec::new();
+    // More than 64 files' worth, but fewer than the listen backlog holds besides, so that no
+    // connect waits for a SYN to be retried.
+    for _ in 0..120 {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(500)) {
+            Ok(stream) => flood.push(stream),
+            Err(_) => break,
+        }
+    }
+    let started = Instant::now();
+    while failures(&read_log()) == 0 {
+        assert!(
+            started.elapsed() < DEADLINE,
+            "accept never failed; log: {}",
+            read_log()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Out of files for a while: a spinning loop would write thousands of lines by now.
+    std::thread::sleep(Duration::from_millis(500));
+    drop(flood);
+
+    let started = Instant::now();
+    let metrics = loop {
+        if let Some(answer) = try_get(addr, "/metrics")
+            && answer.starts_with("HTTP/1.1 200")
+        {
+            break answer;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the server does not answer after the flood"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let whoami = try_get(addr, "/whoami").expect("an answer");
+    assert!(whoami.starts_with("HTTP/1.1 200"), "{whoami}");
+    assert!(
+        sample(&metrics, "lona_accept_errors_total").is_some_and(|n| n >= 1.0),
+        "{metrics}"
+    );
+    crate::process::terminate(&mut child);
+    let log = read_log();
+    assert!(
+        failures(&log) <= 3,
+        "{} accept-failure lines: {}",
+        failures(&log),
+        &log[..log.len().min(2000)]
+    );
+    assert!(log.contains("max_connections lowered"), "{log}");
+}
+
+/// `GET path` on a connection of its own: the whole answer, `None` if the connection fails.
+fn try_get(addr: SocketAddr, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect_timeout(&addr, DEADLINE).ok()?;
+    stream.set_read_timeout(Some(DEADLINE)).ok()?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    read_until_closed(&mut stream).ok()
+}
