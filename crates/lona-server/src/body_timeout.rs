@@ -10,6 +10,9 @@ use hyper::body::{Body, Bytes, Frame, Incoming, SizeHint};
 use lona_runtime::{Limit, Runtime};
 use tokio::time::{Instant, Sleep};
 
+/// What reading a [`TimedBody`] fails with: hyper's error, or [`BodyTimedOut`].
+type BodyError = Box<dyn std::error::Error + Send + Sync>;
+
 /// A request body that fails with [`BodyTimedOut`] when no chunk arrives for the timeout.
 pub(crate) struct TimedBody {
     body: Incoming,
@@ -61,7 +64,7 @@ pub(crate) fn is_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
 
 impl Body for TimedBody {
     type Data = Bytes;
-    type Error = Box<dyn std::error::Error + Send + Sync>;
+    type Error = BodyError;
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
@@ -100,7 +103,7 @@ impl TimedBody {
     fn poll_deadline(
         &mut self,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Box<dyn std::error::Error + Send + Sync>>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, BodyError>>> {
         match self.sleep.as_mut().poll(cx) {
             Poll::Ready(()) => {
                 self.timed_out = true;
