@@ -239,7 +239,7 @@ fn worker_loop(inner: &PoolInner, receiver: &Receiver<Task>) {
             inner.panics.fetch_add(1, Ordering::AcqRel);
             tracing::error!(
                 pool = %inner.name,
-                panic = %panic_message(panic.as_ref()),
+                panic = %crate::Untrusted(&panic_message(panic.as_ref())),
                 "a job panicked; the thread goes on"
             );
         }

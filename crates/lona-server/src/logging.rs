@@ -49,7 +49,10 @@ pub(crate) fn install_panic_hook() {
             let lona_thread = std::thread::current()
                 .name()
                 .is_some_and(|name| name.starts_with("lona-"));
-            if !lona_thread || !tracing::dispatcher::has_been_set() {
+            let logging = tracing::dispatcher::get_default(|dispatch| {
+                !dispatch.is::<tracing::subscriber::NoSubscriber>()
+            });
+            if !lona_thread || !logging {
                 previous(info);
                 return;
             }
@@ -118,6 +121,36 @@ mod tests {
             "peer=127.0.0.1:4711",
         ] {
             assert!(text.contains(part), "{part} missing from {text}");
+        }
+    }
+
+    #[test]
+    fn a_panic_on_a_lona_thread_is_one_escaped_line() {
+        install_panic_hook();
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let thread = std::thread::Builder::new()
+            .name("lona-test".to_owned())
+            .spawn(move || {
+                let subscriber = tracing_subscriber::fmt()
+                    .with_writer(move || writer.clone())
+                    .with_ansi(false)
+                    .finish();
+                tracing::subscriber::with_default(subscriber, || {
+                    let caught = std::panic::catch_unwind(|| panic!("boom\nforged line"));
+                    assert!(caught.is_err());
+                });
+            })
+            .expect("a thread");
+        thread.join().expect("the panic was caught");
+        let text = String::from_utf8_lossy(&buffer.0.lock()).into_owned();
+        let first = text.lines().next().unwrap_or_default();
+        for part in ["ERROR", "lona::panic", "boom\\nforged line", "logging.rs:"] {
+            assert!(first.contains(part), "{part} missing from {text}");
+        }
+        let asked = |var: &str| std::env::var(var).is_ok_and(|v| v != "0");
+        if !asked("RUST_BACKTRACE") && !asked("RUST_LIB_BACKTRACE") {
+            assert_eq!(text.lines().count(), 1, "{text}");
         }
     }
 }
