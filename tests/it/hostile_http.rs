@@ -560,3 +560,30 @@ fn try_get(addr: SocketAddr, path: &str) -> Option<String> {
     stream.write_all(request.as_bytes()).ok()?;
     read_until_closed(&mut stream).ok()
 }
+
+#[test]
+fn a_trusted_proxy_is_not_held_to_the_cap_per_address() {
+    let mut app = app();
+    app.settings.max_connections_per_ip = 2;
+    app.settings.trusted_proxies = vec!["127.0.0.1".to_owned()];
+    let server = TestServer::start(app);
+    let held: Vec<TcpStream> = (0..5).map(|_| connect(server.addr())).collect();
+    let answer = try_get(server.addr(), "/plain").expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    drop(held);
+}
+
+#[test]
+fn behind_a_proxy_that_says_https_the_origin_must_be_https() {
+    let mut app = app();
+    app.settings.trusted_proxies = vec!["127.0.0.1".to_owned()];
+    let server = TestServer::start(app);
+    let addr = server.addr();
+    let https = format!("https://{addr}");
+    let http = format!("http://{addr}");
+    let proto = ("X-Forwarded-Proto", "https");
+    let (_socket, status) = websocket(addr, &[("Origin", &https), proto]);
+    assert!(status.contains("101"), "{status}");
+    let (_socket, status) = websocket(addr, &[("Origin", &http), proto]);
+    assert!(status.contains("403"), "{status}");
+}
