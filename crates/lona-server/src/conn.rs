@@ -232,7 +232,8 @@ impl Activity {
                 }
                 Duration::from_millis(timeout_ms - idle_for)
             } else {
-                timeout
+                // Busy: look again later (never in a tight loop, whatever the setting).
+                timeout.max(Duration::from_millis(100))
             };
             tokio::time::sleep(wait).await;
         }
