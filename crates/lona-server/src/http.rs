@@ -372,9 +372,13 @@ async fn answer(
     path: &str,
     peer: SocketAddr,
 ) -> Response<Body> {
-    if !host_allowed(&state.settings.allowed_hosts, &request) {
+    if !crate::host::host_allowed(&state.settings.allowed_hosts, &request) {
         state.runtime.trip(lona_runtime::Limit::Host);
-        tracing::debug!(host = %lona_runtime::Untrusted(host_of(&request).unwrap_or_default()), "refused a request for a host the app does not serve");
+        let host = crate::host::host_of(&request).unwrap_or_default();
+        tracing::debug!(
+            host = %lona_runtime::Untrusted(host),
+            "refused a request for a host the app does not serve"
+        );
         return state.error_page(StatusCode::BAD_REQUEST);
     }
     if state.statics.handles(path) {
@@ -605,7 +609,10 @@ async fn http_route(
                     if error.is_panic() {
                         state.runtime.worker_pool().record_panic();
                         let panic = lona_runtime::panic_message(error.into_panic().as_ref());
-                        tracing::error!(panic = %lona_runtime::Untrusted(&panic), "an async HTTP handler panicked");
+                        tracing::error!(
+                            panic = %lona_runtime::Untrusted(&panic),
+                            "an async HTTP handler panicked"
+                        );
                     }
                     return state.error_page(StatusCode::INTERNAL_SERVER_ERROR);
                 }
@@ -800,97 +807,12 @@ fn is_websocket_upgrade(request: &HyperRequest<Incoming>) -> bool {
         && has(header::UPGRADE, "websocket")
 }
 
-/// The Host a request names: its `Host` header, or the authority of an absolute URI.
-fn host_of<B>(request: &HyperRequest<B>) -> Option<&str> {
-    match request.headers().get(header::HOST) {
-        Some(host) => host.to_str().ok(),
-        None => request.uri().authority().map(|a| a.as_str()),
-    }
-}
-
-/// Whether the app serves the Host the request names (`allowed_hosts`): IP addresses and
-/// `localhost` always (a DNS rebinding attack needs a name of the attacker's), names when
-/// listed. A request without a Host is let through: no browser sends one, and only a browser
-/// can be turned against the app by rebinding.
-fn host_allowed<B>(allowed: &[String], request: &HyperRequest<B>) -> bool {
-    if request.headers().get(header::HOST).is_none() && request.uri().authority().is_none() {
-        return true;
-    }
-    let Some(host) = host_of(request) else {
-        return false;
-    };
-    let name = host_name(host);
-    if name.is_empty() {
-        return false;
-    }
-    if name.parse::<std::net::IpAddr>().is_ok() || name.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    allowed.iter().any(|entry| {
-        if entry == "*" {
-            return true;
-        }
-        let entry = entry.trim_end_matches('.');
-        match entry.strip_prefix('.') {
-            Some(domain) => {
-                name.eq_ignore_ascii_case(domain)
-                    || name.len() > domain.len() + 1
-                        && name.is_char_boundary(name.len() - domain.len() - 1)
-                        && name[name.len() - domain.len() - 1..]
-                            .eq_ignore_ascii_case(&format!(".{domain}"))
-            }
-            None => name.eq_ignore_ascii_case(entry),
-        }
-    })
-}
-
-/// A Host without its port, brackets or final dot: `[::1]:80` is `::1`, `Example.org.:8080`
-/// is `Example.org`.
-fn host_name(host: &str) -> &str {
-    if let Some(rest) = host.strip_prefix('[') {
-        return rest.split_once(']').map_or("", |(ip, _)| ip);
-    }
-    let name = match host.rsplit_once(':') {
-        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
-        _ => host,
-    };
-    name.trim_end_matches('.')
-}
-
-/// Whether the page that opens the socket is ours: its Origin is the scheme and Host the
-/// request was sent with (`https` when a trusted proxy says the client used it), or an allowed
-/// origin. Browsers always send Origin; a client without one is not a browser page and cannot
-/// carry a victim's cookies across sites, so it is let through.
-fn origin_allowed(state: &State, request: &HyperRequest<Incoming>, https: bool) -> bool {
-    let Some(origin) = request.headers().get(header::ORIGIN) else {
-        return true;
-    };
-    let Ok(origin) = origin.to_str() else {
-        return false;
-    };
-    if state.settings.allowed_origins.iter().any(|o| o == origin) {
-        return true;
-    }
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    let scheme = if https { "https://" } else { "http://" };
-    let origin_host = origin
-        .get(..scheme.len())
-        .filter(|prefix| prefix.eq_ignore_ascii_case(scheme))
-        .and_then(|_| origin.get(scheme.len()..))
-        .unwrap_or_default();
-    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
-}
-
 fn upgrade(
     state: Arc<State>,
     mut request: HyperRequest<Incoming>,
     client: crate::client_addr::Client,
 ) -> Response<Body> {
-    if !origin_allowed(&state, &request, client.https) {
+    if !crate::host::origin_allowed(&state.settings.allowed_origins, &request, client.https) {
         tracing::warn!(client = %client.ip, "refused a WebSocket from another origin");
         return state.error_page(StatusCode::FORBIDDEN);
     }

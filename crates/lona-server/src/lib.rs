@@ -14,6 +14,7 @@ mod conn;
 mod error;
 mod frontend;
 mod handler;
+mod host;
 mod http;
 mod logging;
 mod metrics;

@@ -64,10 +64,18 @@ pub(crate) fn install_panic_hook() {
             let thread = std::thread::current();
             let thread = thread.name().unwrap_or("unnamed");
             let backtrace = std::backtrace::Backtrace::capture();
+            let panic = lona_runtime::Untrusted(&message);
             if backtrace.status() == std::backtrace::BacktraceStatus::Captured {
-                tracing::error!(target: "lona::panic", panic = %lona_runtime::Untrusted(&message), %location, thread, %backtrace, "panicked");
+                tracing::error!(
+                    target: "lona::panic",
+                    %panic,
+                    %location,
+                    thread,
+                    %backtrace,
+                    "panicked"
+                );
             } else {
-                tracing::error!(target: "lona::panic", panic = %lona_runtime::Untrusted(&message), %location, thread, "panicked");
+                tracing::error!(target: "lona::panic", %panic, %location, thread, "panicked");
             }
         }));
     });

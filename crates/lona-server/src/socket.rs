@@ -136,11 +136,19 @@ pub(crate) async fn run(
             }
             () = tokio::time::sleep_until(deadline) => {
                 if !viewed && tokio::time::Instant::now() >= handshake_deadline {
-                    tracing::debug!(connection = connection.id().0, client = %client.ip, "closing a socket that asked for no view");
+                    tracing::debug!(
+                        connection = connection.id().0,
+                        client = %client.ip,
+                        "closing a socket that asked for no view"
+                    );
                     state.runtime.trip(Limit::HandshakeTimeout);
                     connection.close(CloseReason::LimitReached);
                 } else {
-                    tracing::debug!(connection = connection.id().0, client = %client.ip, "closing a socket that went silent");
+                    tracing::debug!(
+                        connection = connection.id().0,
+                        client = %client.ip,
+                        "closing a socket that went silent"
+                    );
                     state.runtime.trip(Limit::Liveness);
                     connection.close(CloseReason::Unresponsive);
                 }
@@ -191,12 +199,20 @@ pub(crate) async fn run(
             // A frame that breaks the protocol (unmasked, reserved opcode or bits...) or a text
             // that is not UTF-8: the peer is told why, with the code RFC 6455 gives it.
             Err(WsError::Protocol(error)) => {
-                tracing::debug!(connection = connection.id().0, %error, "closing a socket that broke the protocol");
+                tracing::debug!(
+                    connection = connection.id().0,
+                    %error,
+                    "closing a socket that broke the protocol"
+                );
                 connection.close(CloseReason::InvalidFrame);
                 break;
             }
             Err(WsError::Utf8(error)) => {
-                tracing::debug!(connection = connection.id().0, %error, "closing a socket that sent text that is not UTF-8");
+                tracing::debug!(
+                    connection = connection.id().0,
+                    %error,
+                    "closing a socket that sent text that is not UTF-8"
+                );
                 connection.close(CloseReason::InvalidUtf8);
                 break;
             }
