@@ -554,3 +554,51 @@ fn the_files_are_deleted_when_the_view_is_cleaned_up() {
     assert_eq!(answer.status, 404);
     assert!(files_under(fixture.dir.path()).is_empty());
 }
+
+#[test]
+fn a_stalled_upload_gets_408_and_the_bucket_takes_the_next_one() {
+    use std::io::{Read, Write};
+
+    let dir = Temp::new("stalled-upload");
+    let (tx, cleaned) = crossbeam_channel::unbounded();
+    let mut app = App::new();
+    app.settings.bucket_dir = Some(dir.path().to_owned());
+    app.settings.body_idle_timeout = Duration::from_millis(300);
+    app.view("/", move |_| Uploads {
+        limits: BucketLimits::default(),
+        cleaned: tx.clone(),
+    });
+    let fixture = Fixture {
+        server: TestServer::start(app),
+        dir,
+        cleaned,
+    };
+    let (_client, add, cookie) = open(&fixture);
+    let body = multipart(&[(b"a.txt", b"first half, then nothing")]);
+    let mut stalled = std::net::TcpStream::connect(fixture.server.addr()).expect("connects");
+    stalled.set_read_timeout(Some(WAIT)).expect("a timeout");
+    let head = format!(
+        "POST {add} HTTP/1.1\r\nHost: {}\r\nCookie: {cookie}\r\nContent-Type: {}\r\n\
+         Content-Length: {}\r\n\r\n",
+        fixture.server.addr(),
+        multipart_type(),
+        body.len()
+    );
+    stalled.write_all(head.as_bytes()).expect("the head");
+    stalled
+        .write_all(&body[..body.len() / 2])
+        .expect("half the body");
+    let mut answer = Vec::new();
+    let read = stalled.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(read.is_ok(), "not closed: {read:?} {answer}");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    // The stalled upload let go of the bucket: the next one is stored.
+    let done = upload(
+        &fixture.server,
+        &add,
+        Some(&cookie),
+        &[(b"b.txt", b"whole")],
+    );
+    assert_eq!(done.status, 200, "{}", done.body);
+}

@@ -10,6 +10,7 @@ mod deployed;
 mod events;
 mod forms;
 mod limits;
+mod hostile_http;
 mod metrics;
 mod middleware;
 mod nginx;

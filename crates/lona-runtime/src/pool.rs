@@ -189,6 +189,12 @@ impl Pool {
         }
     }
 
+    /// Counts a panic caught elsewhere in work this pool stands for (an async HTTP handler
+    /// beside the sync ones the pool runs), so that one counter holds them all.
+    pub fn record_panic(&self) {
+        self.inner.panics.fetch_add(1, Ordering::AcqRel);
+    }
+
     /// Whether a job submitted now would wait (every thread is busy or jobs are queued).
     pub fn is_saturated(&self) -> bool {
         let metrics = self.metrics();
@@ -233,7 +239,7 @@ fn worker_loop(inner: &PoolInner, receiver: &Receiver<Task>) {
             inner.panics.fetch_add(1, Ordering::AcqRel);
             tracing::error!(
                 pool = %inner.name,
-                panic = %panic_message(panic.as_ref()),
+                panic = %crate::Untrusted(&panic_message(panic.as_ref())),
                 "a job panicked; the thread goes on"
             );
         }

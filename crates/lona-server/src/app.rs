@@ -4,7 +4,6 @@ use std::net::{SocketAddr, TcpListener as StdListener};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper_util::rt::TokioIo;
 use lona_runtime::{
     AsyncView, ErrorPage, OutboxLimits, Request, Runtime, RuntimeConfig, RuntimeMetrics, Spawn,
     Task, View, ViewFactory,
@@ -454,6 +453,7 @@ impl App {
                 message: "two routes have this name; names must be unique".to_owned(),
             }));
         }
+        crate::logging::install_panic_hook();
         // Startup hooks run before the port opens: a misconfigured app fails here.
         for middleware in &self.middlewares {
             middleware.on_startup().map_err(ServerError::Startup)?;
@@ -505,6 +505,8 @@ impl App {
             .build()
             .map_err(ServerError::Io)?;
         let settings = self.settings;
+        let (max_connections, max_connections_per_ip) =
+            (settings.max_connections, settings.max_connections_per_ip);
         let proxies = crate::client_addr::TrustedProxies::parse(&settings.trusted_proxies)
             .map_err(|bad| {
                 ServerError::InvalidSetting(format!(
@@ -559,6 +561,10 @@ impl App {
             middlewares,
             channels,
             sessions,
+            connections: Arc::new(crate::conn::Connections::new(
+                crate::conn::fit_to_file_limit(max_connections),
+                max_connections_per_ip,
+            )),
         });
         let (stop, stopped) = watch::channel(false);
         let listener = {
@@ -781,51 +787,9 @@ pub(crate) fn listen_addr(default_addr: &str, host: Option<&str>, port: Option<u
 async fn accept_loop(
     listener: tokio::net::TcpListener,
     state: Arc<crate::http::State>,
-    mut stopped: watch::Receiver<bool>,
+    stopped: watch::Receiver<bool>,
 ) {
-    let mut connections = tokio::task::JoinSet::new();
-    loop {
-        // Reap finished connections so the set holds only live ones.
-        while connections.try_join_next().is_some() {}
-        tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(accepted) => accepted,
-                    Err(error) => {
-                        // Running out of file descriptors and the like: keep serving the rest.
-                        tracing::warn!(%error, "accept failed");
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let service_state = Arc::clone(&state);
-                let service = hyper::service::service_fn(move |request| {
-                    let state = Arc::clone(&service_state);
-                    async move { Ok::<_, std::convert::Infallible>(crate::http::handle(state, request, peer).await) }
-                });
-                let mut stop = stopped.clone();
-                connections.spawn(async move {
-                    let connection = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .with_upgrades();
-                    let mut connection = std::pin::pin!(connection);
-                    let outcome = tokio::select! {
-                        outcome = connection.as_mut() => outcome,
-                        _ = stop.changed() => {
-                            // Finish the request in flight, then close.
-                            connection.as_mut().graceful_shutdown();
-                            connection.await
-                        }
-                    };
-                    if let Err(error) = outcome {
-                        tracing::debug!(%error, "http connection ended with an error");
-                    }
-                });
-            }
-            _ = stopped.changed() => break,
-        }
-    }
-    drop(listener);
+    let mut connections = crate::conn::accept_loop(listener, Arc::clone(&state), stopped).await;
     // Channels before views, as Lona does, so that messages already sent still reach them.
     if let Some(channels) = state.channels.clone() {
         let timeout = state.settings.shutdown_timeout;

@@ -33,6 +33,8 @@ use std::time::Duration;
 use futures_util::Stream;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body as _, Bytes, Incoming};
+
+use crate::body_timeout::TimedBody;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request as HttpRequest, Response, StatusCode};
 use lona_html::Node;
@@ -622,6 +624,8 @@ enum Refusal {
     Busy,
     Io(std::io::Error),
     HookPanicked,
+    /// The body stalled for `body_idle_timeout`.
+    TimedOut,
 }
 
 impl Refusal {
@@ -637,6 +641,7 @@ impl Refusal {
             Refusal::FileTooLarge(_) | Refusal::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Refusal::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Refusal::Io(_) | Refusal::HookPanicked => StatusCode::INTERNAL_SERVER_ERROR,
+            Refusal::TimedOut => StatusCode::REQUEST_TIMEOUT,
         }
     }
 }
@@ -664,6 +669,7 @@ impl fmt::Display for Refusal {
             Refusal::Busy => f.write_str("the server is busy, try again"),
             Refusal::Io(error) => write!(f, "cannot store the file: {error}"),
             Refusal::HookPanicked => f.write_str("the app failed to handle the upload"),
+            Refusal::TimedOut => f.write_str("the upload stalled"),
         }
     }
 }
@@ -681,6 +687,8 @@ pub(crate) fn handles(state: &State, path: &str) -> bool {
 /// Answers a request under the bucket prefix.
 pub(crate) async fn serve(state: Arc<State>, request: HttpRequest<Incoming>) -> Response<Body> {
     let head = request.method() == Method::HEAD;
+    let (timeout, runtime) = (state.settings.body_idle_timeout, state.runtime.clone());
+    let request = request.map(|body| TimedBody::new(body, timeout, runtime));
     match answer(&state, request).await {
         Ok(response) => response,
         Err(refusal) => {
@@ -692,7 +700,15 @@ pub(crate) async fn serve(state: Arc<State>, request: HttpRequest<Incoming>) -> 
             } else {
                 refusal.to_string()
             };
-            text(refusal.status(), body)
+            let mut response = text(refusal.status(), body);
+            if matches!(refusal, Refusal::TimedOut) {
+                // The rest of the body may still come: the connection cannot be reused.
+                response.headers_mut().insert(
+                    header::CONNECTION,
+                    header::HeaderValue::from_static("close"),
+                );
+            }
+            response
         }
     }
 }
@@ -718,7 +734,7 @@ fn common_headers(headers: &mut hyper::HeaderMap) {
     );
 }
 
-async fn answer(state: &State, request: HttpRequest<Incoming>) -> Result<Response<Body>, Refusal> {
+async fn answer(state: &State, request: HttpRequest<TimedBody>) -> Result<Response<Body>, Refusal> {
     let registry = state
         .runtime
         .state()
@@ -837,7 +853,7 @@ struct NewFile {
 async fn add(
     state: &State,
     bucket: Arc<Shared>,
-    request: HttpRequest<Incoming>,
+    request: HttpRequest<TimedBody>,
     redirect: Option<String>,
 ) -> Result<Response<Body>, Refusal> {
     let boundary = request
@@ -893,7 +909,7 @@ async fn add(
 async fn receive(
     bucket: &Shared,
     pool: &Pool,
-    body: &Arc<Mutex<Incoming>>,
+    body: &Arc<Mutex<TimedBody>>,
     boundary: String,
     created: &mut Vec<String>,
 ) -> Result<Vec<NewFile>, Refusal> {
@@ -1019,6 +1035,9 @@ fn refusal_of(error: multer::Error) -> Refusal {
         multer::Error::StreamSizeExceeded { limit } => {
             Refusal::TooLarge(limit.saturating_sub(OVERHEAD))
         }
+        multer::Error::StreamReadFailed(source) if crate::body_timeout::is_timeout(&*source) => {
+            Refusal::TimedOut
+        }
         multer::Error::StreamReadFailed(source) => match source.downcast::<Stalled>() {
             Ok(_) => Refusal::Malformed("a part's headers do not end".to_owned()),
             // The browser went away or sent a broken body; nobody reads the answer.
@@ -1105,7 +1124,7 @@ fn run_hook(
 
 /// Reads what is left of a refused body, up to [`DRAIN_LIMIT`] bytes and [`DRAIN_TIME`], so
 /// that the browser reads the answer instead of a reset connection.
-async fn drain(body: &Arc<Mutex<Incoming>>) {
+async fn drain(body: &Arc<Mutex<TimedBody>>) {
     let read = async {
         let mut left = DRAIN_LIMIT;
         loop {
@@ -1145,7 +1164,7 @@ impl std::error::Error for Stalled {}
 /// holds at most one frame beyond what it returned, and the second rule bounds the headers it
 /// waits on.
 struct Metered {
-    body: Arc<Mutex<Incoming>>,
+    body: Arc<Mutex<TimedBody>>,
     yielded: bool,
     unparsed: Arc<AtomicU64>,
 }
@@ -1169,7 +1188,7 @@ impl Stream for Metered {
             };
             match frame {
                 None => return Poll::Ready(None),
-                Some(Err(error)) => return Poll::Ready(Some(Err(Box::new(error)))),
+                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
                 Some(Ok(frame)) => {
                     // Trailers carry no data; read on.
                     let Ok(data) = frame.into_data() else {
@@ -1191,7 +1210,7 @@ impl Stream for Metered {
 async fn delete(
     state: &State,
     bucket: Arc<Shared>,
-    request: HttpRequest<Incoming>,
+    request: HttpRequest<TimedBody>,
     redirect: Option<String>,
 ) -> Result<Response<Body>, Refusal> {
     let content_type = request
@@ -1244,7 +1263,7 @@ async fn delete(
 }
 
 /// The `name` field of a small multipart form.
-async fn name_from_multipart(body: Incoming, boundary: String) -> Result<Option<String>, Refusal> {
+async fn name_from_multipart(body: TimedBody, boundary: String) -> Result<Option<String>, Refusal> {
     let stream = http_body_util::BodyDataStream::new(body);
     let limit = multer::SizeLimit::new()
         .whole_stream(DELETE_BODY_LIMIT as u64)

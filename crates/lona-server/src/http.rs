@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use http_body_util::{BodyExt, Full, Limited};
@@ -49,6 +48,8 @@ pub(crate) struct State {
     pub(crate) channels: Option<lona_channels::Channels>,
     /// The key that signs session cookies, and the cookie's settings.
     pub(crate) sessions: crate::session::Sessions,
+    /// The open TCP connections and their caps.
+    pub(crate) connections: Arc<crate::conn::Connections>,
 }
 
 /// The open WebSockets, so that shutdown can close those no view holds and wait for all.
@@ -327,9 +328,19 @@ impl State {
         response
     }
 
+    /// The answer to a request whose body stalled (`body_idle_timeout`): 408, and the
+    /// connection is closed, since the rest of the body may still come.
+    pub(crate) fn request_timeout(&self) -> Response<Body> {
+        let mut response = self.error_page(StatusCode::REQUEST_TIMEOUT);
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        response
+    }
+
     /// The session of a request's cookie, if the server issued it (signed, not expired):
     /// a cookie made up by a client, however well-formed, names no session.
-    pub(crate) fn session(&self, request: &HyperRequest<Incoming>) -> Option<SessionId> {
+    pub(crate) fn session<B>(&self, request: &HyperRequest<B>) -> Option<SessionId> {
         let cookie = request
             .headers()
             .get(header::COOKIE)
@@ -377,6 +388,15 @@ async fn answer(
     path: &str,
     peer: SocketAddr,
 ) -> Response<Body> {
+    if !crate::host::host_allowed(&state.settings.allowed_hosts, &request) {
+        state.runtime.trip(lona_runtime::Limit::Host);
+        let host = crate::host::host_of(&request).unwrap_or_default();
+        tracing::debug!(
+            host = %lona_runtime::Untrusted(host),
+            "refused a request for a host the app does not serve"
+        );
+        return state.error_page(StatusCode::BAD_REQUEST);
+    }
     if state.statics.handles(path) {
         return crate::statics::serve(state, &request).await;
     }
@@ -397,6 +417,7 @@ async fn answer(
     {
         let counters = crate::metrics::ServerCounters {
             connections: state.open_socket_count(),
+            accept_errors: state.connections.accept_errors(),
             memory_trims: crate::memory::TRIMS.load(std::sync::atomic::Ordering::Relaxed),
         };
         let text = crate::metrics::render(&state.runtime.metrics(), &counters);
@@ -417,6 +438,17 @@ async fn answer(
     let Some(route) = state.router.resolve(path) else {
         return state.error_page(StatusCode::NOT_FOUND);
     };
+    // A view page is read (GET, HEAD) or posted to (Lona lets a POST land on it); TRACE,
+    // PROPFIND and made-up methods are not for it. `App::http` routes see every method.
+    if matches!(route.target, Target::View(..) | Target::Page(_))
+        && !matches!(*request.method(), Method::GET | Method::HEAD | Method::POST)
+    {
+        let mut response = state.error_page(StatusCode::METHOD_NOT_ALLOWED);
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, POST"));
+        return response;
+    }
     match route.target {
         Target::View(_, frontend) => {
             let template = frontend.as_deref().unwrap_or("lona/frontend.html");
@@ -555,11 +587,19 @@ async fn http_route(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let body = crate::body_timeout::TimedBody::new(
+        body,
+        state.settings.body_idle_timeout,
+        state.runtime.clone(),
+    );
     let body = match Limited::new(body, state.settings.max_body_size)
         .collect()
         .await
     {
         Ok(body) => body.to_bytes(),
+        Err(error) if crate::body_timeout::is_timeout(&*error) => {
+            return state.request_timeout();
+        }
         Err(_) => return state.error_page(StatusCode::PAYLOAD_TOO_LARGE),
     };
     let mut lona_request = Request::new(url, session).with_method(parts.method.as_str());
@@ -597,23 +637,38 @@ async fn http_route(
     let answer = match target {
         Target::Http(handler) => {
             let (tx, rx) = tokio::sync::oneshot::channel();
+            // A panic is left to the pool, which counts it in `lona_pool_panics_total` and
+            // logs it; the dropped sender makes this request a 500.
             let job = move || {
-                let outcome = catch_unwind(AssertUnwindSafe(|| handler(&request)));
-                let _ = tx.send(outcome);
+                let _ = tx.send(handler(&request));
             };
             if state.runtime.worker_pool().try_submit(job).is_err() {
                 return state.error_page(StatusCode::SERVICE_UNAVAILABLE);
             }
-            rx.await.ok().and_then(Result::ok)
+            rx.await.ok()
         }
         Target::AsyncHttp(handler) => {
-            // A task of its own, so that a panic is caught as a join error.
-            tokio::spawn(handler(request)).await.ok()
+            // A task of its own, so that a panic is caught as a join error; it is counted
+            // with the worker pool's, where the sync handlers' panics are.
+            match tokio::spawn(handler(request)).await {
+                Ok(answer) => Some(answer),
+                Err(error) => {
+                    if error.is_panic() {
+                        state.runtime.worker_pool().record_panic();
+                        let panic = lona_runtime::panic_message(error.into_panic().as_ref());
+                        tracing::error!(
+                            panic = %lona_runtime::Untrusted(&panic),
+                            "an async HTTP handler panicked"
+                        );
+                    }
+                    return state.error_page(StatusCode::INTERNAL_SERVER_ERROR);
+                }
+            }
         }
         Target::View(..) | Target::Page(_) => None,
     };
     let Some(answer) = answer else {
-        tracing::error!("a non-interactive route panicked");
+        // Logged where it was caught.
         return state.error_page(StatusCode::INTERNAL_SERVER_ERROR);
     };
     let mut response = build_response(&state, answer, Some(&conditions));
@@ -805,37 +860,12 @@ fn is_websocket_upgrade(request: &HyperRequest<Incoming>) -> bool {
         && has(header::UPGRADE, "websocket")
 }
 
-/// Whether the page that opens the socket is ours: its Origin names the Host the request was
-/// sent to, or an allowed origin. Browsers always send Origin; a client without one is not a
-/// browser page and cannot carry a victim's cookies across sites, so it is let through.
-fn origin_allowed(state: &State, request: &HyperRequest<Incoming>) -> bool {
-    let Some(origin) = request.headers().get(header::ORIGIN) else {
-        return true;
-    };
-    let Ok(origin) = origin.to_str() else {
-        return false;
-    };
-    if state.settings.allowed_origins.iter().any(|o| o == origin) {
-        return true;
-    }
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    let origin_host = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"))
-        .unwrap_or_default();
-    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
-}
-
 fn upgrade(
     state: Arc<State>,
     mut request: HyperRequest<Incoming>,
     client: crate::client_addr::Client,
 ) -> Response<Body> {
-    if !origin_allowed(&state, &request) {
+    if !crate::host::origin_allowed(&state.settings.allowed_origins, &request, client.https) {
         tracing::warn!(client = %client.ip, "refused a WebSocket from another origin");
         return state.error_page(StatusCode::FORBIDDEN);
     }

@@ -6,12 +6,15 @@
 //! parked view can never block a tokio worker.
 
 mod app;
+mod body_timeout;
 mod buckets;
 mod cli;
 mod client_addr;
+mod conn;
 mod error;
 mod frontend;
 mod handler;
+mod host;
 mod http;
 mod logging;
 mod memory;

@@ -36,6 +36,55 @@ pub(crate) fn request_line(
     tracing::info!(target: "lona::http", ?method, ?path, status, micros, %peer, "request");
 }
 
+/// Replaces the standard panic message (several lines on stderr, outside the log, and a whole
+/// backtrace when `RUST_BACKTRACE` is set) by one `error` event of target `lona::panic`: the
+/// message, escaped, and where it happened; the backtrace only when `RUST_BACKTRACE` (or
+/// `RUST_LIB_BACKTRACE`) asks for one. Views and handlers panic on the pools, which catch and
+/// count the panic and go on, so a client that can make code panic must not be able to flood
+/// the log. Panics on other threads, or without a tracing subscriber, print as before.
+/// Installed once, at start.
+pub(crate) fn install_panic_hook() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            // Only lona's own threads (the pools, `lona-io`) run code whose panics are caught
+            // and survived; a panic elsewhere (the app's `main`, a test) prints as it always did.
+            let lona_thread = std::thread::current()
+                .name()
+                .is_some_and(|name| name.starts_with("lona-"));
+            let logging = tracing::dispatcher::get_default(|dispatch| {
+                !dispatch.is::<tracing::subscriber::NoSubscriber>()
+            });
+            if !lona_thread || !logging {
+                previous(info);
+                return;
+            }
+            let message = lona_runtime::panic_message(info.payload());
+            let location = info
+                .location()
+                .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+                .unwrap_or_default();
+            let thread = std::thread::current();
+            let thread = thread.name().unwrap_or("unnamed");
+            let backtrace = std::backtrace::Backtrace::capture();
+            let panic = lona_runtime::Untrusted(&message);
+            if backtrace.status() == std::backtrace::BacktraceStatus::Captured {
+                tracing::error!(
+                    target: "lona::panic",
+                    %panic,
+                    %location,
+                    thread,
+                    %backtrace,
+                    "panicked"
+                );
+            } else {
+                tracing::error!(target: "lona::panic", %panic, %location, thread, "panicked");
+            }
+        }));
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
@@ -105,6 +154,36 @@ mod tests {
             "peer=127.0.0.1:4711",
         ] {
             assert!(text.contains(part), "{part} missing from {text}");
+        }
+    }
+
+    #[test]
+    fn a_panic_on_a_lona_thread_is_one_escaped_line() {
+        install_panic_hook();
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let thread = std::thread::Builder::new()
+            .name("lona-test".to_owned())
+            .spawn(move || {
+                let subscriber = tracing_subscriber::fmt()
+                    .with_writer(move || writer.clone())
+                    .with_ansi(false)
+                    .finish();
+                tracing::subscriber::with_default(subscriber, || {
+                    let caught = std::panic::catch_unwind(|| panic!("boom\nforged line"));
+                    assert!(caught.is_err());
+                });
+            })
+            .expect("a thread");
+        thread.join().expect("the panic was caught");
+        let text = String::from_utf8_lossy(&buffer.0.lock()).into_owned();
+        let first = text.lines().next().unwrap_or_default();
+        for part in ["ERROR", "lona::panic", "boom\\nforged line", "logging.rs:"] {
+            assert!(first.contains(part), "{part} missing from {text}");
+        }
+        let asked = |var: &str| std::env::var(var).is_ok_and(|v| v != "0");
+        if !asked("RUST_BACKTRACE") && !asked("RUST_LIB_BACKTRACE") {
+            assert_eq!(text.lines().count(), 1, "{text}");
         }
     }
 }

@@ -24,6 +24,8 @@ type PoolLine = (
 pub(crate) struct ServerCounters {
     /// Open browser sockets.
     pub(crate) connections: usize,
+    /// Failed accepts of a TCP connection.
+    pub(crate) accept_errors: u64,
     /// Times freed memory was returned to the OS.
     pub(crate) memory_trims: u64,
 }
@@ -71,7 +73,7 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
             let _ = writeln!(out, "{name}{{pool=\"{pool}\"}} {}", value(metrics));
         }
     }
-    let singles: [(&str, &str, &str, u64); 8] = [
+    let singles: [(&str, &str, &str, u64); 9] = [
         (
             "lona_views_open",
             "gauge",
@@ -113,6 +115,12 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
             "counter",
             "Panics caught in view code.",
             metrics.view_panics,
+        ),
+        (
+            "lona_accept_errors_total",
+            "counter",
+            "Failed accepts of a TCP connection (out of file descriptors and the like).",
+            counters.accept_errors,
         ),
         (
             "lona_memory_trims_total",
@@ -189,6 +197,7 @@ mod tests {
         metrics.click_roundtrip.sum_nanos = 6_000_500_000;
         let counters = ServerCounters {
             connections: 3,
+            accept_errors: 4,
             memory_trims: 2,
         };
         let text = render(&metrics, &counters);

@@ -146,6 +146,36 @@ pub struct Settings {
     /// without a window longest is stopped to make room for a new one; if every one shows in
     /// a window, the new view is not made a daemon (it ends with its window).
     pub max_daemons_per_session: usize,
+    /// How long a request's head (request line and headers) may take to arrive once a
+    /// connection waits for one; a slower one (slowloris) is closed. hyper's timer also runs
+    /// while a keep-alive connection waits for its next request, so no connection stays idle
+    /// longer than this, whatever `keep_alive_timeout` says.
+    pub header_read_timeout: Duration,
+    /// How long a keep-alive connection may stay idle between requests before it is closed.
+    pub keep_alive_timeout: Duration,
+    /// How long a request body may stall between two chunks before the request gets 408 and
+    /// its connection is closed (forms, non-interactive routes, uploads).
+    pub body_idle_timeout: Duration,
+    /// How long a new WebSocket may go without asking for a view (its first VIEW message)
+    /// before it is closed with 1008.
+    pub websocket_handshake_timeout: Duration,
+    /// How often the server pings each WebSocket (browsers answer by themselves).
+    pub websocket_ping_interval: Duration,
+    /// How long a WebSocket may send nothing at all (no pong, no message) before it is closed
+    /// with 1001 "no answer to ping".
+    pub websocket_liveness_timeout: Duration,
+    /// Open TCP connections (WebSockets included); a new one beyond it gets a plain 503 and is
+    /// closed. Lowered at startup to fit the process's file limit, with a reserve.
+    pub max_connections: usize,
+    /// Open TCP connections per peer address; a new one beyond it gets a plain 503 and is
+    /// closed. Not applied to `trusted_proxies`, whose clients are known only from their
+    /// headers.
+    pub max_connections_per_ip: usize,
+    /// Host names the app answers to (Django's `ALLOWED_HOSTS`): `example.org` exactly,
+    /// `.example.org` for it and its subdomains, `*` for any. IP addresses and `localhost` are
+    /// always allowed (they cannot be DNS rebinding); any other Host gets 400. The port is
+    /// ignored.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for Settings {
@@ -194,6 +224,15 @@ impl Default for Settings {
             max_runtime_share: 50,
             daemon_idle_timeout: Duration::from_secs(900),
             max_daemons_per_session: 10,
+            header_read_timeout: Duration::from_secs(10),
+            keep_alive_timeout: Duration::from_secs(5),
+            body_idle_timeout: Duration::from_secs(10),
+            websocket_handshake_timeout: Duration::from_secs(10),
+            websocket_ping_interval: Duration::from_secs(20),
+            websocket_liveness_timeout: Duration::from_secs(60),
+            max_connections: 10_000,
+            max_connections_per_ip: 256,
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -246,6 +285,15 @@ macro_rules! for_each_setting {
             max_runtime_share,
             daemon_idle_timeout,
             max_daemons_per_session,
+            header_read_timeout,
+            keep_alive_timeout,
+            body_idle_timeout,
+            websocket_handshake_timeout,
+            websocket_ping_interval,
+            websocket_liveness_timeout,
+            max_connections,
+            max_connections_per_ip,
+            allowed_hosts,
         )
     };
 }

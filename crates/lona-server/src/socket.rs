@@ -14,7 +14,8 @@ use hyper_util::rt::TokioIo;
 use lona_protocol::client::{ClientMessage, Frame, decode_client_with};
 use lona_protocol::{DecodeLimits, ServerMessage, WindowId};
 use lona_runtime::{
-    CloseReason, Connection, OutboxLimits, Outgoing, Request, SessionId, StartError, Untrusted,
+    CloseReason, Connection, Limit, OutboxLimits, Outgoing, Request, SessionId, StartError,
+    Untrusted,
     ViewFactory,
 };
 use tokio_tungstenite::WebSocketStream;
@@ -34,6 +35,9 @@ type Socket = WebSocketStream<TokioIo<Upgraded>>;
 
 /// How long the peer has to answer the server's close frame.
 const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The shortest ping interval, whatever the setting says (0 would ping without pause).
+const MIN_PING_INTERVAL: std::time::Duration = std::time::Duration::from_millis(10);
 
 pub(crate) async fn run(
     state: Arc<State>,
@@ -55,9 +59,26 @@ pub(crate) async fn run(
     let (closing_tx, mut closing) = tokio::sync::watch::channel(false);
     let writer = {
         let connection = Arc::clone(&connection);
+        let ping_every = state
+            .settings
+            .websocket_ping_interval
+            .max(MIN_PING_INTERVAL);
         tokio::spawn(async move {
+            // The server pings, so that a peer that went away without a word is noticed by
+            // the reader's liveness deadline; browsers answer pings by themselves.
+            let mut ping =
+                tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+            ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             'writing: loop {
-                let mut message = poll_fn(|cx| connection.poll_next(cx)).await;
+                let mut message = tokio::select! {
+                    message = poll_fn(|cx| connection.poll_next(cx)) => message,
+                    _ = ping.tick() => {
+                        if sink.send(Message::Ping(Default::default())).await.is_err() {
+                            break 'writing;
+                        }
+                        continue 'writing;
+                    }
+                };
                 // Feed everything queued, then flush once: an ACK and the patch it led to
                 // often leave in one write.
                 loop {
@@ -97,7 +118,19 @@ pub(crate) async fn run(
     decode_limits.max_frame_bytes = state.settings.max_message_size;
     let mut malformed = 0u32;
     let mut socket_limits = SocketLimits::new(&state.settings);
+    // A socket must ask for a view within the handshake timeout, and send something (a
+    // message, a pong) within every liveness timeout.
+    let opened = tokio::time::Instant::now();
+    let handshake_deadline = opened + state.settings.websocket_handshake_timeout;
+    let liveness = state.settings.websocket_liveness_timeout;
+    let mut last_heard = opened;
+    let mut viewed = false;
     loop {
+        let deadline = if viewed {
+            last_heard + liveness
+        } else {
+            (last_heard + liveness).min(handshake_deadline)
+        };
         let message = tokio::select! {
             message = stream.next() => message,
             () = async {
@@ -107,10 +140,31 @@ pub(crate) async fn run(
                 let _ = tokio::time::timeout(CLOSE_GRACE, stream.next()).await;
                 break;
             }
+            () = tokio::time::sleep_until(deadline) => {
+                if !viewed && tokio::time::Instant::now() >= handshake_deadline {
+                    tracing::debug!(
+                        connection = connection.id().0,
+                        client = %client.ip,
+                        "closing a socket that asked for no view"
+                    );
+                    state.runtime.trip(Limit::HandshakeTimeout);
+                    connection.close(CloseReason::LimitReached);
+                } else {
+                    tracing::debug!(
+                        connection = connection.id().0,
+                        client = %client.ip,
+                        "closing a socket that went silent"
+                    );
+                    state.runtime.trip(Limit::Liveness);
+                    connection.close(CloseReason::Unresponsive);
+                }
+                break;
+            }
         };
         let Some(message) = message else {
             break;
         };
+        last_heard = tokio::time::Instant::now();
         match message {
             Ok(Message::Text(text)) => {
                 match handle_text(
@@ -120,7 +174,11 @@ pub(crate) async fn run(
                     &decode_limits,
                     &mut socket_limits,
                 ) {
-                    Handled::Done => malformed = 0,
+                    Handled::View => {
+                        viewed = true;
+                        malformed = 0;
+                    }
+                    Handled::Other => malformed = 0,
                     Handled::Refused(limit, reason) => {
                         state.runtime.trip(limit);
                         tracing::warn!(
@@ -164,6 +222,26 @@ pub(crate) async fn run(
                 connection.close(CloseReason::TooLarge);
                 break;
             }
+            // A frame that breaks the protocol (unmasked, reserved opcode or bits...) or a text
+            // that is not UTF-8: the peer is told why, with the code RFC 6455 gives it.
+            Err(WsError::Protocol(error)) => {
+                tracing::debug!(
+                    connection = connection.id().0,
+                    %error,
+                    "closing a socket that broke the protocol"
+                );
+                connection.close(CloseReason::InvalidFrame);
+                break;
+            }
+            Err(WsError::Utf8(error)) => {
+                tracing::debug!(
+                    connection = connection.id().0,
+                    %error,
+                    "closing a socket that sent text that is not UTF-8"
+                );
+                connection.close(CloseReason::InvalidUtf8);
+                break;
+            }
             Err(error) => {
                 tracing::debug!(%error, "socket read failed");
                 break;
@@ -173,7 +251,14 @@ pub(crate) async fn run(
     // The browser is gone (or is being sent away): its views stop unless they are daemons.
     state.runtime.connection_closed(&connection);
     connection.close(CloseReason::ServerStop);
-    let _ = writer.await;
+    // A peer that reads nothing can hold the writer's last send forever.
+    let mut writer = writer;
+    if tokio::time::timeout(CLOSE_GRACE, &mut writer)
+        .await
+        .is_err()
+    {
+        writer.abort();
+    }
     state.unregister_socket(&connection);
 }
 
@@ -194,12 +279,15 @@ fn close_code(reason: CloseReason) -> (CloseCode, &'static str) {
 
 /// What became of one text frame.
 enum Handled {
-    /// Handled (or refused by the runtime, which answers the window itself).
-    Done,
+    /// A request for a view (VIEW): the socket's handshake is done.
+    View,
+    /// Any other message, handled (or refused by the runtime, which answers the window
+    /// itself).
+    Other,
     /// Not a frame of the protocol.
     Malformed,
     /// Over one of the socket's limits: the socket is closed for this reason.
-    Refused(lona_runtime::Limit, CloseReason),
+    Refused(Limit, CloseReason),
 }
 
 /// Handles one text frame.
@@ -221,7 +309,7 @@ fn handle_text(
             {
                 connection.send(Outgoing::Frame(answer));
             }
-            return Handled::Done;
+            return Handled::Other;
         }
         Err(error) => {
             let error = error.to_string();
@@ -239,6 +327,7 @@ fn handle_text(
                 return Handled::Refused(limit, reason);
             }
             start_view(state, connection, window, url, post_data);
+            return Handled::View;
         }
         ClientMessage::InputEvent {
             window,
@@ -263,7 +352,7 @@ fn handle_text(
             connection.send(Outgoing::Frame(ServerMessage::Pong.encode()));
         }
     }
-    Handled::Done
+    Handled::Other
 }
 
 fn start_view(
