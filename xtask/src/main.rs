@@ -33,8 +33,9 @@ commands:
                         build rustdoc with -D warnings, then check relative Markdown links
   bench [FILTER] [--quick] [--save NAME | --baseline NAME]
                         run the criterion benches in package `benches` and print a summary
-  soak [--quick]        attack a release build of the bench app as hostile clients would,
+  soak [KIND] [--quick] attack a release build of the bench app as hostile clients would,
                         while a clean client clicks, and print what each attack achieved
+                        (KIND: only the attacks whose kind contains it, e.g. `idle`)
   help                  print this message
 ";
 

@@ -20,14 +20,22 @@ use crate::target_dir;
 /// How big the attacks are.
 pub(crate) struct Options {
     quick: bool,
+    /// Only the attacks whose kind contains this.
+    filter: Option<String>,
 }
 
 impl Options {
     pub(crate) fn parse(rest: &[String]) -> anyhow::Result<Options> {
-        let mut options = Options { quick: false };
+        let mut options = Options {
+            quick: false,
+            filter: None,
+        };
         for arg in rest {
             match arg.as_str() {
                 "--quick" => options.quick = true,
+                other if !other.starts_with('-') && options.filter.is_none() => {
+                    options.filter = Some(other.to_owned());
+                }
                 other => anyhow::bail!("soak: unknown option `{other}`"),
             }
         }
@@ -152,10 +160,17 @@ pub(crate) fn run(root: &Path, options: &Options) -> anyhow::Result<()> {
         "| attack | what it achieved | clean click p50 / p99 | RSS before / end / settled | log |\n\
          |---|---|---|---|---|\n",
     );
-    for attack in attacks(options.quick) {
+    let chosen = attacks(options.quick).into_iter().filter(|a| {
+        options
+            .filter
+            .as_ref()
+            .is_none_or(|f| a.kind.contains(f.as_str()))
+    });
+    for attack in chosen {
         println!("\n==> soak: {}", attack.name);
         let log = logs.join(format!("{}.log", attack.kind));
         let mut env: Vec<(&str, String)> = vec![
+            ("LONA_BENCH_DEFAULT_LIMITS", "1".to_owned()),
             ("RUST_LOG", "info".to_owned()),
             ("LONA_METRICS_URL_PREFIX", "/metrics".to_owned()),
         ];

@@ -15,7 +15,7 @@ use clap::ValueEnum;
 use lona::protocol::WindowId;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpSocket, TcpStream};
+use tokio::net::TcpStream;
 
 use crate::{View, check_loopback, resident_bytes};
 
@@ -83,9 +83,7 @@ fn source(n: usize) -> IpAddr {
 }
 
 async fn connect_from(n: usize, addr: SocketAddr) -> std::io::Result<TcpStream> {
-    let socket = TcpSocket::new_v4()?;
-    socket.bind(SocketAddr::new(source(n), 0))?;
-    socket.connect(addr).await
+    crate::connect(addr, Some(source(n))).await
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -271,10 +269,13 @@ async fn status_of(
 /// One view, then `count` CLIENT_ERROR messages of `size` bytes with a forged log line in
 /// each.
 async fn client_errors(plan: &Plan) -> Result<serde_json::Value, String> {
-    let mut view = View::open(plan.addr, &plan.path).await?;
+    let mut view = View::open_from(plan.addr, &plan.path, Some(source(0))).await?;
     let line = "\n2026-01-01T00:00:00Z  INFO lona::http: request method=GET path=/admin\n";
-    let mut message = String::with_capacity(plan.size);
-    while message.len() < plan.size {
+    // Room for the frame around it: a message over `max_message_size` would only close the
+    // socket.
+    let size = plan.size.saturating_sub(1024);
+    let mut message = String::with_capacity(size);
+    while message.len() + line.len() <= size {
         message.push_str(line);
     }
     let started = Instant::now();
@@ -298,7 +299,7 @@ async fn client_errors(plan: &Plan) -> Result<serde_json::Value, String> {
 
 /// One socket asks for `count` views; then a clean visitor opens one and clicks it.
 async fn view_flood(plan: &Plan, deadline: Instant) -> Result<serde_json::Value, String> {
-    let mut flood = View::connect(plan.addr, &plan.path).await?;
+    let mut flood = View::connect(plan.addr, &plan.path, Some(source(0))).await?;
     let url = format!("http://{}{}", plan.addr, plan.path);
     let mut asked = 0u64;
     for window in 1..=plan.count {
@@ -338,7 +339,7 @@ async fn daemons(plan: &Plan) -> serde_json::Value {
     for batch in (0..plan.count).collect::<Vec<_>>().chunks(100) {
         let views = batch
             .iter()
-            .map(|_| View::open_without_cookie(plan.addr, &plan.path));
+            .map(|n| View::open_without_cookie(plan.addr, &plan.path, Some(source(*n))));
         for result in futures_util::future::join_all(views).await {
             match result {
                 Ok(view) => {
@@ -364,7 +365,9 @@ async fn storm(plan: &Plan) -> Result<serde_json::Value, String> {
     let mut open = Vec::with_capacity(plan.count);
     let mut failed = 0u64;
     for batch in (0..plan.count).collect::<Vec<_>>().chunks(100) {
-        let views = batch.iter().map(|_| View::open(plan.addr, &plan.path));
+        let views = batch
+            .iter()
+            .map(|n| View::open_from(plan.addr, &plan.path, Some(source(*n))));
         for result in futures_util::future::join_all(views).await {
             match result {
                 Ok(view) => open.push(view),

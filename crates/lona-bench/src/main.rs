@@ -12,7 +12,7 @@
 
 mod attack;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -237,8 +237,12 @@ fn check_loopback(addr: SocketAddr) -> Result<(), String> {
 }
 
 /// A page load: returns the session cookie the server set.
-async fn load_page(addr: SocketAddr, path: &str) -> Result<Option<String>, String> {
-    let mut stream = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+async fn load_page(
+    addr: SocketAddr,
+    path: &str,
+    source: Option<IpAddr>,
+) -> Result<Option<String>, String> {
+    let mut stream = connect(addr, source).await.map_err(|e| e.to_string())?;
     let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     stream
         .write_all(request.as_bytes())
@@ -266,27 +270,60 @@ struct View {
     bytes_received: u64,
 }
 
+/// A connection to `addr`, from `source` if given (another loopback address, as another
+/// visitor's machine).
+async fn connect(addr: SocketAddr, source: Option<IpAddr>) -> std::io::Result<TcpStream> {
+    let Some(source) = source else {
+        return TcpStream::connect(addr).await;
+    };
+    let socket = if source.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.bind(SocketAddr::new(source, 0))?;
+    socket.connect(addr).await
+}
+
 impl View {
     async fn open(addr: SocketAddr, path: &str) -> Result<View, String> {
-        let mut view = View::connect(addr, path).await?;
+        View::open_from(addr, path, None).await
+    }
+
+    /// A view of a visitor at `source`.
+    async fn open_from(
+        addr: SocketAddr,
+        path: &str,
+        source: Option<IpAddr>,
+    ) -> Result<View, String> {
+        let mut view = View::connect(addr, path, source).await?;
         view.start(addr, path).await?;
         Ok(view)
     }
 
     /// A view on a socket that never loaded the page, so it has no session cookie.
-    async fn open_without_cookie(addr: SocketAddr, path: &str) -> Result<View, String> {
-        let mut view = View::socket(addr, path, None).await?;
+    async fn open_without_cookie(
+        addr: SocketAddr,
+        path: &str,
+        source: Option<IpAddr>,
+    ) -> Result<View, String> {
+        let mut view = View::socket(addr, path, None, source).await?;
         view.start(addr, path).await?;
         Ok(view)
     }
 
     /// The page's socket, with its session cookie, before any VIEW.
-    async fn connect(addr: SocketAddr, path: &str) -> Result<View, String> {
-        let cookie = load_page(addr, path).await?;
-        View::socket(addr, path, cookie).await
+    async fn connect(addr: SocketAddr, path: &str, source: Option<IpAddr>) -> Result<View, String> {
+        let cookie = load_page(addr, path, source).await?;
+        View::socket(addr, path, cookie, source).await
     }
 
-    async fn socket(addr: SocketAddr, path: &str, cookie: Option<String>) -> Result<View, String> {
+    async fn socket(
+        addr: SocketAddr,
+        path: &str,
+        cookie: Option<String>,
+        source: Option<IpAddr>,
+    ) -> Result<View, String> {
         let mut request = format!("ws://{addr}{path}")
             .into_client_request()
             .map_err(|e| e.to_string())?;
@@ -298,7 +335,7 @@ impl View {
         if let Ok(origin) = format!("http://{addr}").parse() {
             request.headers_mut().insert("Origin", origin);
         }
-        let stream = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+        let stream = connect(addr, source).await.map_err(|e| e.to_string())?;
         let _ = stream.set_nodelay(true);
         let (socket, _) = client_async(request, stream)
             .await

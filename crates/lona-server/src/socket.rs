@@ -15,8 +15,7 @@ use lona_protocol::client::{ClientMessage, Frame, decode_client_with};
 use lona_protocol::{DecodeLimits, ServerMessage, WindowId};
 use lona_runtime::{
     CloseReason, Connection, Limit, OutboxLimits, Outgoing, Request, SessionId, StartError,
-    Untrusted,
-    ViewFactory,
+    Untrusted, ViewFactory,
 };
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;

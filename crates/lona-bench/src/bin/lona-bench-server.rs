@@ -89,12 +89,20 @@ fn main() -> lona::Result<()> {
         .unwrap_or(64);
     let mut app = App::new();
     app.settings.max_runtime_threads = runtime_threads;
-    app.settings.max_runtime_queue = 100_000;
+    if std::env::var_os("LONA_BENCH_DEFAULT_LIMITS").is_none() {
+        app.settings.max_runtime_queue = 100_000;
+    }
     // The load generator opens every view from one address and clicks as fast as answers
     // come: lift the per-visitor limits, or the benchmark measures them instead.
-    app.settings.max_views_per_ip = usize::MAX;
-    app.settings.max_view_requests_per_second = 0;
-    app.settings.max_events_per_second = 0;
+    // `cargo xtask soak` keeps the defaults: it measures them.
+    if std::env::var_os("LONA_BENCH_DEFAULT_LIMITS").is_none() {
+        app.settings.max_views_per_ip = usize::MAX;
+        app.settings.max_view_requests_per_second = 0;
+        app.settings.max_events_per_second = 0;
+        app.settings.max_connections_per_ip = usize::MAX;
+        app.settings.max_connections = 1_000_000;
+        app.settings.max_views_per_session = usize::MAX;
+    }
     if let Some(dir) = std::env::var_os("LONA_BENCH_STATIC_DIR") {
         app.settings.static_dirs = vec![dir.into()];
     }
