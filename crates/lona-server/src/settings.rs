@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// The settings of an app. Field names follow Lona's settings (`MAX_RUNTIME_THREADS` is
 /// `max_runtime_threads`), lower-cased.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Settings {
     /// Threads for blocking views (Lona's `MAX_RUNTIME_THREADS`).
@@ -296,6 +296,26 @@ macro_rules! for_each_setting {
             allowed_hosts,
         )
     };
+}
+
+/// Every setting by name, but `session_secret`: `{:?}` of the settings ends up in logs and
+/// panic messages, where a key that signs every session has no place.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("Settings");
+        macro_rules! fields {
+            ($($field:ident),* $(,)?) => {$(
+                if stringify!($field) == "session_secret" {
+                    let shown = self.session_secret.as_ref().map(|_| "(set, not shown)");
+                    out.field("session_secret", &shown);
+                } else {
+                    out.field(stringify!($field), &self.$field);
+                }
+            )*};
+        }
+        for_each_setting!(fields);
+        out.finish()
+    }
 }
 
 /// Lona's names for settings whose field is named differently here; either name works.

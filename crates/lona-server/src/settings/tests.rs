@@ -264,3 +264,15 @@ fn the_session_settings_load_and_the_secret_is_never_printed() {
         .expect("empty is none");
     assert_eq!(settings.session_cookie_max_age, None);
 }
+
+#[test]
+fn debug_output_names_every_setting_but_never_shows_the_session_secret() {
+    let mut settings = Settings::default();
+    settings.session_secret = Some("k".repeat(40));
+    let shown = format!("{settings:?}");
+    assert!(!shown.contains(&"k".repeat(40)), "{shown}");
+    assert!(shown.contains("session_secret: Some(\"(set, not shown)\")"), "{shown}");
+    for name in Settings::names() {
+        assert!(shown.contains(&format!("{name}: ")), "{name} missing from {shown}");
+    }
+}
