@@ -26,6 +26,9 @@ const DEFAULT_CONTEXT_SETTINGS = Object.freeze({
 // page is really going away, it never counts.
 const UNLOAD_GRACE_MS = 1000;
 
+/** The close code of a socket the server closed for going over one of its limits. */
+const POLICY_VIOLATION = 1008;
+
 /** The delay before reconnect attempt `attempt` (0-based): doubling, capped at `max`. */
 export function backoffDelay(attempt, base, max) {
     const delay = Number(base) * 2 ** Math.max(0, attempt);
@@ -56,6 +59,8 @@ export class LonaContext {
         this.unloading = false;
         this.reconnectAttempts = 0;
         this.reconnectTimer = null;
+        // Whether the last socket was closed for a policy (see onOpen).
+        this.refused = false;
         this.pingTimer = null;
         this.notices = new Notices(() => globalThis.document);
     }
@@ -133,7 +138,12 @@ export class LonaContext {
             return;
         }
         this.connected = true;
-        this.reconnectAttempts = 0;
+        // A socket the server closed for a policy (1008: a limit this page went over) keeps
+        // its backoff growing across reconnects, so a page that trips a limit on every
+        // connection knocks ever more slowly instead of once a second.
+        if (!this.refused) {
+            this.reconnectAttempts = 0;
+        }
         this.notices.hide('disconnected', null);
         for (const lonaWindow of this._windows.values()) {
             lonaWindow.sendView(null);
@@ -144,6 +154,7 @@ export class LonaContext {
     onClose(event) {
         this.ws = null;
         this.connected = false;
+        this.refused = event?.code === POLICY_VIOLATION;
         for (const lonaWindow of this._windows.values()) {
             lonaWindow.disconnected();
         }

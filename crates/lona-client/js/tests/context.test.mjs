@@ -250,6 +250,31 @@ test('a lost connection shows a notice and reconnects with backoff, then VIEWs a
     });
 });
 
+test('a socket closed for a policy (1008) keeps backing off across reconnects', () => {
+    withPage(({ browser, ws }) => {
+        ws().open();
+        ws().drop(1008);
+        mock.timers.tick(1000);
+        assert.equal(browser.sockets.length, 2);
+        ws().open();
+        ws().drop(1008);
+        mock.timers.tick(1999);
+        assert.equal(browser.sockets.length, 2, 'the second wait doubles although a socket opened');
+        mock.timers.tick(1);
+        assert.equal(browser.sockets.length, 3);
+        ws().open();
+        ws().drop();
+        mock.timers.tick(3999);
+        assert.equal(browser.sockets.length, 3, 'a lost socket after a refusal still waits longer');
+        mock.timers.tick(1);
+        assert.equal(browser.sockets.length, 4);
+        ws().open();
+        ws().drop();
+        mock.timers.tick(1000);
+        assert.equal(browser.sockets.length, 5, 'a socket that ended normally resets the backoff');
+    });
+});
+
 test('with live reload, a reconnect reloads the page instead of sending VIEW, retrying without backoff', () => {
     withPage(({ browser, ws }) => {
         ws().open();

@@ -37,9 +37,10 @@ export class FakeWebSocket {
         this.onmessage?.({ type: 'message', data });
     }
 
-    drop() {
+    /** The connection ends: abnormally (1006) unless the server sends a close code. */
+    drop(code = 1006) {
         this.closed = true;
-        this.onclose?.({ type: 'close', code: 1006 });
+        this.onclose?.({ type: 'close', code });
     }
 }
 
