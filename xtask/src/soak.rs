@@ -117,13 +117,13 @@ fn attacks(quick: bool) -> Vec<Attack> {
             processes: 1,
         },
         Attack {
-            name: "cookie-less daemon views",
+            name: "cookie-less daemon views, daemon_idle_timeout = 10 s",
             kind: "daemons",
             path: "/daemon",
             count: scale(10_000, 500),
             seconds: 60,
-            env: &[],
-            settle: 0,
+            env: &[("LONA_DAEMON_IDLE_TIMEOUT", "10")],
+            settle: 15,
             processes: 1,
         },
         Attack {
@@ -215,7 +215,7 @@ pub(crate) fn run(root: &Path, options: &Options) -> anyhow::Result<()> {
         drop(server);
         let log_bytes = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
         println!("{report}");
-        let achieved = describe(attack.kind, &report, &metrics);
+        let achieved = describe(attack.kind, &report, &metrics, attack.settle);
         let _ = writeln!(
             table,
             "| {} ({}) | {achieved} | {} | {} / {} / {} | {} |",
@@ -296,7 +296,7 @@ fn sample(metrics: &str, name: &str) -> String {
 }
 
 /// The table's "what it achieved" cell for one attack.
-fn describe(kind: &str, report: &serde_json::Value, metrics: &str) -> String {
+fn describe(kind: &str, report: &serde_json::Value, metrics: &str, settle: u64) -> String {
     let get = |key: &str| {
         report
             .get(key)
@@ -340,8 +340,9 @@ fn describe(kind: &str, report: &serde_json::Value, metrics: &str) -> String {
             get("probe_click_answered")
         ),
         "daemons" => format!(
-            "{} daemon views started; daemons left: {}",
+            "{} daemon views started; daemons left {} s after: {}",
             get("opened"),
+            settle,
             sample(metrics, "lona_views_daemons")
         ),
         "storm" => format!(

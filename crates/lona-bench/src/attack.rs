@@ -30,8 +30,8 @@ pub(crate) enum Kind {
     HalfSent,
     /// One socket sends CLIENT_ERROR messages of `--size` bytes full of newlines.
     ClientErrors,
-    /// One socket asks for `--count` views (windows 1..count) of `--path`; a probe opens a
-    /// view beside it.
+    /// One socket asks for `--count` views (windows 1..count) of `--path`; meanwhile a clean
+    /// visitor opens the counter page (`/`) and clicks it.
     ViewFlood,
     /// Cookie-less sockets each start a daemon view of `--path` and leave.
     Daemons,
@@ -220,7 +220,7 @@ async fn misbehave(
 async fn probe_until(addr: SocketAddr, path: &str, deadline: Instant) -> (u64, u64) {
     let (mut ok, mut failed) = (0, 0);
     while Instant::now() < deadline {
-        let load = tokio::time::timeout(Duration::from_secs(2), status_of(addr, path, None));
+        let load = tokio::time::timeout(Duration::from_secs(2), crate::get(addr, path, None, None));
         match load.await {
             Ok(Ok((200, _))) => ok += 1,
             _ => failed += 1,
@@ -230,50 +230,14 @@ async fn probe_until(addr: SocketAddr, path: &str, deadline: Instant) -> (u64, u
     (ok, failed)
 }
 
-/// The status and `Set-Cookie` of one GET over a fresh connection.
-async fn status_of(
-    addr: SocketAddr,
-    path: &str,
-    cookie: Option<&str>,
-) -> Result<(u16, Option<String>), String> {
-    let mut stream = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
-    let cookie = cookie.map_or_else(String::new, |c| format!("Cookie: {c}\r\n"));
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut raw = Vec::new();
-    stream
-        .read_to_end(&mut raw)
-        .await
-        .map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&raw);
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or("no status line")?;
-    let set_cookie = text
-        .split("\r\n\r\n")
-        .next()
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.trim().eq_ignore_ascii_case("set-cookie"))
-        .map(|(_, value)| value.trim().to_owned());
-    Ok((status, set_cookie))
-}
-
 /// One view, then `count` CLIENT_ERROR messages of `size` bytes with a forged log line in
 /// each.
 async fn client_errors(plan: &Plan) -> Result<serde_json::Value, String> {
     let mut view = View::open_from(plan.addr, &plan.path, Some(source(0))).await?;
     let line = "\n2026-01-01T00:00:00Z  INFO lona::http: request method=GET path=/admin\n";
-    // Room for the frame around it: a message over `max_message_size` would only close the
-    // socket.
-    let size = plan.size.saturating_sub(1024);
+    // Room for the frame around it and for the escapes of its newlines in JSON: a frame over
+    // `max_message_size` would only close the socket.
+    let size = plan.size / 16 * 15;
     let mut message = String::with_capacity(size);
     while message.len() + line.len() <= size {
         message.push_str(line);
@@ -282,8 +246,8 @@ async fn client_errors(plan: &Plan) -> Result<serde_json::Value, String> {
     let mut sent = 0u64;
     for _ in 0..plan.count {
         let frame = view.state.client_error(WindowId(1), &message);
-        if view.send(frame).await.is_err() {
-            break;
+        if let Err(error) = view.send(frame).await {
+            return Err(format!("client error {sent} not sent: {error}"));
         }
         sent += 1;
     }
@@ -297,7 +261,7 @@ async fn client_errors(plan: &Plan) -> Result<serde_json::Value, String> {
     }))
 }
 
-/// One socket asks for `count` views; then a clean visitor opens one and clicks it.
+/// One socket asks for `count` views; then a clean visitor opens the counter page and clicks.
 async fn view_flood(plan: &Plan, deadline: Instant) -> Result<serde_json::Value, String> {
     let mut flood = View::connect(plan.addr, &plan.path, Some(source(0))).await?;
     let url = format!("http://{}{}", plan.addr, plan.path);
@@ -310,9 +274,10 @@ async fn view_flood(plan: &Plan, deadline: Instant) -> Result<serde_json::Value,
         }
         asked += 1;
     }
-    // Whatever the flooder got, it keeps its socket open while the probe runs.
+    // Whatever the flooder got, it keeps its socket open while the probe opens the counter
+    // page (a blocking view too: it needs a runtime thread to start) and clicks it.
     let started = Instant::now();
-    let probe = tokio::time::timeout_at(deadline.into(), View::open(plan.addr, &plan.path)).await;
+    let probe = tokio::time::timeout_at(deadline.into(), View::open(plan.addr, "/")).await;
     let (probe_started, probe_busy, probe_clicked) = match probe {
         Ok(Ok(mut view)) => {
             let html = view.html();
@@ -395,7 +360,7 @@ async fn storm(plan: &Plan) -> Result<serde_json::Value, String> {
 /// A page load with a session cookie the server never issued.
 async fn forged_cookie(plan: &Plan) -> Result<serde_json::Value, String> {
     let forged = "lona_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-    let (status, set_cookie) = status_of(plan.addr, &plan.path, Some(forged)).await?;
+    let (status, set_cookie) = crate::get(plan.addr, &plan.path, Some(forged), None).await?;
     Ok(json!({
         "status": status,
         "new_cookie_issued": set_cookie.is_some(),

@@ -242,8 +242,22 @@ async fn load_page(
     path: &str,
     source: Option<IpAddr>,
 ) -> Result<Option<String>, String> {
+    let (_, set_cookie) = get(addr, path, None, source).await?;
+    Ok(set_cookie.and_then(|value| Some(value.split(';').next()?.trim().to_owned())))
+}
+
+/// One GET over a fresh connection, from `source` if given, with `cookie` if given: the
+/// status and the whole `Set-Cookie` value, if any.
+async fn get(
+    addr: SocketAddr,
+    path: &str,
+    cookie: Option<&str>,
+    source: Option<IpAddr>,
+) -> Result<(u16, Option<String>), String> {
     let mut stream = connect(addr, source).await.map_err(|e| e.to_string())?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let cookie = cookie.map_or_else(String::new, |c| format!("Cookie: {c}\r\n"));
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n");
     stream
         .write_all(request.as_bytes())
         .await
@@ -254,13 +268,20 @@ async fn load_page(
         .await
         .map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&raw);
-    let head = text.split("\r\n\r\n").next().unwrap_or_default();
-    Ok(head
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or("no status line")?;
+    let set_cookie = text
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
         .lines()
         .filter_map(|line| line.split_once(':'))
         .find(|(name, _)| name.trim().eq_ignore_ascii_case("set-cookie"))
-        .and_then(|(_, value)| value.split(';').next())
-        .map(|cookie| cookie.trim().to_owned()))
+        .map(|(_, value)| value.trim().to_owned());
+    Ok((status, set_cookie))
 }
 
 /// An open view: its socket and what the client knows.

@@ -271,8 +271,14 @@ fn debug_output_names_every_setting_but_never_shows_the_session_secret() {
     settings.session_secret = Some("k".repeat(40));
     let shown = format!("{settings:?}");
     assert!(!shown.contains(&"k".repeat(40)), "{shown}");
-    assert!(shown.contains("session_secret: Some(\"(set, not shown)\")"), "{shown}");
+    assert!(
+        shown.contains("session_secret: Some(\"(set, not shown)\")"),
+        "{shown}"
+    );
     for name in Settings::names() {
-        assert!(shown.contains(&format!("{name}: ")), "{name} missing from {shown}");
+        assert!(
+            shown.contains(&format!("{name}: ")),
+            "{name} missing from {shown}"
+        );
     }
 }
