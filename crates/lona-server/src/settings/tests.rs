@@ -267,8 +267,10 @@ fn the_session_settings_load_and_the_secret_is_never_printed() {
 
 #[test]
 fn debug_output_names_every_setting_but_never_shows_the_session_secret() {
-    let mut settings = Settings::default();
-    settings.session_secret = Some("k".repeat(40));
+    let settings = Settings {
+        session_secret: Some("k".repeat(40)),
+        ..Settings::default()
+    };
     let shown = format!("{settings:?}");
     assert!(!shown.contains(&"k".repeat(40)), "{shown}");
     assert!(
