@@ -349,17 +349,31 @@ fn a_session_holds_at_most_max_daemons_per_session() {
             .iter()
             .any(|v| v.path == "/daemon/1" && v.windows == 0)
     });
-    server
-        .open_with_session("/daemon/2", &session)
-        .expect("2")
-        .close();
-    let _third = server.open_with_session("/daemon/3", &session).expect("3");
+    let mut second = server.open_with_session("/daemon/2", &session).expect("2");
+    second
+        .wait_for_selector("#daemon")
+        .expect("daemon 2 is a daemon");
+    second.close();
+    eventually("daemon 2 is detached", || {
+        server
+            .server()
+            .views()
+            .iter()
+            .any(|v| v.path == "/daemon/2" && v.windows == 0)
+    });
+    let mut third = server.open_with_session("/daemon/3", &session).expect("3");
+    third
+        .wait_for_selector("#daemon")
+        .expect("daemon 3 is a daemon");
     // The longest-detached one made room.
     eventually("daemon 1 is stopped", || daemons(&server, "/daemon/1") == 0);
     assert_eq!(daemons(&server, "/daemon/2"), 1);
     assert_eq!(daemons(&server, "/daemon/3"), 1);
     assert_eq!(tripped(&server, Limit::DaemonsPerSession), 1);
     // Another session has its own allowance.
-    let _other = server.open("/daemon/1").expect("another session");
+    let mut other = server.open("/daemon/1").expect("another session");
+    other
+        .wait_for_selector("#daemon")
+        .expect("the other session's daemon shows");
     assert_eq!(daemons(&server, "/daemon/1"), 1);
 }

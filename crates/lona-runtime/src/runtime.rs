@@ -1692,7 +1692,14 @@ impl Runtime {
                 let mut attached = view.attached.lock();
                 let before = attached.len();
                 attached.retain(|a| !matches(a));
-                before != attached.len() && attached.is_empty()
+                let now_empty = before != attached.len() && attached.is_empty();
+                if now_empty && view.is_daemon() {
+                    // Under the attachments' lock: nobody may see a daemon without a window
+                    // that does not yet say since when (`max_daemons_per_session` picks the
+                    // longest-detached by it).
+                    view.idle.lock().since = Some(Instant::now());
+                }
+                now_empty
             };
             if now_empty {
                 if view.is_daemon() {
