@@ -79,7 +79,7 @@ pub struct RuntimeConfig {
     pub max_runtime_share: usize,
     /// A daemon view left without a window this long is stopped; zero keeps it forever.
     pub daemon_idle_timeout: Duration,
-    /// Daemon views one session may hold; see [`crate::Context::set_daemon`] for what
+    /// Daemon views one session may hold; see [`crate::ViewHandle::set_daemon`] for what
     /// happens past it.
     pub max_daemons_per_session: usize,
 }
