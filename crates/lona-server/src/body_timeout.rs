@@ -17,7 +17,9 @@ type BodyError = Box<dyn std::error::Error + Send + Sync>;
 pub(crate) struct TimedBody {
     body: Incoming,
     timeout: Duration,
-    sleep: Pin<Box<Sleep>>,
+    /// Made at the first wait: most bodies (a GET's, a small form's) are read whole at once,
+    /// and a timer for each would cost every request an allocation.
+    sleep: Option<Pin<Box<Sleep>>>,
     /// Whether the last poll was pending: the clock runs only while the reader waits for the
     /// client, not while the reader is busy with what it got (writing an upload to disk).
     waiting: bool,
@@ -30,7 +32,7 @@ impl TimedBody {
         TimedBody {
             body,
             timeout,
-            sleep: Box::pin(tokio::time::sleep(timeout)),
+            sleep: None,
             waiting: false,
             runtime,
             timed_out: false,
@@ -82,7 +84,11 @@ impl Body for TimedBody {
             Poll::Pending => {
                 if !this.waiting {
                     this.waiting = true;
-                    this.sleep.as_mut().reset(Instant::now() + this.timeout);
+                    let deadline = Instant::now() + this.timeout;
+                    match &mut this.sleep {
+                        Some(sleep) => sleep.as_mut().reset(deadline),
+                        None => this.sleep = Some(Box::pin(tokio::time::sleep_until(deadline))),
+                    }
                 }
                 this.poll_deadline(cx)
             }
@@ -104,7 +110,10 @@ impl TimedBody {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BodyError>>> {
-        match self.sleep.as_mut().poll(cx) {
+        let Some(sleep) = self.sleep.as_mut() else {
+            return Poll::Pending;
+        };
+        match sleep.as_mut().poll(cx) {
             Poll::Ready(()) => {
                 self.timed_out = true;
                 self.runtime.trip(Limit::BodyTimeout);
