@@ -23,7 +23,8 @@ const NODE_ID_ATTRIBUTE = 'data-lona-node-id';
 const EVENTS_ATTRIBUTE = 'data-lona-events';
 const IGNORE_ATTRIBUTE = 'data-lona-ignore';
 
-// Set as DOM properties, not attributes: the attribute is only the initial value.
+// Set as DOM properties (the live state) and as attributes (so that the DOM reads as the
+// server renders it: `<option value="red">`, CSS `[value=...]`, `[checked]`).
 const PROPERTY_NAMES = new Set(['value', 'checked', 'selected']);
 
 // Not touched by attribute CLEAR and RESET: they have their own patch types or are ours.
@@ -98,8 +99,15 @@ export class RenderingEngine {
      * codes object. `widgetClasses`: the widget registry. `makeShim(nodeId)`: the window shim
      * a widget on node `nodeId` gets.
      */
-    constructor({ doc, root, protocol, widgetClasses = {}, makeShim = () => null }) {
+    constructor({ doc, root, protocol, widgetClasses = {}, makeShim = () => null, isEditing = () => false }) {
         this.doc = doc;
+        // Whether the user has input in a control that the server has not seen yet; a patch
+        // then sets its attribute but leaves its live value alone.
+        this.isEditing = isEditing;
+        // DATA messages with HTML shown so far, and the last one that changed each element
+        // (replaced it, patched its attributes, ids, classes or style, or its children).
+        this.batch = 0;
+        this.changed = new WeakMap();
         this.root = root;
         this.P = protocol;
         this.widgetClasses = widgetClasses;
@@ -130,6 +138,17 @@ export class RenderingEngine {
         return node;
     }
 
+    /** The number of the last batch that changed `element`, or 0. */
+    changedIn(element) {
+        return (element && this.changed.get(element)) || 0;
+    }
+
+    mark(element) {
+        if (element) {
+            this.changed.set(element, this.batch);
+        }
+    }
+
     /** Empties the window: destroys every widget and forgets every node. */
     clear() {
         this.clearCache();
@@ -147,12 +166,14 @@ export class RenderingEngine {
         const [dataType, data] = html;
         this.touched = [];
         this.detached = [];
+        this.batch += 1;
         if (dataType === D.HTML) {
             this.clear();
             this.root.innerHTML = data === null || data === undefined ? '' : String(data);
             walk(this.root, node => {
                 if (node.nodeType === ELEMENT_NODE && node !== this.root) {
                     this.touched.push(node);
+                    this.mark(node);
                 }
             });
         } else if (dataType === D.HTML_TREE) {
@@ -317,6 +338,7 @@ export class RenderingEngine {
             element.setAttribute(NODE_ID_ATTRIBUTE, nodeId);
         }
         this.register(nodeId, element);
+        this.mark(element);
 
         setTokens(element, 'id', idList || []);
         setTokens(element, 'class', classList || []);
@@ -372,7 +394,7 @@ export class RenderingEngine {
         }
         if (existing) {
             for (const name of element.getAttributeNames()) {
-                if (!KEPT_ATTRIBUTES.has(name) && !wanted.has(name)) {
+                if (!KEPT_ATTRIBUTES.has(name) && !wanted.has(name) && !(PROPERTY_NAMES.has(name) && name in attributes)) {
                     element.removeAttribute(name);
                 }
             }
@@ -418,8 +440,13 @@ export class RenderingEngine {
         } else {
             wanted = !isAbsent(value);
         }
+        if (isAbsent(value)) {
+            element.removeAttribute(name);
+        } else if (element.getAttribute(name) !== attributeText(value)) {
+            element.setAttribute(name, attributeText(value));
+        }
         // Writing an equal value would still move the cursor of a focused input.
-        if (element[name] !== wanted) {
+        if (element[name] !== wanted && !this.isEditing(element)) {
             element[name] = wanted;
         }
         let applied = this.properties.get(element);
@@ -432,7 +459,8 @@ export class RenderingEngine {
 
     removeProperty(element, name) {
         const wanted = name === 'value' ? '' : false;
-        if (element[name] !== wanted) {
+        element.removeAttribute(name);
+        if (element[name] !== wanted && !this.isEditing(element)) {
             element[name] = wanted;
         }
         const applied = this.properties.get(element);
@@ -483,6 +511,7 @@ export class RenderingEngine {
             this.patchWidgetData(String(nodeId), operation, args);
         } else {
             const element = this.getNode(nodeId);
+            this.mark(element);
             if (patchType === T.ID_LIST) {
                 this.patchList(element, 'id', operation, args);
             } else if (patchType === T.CLASS_LIST) {
@@ -565,10 +594,13 @@ export class RenderingEngine {
     patchNodes(nodeId, operation, args) {
         const O = this.P.OPERATION;
         if (operation === O.REMOVE) {
-            this.detach(this.getNode(args[0]));
+            const removed = this.getNode(args[0]);
+            this.mark(removed.parentNode);
+            this.detach(removed);
             return;
         }
         const parent = this.getNode(nodeId);
+        this.mark(parent);
         if (operation === O.INSERT) {
             const child = this.render(args[1]);
             parent.insertBefore(child, parent.childNodes[args[0]] || null);
@@ -601,6 +633,7 @@ export class RenderingEngine {
             throw new Error(`lona: node ${nodeId} has no widget`);
         }
         const [path, ...rest] = args;
+        this.mark(widget.element);
         widget.raw = applyDataPatch(this.P.OPERATION, widget.raw, operation, path, rest);
         this.toUpdate.add(nodeId);
     }

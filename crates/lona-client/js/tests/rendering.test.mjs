@@ -46,7 +46,7 @@ test('the golden HTML_TREE renders to the expected DOM', () => {
         + '<h1 data-lona-node-id="5" class="title">Counter</h1>'
         + '<span data-lona-node-id="1" id="counter">0</span>'
         + '<button data-lona-node-id="3" data-lona-events="301">+1</button>'
-        + '<input data-lona-node-id="7" type="text" data-lona-events="302:300">'
+        + '<input data-lona-node-id="7" type="text" data-lona-events="302:300" value="x">'
         + '</div>',
     );
     assert.equal(engine.getNode('7').value, 'x');
@@ -69,7 +69,7 @@ test('the golden HTML_UPDATE applies every patch', () => {
         + '<h1 data-lona-node-id="5" class="title">Counter</h1>'
         + '<span data-lona-node-id="1" id="counter">1</span>'
         + '<button data-lona-node-id="3" data-lona-events="301" class="active" disabled="">+1</button>'
-        + '<input data-lona-node-id="7" type="text" data-lona-events="302:300">'
+        + '<input data-lona-node-id="7" type="text" data-lona-events="302:300" value="x">'
         + '<div data-lona-node-id="10">new</div>'
         + '</div>',
     );
@@ -147,7 +147,7 @@ test('a change of data-lona-events marks the element for re-patching', () => {
     assert.deepEqual(untouched, []);
 });
 
-test('value, checked and selected are DOM properties, not attributes', () => {
+test('value, checked and selected are DOM properties and attributes', () => {
     const { engine } = makeEngine();
     engine.show(tree(element('1', 'form', [
         element('2', 'input', [], { attributes: { type: 'text', value: 'hello' } }),
@@ -162,11 +162,11 @@ test('value, checked and selected are DOM properties, not attributes', () => {
     const checkbox = engine.getNode('3');
     const option = engine.getNode('7');
     assert.equal(input.value, 'hello');
-    assert.equal(input.hasAttribute('value'), false);
+    assert.equal(input.getAttribute('value'), 'hello', 'the DOM reads as the server renders it');
     assert.equal(checkbox.checked, true, 'an empty string means checked, as in Lona');
-    assert.equal(checkbox.hasAttribute('checked'), false);
+    assert.equal(checkbox.getAttribute('checked'), '');
     assert.equal(option.selected, true);
-    assert.equal(option.hasAttribute('selected'), false);
+    assert.equal(option.getAttribute('selected'), '');
     assert.equal(engine.getNode('9').value, '42');
 
     engine.show(update(
@@ -175,11 +175,15 @@ test('value, checked and selected are DOM properties, not attributes', () => {
         ['7', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.REMOVE, 'selected'],
     ));
     assert.equal(input.value, 'world');
+    assert.equal(input.getAttribute('value'), 'world');
     assert.equal(checkbox.checked, false);
+    assert.equal(checkbox.hasAttribute('checked'), false);
     assert.equal(option.selected, false);
+    assert.equal(option.hasAttribute('selected'), false);
 
     engine.show(update(['2', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.REMOVE, 'value']));
     assert.equal(input.value, '');
+    assert.equal(input.hasAttribute('value'), false);
     engine.show(update(['3', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.RESET, { type: 'checkbox', checked: true }]));
     assert.equal(checkbox.checked, true);
     engine.show(update(['3', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.RESET, { type: 'checkbox' }]));
@@ -346,7 +350,8 @@ test('textareas and multiple selects take their values as properties too', () =>
     ])));
     const textarea = engine.getNode('2');
     assert.equal(textarea.value, 'line 1\nline 2');
-    assert.equal(textarea.hasAttribute('value'), false);
+    assert.equal(textarea.getAttribute('value'), 'line 1\nline 2', 'as Node::to_html renders it');
+    assert.deepEqual(['4', '5', '6'].map(id => engine.getNode(id).getAttribute('value')), ['a', 'b', 'c']);
     assert.deepEqual(['4', '5', '6'].map(id => Boolean(engine.getNode(id).selected)), [true, false, true]);
     engine.show(update(
         ['2', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.SET, 'value', ''],
@@ -403,4 +408,36 @@ test('a change of data-lona-ignore marks the whole subtree for re-patching', () 
     engine.show(tree(element('1', 'div', [element('2', 'a', [element('3', 'span')], { attributes: { href: '/x' } })])));
     const touched = engine.show(update(['1', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.SET, 'data-lona-ignore', true]));
     assert.deepEqual(touched.map(node => node.getAttribute('data-lona-node-id')), ['1', '2', '3']);
+});
+
+test('an option keeps its value attribute, also when it equals its text, and after patches', () => {
+    const { engine, root } = makeEngine();
+    engine.show(tree(element('1', 'select', [
+        element('2', 'option', [text('3', 'red')], { attributes: { value: 'red' } }),
+        element('4', 'option', [text('5', 'Blue')], { attributes: { value: 'blue', selected: true } }),
+    ])));
+    assert.match(root.innerHTML, /<option data-lona-node-id="2" value="red">red<\/option>/);
+    engine.show(update(
+        ['4', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.SET, 'value', 'navy'],
+        ['1', P.PATCH_TYPE.NODES, P.OPERATION.INSERT, 2, element('6', 'option', [text('7', 'g')], { attributes: { value: 'green' } })],
+    ));
+    assert.deepEqual(['2', '4', '6'].map(id => engine.getNode(id).getAttribute('value')), ['red', 'navy', 'green']);
+});
+
+test('every DATA counts as a batch and marks the elements it changed', () => {
+    const { engine } = makeEngine();
+    engine.show(tree(element('1', 'div', [
+        element('2', 'button', [text('3', 'Next')]),
+        element('4', 'p', [text('5', 'x')]),
+    ])));
+    assert.equal(engine.batch, 1);
+    assert.equal(engine.changedIn(engine.getNode('2')), 1);
+    engine.show(update(['2', P.PATCH_TYPE.NODES, P.OPERATION.SET, 0, text('6', 'Red')]));
+    assert.equal(engine.changedIn(engine.getNode('2')), 2, 'its children changed');
+    assert.equal(engine.changedIn(engine.getNode('4')), 1, 'untouched');
+    engine.show(update(['4', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.SET, 'title', 't']));
+    assert.equal(engine.changedIn(engine.getNode('4')), 3);
+    engine.show(update(['4', P.PATCH_TYPE.CLASS_LIST, P.OPERATION.ADD, 'c']));
+    assert.equal(engine.changedIn(engine.getNode('4')), 4);
+    assert.equal(engine.changedIn(engine.getNode('2')), 2);
 });
