@@ -247,9 +247,91 @@ export class InputEventHandler {
     constructor(win) {
         this.win = win;
         this.controllers = new WeakMap();
-        this.debounceTimers = new WeakMap();
+        // Typed, not sent yet: element -> {timer, target}, in the order the typing began, so
+        // that a flush sends the changes in the order the user made them.
+        this.pending = new Map();
+        // Typed into a control that sends its change on `change` (not debounced), not sent yet.
+        this.dirty = new Set();
+        // Changes sent and not acknowledged yet: element -> event id.
+        this.inFlight = new Map();
+        // The engine's batch count at the last pointerdown in the window (see `isStale`).
+        this.pointerDownBatch = null;
         this.nextEventId = 1;
         this.ackTimers = new Map();
+    }
+
+    /**
+     * Listens on the window's root: notes the batch count at each pointerdown, in the capture
+     * phase so that no page script can hide it.
+     */
+    attachRoot(root) {
+        root.addEventListener('pointerdown', event => this.pointerDown(event), { capture: true });
+    }
+
+    pointerDown() {
+        const engine = this.win.engine;
+        this.pointerDownBatch = engine ? engine.batch : null;
+    }
+
+    /**
+     * Whether a pointer click is for content that a patch changed after the pointer went down:
+     * its target or the listening element was replaced, re-attributed or got other children.
+     * The user pressed on something else; the click is dropped. A click without a pointer
+     * (keyboard: `detail` 0) is never stale.
+     */
+    isStale(event, element) {
+        const engine = this.win.engine;
+        if (!engine || this.pointerDownBatch === null || !(event.detail > 0)) {
+            return false;
+        }
+        const since = this.pointerDownBatch;
+        return engine.changedIn(element) > since || engine.changedIn(event.target) > since;
+    }
+
+    /**
+     * Whether the user has input in `control` (an input, textarea or select, or an option of
+     * a select) that the server has not seen yet: typed and not sent, or sent and not
+     * acknowledged. A patch does not overwrite its live value then.
+     */
+    isEditing(control) {
+        let element = control;
+        if (element && upperTag(element) !== 'SELECT' && upperTag(element) !== 'INPUT' && upperTag(element) !== 'TEXTAREA') {
+            // An option: its select holds the user's choice.
+            element = element.parentNode;
+            if (element && upperTag(element) === 'OPTGROUP') {
+                element = element.parentNode;
+            }
+        }
+        if (!element) {
+            return false;
+        }
+        return this.pending.has(element) || this.dirty.has(element) || this.inFlight.has(element);
+    }
+
+    /**
+     * Sends every pending debounced change, in the order the typing began, up to and including
+     * the one of `until` (all of them if null).
+     */
+    flushPending(until = null) {
+        for (const [element, entry] of [...this.pending]) {
+            clearTimeout(entry.timer);
+            this.pending.delete(element);
+            if (element.isConnected !== false) {
+                this.sendChange(element, entry.target);
+            }
+            if (element === until) {
+                return;
+            }
+        }
+    }
+
+    sendChange(element, target) {
+        this.dirty.delete(element);
+        const eventId = this.send(element, this.win.P.INPUT_EVENT_TYPE.CHANGE, changeValue(element), target);
+        if (eventId !== null) {
+            this.inFlight.set(element, eventId);
+        }
+        return eventId;
     }
 
     /** Forgets pending events and restarts the ids at 1 (a new view started). */
@@ -259,6 +341,12 @@ export class InputEventHandler {
             this.releaseNotice(eventId);
         }
         this.ackTimers.clear();
+        for (const entry of this.pending.values()) {
+            clearTimeout(entry.timer);
+        }
+        this.pending.clear();
+        this.dirty.clear();
+        this.inFlight.clear();
         this.nextEventId = 1;
     }
 
@@ -268,6 +356,11 @@ export class InputEventHandler {
         if (timer !== undefined) {
             clearTimeout(timer);
             this.ackTimers.delete(eventId);
+        }
+        for (const [element, id] of this.inFlight) {
+            if (String(id) === String(eventId)) {
+                this.inFlight.delete(element);
+            }
         }
         this.releaseNotice(eventId);
     }
@@ -281,9 +374,15 @@ export class InputEventHandler {
 
     /**
      * Sends an INPUT_EVENT and starts its ACK timer; returns the event id, or null if there is
-     * no running view or no connection.
+     * no running view or no connection. Every pending debounced change of the window goes
+     * first: the server gets the events in the order the user caused them.
      */
     fire(node, eventType, data, targetNode) {
+        this.flushPending();
+        return this.send(node, eventType, data, targetNode);
+    }
+
+    send(node, eventType, data, targetNode) {
         const win = this.win;
         if (win.runtimeId === null || win.runtimeId === undefined) {
             return null;
@@ -357,6 +456,7 @@ export class InputEventHandler {
             } else if (code === T.CHANGE && delay !== null) {
                 on('input', event => this.onDebouncedInput(event, element, delay));
             } else if (code === T.CHANGE) {
+                on('input', () => this.dirty.add(element));
                 on('change', event => this.onChange(event, element));
             } else if (code === T.FOCUS) {
                 on('focus', event => this.onFocusOrBlur(event, element, T.FOCUS));
@@ -381,30 +481,29 @@ export class InputEventHandler {
         event.preventDefault();
         // The innermost clickable element wins.
         event.stopPropagation();
+        if (this.isStale(event, element)) {
+            return;
+        }
         this.fire(element, this.win.P.INPUT_EVENT_TYPE.CLICK, clickData(event, element), event.target);
     }
 
     onChange(event, element) {
         event.stopPropagation();
-        this.fire(element, this.win.P.INPUT_EVENT_TYPE.CHANGE, changeValue(element), event.target);
+        this.flushPending();
+        this.sendChange(element, event.target);
     }
 
     onDebouncedInput(event, element, delay) {
         event.stopPropagation();
-        const target = event.target;
-        const previous = this.debounceTimers.get(element);
-        if (previous !== undefined) {
-            clearTimeout(previous);
+        const entry = this.pending.get(element);
+        if (entry !== undefined) {
+            clearTimeout(entry.timer);
         }
-        this.debounceTimers.set(element, setTimeout(() => {
-            this.debounceTimers.delete(element);
-            if (element.isConnected === false) {
-                return;
-            }
-            this.guard(() => {
-                this.fire(element, this.win.P.INPUT_EVENT_TYPE.CHANGE, changeValue(element), target);
-            });
-        }, delay));
+        // Map.set keeps the place of an element already pending: its typing began earlier.
+        this.pending.set(element, {
+            target: event.target,
+            timer: setTimeout(() => this.guard(() => this.flushPending(element)), delay),
+        });
     }
 
     onFocusOrBlur(event, element, eventType) {
@@ -416,6 +515,11 @@ export class InputEventHandler {
     }
 
     onLink(event, link) {
+        if (this.isStale(event, link)) {
+            event.preventDefault();
+            event.stopPropagation();
+            return;
+        }
         const url = linkTarget(event, link, this.win.url.href);
         if (url === null) {
             return;

@@ -83,7 +83,11 @@ export class LonaWindow {
             protocol: this.P,
             widgetClasses,
             makeShim: nodeId => new WindowShim(this, nodeId),
+            isEditing: element => this.inputEvents.isEditing(element),
         });
+        if (typeof root.addEventListener === 'function') {
+            this.inputEvents.attachRoot(root);
+        }
     }
 
     /** The URL of the window's current view. */
