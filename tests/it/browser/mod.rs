@@ -13,6 +13,7 @@ mod forms;
 mod input;
 mod messages;
 mod navigation;
+mod order;
 mod support;
 mod uploads;
 mod widgets;
