@@ -5,6 +5,10 @@
 // `;`, a debounced change as `<CHANGE>:<ms>`. Links (`<a href>` without a click event) and
 // forms are intercepted and become a VIEW in the window. `data-lona-ignore` on an element or
 // on one of its ancestors opts out: the browser handles it as on any page.
+//
+// Order (docs/protocol.md, "Client rules beyond the wire"): pending debounced changes are sent
+// before any other event; a pointer click on content a patch changed since the press is
+// dropped; a control with input the server has not seen keeps it against value patches.
 
 import { inputEventFrame, getSettings } from './protocol.js';
 
@@ -251,7 +255,7 @@ export class InputEventHandler {
         // that a flush sends the changes in the order the user made them.
         this.pending = new Map();
         // Typed into a control that sends its change on `change` (not debounced), not sent yet.
-        this.dirty = new Set();
+        this.dirty = new WeakSet();
         // Changes sent and not acknowledged yet: element -> event id.
         this.inFlight = new Map();
         // The engine's batch count at the last pointerdown in the window (see `isStale`).
@@ -345,7 +349,7 @@ export class InputEventHandler {
             clearTimeout(entry.timer);
         }
         this.pending.clear();
-        this.dirty.clear();
+        this.dirty = new WeakSet();
         this.inFlight.clear();
         this.nextEventId = 1;
     }

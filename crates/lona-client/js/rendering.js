@@ -16,6 +16,9 @@
 // (NODES REMOVE, SET, CLEAR or RESET) and later renders a spec with the same id, the detached
 // DOM node is reused, with the spec's attributes and children applied. It keeps its DOM state,
 // its widget, and, where the browser allows, its focus and text selection.
+//
+// Each DATA with HTML is a numbered batch; the elements it changes are stamped with the number
+// (`changedIn`), so that the input events can tell a click on content changed under the pointer.
 
 import { WidgetHandle, applyDataPatch } from './widgets.js';
 
