@@ -108,7 +108,7 @@ export class RenderingEngine {
         // then sets its attribute but leaves its live value alone.
         this.isEditing = isEditing;
         // DATA messages with HTML shown so far, and the last one that changed each element
-        // (replaced it, patched its attributes, ids, classes or style, or its children).
+        // (rendered it, patched its attributes, ids, widget data or children).
         this.batch = 0;
         this.changed = new WeakMap();
         this.root = root;
@@ -514,7 +514,11 @@ export class RenderingEngine {
             this.patchWidgetData(String(nodeId), operation, args);
         } else {
             const element = this.getNode(nodeId);
-            this.mark(element);
+            // Classes and style change how the element looks, not what it is: a press on a
+            // button that turns "active" meanwhile still clicks it.
+            if (patchType === T.ID_LIST || patchType === T.ATTRIBUTES) {
+                this.mark(element);
+            }
             if (patchType === T.ID_LIST) {
                 this.patchList(element, 'id', operation, args);
             } else if (patchType === T.CLASS_LIST) {

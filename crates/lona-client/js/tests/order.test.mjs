@@ -138,9 +138,14 @@ test('a click on content a patch changed after the pointer went down is dropped'
     assert.equal(events().length, 2, 'a patch elsewhere does not make the click stale');
 
     button.dispatchEvent(new FakeEvent('pointerdown'));
-    show(update(['4', P.PATCH_TYPE.CLASS_LIST, P.OPERATION.ADD, 'x']));
+    show(update(['4', P.PATCH_TYPE.CLASS_LIST, P.OPERATION.ADD, 'pressed']));
+    button.dispatchEvent(new FakeEvent('click', { detail: 1 }));
+    assert.equal(events().length, 3, 'a new class changes the looks, not the button');
+
+    button.dispatchEvent(new FakeEvent('pointerdown'));
+    show(update(['4', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.SET, 'title', 'other']));
     button.dispatchEvent(new FakeEvent('click', { detail: 0 }));
-    assert.equal(events().length, 3, 'a keyboard click (detail 0) has no pointer to be stale for');
+    assert.equal(events().length, 4, 'a keyboard click (detail 0) has no pointer to be stale for');
 });
 
 test('a value patch leaves the live value of a control with unsent or unacknowledged input', () => {

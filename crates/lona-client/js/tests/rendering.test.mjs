@@ -437,7 +437,9 @@ test('every DATA counts as a batch and marks the elements it changed', () => {
     assert.equal(engine.changedIn(engine.getNode('4')), 1, 'untouched');
     engine.show(update(['4', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.SET, 'title', 't']));
     assert.equal(engine.changedIn(engine.getNode('4')), 3);
-    engine.show(update(['4', P.PATCH_TYPE.CLASS_LIST, P.OPERATION.ADD, 'c']));
-    assert.equal(engine.changedIn(engine.getNode('4')), 4);
+    engine.show(update(['4', P.PATCH_TYPE.CLASS_LIST, P.OPERATION.ADD, 'c'], ['4', P.PATCH_TYPE.STYLE, P.OPERATION.SET, 'color', 'red']));
+    assert.equal(engine.changedIn(engine.getNode('4')), 3, 'classes and style are looks, not identity');
+    engine.show(update(['4', P.PATCH_TYPE.ID_LIST, P.OPERATION.ADD, 'i']));
+    assert.equal(engine.changedIn(engine.getNode('4')), 5);
     assert.equal(engine.changedIn(engine.getNode('2')), 2);
 });
