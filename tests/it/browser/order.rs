@@ -25,7 +25,7 @@ impl View for Adder {
         cx.on_click(&add, {
             let (item, log) = (item.clone(), log.clone());
             move |_, _| {
-                log.append(&tags::li().with_text(format!("[{}]", item.value())));
+                log.append(tags::li().with_text(format!("[{}]", item.value())));
                 item.set_value("");
                 Flow::Handled
             }
