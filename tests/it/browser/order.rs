@@ -169,6 +169,13 @@ fn a_click_on_a_button_that_replaced_the_pressed_one_is_not_sent() {
         page.open("/").await?;
         page.type_into("#name", "Ann").await?;
         let next = page.find("#next").await?;
+        let pressed = page
+            .eval(
+                "const e = document.querySelector('#next'); const r = e.getBoundingClientRect(); \
+                 return [e.getAttribute('data-lona-node-id'), r.x, r.y];",
+                Vec::new(),
+            )
+            .await?;
         let down = MouseActions::new("mouse".to_owned())
             .then(PointerAction::MoveToElement {
                 element: next,
@@ -182,15 +189,18 @@ fn a_click_on_a_button_that_replaced_the_pressed_one_is_not_sent() {
         page.client().perform_actions(down).await?;
         // The press blurred the name: the view went on to step 2 while the button is down.
         page.wait_text("h2", "Step 2").await?;
-        let reused = page
+        // The trap: "Red" is the pressed element, in the same place, under the pointer.
+        let red = page
             .eval(
-                "return document.elementFromPoint(...(r => [r.x + r.width / 2, r.y + r.height / 2])\
-                 (document.querySelector('#red').getBoundingClientRect())).id;",
+                "const e = document.querySelector('#red'); const r = e.getBoundingClientRect(); \
+                 return [e.getAttribute('data-lona-node-id'), r.x, r.y];",
                 Vec::new(),
             )
             .await?;
-        if reused != json!("red") {
-            return Err(fail(format!("the pointer is over {reused}, not #red")));
+        if red != pressed {
+            return Err(fail(format!(
+                "#red {red} is not the pressed #next {pressed}: the scenario needs the reuse"
+            )));
         }
         let up = MouseActions::new("mouse".to_owned()).then(PointerAction::Up {
             button: MOUSE_BUTTON_LEFT,
