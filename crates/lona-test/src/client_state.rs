@@ -265,6 +265,23 @@ impl Window {
         self.dom.wire_id(node)
     }
 
+    /// How many patches the window's DOM took (a whole tree or HTML string counts as one):
+    /// a mark to pass to [`Window::patched_since`].
+    pub fn patch_count(&self) -> u64 {
+        self.dom.patch_count()
+    }
+
+    /// Whether a patch since the mark `patch_count` changed `node` (its ids, classes, style,
+    /// attributes, widget data or children), or took it out of the window, as the browser
+    /// client sees an element that changed under the pointer.
+    pub fn patched_since(&self, node: &Node, patch_count: u64) -> bool {
+        self.dom.wire_id(node).is_none()
+            || self
+                .dom
+                .last_patched(node)
+                .is_some_and(|last| last > patch_count)
+    }
+
     /// How many nodes (with server ids) the window's tree holds.
     pub fn node_count(&self) -> usize {
         self.dom.len()
