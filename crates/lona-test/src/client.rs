@@ -237,26 +237,23 @@ impl TestClient {
         self.window().title().to_owned()
     }
 
-    /// The first node matching `selector` in what has arrived so far.
+    /// The first node matching `selector` in what has arrived so far: [`Window::query`] on
+    /// the tab's window.
     ///
     /// # Panics
     ///
     /// If the selector does not parse: a test with a broken selector cannot pass.
     pub fn query(&self, selector: &str) -> Option<Node> {
-        self.window()
-            .query(selector)
-            .unwrap_or_else(|error| panic!("{error}: {selector:?}"))
+        self.window().query(selector)
     }
 
-    /// Every node matching `selector` in what has arrived so far.
+    /// Every node matching `selector` in what has arrived so far: [`Window::query_all`].
     ///
     /// # Panics
     ///
     /// If the selector does not parse.
     pub fn query_all(&self, selector: &str) -> Vec<Node> {
-        self.window()
-            .query_all(selector)
-            .unwrap_or_else(|error| panic!("{error}: {selector:?}"))
+        self.window().query_all(selector)
     }
 
     /// The text of the first node matching `selector`, as far as it has arrived.
@@ -295,10 +292,10 @@ impl TestClient {
     /// [`TestError::Selector`] if the selector does not parse; else as
     /// [`TestClient::wait_for`].
     pub fn wait_for_selector(&mut self, selector: &str) -> Result<Node, TestError> {
-        self.window().query(selector)?;
+        lona::html::Selector::parse(selector)?;
         let mut found = None;
         self.wait_until(format!("a node matching {selector:?}"), |w| {
-            found = w.query(selector).ok().flatten();
+            found = w.query(selector);
             found.is_some()
         })?;
         found.ok_or_else(|| TestError::WebSocket("the found node vanished".to_owned()))
@@ -310,12 +307,9 @@ impl TestClient {
     ///
     /// As [`TestClient::wait_for_selector`].
     pub fn wait_for_node_text(&mut self, selector: &str, text: &str) -> Result<(), TestError> {
-        self.window().query(selector)?;
+        lona::html::Selector::parse(selector)?;
         self.wait_until(format!("{selector:?} to have the text {text:?}"), |w| {
-            w.query(selector)
-                .ok()
-                .flatten()
-                .is_some_and(|n| n.text_content() == text)
+            w.query(selector).is_some_and(|n| n.text_content() == text)
         })
     }
 

@@ -53,7 +53,7 @@ fn the_reference_html_tree_builds_the_dom() {
     let button = w.node("3").expect("the button");
     assert_eq!(button.events().to_vec(), [Event::Click]);
     assert_eq!(w.wire_id(button), Some("3"));
-    let input = w.query("input").unwrap().expect("the input");
+    let input = w.query("input").expect("the input");
     assert_eq!(input.events().to_vec(), [Event::Change { delay_ms: 300 }]);
     assert_eq!(
         input.attributes().to_vec(),
@@ -64,12 +64,8 @@ fn the_reference_html_tree_builds_the_dom() {
         "attributes keep the order of the frame"
     );
     assert_eq!(w.text(), "Counter0+1");
-    assert_eq!(w.query("#counter").unwrap(), w.node("1").cloned());
-    assert_eq!(
-        w.query("div").unwrap(),
-        w.node("8").cloned(),
-        "the root matches too"
-    );
+    assert_eq!(w.query("#counter"), w.node("1").cloned());
+    assert_eq!(w.query("div"), w.node("8").cloned(), "the root matches too");
 }
 
 #[test]
@@ -382,13 +378,10 @@ fn the_window_follows_the_view_lifecycle() {
     );
     assert_eq!(w.text(), "raw html");
     assert_eq!(
-        w.query("p.x b")
-            .unwrap()
-            .map(|n| n.text_content())
-            .as_deref(),
+        w.query("p.x b").map(|n| n.text_content()).as_deref(),
         Some("html")
     );
-    assert_eq!(w.query_all("p, b").unwrap().len(), 2);
+    assert_eq!(w.query_all("p, b").len(), 2);
 
     assert_eq!(
         state.receive("lona:[null,null,206,null]"),
@@ -735,10 +728,10 @@ fn svg_tags_keep_their_case_and_select_options_are_found() {
         );
     state.receive(&data(Html::Tree(&root))).unwrap();
     let w = window(&state);
-    let foreign = w.query("foreignObject").unwrap().expect("the SVG element");
+    let foreign = w.query("foreignObject").expect("the SVG element");
     let frame = state.click(&foreign).unwrap().frame;
     assert!(frame.contains(r#""foreignObject","""#), "{frame}");
-    assert_eq!(window(&state).query_all("select option").unwrap().len(), 2);
+    assert_eq!(window(&state).query_all("select option").len(), 2);
 }
 
 #[test]
