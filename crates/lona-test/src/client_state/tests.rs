@@ -812,3 +812,36 @@ fn a_change_shows_in_the_window_at_once_as_in_a_browser() {
     assert!(matches!(nowhere, Err(EventError::NotListening { .. })));
     assert_eq!(l_counter.widget_data().get(), Value::map([("count", 3)]));
 }
+
+#[test]
+fn a_window_tells_which_elements_patches_changed_since_a_mark() {
+    let mut state = started();
+    state.receive(GOLDEN_TREE).unwrap();
+    let w = window(&state);
+    let (span, button, input, h1) = (
+        w.node("1").cloned().expect("the span"),
+        w.node("3").cloned().expect("the button"),
+        w.node("7").cloned().expect("the input"),
+        w.node("5").cloned().expect("the heading"),
+    );
+    let mark = w.patch_count();
+    assert!(!w.patched_since(&button, mark));
+    state.receive(GOLDEN_UPDATE).unwrap();
+    let w = window(&state);
+    assert!(w.patch_count() > mark);
+    assert!(w.patched_since(&span, mark), "its children were reset");
+    assert!(
+        w.patched_since(&button, mark),
+        "its classes and attributes changed"
+    );
+    assert!(!w.patched_since(&input, mark));
+    assert!(!w.patched_since(&h1, mark));
+    // A node taken out of the window counts as changed; a new mark starts clean.
+    let mark = w.patch_count();
+    state
+        .receive(r#"lona:[1,"1",203,["",[503,[["8",605,706,"7"]]]]]"#)
+        .unwrap();
+    let w = window(&state);
+    assert!(w.patched_since(&input, mark));
+    assert!(!w.patched_since(&button, mark));
+}
