@@ -235,11 +235,12 @@ impl TestClient {
         if self.pointer.next_due().is_none_or(|due| due > now) {
             return Ok(());
         }
-        let (due, waiting) = std::mem::take(&mut self.pointer.delayed)
+        let (mut due, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pointer.delayed)
             .into_iter()
             .partition(|(_, due)| *due <= now);
         self.pointer.delayed = waiting;
-        let due: Vec<(Node, Instant)> = due;
+        // Their timers fire in the order they end.
+        due.sort_by_key(|(_, due)| *due);
         self.send_changes(due.into_iter().map(|(node, _)| node))
             .map(drop)
     }
