@@ -205,8 +205,6 @@ fn another_tab_of_a_daemon_view_sees_what_the_first_one_typed() -> Result<(), lo
     typing.wait_for_node_text("#out", r#"toppings=["egg"]"#)?;
     watching.wait_for(|w| {
         w.query("#name")
-            .ok()
-            .flatten()
             .and_then(|n| n.attributes().get("value"))
             .is_some_and(|v| v.to_string() == "Grace")
     })?;

@@ -7,6 +7,7 @@ mod client_errors;
 mod deploy_apache;
 mod deploy_nginx;
 mod deployed;
+mod event_order;
 mod events;
 mod forms;
 mod hostile_http;

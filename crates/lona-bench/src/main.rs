@@ -48,7 +48,7 @@ enum Command {
         #[arg(long, default_value = "/")]
         path: String,
         /// The CSS selector of the node to click.
-        #[arg(long, default_value = "#plus")]
+        #[arg(long, default_value = "#plus", value_parser = selector)]
         selector: String,
         /// Views, each on its own WebSocket with its own session.
         #[arg(long, default_value_t = 1)]
@@ -226,6 +226,13 @@ fn main() {
     }
 }
 
+/// Checks a `--selector` once, so that the clickers' queries cannot meet a broken one.
+fn selector(text: &str) -> Result<String, String> {
+    lona::html::Selector::parse(text)
+        .map(|_| text.to_owned())
+        .map_err(|error| error.to_string())
+}
+
 fn check_loopback(addr: SocketAddr) -> Result<(), String> {
     if addr.ip().is_loopback() {
         Ok(())
@@ -395,7 +402,7 @@ impl View {
         let Some(target) = self
             .state
             .window(WindowId(1))
-            .and_then(|w| w.query(selector).ok().flatten())
+            .and_then(|w| w.query(selector))
         else {
             return false;
         };
@@ -564,7 +571,7 @@ async fn drive(
     let Some(target) = view
         .state
         .window(WindowId(1))
-        .and_then(|w| w.query(&plan.selector).ok().flatten())
+        .and_then(|w| w.query(&plan.selector))
     else {
         tally.errors.fetch_add(1, Ordering::Relaxed);
         return;

@@ -20,6 +20,10 @@ use crate::client_state::{ClientState, EventError, InputFrame, Window, shorten};
 use crate::error::TestError;
 use crate::http;
 
+mod pointer;
+
+use pointer::Pointer;
+
 /// How many received frames a timeout error shows.
 const RECENT_FRAMES: usize = 6;
 
@@ -51,6 +55,31 @@ impl Session {
 /// until their condition holds or the timeout passes. An event is acknowledged before its
 /// handlers run, so after [`TestClient::click`] wait for its effect:
 /// `client.wait_for_node_text("#count", "1")`.
+///
+/// # The order of events
+///
+/// The tab sends what a browser running the browser client sends, in the same order:
+///
+/// 1. [`TestClient::type_text`] focuses the field (the field that had the focus loses it, as
+///    in 3) and changes its value in the DOM at once. A debounced change (`302:<ms>`) is held
+///    for its delay and goes out when the delay has passed while the test waits; a plain
+///    change (`302`) goes out when the field loses the focus.
+/// 2. Any other event of the tab (click, change, focus, blur, custom, widget data) first sends
+///    the held changes, oldest first: the value typed before a click reaches the server
+///    before the click.
+/// 3. [`TestClient::click`] is a press, then a release. The press (mousedown) takes the focus
+///    from the focused field: its change if a value was typed and it listens to plain
+///    changes, then its blur if it listens. If the press sent anything, the tab reads and
+///    applies the server's answers before releasing: their ACKs, then every frame until none
+///    comes for the press time (100 ms, [`TestClient::set_press_time`]): the server answered
+///    before the mouse button came up.
+/// 4. The release sends the click, unless a patch since the press changed the pressed element
+///    or removed it: then the click is dropped, as the browser client drops a click on
+///    content that replaced what was under the pointer. [`TestClient::press`] and
+///    [`TestClient::release`] split the two, so that a test can wait in between.
+///
+/// [`TestClient::change`], [`TestClient::focus`] and [`TestClient::blur`] send their one
+/// event at once (after the held changes) and wait for its ACK.
 pub struct TestClient {
     addr: SocketAddr,
     session: Session,
@@ -60,6 +89,7 @@ pub struct TestClient {
     timeout: Duration,
     recent: VecDeque<String>,
     closed: Option<String>,
+    pointer: Pointer,
 }
 
 impl std::fmt::Debug for TestClient {
@@ -137,6 +167,7 @@ impl TestClient {
             timeout,
             recent: VecDeque::new(),
             closed: None,
+            pointer: Pointer::default(),
         };
         client.navigate(&path)?;
         Ok(client)
@@ -206,26 +237,23 @@ impl TestClient {
         self.window().title().to_owned()
     }
 
-    /// The first node matching `selector` in what has arrived so far.
+    /// The first node matching `selector` in what has arrived so far: [`Window::query`] on
+    /// the tab's window.
     ///
     /// # Panics
     ///
     /// If the selector does not parse: a test with a broken selector cannot pass.
     pub fn query(&self, selector: &str) -> Option<Node> {
-        self.window()
-            .query(selector)
-            .unwrap_or_else(|error| panic!("{error}: {selector:?}"))
+        self.window().query(selector)
     }
 
-    /// Every node matching `selector` in what has arrived so far.
+    /// Every node matching `selector` in what has arrived so far: [`Window::query_all`].
     ///
     /// # Panics
     ///
     /// If the selector does not parse.
     pub fn query_all(&self, selector: &str) -> Vec<Node> {
-        self.window()
-            .query_all(selector)
-            .unwrap_or_else(|error| panic!("{error}: {selector:?}"))
+        self.window().query_all(selector)
     }
 
     /// The text of the first node matching `selector`, as far as it has arrived.
@@ -264,10 +292,10 @@ impl TestClient {
     /// [`TestError::Selector`] if the selector does not parse; else as
     /// [`TestClient::wait_for`].
     pub fn wait_for_selector(&mut self, selector: &str) -> Result<Node, TestError> {
-        self.window().query(selector)?;
+        lona::html::Selector::parse(selector)?;
         let mut found = None;
         self.wait_until(format!("a node matching {selector:?}"), |w| {
-            found = w.query(selector).ok().flatten();
+            found = w.query(selector);
             found.is_some()
         })?;
         found.ok_or_else(|| TestError::WebSocket("the found node vanished".to_owned()))
@@ -279,12 +307,9 @@ impl TestClient {
     ///
     /// As [`TestClient::wait_for_selector`].
     pub fn wait_for_node_text(&mut self, selector: &str, text: &str) -> Result<(), TestError> {
-        self.window().query(selector)?;
+        lona::html::Selector::parse(selector)?;
         self.wait_until(format!("{selector:?} to have the text {text:?}"), |w| {
-            w.query(selector)
-                .ok()
-                .flatten()
-                .is_some_and(|n| n.text_content() == text)
+            w.query(selector).is_some_and(|n| n.text_content() == text)
         })
     }
 
@@ -293,20 +318,18 @@ impl TestClient {
     /// node or an ancestor; a link (`<a href>`) without a click listener navigates instead,
     /// as in a browser.
     ///
+    /// It is a [`TestClient::press`] then a [`TestClient::release`], in a browser's order: the
+    /// press blurs the focused field (its change and blur go out), the server's answers to
+    /// those are applied, and the click is dropped (with `Ok`, counted in
+    /// [`TestClient::dropped_clicks`]) if they changed or removed the pressed element.
+    ///
     /// # Errors
     ///
     /// [`TestError::Event`] if nothing listens to the click; else as
     /// [`TestClient::wait_for`].
     pub fn click(&mut self, selector: &str) -> Result<(), TestError> {
-        let node = self.wait_for_selector(selector)?;
-        match self.state.click(&node) {
-            Ok(input) => self.send_input(input),
-            Err(error @ EventError::NotListening { .. }) => match link(&node) {
-                Some(href) => self.navigate(&href),
-                None => Err(error.into()),
-            },
-            Err(error) => Err(error.into()),
-        }
+        self.press(selector)?;
+        self.release().map(drop)
     }
 
     /// Changes the value of the first node matching `selector` and waits for the ACK.
@@ -318,6 +341,7 @@ impl TestClient {
     /// As [`TestClient::click`].
     pub fn change(&mut self, selector: &str, value: ChangeValue) -> Result<(), TestError> {
         let node = self.wait_for_selector(selector)?;
+        self.flush_delayed()?;
         let input = self.state.change(&node, value)?;
         self.send_input(input)
     }
@@ -329,6 +353,7 @@ impl TestClient {
     /// As [`TestClient::click`].
     pub fn focus(&mut self, selector: &str) -> Result<(), TestError> {
         let node = self.wait_for_selector(selector)?;
+        self.flush_delayed()?;
         let input = self.state.focus(&node)?;
         self.send_input(input)
     }
@@ -340,6 +365,7 @@ impl TestClient {
     /// As [`TestClient::click`].
     pub fn blur(&mut self, selector: &str) -> Result<(), TestError> {
         let node = self.wait_for_selector(selector)?;
+        self.flush_delayed()?;
         let input = self.state.blur(&node)?;
         self.send_input(input)
     }
@@ -352,6 +378,7 @@ impl TestClient {
     /// As [`TestClient::click`].
     pub fn custom(&mut self, selector: &str, name: &str, data: Value) -> Result<(), TestError> {
         let node = self.wait_for_selector(selector)?;
+        self.flush_delayed()?;
         let input = self.state.custom(&node, name, data)?;
         self.send_input(input)
     }
@@ -371,6 +398,7 @@ impl TestClient {
         value: Value,
     ) -> Result<(), TestError> {
         let node = self.wait_for_selector(selector)?;
+        self.flush_delayed()?;
         let input = self.state.set_widget_data(&node, path, value)?;
         self.send_input(input)
     }
@@ -510,6 +538,7 @@ impl TestClient {
     ///
     /// [`TestError::WebSocket`] if the socket is closed or the write fails.
     pub fn send_raw(&mut self, frame: &str) -> Result<(), TestError> {
+        self.pointer.record_sent(frame);
         self.socket
             .send(Message::text(frame))
             .map_err(|error| TestError::WebSocket(error.to_string()))
@@ -561,11 +590,18 @@ impl TestClient {
     ) -> Result<(), TestError> {
         let deadline = Instant::now() + self.timeout;
         loop {
+            // Time passes while a test waits: a debounced change whose delay ends goes out.
+            self.fire_due()?;
             if predicate(&self.state) {
                 return Ok(());
             }
-            match self.read(deadline)? {
+            let until = self
+                .pointer
+                .next_due()
+                .map_or(deadline, |due| due.min(deadline));
+            match self.read(until)? {
                 Read::Frame => {}
+                Read::Timeout if Instant::now() < deadline => {}
                 Read::Timeout => {
                     return Err(TestError::Timeout {
                         waiting_for: what.into(),

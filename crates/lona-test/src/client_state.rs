@@ -13,7 +13,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use lona::html::forms::{self, ClientValue};
-use lona::html::{Event, Key, Node, NodeId, SelectorError, Value, WIDGET_DATA_EVENT};
+use lona::html::{Event, Key, Node, NodeId, Value, WIDGET_DATA_EVENT};
 use lona::protocol::client::{
     ChangeValue, ClickData, ClientMessage, EventKind, InputEvent, NodeInfo, PostData,
 };
@@ -265,6 +265,23 @@ impl Window {
         self.dom.wire_id(node)
     }
 
+    /// How many patches the window's DOM took (a whole tree or HTML string counts as one):
+    /// a mark to pass to [`Window::patched_since`].
+    pub fn patch_count(&self) -> u64 {
+        self.dom.patch_count()
+    }
+
+    /// Whether a patch since the mark `patch_count` changed `node` (its ids, classes, style,
+    /// attributes, widget data or children), or took it out of the window, as the browser
+    /// client sees an element that changed under the pointer.
+    pub fn patched_since(&self, node: &Node, patch_count: u64) -> bool {
+        self.dom.wire_id(node).is_none()
+            || self
+                .dom
+                .last_patched(node)
+                .is_some_and(|last| last > patch_count)
+    }
+
     /// How many nodes (with server ids) the window's tree holds.
     pub fn node_count(&self) -> usize {
         self.dom.len()
@@ -290,29 +307,31 @@ impl Window {
     }
 
     /// The first node matching `selector`, the top-level node included; HTML strings are
-    /// searched too, parsed with `lona::html::parse_html`.
+    /// searched too, parsed with `lona::html::parse_html`. [`crate::TestClient::query`] is the
+    /// same on the tab's window.
     ///
-    /// # Errors
+    /// # Panics
     ///
-    /// If the selector does not parse.
-    pub fn query(&self, selector: &str) -> Result<Option<Node>, SelectorError> {
-        let selector = lona::html::Selector::parse(selector)?;
-        Ok(self.dom.top_nodes().iter().find_map(|top| {
+    /// If the selector does not parse: a test with a broken selector cannot pass (check one
+    /// from elsewhere with `lona::html::Selector::parse` first).
+    pub fn query(&self, selector: &str) -> Option<Node> {
+        let selector = parse_selector(selector);
+        self.dom.top_nodes().iter().find_map(|top| {
             if selector.matches(top) {
                 Some(top.clone())
             } else {
                 top.select_first(&selector)
             }
-        }))
+        })
     }
 
     /// Every node matching `selector`, in document order.
     ///
-    /// # Errors
+    /// # Panics
     ///
-    /// If the selector does not parse.
-    pub fn query_all(&self, selector: &str) -> Result<Vec<Node>, SelectorError> {
-        let selector = lona::html::Selector::parse(selector)?;
+    /// As [`Window::query`].
+    pub fn query_all(&self, selector: &str) -> Vec<Node> {
+        let selector = parse_selector(selector);
         let mut found = Vec::new();
         for top in self.dom.top_nodes() {
             if selector.matches(top) {
@@ -320,8 +339,13 @@ impl Window {
             }
             found.extend(top.select_all(&selector));
         }
-        Ok(found)
+        found
     }
+}
+
+/// Parses a selector a test wrote.
+fn parse_selector(selector: &str) -> lona::html::Selector {
+    lona::html::Selector::parse(selector).unwrap_or_else(|error| panic!("{error}: {selector:?}"))
 }
 
 impl Window {
@@ -376,7 +400,7 @@ impl Window {
 /// let window = state.window(WindowId(1)).expect("the window");
 /// assert_eq!(window.html(), r#"<button id="go" data-lona-events="301">Go</button>"#);
 ///
-/// let button = window.query("#go")?.expect("the button");
+/// let button = window.query("#go").expect("the button");
 /// let click = state.click(&button)?;
 /// assert_eq!(click.event_id, 1);
 /// assert!(click.frame.starts_with(r#"lona:[1,"7",102,[1,301,{"alt_key":false,"#));

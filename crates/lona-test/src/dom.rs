@@ -115,6 +115,11 @@ pub(crate) struct Dom {
     raw: Option<(String, Vec<Node>)>,
     by_id: HashMap<String, Node>,
     ids: HashMap<Node, String>,
+    /// How many patches were applied; the count after the last one that touched each element
+    /// (its lists, style, attributes, widget data or children), so that a click can tell
+    /// whether its target changed under the pointer.
+    patches: u64,
+    touched: HashMap<Node, u64>,
 }
 
 impl Dom {
@@ -123,6 +128,21 @@ impl Dom {
         self.raw = None;
         self.by_id.clear();
         self.ids.clear();
+        self.touched.clear();
+    }
+
+    /// How many patches the DOM took so far (a whole new tree counts as one).
+    pub(crate) fn patch_count(&self) -> u64 {
+        self.patches
+    }
+
+    /// The patch count right after the last patch that touched `node`, if one did.
+    pub(crate) fn last_patched(&self, node: &Node) -> Option<u64> {
+        self.touched.get(node).copied()
+    }
+
+    fn touch(&mut self, node: &Node) {
+        self.touched.insert(node.clone(), self.patches);
     }
 
     pub(crate) fn root(&self) -> Option<&Node> {
@@ -159,6 +179,7 @@ impl Dom {
         let mut fresh = Vec::new();
         let root = build(spec, at, &mut fresh)?;
         self.clear();
+        self.patches += 1;
         self.register(fresh);
         self.root = Some(root);
         Ok(())
@@ -167,6 +188,7 @@ impl Dom {
     /// DATA with HTML: the string replaces the whole DOM, parsed for queries.
     pub(crate) fn set_raw(&mut self, html: &str) {
         self.clear();
+        self.patches += 1;
         self.raw = Some((html.to_owned(), parse_html(html)));
     }
 
@@ -176,6 +198,7 @@ impl Dom {
             .as_array()
             .ok_or_else(|| at.found("a list of patches", patches))?;
         for (i, patch) in list.iter().enumerate() {
+            self.patches += 1;
             self.apply_patch(patch, &at.index(i))?;
         }
         Ok(())
@@ -213,6 +236,7 @@ impl Dom {
     fn unregister(&mut self, node: &Node) {
         let mut stack = vec![node.clone()];
         while let Some(node) = stack.pop() {
+            self.touched.remove(&node);
             if let Some(id) = self.ids.remove(&node)
                 && self.by_id.get(&id) == Some(&node)
             {
@@ -244,18 +268,22 @@ impl Dom {
             PatchType::Nodes => self.patch_nodes(&items[0], operation, &args),
             PatchType::IdList | PatchType::ClassList => {
                 let node = self.element(&items[0], &at.index(0))?;
+                self.touch(&node);
                 patch_list(&node, patch_type == PatchType::IdList, operation, &args)
             }
             PatchType::Style => {
                 let node = self.element(&items[0], &at.index(0))?;
+                self.touch(&node);
                 patch_style(&node, operation, &args)
             }
             PatchType::Attributes => {
                 let node = self.element(&items[0], &at.index(0))?;
+                self.touch(&node);
                 patch_attributes(&node, operation, &args)
             }
             PatchType::WidgetData => {
                 let node = self.element(&items[0], &at.index(0))?;
+                self.touch(&node);
                 patch_widget_data(&node, &items[0], operation, &args)
             }
         }
@@ -272,6 +300,9 @@ impl Dom {
                 // By the child's id, wherever it is, as the client does.
                 let [child] = args.exact::<1>("REMOVE child_node_id")?;
                 let node = self.known(child, &args.at(0))?;
+                if let Some(parent) = node.parent() {
+                    self.touch(&parent);
+                }
                 if self.root.as_ref() == Some(&node) {
                     self.root = None;
                 } else {
@@ -282,6 +313,7 @@ impl Dom {
             }
             Operation::Insert | Operation::Set => {
                 let parent = self.element(id, &args.parent(0))?;
+                self.touch(&parent);
                 let [index, spec] = args.exact::<2>("INSERT or SET index, node_spec")?;
                 let index = index
                     .as_u64()
@@ -301,6 +333,7 @@ impl Dom {
             }
             Operation::Clear => {
                 let parent = self.element(id, &args.parent(0))?;
+                self.touch(&parent);
                 args.exact::<0>("no arguments for CLEAR")?;
                 let old = parent.children();
                 parent.clear();
@@ -311,6 +344,7 @@ impl Dom {
             }
             Operation::Reset => {
                 let parent = self.element(id, &args.parent(0))?;
+                self.touch(&parent);
                 let [specs] = args.exact::<1>("RESET [node_specs]")?;
                 let list = specs
                     .as_array()

@@ -62,6 +62,11 @@
 //! DOM properties. A change sent with [`TestClient::change`] edits the local DOM as a user's
 //! typing does (the server sends no echo back to the window that typed, as in Lona), and
 //! [`TestClient::submit`] sends a form's fields as the browser client does.
+//! [`TestClient::type_text`] and [`TestClient::click`] send what a browser sends, in its
+//! order: a debounced change is held for its delay and goes out before any other event, a
+//! click is a press (the focused field's change and blur go out, and the server's answers are
+//! applied) then a release, and a click on an element patched since the press is dropped
+//! (see [`TestClient`]'s "The order of events").
 //! Nodes of an HTML string (DATA with HTML, 501) can be queried but not clicked: they have no
 //! ids.
 #![doc(test(attr(deny(warnings))))]

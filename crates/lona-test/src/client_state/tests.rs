@@ -53,7 +53,7 @@ fn the_reference_html_tree_builds_the_dom() {
     let button = w.node("3").expect("the button");
     assert_eq!(button.events().to_vec(), [Event::Click]);
     assert_eq!(w.wire_id(button), Some("3"));
-    let input = w.query("input").unwrap().expect("the input");
+    let input = w.query("input").expect("the input");
     assert_eq!(input.events().to_vec(), [Event::Change { delay_ms: 300 }]);
     assert_eq!(
         input.attributes().to_vec(),
@@ -64,12 +64,8 @@ fn the_reference_html_tree_builds_the_dom() {
         "attributes keep the order of the frame"
     );
     assert_eq!(w.text(), "Counter0+1");
-    assert_eq!(w.query("#counter").unwrap(), w.node("1").cloned());
-    assert_eq!(
-        w.query("div").unwrap(),
-        w.node("8").cloned(),
-        "the root matches too"
-    );
+    assert_eq!(w.query("#counter"), w.node("1").cloned());
+    assert_eq!(w.query("div"), w.node("8").cloned(), "the root matches too");
 }
 
 #[test]
@@ -382,13 +378,10 @@ fn the_window_follows_the_view_lifecycle() {
     );
     assert_eq!(w.text(), "raw html");
     assert_eq!(
-        w.query("p.x b")
-            .unwrap()
-            .map(|n| n.text_content())
-            .as_deref(),
+        w.query("p.x b").map(|n| n.text_content()).as_deref(),
         Some("html")
     );
-    assert_eq!(w.query_all("p, b").unwrap().len(), 2);
+    assert_eq!(w.query_all("p, b").len(), 2);
 
     assert_eq!(
         state.receive("lona:[null,null,206,null]"),
@@ -735,10 +728,10 @@ fn svg_tags_keep_their_case_and_select_options_are_found() {
         );
     state.receive(&data(Html::Tree(&root))).unwrap();
     let w = window(&state);
-    let foreign = w.query("foreignObject").unwrap().expect("the SVG element");
+    let foreign = w.query("foreignObject").expect("the SVG element");
     let frame = state.click(&foreign).unwrap().frame;
     assert!(frame.contains(r#""foreignObject","""#), "{frame}");
-    assert_eq!(window(&state).query_all("select option").unwrap().len(), 2);
+    assert_eq!(window(&state).query_all("select option").len(), 2);
 }
 
 #[test]
@@ -818,4 +811,37 @@ fn a_change_shows_in_the_window_at_once_as_in_a_browser() {
     let nowhere = state.set_widget_data(&l_counter, &[Key::from("no"), Key::Index(0)], Value::Null);
     assert!(matches!(nowhere, Err(EventError::NotListening { .. })));
     assert_eq!(l_counter.widget_data().get(), Value::map([("count", 3)]));
+}
+
+#[test]
+fn a_window_tells_which_elements_patches_changed_since_a_mark() {
+    let mut state = started();
+    state.receive(GOLDEN_TREE).unwrap();
+    let w = window(&state);
+    let (span, button, input, h1) = (
+        w.node("1").cloned().expect("the span"),
+        w.node("3").cloned().expect("the button"),
+        w.node("7").cloned().expect("the input"),
+        w.node("5").cloned().expect("the heading"),
+    );
+    let mark = w.patch_count();
+    assert!(!w.patched_since(&button, mark));
+    state.receive(GOLDEN_UPDATE).unwrap();
+    let w = window(&state);
+    assert!(w.patch_count() > mark);
+    assert!(w.patched_since(&span, mark), "its children were reset");
+    assert!(
+        w.patched_since(&button, mark),
+        "its classes and attributes changed"
+    );
+    assert!(!w.patched_since(&input, mark));
+    assert!(!w.patched_since(&h1, mark));
+    // A node taken out of the window counts as changed; a new mark starts clean.
+    let mark = w.patch_count();
+    state
+        .receive(r#"lona:[1,"1",203,["",[503,[["8",605,706,"7"]]]]]"#)
+        .unwrap();
+    let w = window(&state);
+    assert!(w.patched_since(&input, mark));
+    assert!(!w.patched_since(&button, mark));
 }

@@ -2,6 +2,8 @@
 //! the click-handler counter, a daemon shared by two tabs, an async view, a form, redirects,
 //! links, a panicking view, unknown paths, and what a failing wait reports.
 
+mod event_order;
+
 use std::time::Duration;
 
 use lona::prelude::*;
