@@ -116,8 +116,8 @@ pub(crate) struct Dom {
     by_id: HashMap<String, Node>,
     ids: HashMap<Node, String>,
     /// How many patches were applied; the count after the last one that touched each element
-    /// (its lists, style, attributes, widget data or children), so that a click can tell
-    /// whether its target changed under the pointer.
+    /// (its ids, attributes, widget data or children; not its classes or style, as in the
+    /// browser client), so that a click can tell whether its target changed under the pointer.
     patches: u64,
     touched: HashMap<Node, u64>,
 }
@@ -268,12 +268,16 @@ impl Dom {
             PatchType::Nodes => self.patch_nodes(&items[0], operation, &args),
             PatchType::IdList | PatchType::ClassList => {
                 let node = self.element(&items[0], &at.index(0))?;
-                self.touch(&node);
+                // As the browser client: a class or style change (a button turning "active"
+                // while pressed) does not make a click stale; new ids, attributes, widget data
+                // or children do.
+                if patch_type == PatchType::IdList {
+                    self.touch(&node);
+                }
                 patch_list(&node, patch_type == PatchType::IdList, operation, &args)
             }
             PatchType::Style => {
                 let node = self.element(&items[0], &at.index(0))?;
-                self.touch(&node);
                 patch_style(&node, operation, &args)
             }
             PatchType::Attributes => {
