@@ -753,6 +753,7 @@ impl ClientState {
                 Event::Change { .. } => "change",
                 Event::Focus => "focus",
                 Event::Blur => "blur",
+                Event::Submit => "submit",
                 Event::Custom(_) => "custom",
             },
         })?;
@@ -829,5 +830,6 @@ pub(crate) fn shorten(text: &str, max: usize) -> String {
     }
 }
 
+mod submit;
 #[cfg(test)]
 mod tests;
