@@ -7,6 +7,7 @@
 // on one of its ancestors opts out: the browser handles it as on any page.
 
 import { inputEventFrame, getSettings } from './protocol.js';
+import { formControls, submitFields } from './submit.js';
 
 const NODE_ID_ATTRIBUTE = 'data-lona-node-id';
 const EVENTS_ATTRIBUTE = 'data-lona-events';
@@ -426,6 +427,11 @@ export class InputEventHandler {
     }
 
     onSubmit(event, form) {
+        const T = this.win.P.INPUT_EVENT_TYPE;
+        if (T.SUBMIT !== undefined && parseEventsAttribute(form.getAttribute(EVENTS_ATTRIBUTE)).has(T.SUBMIT)) {
+            this.onSubmitInView(event, form);
+            return;
+        }
         const submitter = event.submitter || null;
         const attribute = name => (submitter && submitter.getAttribute(`form${name}`)) || form.getAttribute(name);
         const method = String(attribute('method') || 'get').toLowerCase();
@@ -450,5 +456,23 @@ export class InputEventHandler {
         } else {
             this.win.run_view(formGetUrl(url.href, entries), null, { push: true });
         }
+    }
+
+    /** A form the view handles: its fields go to the server, the page stays (see submit.js). */
+    onSubmitInView(event, form) {
+        event.preventDefault();
+        event.stopPropagation();
+        const submitter = event.submitter || null;
+        // The server must see the changes the user made before the submit, in order.
+        for (const element of formControls(form)) {
+            const timer = this.debounceTimers.get(element);
+            if (timer !== undefined) {
+                clearTimeout(timer);
+                this.debounceTimers.delete(element);
+                this.fire(element, this.win.P.INPUT_EVENT_TYPE.CHANGE, changeValue(element), element);
+            }
+        }
+        const fields = submitFields(form, submitter, changeValue);
+        this.fire(form, this.win.P.INPUT_EVENT_TYPE.SUBMIT, fields, submitter || form);
     }
 }
