@@ -13,6 +13,7 @@ mod forms;
 mod input;
 mod messages;
 mod navigation;
+mod submit;
 mod support;
 mod uploads;
 mod widgets;
