@@ -56,7 +56,6 @@ impl View for Order {
             .with_child(&plain)
             .with_child(&out);
         if !self.awaiting {
-            let (name, agree, size, out) = (name.clone(), agree.clone(), size.clone(), out.clone());
             cx.on_submit(&in_view, move |_, submitted| {
                 out.set_text(describe(submitted, &name, &agree, &size));
                 Flow::Handled

@@ -27,7 +27,7 @@ fn submit_form(probe: &Probe) -> (Node, Node) {
         .with_child(&outside)
         .with_child(&message);
     probe.nodes.lock().extend([
-        the_form.clone(),
+        the_form,
         name.into_node(),
         agree.into_node(),
         size.into_node(),
