@@ -22,6 +22,7 @@ mod server_api;
 mod sessions;
 mod settings;
 mod shell;
+mod submit;
 mod temp;
 mod templates;
 mod widgets;

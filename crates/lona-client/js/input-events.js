@@ -11,6 +11,7 @@
 // dropped; a control with input the server has not seen keeps it against value patches.
 
 import { inputEventFrame, getSettings } from './protocol.js';
+import { submitFields } from './submit.js';
 
 const NODE_ID_ATTRIBUTE = 'data-lona-node-id';
 const EVENTS_ATTRIBUTE = 'data-lona-events';
@@ -534,6 +535,11 @@ export class InputEventHandler {
     }
 
     onSubmit(event, form) {
+        const T = this.win.P.INPUT_EVENT_TYPE;
+        if (T.SUBMIT !== undefined && parseEventsAttribute(form.getAttribute(EVENTS_ATTRIBUTE)).has(T.SUBMIT)) {
+            this.onSubmitInView(event, form);
+            return;
+        }
         const submitter = event.submitter || null;
         const attribute = name => (submitter && submitter.getAttribute(`form${name}`)) || form.getAttribute(name);
         const method = String(attribute('method') || 'get').toLowerCase();
@@ -558,5 +564,16 @@ export class InputEventHandler {
         } else {
             this.win.run_view(formGetUrl(url.href, entries), null, { push: true });
         }
+    }
+
+    /** A form the view handles: its fields go to the server, the page stays (see submit.js). */
+    onSubmitInView(event, form) {
+        event.preventDefault();
+        event.stopPropagation();
+        const submitter = event.submitter || null;
+        // `fire` sends the window's pending delayed changes first, so the server sees the
+        // changes the user made before the submit, in order.
+        const fields = submitFields(form, submitter, changeValue);
+        this.fire(form, this.win.P.INPUT_EVENT_TYPE.SUBMIT, fields, submitter || form);
     }
 }

@@ -59,6 +59,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("window.js", JS),
     asset!("rendering.js", JS),
     asset!("input-events.js", JS),
+    asset!("submit.js", JS),
     asset!("widgets.js", JS),
     asset!("notices.js", JS),
     asset!("lona.css", CSS),

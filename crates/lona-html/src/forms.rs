@@ -53,6 +53,10 @@ use std::ops::Deref;
 
 use crate::{AttrValue, Event, Node};
 
+mod submitted;
+
+pub use submitted::{FieldValue, Submitted, SubmittedControl, SubmittedField};
+
 /// The debounce delay of the change events of text controls, as Lona's `input_delay`.
 pub const TEXT_INPUT_DELAY_MS: u32 = 300;
 

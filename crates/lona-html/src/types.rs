@@ -223,6 +223,9 @@ pub enum Event {
     Focus,
     /// `blur`, code 305.
     Blur,
+    /// `submit` of a form handled in the view, code 306 (our extension: Lona's own client
+    /// ignores the code and submits such a form as a navigation).
+    Submit,
     /// A custom event by name, fired by a widget.
     Custom(String),
 }
@@ -238,6 +241,8 @@ impl Event {
     pub const FOCUS_CODE: u16 = 304;
     /// Code of the blur event type on the wire.
     pub const BLUR_CODE: u16 = 305;
+    /// Code of the submit event type on the wire (our extension).
+    pub const SUBMIT_CODE: u16 = 306;
 
     /// A change event without debounce.
     pub const CHANGE: Event = Event::Change { delay_ms: 0 };
@@ -250,16 +255,19 @@ impl Event {
             Event::Custom(_) => Event::CUSTOM_CODE,
             Event::Focus => Event::FOCUS_CODE,
             Event::Blur => Event::BLUR_CODE,
+            Event::Submit => Event::SUBMIT_CODE,
         }
     }
 
-    /// The event name as user code sees it: `click`, `change`, `focus`, `blur` or the custom name.
+    /// The event name as user code sees it: `click`, `change`, `focus`, `blur`, `submit` or
+    /// the custom name.
     pub fn name(&self) -> &str {
         match self {
             Event::Click => "click",
             Event::Change { .. } => "change",
             Event::Focus => "focus",
             Event::Blur => "blur",
+            Event::Submit => "submit",
             Event::Custom(name) => name,
         }
     }

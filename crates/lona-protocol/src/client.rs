@@ -107,6 +107,9 @@ pub enum EventKind {
     Focus,
     /// Blur (305).
     Blur,
+    /// A form submitted in the view (306, our extension), with the value of each of its
+    /// controls in document order.
+    Submit(Vec<SubmitField>),
     /// A custom event, sent by name rather than by its code 303.
     Custom {
         /// The name the client gave, never empty.
@@ -129,6 +132,7 @@ impl EventKind {
             EventKind::Change(_) => "change",
             EventKind::Focus => "focus",
             EventKind::Blur => "blur",
+            EventKind::Submit(_) => "submit",
             EventKind::Custom { name, .. } => name,
         }
     }
@@ -139,6 +143,7 @@ impl EventKind {
             EventKind::Change(_) => InputEventType::Change,
             EventKind::Focus => InputEventType::Focus,
             EventKind::Blur => InputEventType::Blur,
+            EventKind::Submit(_) => InputEventType::Submit,
             EventKind::Custom { .. } => InputEventType::Custom,
         }
     }
@@ -175,6 +180,17 @@ pub enum ChangeValue {
     Checked(bool),
     /// The indexes of the selected options of a select.
     Selected(Vec<u32>),
+}
+
+/// One control of a submitted form: `[name, node_id, value]` on the wire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmitField {
+    /// The control's `name`; empty if it has none.
+    pub name: String,
+    /// The control's node id, `null` for an element the server did not make.
+    pub node_id: Option<NodeId>,
+    /// The control's value, as a change event of it would carry it.
+    pub value: ChangeValue,
 }
 
 /// What the client tells about a node: `[node_id, TAGNAME, "id attr", "class attr"]`, each of
@@ -456,13 +472,16 @@ const POST_LIST_ITEM: &str = "form value (a string)";
 const INPUT_EVENT_PAYLOAD: &str =
     "INPUT_EVENT payload [event_id, event_type, data, node_info, target_node_info]";
 const EVENT_ID: &str = "event id (a non-negative integer)";
-const EVENT_TYPE: &str = "event type (301 CLICK, 302 CHANGE, 304 FOCUS, 305 BLUR, \
+const EVENT_TYPE: &str = "event type (301 CLICK, 302 CHANGE, 304 FOCUS, 305 BLUR, 306 SUBMIT, \
                           or the name of a custom event as a non-empty string)";
 const CLICK_DATA: &str = "click data (an object)";
 const CLICK_BOOL: &str = "a bool (click modifier key)";
 const CLICK_NUMBER: &str = "a number (click geometry)";
 const CHANGE_VALUE: &str = "change value (a string, a bool, or an array of option indexes)";
 const OPTION_INDEX: &str = "option index (a non-negative integer up to 4294967295)";
+const SUBMIT_DATA: &str = "submit data (an array of fields [name, node_id, value])";
+const SUBMIT_FIELD: &str = "submit field [name, node_id, value]";
+const SUBMIT_NAME: &str = "field name (a string)";
 const NO_DATA: &str = "an empty array (focus and blur carry no data)";
 const NODE_INFO: &str = "node info [node_id, tag_name, id, class]";
 const NODE_ID: &str = "node id (a string of a decimal number without sign or leading zeros) \
@@ -596,6 +615,7 @@ fn decode_input_event(value: &Json, at: &Path<'_>) -> Result<InputEvent, DecodeE
                     EventKind::Blur
                 }
             }
+            Some(InputEventType::Submit) => EventKind::Submit(decode_submit(data, &data_at)?),
             Some(InputEventType::Custom) | None => {
                 return Err(type_at.found(EVENT_TYPE, event_type));
             }
@@ -666,6 +686,32 @@ fn decode_change(value: &Json, at: &Path<'_>) -> Result<ChangeValue, DecodeError
             .map(ChangeValue::Selected),
         _ => Err(at.found(CHANGE_VALUE, value)),
     }
+}
+
+fn decode_submit(value: &Json, at: &Path<'_>) -> Result<Vec<SubmitField>, DecodeError> {
+    let items = value
+        .as_array()
+        .ok_or_else(|| at.found(SUBMIT_DATA, value))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let item_at = at.index(i);
+            let [name, node_id, value] = fixed::<3>(item, &item_at, SUBMIT_FIELD)?;
+            let node_id = match node_id {
+                Json::Null => None,
+                Json::String(s) => Some(
+                    NodeId::from_str(s).map_err(|_| item_at.index(1).found(NODE_ID, node_id))?,
+                ),
+                _ => return Err(item_at.index(1).found(NODE_ID, node_id)),
+            };
+            Ok(SubmitField {
+                name: string(name, &item_at.index(0), SUBMIT_NAME)?,
+                node_id,
+                value: decode_change(value, &item_at.index(2))?,
+            })
+        })
+        .collect()
 }
 
 fn decode_node_info(value: &Json, at: &Path<'_>) -> Result<NodeInfo, DecodeError> {
@@ -951,6 +997,23 @@ fn encode_post_data(out: &mut String, post_data: &PostData) {
     out.push('}');
 }
 
+fn encode_change(out: &mut String, value: &ChangeValue) {
+    match value {
+        ChangeValue::Text(text) => json::write_str(out, text),
+        ChangeValue::Checked(b) => out.push_str(if *b { "true" } else { "false" }),
+        ChangeValue::Selected(indexes) => {
+            out.push('[');
+            for (i, index) in indexes.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json::write_u64(out, (*index).into());
+            }
+            out.push(']');
+        }
+    }
+}
+
 fn encode_input_event(out: &mut String, event: &InputEvent) {
     out.push('[');
     json::write_u64(out, event.event_id);
@@ -991,17 +1054,23 @@ fn encode_input_event(out: &mut String, event: &InputEvent) {
             }
             out.push('}');
         }
-        EventKind::Change(ChangeValue::Text(text)) => json::write_str(out, text),
-        EventKind::Change(ChangeValue::Checked(b)) => {
-            out.push_str(if *b { "true" } else { "false" });
-        }
-        EventKind::Change(ChangeValue::Selected(indexes)) => {
+        EventKind::Change(value) => encode_change(out, value),
+        EventKind::Submit(fields) => {
             out.push('[');
-            for (i, index) in indexes.iter().enumerate() {
+            for (i, field) in fields.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                json::write_u64(out, (*index).into());
+                out.push('[');
+                json::write_str(out, &field.name);
+                out.push(',');
+                match field.node_id {
+                    Some(id) => json::write_str(out, &id.to_string()),
+                    None => out.push_str("null"),
+                }
+                out.push(',');
+                encode_change(out, &field.value);
+                out.push(']');
             }
             out.push(']');
         }

@@ -90,6 +90,9 @@ code_enum!(
         Focus = 304, "FOCUS";
         /// Blur.
         Blur = 305, "BLUR";
+        /// A form submitted in the view, with its fields (our extension: the client sends it
+        /// only for forms whose `data-lona-events` the server marked with it).
+        Submit = 306, "SUBMIT";
     }
 );
 

@@ -11,7 +11,7 @@ pub mod json;
 mod server;
 
 pub use client::{
-    ClientMessage, DecodeError, DecodeLimits, Frame, decode_client, decode_client_with,
+    ClientMessage, DecodeError, DecodeLimits, Frame, SubmitField, decode_client, decode_client_with,
 };
 pub use codes::{DataType, InputEventType, Method, NodeType, Operation, PatchType, codes_json};
 pub use ids::{RuntimeId, WindowId};

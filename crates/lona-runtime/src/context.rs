@@ -288,7 +288,7 @@ impl ViewHandle {
         self.on(node, event, handler);
     }
 
-    fn wait(&self, want: Option<InputEventType>, nodes: &[&Node]) -> AwaitEvent {
+    pub(crate) fn wait(&self, want: Option<InputEventType>, nodes: &[&Node]) -> AwaitEvent {
         // Counted from here to the future's drop; `AwaitEvent`'s `Drop` takes it back.
         self.shared.pending.input.fetch_add(1, Ordering::Relaxed);
         AwaitEvent {

@@ -49,6 +49,7 @@ mod runtime;
 mod spawn;
 mod state;
 mod stop;
+mod submit;
 mod timer;
 mod untrusted;
 mod view;
@@ -65,6 +66,7 @@ pub use runtime::{
 pub use spawn::{PoolSpawner, Spawn, Task};
 pub use state::{AppState, ServerState, ServerStateGuard};
 pub use stop::{StopReason, Stopped};
+pub use submit::SubmitFuture;
 pub use untrusted::{UNTRUSTED_MAX_CHARS, Untrusted};
 pub use view::{
     AsyncView, Flow, InputEvent, Request, Response, View, ViewError, ViewResult, percent_decode,

@@ -17,10 +17,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use lona_html::forms::{self, ClientValue};
+use lona_html::forms::{self, ClientValue, Submitted};
 use lona_html::tags::{div, h1};
 use lona_html::{Document, Issuer, Node, NodeId, Patch, WIDGET_DATA_EVENT};
-use lona_protocol::client::{ChangeValue, EventKind, InputEvent as WireEvent};
+use lona_protocol::client::{ChangeValue, EventKind, InputEvent as WireEvent, SubmitField};
 use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
 use parking_lot::Mutex;
 
@@ -1174,18 +1174,24 @@ impl ViewShared {
                     ChangeValue::Selected(indexes) => ClientValue::Selected(indexes),
                 };
                 forms::apply_client_value(&node, value);
+                None
             }
             EventKind::Custom { name, data }
                 if name == WIDGET_DATA_EVENT && !node.widget_data().apply_client_change(data) =>
             {
                 tracing::debug!(view = self.id.0, node = %node.id(), "widget data change refused");
+                None
             }
-            _ => {}
+            EventKind::Submit(fields) => Some(Arc::new(self.apply_submit(&node, fields))),
+            _ => None,
         };
-        match issuer {
+        let submitted = match issuer {
             Some(issuer) => self.doc.with_issuer(issuer, apply),
             // The window left meanwhile: every window left gets the change.
             None => apply(),
+        };
+        if submitted.is_some() {
+            event.submitted = submitted;
         }
         if let EventKind::Change(ChangeValue::Checked(_)) = &event.kind
             && forms::RadioButton::from_node(node.clone()).is_some()
@@ -1197,6 +1203,27 @@ impl ViewShared {
                 event.target = Some(node);
             }
         }
+    }
+
+    /// Applies a submit's fields to the controls of `form`, as change events of each would.
+    /// A field naming a node the view no longer has is left out.
+    fn apply_submit(&self, form: &Node, fields: &[SubmitField]) -> Submitted {
+        let fields: Vec<_> = fields
+            .iter()
+            .filter_map(|field| {
+                let node = match field.node_id {
+                    Some(id) => Some(self.doc.node(id)?),
+                    None => None,
+                };
+                let value = match &field.value {
+                    ChangeValue::Text(text) => ClientValue::Text(text),
+                    ChangeValue::Checked(checked) => ClientValue::Checked(*checked),
+                    ChangeValue::Selected(indexes) => ClientValue::Selected(indexes),
+                };
+                Some((field.name.clone(), node, value))
+            })
+            .collect();
+        Submitted::apply(form, &fields)
     }
 
     fn run_handlers(&self, cx: &EventContext, event: &InputEvent) -> Flow {
@@ -1630,6 +1657,7 @@ impl Runtime {
                 nodes,
                 window,
                 connection: connection.id(),
+                submitted: None,
             },
         ));
         if !view.draining.swap(true, Ordering::AcqRel) {

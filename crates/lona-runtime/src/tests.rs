@@ -22,6 +22,7 @@ use crate::{
 };
 
 mod limits;
+mod submit;
 
 const DEADLINE: Duration = Duration::from_secs(20);
 const W1: WindowId = WindowId(1);

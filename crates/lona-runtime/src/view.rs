@@ -6,6 +6,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use lona_html::Node;
+use lona_html::forms::Submitted;
 use lona_protocol::WindowId;
 use lona_protocol::client::{ChangeValue, ClickData, EventKind, PostData, PostValue};
 
@@ -248,6 +249,8 @@ pub struct InputEvent {
     pub window: WindowId,
     /// The connection the event came from.
     pub connection: ConnectionId,
+    /// A submit's fields, typed and applied to the tree (see `ViewShared::apply_client_change`).
+    pub(crate) submitted: Option<Arc<Submitted>>,
 }
 
 impl InputEvent {
@@ -270,6 +273,15 @@ impl InputEvent {
             EventKind::Change(value) => Some(value),
             _ => None,
         }
+    }
+
+    /// The fields of a submitted form, typed, for a submit.
+    pub fn submitted(&self) -> Option<&Submitted> {
+        self.submitted.as_deref()
+    }
+
+    pub(crate) fn submitted_arc(&self) -> Option<Arc<Submitted>> {
+        self.submitted.clone()
     }
 
     /// Whether the event came from `node` (by identity).

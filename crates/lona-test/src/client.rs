@@ -8,7 +8,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use lona::html::forms::Select;
-use lona::html::{AttrValue, Key, Node, Value};
+use lona::html::{AttrValue, Event, Key, Node, Value};
 use lona::protocol::WindowId;
 use lona::protocol::client::{ChangeValue, PostData, PostValue};
 use tungstenite::client::IntoClientRequest;
@@ -406,7 +406,9 @@ impl TestClient {
     /// Submits the form matching `selector` (or the form around the node matching it), as the
     /// browser client does: its fields, as a browser's `FormData` has them, become the POST
     /// data of a navigation to its `action` (`method="post"`), or the query of one (any other
-    /// method). Waits for VIEW_START, as [`TestClient::navigate`].
+    /// method). Waits for VIEW_START, as [`TestClient::navigate`]. A form that listens to
+    /// submits (`on_submit`, `await_submit`) is submitted in the view instead: a SUBMIT event
+    /// with its fields, the node as submitter if it is a button; then this waits for the ACK.
     ///
     /// # Errors
     ///
@@ -419,6 +421,9 @@ impl TestClient {
                 event: "submit",
             })
         })?;
+        if form.events().contains(&Event::Submit) {
+            return self.submit_in_view(&node, &form);
+        }
         let attribute = |name: &str| form.attributes().get(name).map(|v| v.to_string());
         let post = attribute("method").is_some_and(|m| m.eq_ignore_ascii_case("post"));
         let action = attribute("action").unwrap_or_default();
@@ -667,6 +672,26 @@ impl TestClient {
             }
             Err(error) => Err(TestError::WebSocket(error.to_string())),
         }
+    }
+
+    /// [`TestClient::submit`] of a form that listens to submits: the browser client sends
+    /// its fields as a SUBMIT input event, with `node` as the submitter if it is a button of
+    /// the form, and the browser stays on the page. Waits for the ACK.
+    fn submit_in_view(&mut self, node: &Node, form: &Node) -> Result<(), TestError> {
+        let is_button = |n: &Node| {
+            let tag = n.tag().unwrap_or_default().to_ascii_lowercase();
+            let kind = n
+                .attributes()
+                .get("type")
+                .map(|v| v.to_string().to_ascii_lowercase());
+            tag == "button" && kind.as_deref().is_none_or(|k| k == "submit")
+                || tag == "input" && matches!(kind.as_deref(), Some("submit" | "image"))
+        };
+        let submitter = (!node.ptr_eq(form) && is_button(node)).then_some(node);
+        // As the browser client: the window's held changes go out before the submit.
+        self.flush_delayed()?;
+        let input = self.state.submit(form, submitter)?;
+        self.send_input(input)
     }
 }
 

@@ -777,6 +777,7 @@ impl ClientState {
                 Event::Change { .. } => "change",
                 Event::Focus => "focus",
                 Event::Blur => "blur",
+                Event::Submit => "submit",
                 Event::Custom(_) => "custom",
             },
         })?;
@@ -853,5 +854,6 @@ pub(crate) fn shorten(text: &str, max: usize) -> String {
     }
 }
 
+mod submit;
 #[cfg(test)]
 mod tests;

@@ -682,6 +682,7 @@ pub(crate) fn parse_events(value: &str) -> Option<Vec<Event>> {
             },
             (Event::FOCUS_CODE, None) => Event::Focus,
             (Event::BLUR_CODE, None) => Event::Blur,
+            (Event::SUBMIT_CODE, None) => Event::Submit,
             _ => return None,
         };
         events.push(event);

@@ -14,6 +14,7 @@ mod input;
 mod messages;
 mod navigation;
 mod order;
+mod submit;
 mod support;
 mod uploads;
 mod widgets;

@@ -114,6 +114,14 @@ fn event_kind() -> impl Strategy<Value = EventKind> {
         any::<bool>().prop_map(ChangeValue::Checked),
         vec(any::<u32>(), 0..4).prop_map(ChangeValue::Selected),
     ];
+    let field =
+        (text(), option::of(any::<u64>()), change.clone()).prop_map(|(name, node_id, value)| {
+            SubmitField {
+                name,
+                node_id: node_id.map(NodeId::from_raw),
+                value,
+            }
+        });
     let name = prop_oneof![
         text().prop_filter("custom events have a name", |s| !s.is_empty()),
         select(vec!["click", "303", "custom-event"]).prop_map(str::to_owned),
@@ -123,6 +131,7 @@ fn event_kind() -> impl Strategy<Value = EventKind> {
         change.prop_map(EventKind::Change),
         Just(EventKind::Focus),
         Just(EventKind::Blur),
+        vec(field, 0..4).prop_map(EventKind::Submit),
         (name, value()).prop_map(|(name, data)| EventKind::Custom { name, data }),
     ]
 }

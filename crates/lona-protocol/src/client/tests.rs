@@ -176,6 +176,7 @@ fn event_kinds_have_their_code_and_name() {
         ),
         (EventKind::Focus, 304, "focus"),
         (EventKind::Blur, 305, "blur"),
+        (EventKind::Submit(Vec::new()), 306, "submit"),
     ];
     for (kind, code, name) in kinds {
         assert_eq!((kind.code(), kind.name()), (code, name));
@@ -546,15 +547,15 @@ fn input_event_payloads_of_the_wrong_shape_are_errors() {
         lona:[1,"1",102,[1.5,304,[],["3","BUTTON","",""],["3","BUTTON","",""]]]
             invalid lona message at frame[3][0]: expected event id (a non-negative integer), found the number 1.5
         lona:[1,"1",102,[1,303,{},["3","BUTTON","",""],["3","BUTTON","",""]]]
-            invalid lona message at frame[3][1]: expected event type (301 CLICK, 302 CHANGE, 304 FOCUS, 305 BLUR, or the name of a custom event as a non-empty string), found the number 303
+            invalid lona message at frame[3][1]: expected event type (301 CLICK, 302 CHANGE, 304 FOCUS, 305 BLUR, 306 SUBMIT, or the name of a custom event as a non-empty string), found the number 303
         lona:[1,"1",102,[1,300,[],["3","BUTTON","",""],["3","BUTTON","",""]]]
-            invalid lona message at frame[3][1]: expected event type (301 CLICK, 302 CHANGE, 304 FOCUS, 305 BLUR, or the name of a custom event as a non-empty string), found the number 300
+            invalid lona message at frame[3][1]: expected event type (301 CLICK, 302 CHANGE, 304 FOCUS, 305 BLUR, 306 SUBMIT, or the name of a custom event as a non-empty string), found the number 300
         lona:[1,"1",102,[1,"",[],["3","BUTTON","",""],["3","BUTTON","",""]]]
-            invalid lona message at frame[3][1]: expected event type (301 CLICK, 302 CHANGE, 304 FOCUS, 305 BLUR, or the name of a custom event as a non-empty string), found the string ""
+            invalid lona message at frame[3][1]: expected event type (301 CLICK, 302 CHANGE, 304 FOCUS, 305 BLUR, 306 SUBMIT, or the name of a custom event as a non-empty string), found the string ""
         lona:[1,"1",102,[1,null,[],["3","BUTTON","",""],["3","BUTTON","",""]]]
-            invalid lona message at frame[3][1]: expected event type (301 CLICK, 302 CHANGE, 304 FOCUS, 305 BLUR, or the name of a custom event as a non-empty string), found null
+            invalid lona message at frame[3][1]: expected event type (301 CLICK, 302 CHANGE, 304 FOCUS, 305 BLUR, 306 SUBMIT, or the name of a custom event as a non-empty string), found null
         lona:[1,"1",102,[1,301.0,[],["3","BUTTON","",""],["3","BUTTON","",""]]]
-            invalid lona message at frame[3][1]: expected event type (301 CLICK, 302 CHANGE, 304 FOCUS, 305 BLUR, or the name of a custom event as a non-empty string), found the number 301.0
+            invalid lona message at frame[3][1]: expected event type (301 CLICK, 302 CHANGE, 304 FOCUS, 305 BLUR, 306 SUBMIT, or the name of a custom event as a non-empty string), found the number 301.0
         lona:[1,"1",102,[1,301,[],["3","BUTTON","",""],["3","BUTTON","",""]]]
             invalid lona message at frame[3][2]: expected click data (an object), found an array of 0 items
         lona:[1,"1",102,[1,301,{"alt_key":false,"shift_key":false,"meta_key":false,"ctrl_key":false,"node_width":1,"node_height":1,"x":1},["3","BUTTON","",""],["3","BUTTON","",""]]]
@@ -898,4 +899,66 @@ fn a_click_on_svg_without_a_size_decodes_with_size_zero() {
     assert_eq!((data.node_width, data.node_height, data.x), (0.0, 0.0, 3.0));
     let wrong = click.replace(r#""x":3"#, r#""node_width":"wide","x":3"#);
     assert!(decode_client(&wrong).is_err());
+}
+
+#[test]
+fn submit_events_decode_their_fields() {
+    let nodes = r#"["7","FORM","",""],["9","BUTTON","",""]"#;
+    let frames = [
+        format!(
+            r#"lona:[1,"1",102,[4,306,[["name","8","Ada"],["agree","10",true],["size","11",[0,2]],["go",null,"ok"]],{nodes}]]"#
+        ),
+        format!(r#"lona:[1,"1",102,[4,306,[],{nodes}]]"#),
+    ];
+    check(
+        &frames,
+        expect![[r#"
+            lona:[1,"1",102,[4,306,[["name","8","Ada"],["agree","10",true],["size","11",[0,2]],["go",null,"ok"]],["7","FORM","",""],["9","BUTTON","",""]]]
+                InputEvent { window: WindowId(1), runtime: RuntimeId(1), event: InputEvent { event_id: 4, kind: Submit([SubmitField { name: "name", node_id: Some(NodeId(8)), value: Text("Ada") }, SubmitField { name: "agree", node_id: Some(NodeId(10)), value: Checked(true) }, SubmitField { name: "size", node_id: Some(NodeId(11)), value: Selected([0, 2]) }, SubmitField { name: "go", node_id: None, value: Text("ok") }]), node: NodeInfo { node_id: Some(NodeId(7)), tag_name: Some("FORM"), id: Some(""), class: Some("") }, target: NodeInfo { node_id: Some(NodeId(9)), tag_name: Some("BUTTON"), id: Some(""), class: Some("") } } }
+            lona:[1,"1",102,[4,306,[],["7","FORM","",""],["9","BUTTON","",""]]]
+                InputEvent { window: WindowId(1), runtime: RuntimeId(1), event: InputEvent { event_id: 4, kind: Submit([]), node: NodeInfo { node_id: Some(NodeId(7)), tag_name: Some("FORM"), id: Some(""), class: Some("") }, target: NodeInfo { node_id: Some(NodeId(9)), tag_name: Some("BUTTON"), id: Some(""), class: Some("") } } }
+        "#]],
+    );
+}
+
+#[test]
+fn submit_garbage_is_refused_with_where_and_what() {
+    let nodes = r#"["7","FORM","",""],["7","FORM","",""]"#;
+    let frames = [
+        format!(r#"lona:[1,"1",102,[4,306,{{}},{nodes}]]"#),
+        format!(r#"lona:[1,"1",102,[4,306,null,{nodes}]]"#),
+        format!(r#"lona:[1,"1",102,[4,306,[["a","1"]],{nodes}]]"#),
+        format!(r#"lona:[1,"1",102,[4,306,[["a","1","x",4]],{nodes}]]"#),
+        format!(r#"lona:[1,"1",102,[4,306,[[1,"1","x"]],{nodes}]]"#),
+        format!(r#"lona:[1,"1",102,[4,306,[["a",1,"x"]],{nodes}]]"#),
+        format!(r#"lona:[1,"1",102,[4,306,[["a","01","x"]],{nodes}]]"#),
+        format!(r#"lona:[1,"1",102,[4,306,[["a","1",{{}}]],{nodes}]]"#),
+        format!(r#"lona:[1,"1",102,[4,306,[["a","1",[-1]]],{nodes}]]"#),
+        format!(r#"lona:[1,"1",102,[4,306,[["a","1","x"],"b"],{nodes}]]"#),
+    ];
+    check(
+        &frames,
+        expect![[r#"
+            lona:[1,"1",102,[4,306,{},["7","FORM","",""],["7","FORM","",""]]]
+                invalid lona message at frame[3][2]: expected submit data (an array of fields [name, node_id, value]), found an object
+            lona:[1,"1",102,[4,306,null,["7","FORM","",""],["7","FORM","",""]]]
+                invalid lona message at frame[3][2]: expected submit data (an array of fields [name, node_id, value]), found null
+            lona:[1,"1",102,[4,306,[["a","1"]],["7","FORM","",""],["7","FORM","",""]]]
+                invalid lona message at frame[3][2][0]: expected submit field [name, node_id, value], found an array of 2 items
+            lona:[1,"1",102,[4,306,[["a","1","x",4]],["7","FORM","",""],["7","FORM","",""]]]
+                invalid lona message at frame[3][2][0]: expected submit field [name, node_id, value], found an array of 4 items
+            lona:[1,"1",102,[4,306,[[1,"1","x"]],["7","FORM","",""],["7","FORM","",""]]]
+                invalid lona message at frame[3][2][0][0]: expected field name (a string), found the number 1
+            lona:[1,"1",102,[4,306,[["a",1,"x"]],["7","FORM","",""],["7","FORM","",""]]]
+                invalid lona message at frame[3][2][0][1]: expected node id (a string of a decimal number without sign or leading zeros) or null, found the number 1
+            lona:[1,"1",102,[4,306,[["a","01","x"]],["7","FORM","",""],["7","FORM","",""]]]
+                invalid lona message at frame[3][2][0][1]: expected node id (a string of a decimal number without sign or leading zeros) or null, found the string "01"
+            lona:[1,"1",102,[4,306,[["a","1",{}]],["7","FORM","",""],["7","FORM","",""]]]
+                invalid lona message at frame[3][2][0][2]: expected change value (a string, a bool, or an array of option indexes), found an object
+            lona:[1,"1",102,[4,306,[["a","1",[-1]]],["7","FORM","",""],["7","FORM","",""]]]
+                invalid lona message at frame[3][2][0][2][0]: expected option index (a non-negative integer up to 4294967295), found the number -1
+            lona:[1,"1",102,[4,306,[["a","1","x"],"b"],["7","FORM","",""],["7","FORM","",""]]]
+                invalid lona message at frame[3][2][1]: expected submit field [name, node_id, value], found the string "b"
+        "#]],
+    );
 }

@@ -289,6 +289,7 @@ fn codes_json_lists_every_code_and_agrees_with_the_html_crate() {
     assert_eq!(json["INPUT_EVENT_TYPE"]["CUSTOM"], Event::CUSTOM_CODE);
     assert_eq!(json["INPUT_EVENT_TYPE"]["FOCUS"], Event::FOCUS_CODE);
     assert_eq!(json["INPUT_EVENT_TYPE"]["BLUR"], Event::BLUR_CODE);
+    assert_eq!(json["INPUT_EVENT_TYPE"]["SUBMIT"], Event::SUBMIT_CODE);
     assert_eq!(json["NODE_TYPE"]["TEXT_NODE"], 402);
     assert_eq!(json["DATA_TYPE"]["HTML_UPDATE"], 503);
     assert_eq!(json["PATCH_TYPE"]["WIDGET_DATA"], 606);
@@ -299,7 +300,7 @@ fn codes_json_lists_every_code_and_agrees_with_the_html_crate() {
         .values()
         .map(|group| group.as_object().expect("groups are objects").len())
         .sum();
-    assert_eq!(total, 11 + 5 + 3 + 3 + 6 + 6);
+    assert_eq!(total, 11 + 6 + 3 + 3 + 6 + 6);
 }
 
 fn any_text() -> impl Strategy<Value = String> {
