@@ -217,7 +217,8 @@ pub use serde_json;
 pub mod prelude {
     pub use crate::channels::{Channels, ViewChannels};
     pub use crate::html::forms::{
-        Checkbox, NumberInput, RadioButton, RadioGroup, Select, Submit, TextArea, TextInput,
+        Checkbox, NumberInput, RadioButton, RadioGroup, Select, Submit, Submitted, TextArea,
+        TextInput,
     };
     pub use crate::html::{Document, Event, Key, Node, Value, parse_html, tags};
     pub use crate::protocol::client::ChangeValue;
