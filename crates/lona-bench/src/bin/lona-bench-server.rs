@@ -34,27 +34,18 @@ impl View for Counter {
     }
 }
 
-/// A small counter page that waits for a click without a thread.
-struct IdleAsync;
+/// A small counter page that waits for a click without a thread; as a daemon (`/daemon`) it
+/// outlives its socket and waits for its session to come back (what `cargo xtask soak` leaves
+/// behind with cookie-less sockets).
+struct IdleAsync {
+    daemon: bool,
+}
 
 impl AsyncView for IdleAsync {
     async fn handle_request(&self, cx: &AsyncContext, _request: &Request) -> ViewResult {
-        let count = tags::span().with_id("count").with_text("0");
-        let plus = tags::button().with_id("plus").with_text("+1");
-        cx.show(&tags::div().with_child(&count).with_child(&plus))?;
-        cx.await_click(&[&plus]).await?;
-        count.set_text("1");
-        Ok(Response::Empty)
-    }
-}
-
-/// The counter page as a daemon: it outlives its socket and waits for its session to come
-/// back (what `cargo xtask soak` leaves behind with cookie-less sockets).
-struct Daemon;
-
-impl AsyncView for Daemon {
-    async fn handle_request(&self, cx: &AsyncContext, _request: &Request) -> ViewResult {
-        cx.daemonize();
+        if self.daemon {
+            cx.daemonize();
+        }
         let count = tags::span().with_id("count").with_text("0");
         let plus = tags::button().with_id("plus").with_text("+1");
         cx.show(&tags::div().with_child(&count).with_child(&plus))?;
@@ -109,9 +100,9 @@ fn main() -> lona::Result<()> {
     // `LONA_*` variables override the above, for experiments (`LONA_MAX_WORKER_THREADS=2`).
     app.settings.load_env()?;
     app.view("/", |_| Counter);
-    app.async_view("/idle-async", |_| IdleAsync);
+    app.async_view("/idle-async", |_| IdleAsync { daemon: false });
     app.view("/idle-blocking", |_| IdleBlocking);
-    app.async_view("/daemon", |_| Daemon);
+    app.async_view("/daemon", |_| IdleAsync { daemon: true });
     app.http("/hello", |_| HttpResponse::text("Hello, world!"));
     app.http_async("/hello-async", |_| async {
         HttpResponse::text("Hello, world!")
