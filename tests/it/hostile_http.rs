@@ -11,26 +11,10 @@ use lona::prelude::*;
 use lona::runtime::Limit;
 use lona_test::TestServer;
 
+use crate::metrics::Counter;
+
 /// How long a test waits for something that should happen within a short timeout.
 const DEADLINE: Duration = Duration::from_secs(5);
-
-/// A counter: each click on `#more` raises the number shown in `#count`.
-struct Counter;
-
-impl View for Counter {
-    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let count = tags::span().with_id("count").with_text("0");
-        let more = tags::button().with_id("more").with_text("More");
-        let root = tags::div().with_child(&count).with_child(&more);
-        let clicks = std::sync::atomic::AtomicU64::new(0);
-        cx.on_click(&more, move |_cx, _event| {
-            let n = clicks.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            count.set_text(n.to_string());
-            Flow::Handled
-        });
-        Ok(Response::Node(root))
-    }
-}
 
 fn app() -> App {
     let mut app = App::new();

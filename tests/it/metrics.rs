@@ -8,7 +8,7 @@ use lona::prelude::*;
 use lona_test::TestServer;
 
 /// A counter: each click on `#more` raises the number shown in `#count`.
-struct Counter;
+pub(crate) struct Counter;
 
 impl View for Counter {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {

@@ -56,39 +56,14 @@ fn a_value_typed_just_before_a_click_reaches_the_view_before_the_click() {
             for _ in 0..3 {
                 keys = keys.pause(Duration::ZERO);
             }
-            let mut mouse = MouseActions::new("mouse".to_owned())
-                .then(PointerAction::MoveToElement {
-                    element: item.clone(),
-                    duration: None,
-                    x: 0.0,
-                    y: 0.0,
-                })
-                .then(PointerAction::Down {
-                    button: MOUSE_BUTTON_LEFT,
-                })
-                .then(PointerAction::Up {
-                    button: MOUSE_BUTTON_LEFT,
-                });
+            let mut mouse = click_on(MouseActions::new("mouse".to_owned()), item.clone());
             for key in text.chars() {
                 keys = keys
                     .then(KeyAction::Down { value: key })
                     .then(KeyAction::Up { value: key });
                 mouse = mouse.pause(Duration::ZERO).pause(Duration::ZERO);
             }
-            let mouse = mouse
-                .pause(Duration::from_millis(50))
-                .then(PointerAction::MoveToElement {
-                    element: add.clone(),
-                    duration: None,
-                    x: 0.0,
-                    y: 0.0,
-                })
-                .then(PointerAction::Down {
-                    button: MOUSE_BUTTON_LEFT,
-                })
-                .then(PointerAction::Up {
-                    button: MOUSE_BUTTON_LEFT,
-                });
+            let mouse = click_on(mouse.pause(Duration::from_millis(50)), add.clone());
             page.client()
                 .perform_actions(Actions::from(keys).and(mouse))
                 .await?;
@@ -176,16 +151,7 @@ fn a_click_on_a_button_that_replaced_the_pressed_one_is_not_sent() {
                 Vec::new(),
             )
             .await?;
-        let down = MouseActions::new("mouse".to_owned())
-            .then(PointerAction::MoveToElement {
-                element: next,
-                duration: None,
-                x: 0.0,
-                y: 0.0,
-            })
-            .then(PointerAction::Down {
-                button: MOUSE_BUTTON_LEFT,
-            });
+        let down = press_on(MouseActions::new("mouse".to_owned()), next);
         page.client().perform_actions(down).await?;
         // The press blurred the name: the view went on to step 2 while the button is down.
         page.wait_text("h2", "Step 2").await?;
@@ -360,4 +326,26 @@ fn the_dom_of_selects_inputs_and_checkboxes_equals_the_server_html_after_every_s
         }
         Ok(())
     });
+}
+
+/// The pointer moves onto `element` and presses the left button: two ticks of an action chain.
+fn press_on(mouse: MouseActions, element: fantoccini::elements::Element) -> MouseActions {
+    mouse
+        .then(PointerAction::MoveToElement {
+            element,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+}
+
+/// The pointer moves onto `element`, presses and releases the left button: three ticks of an
+/// action chain.
+fn click_on(mouse: MouseActions, element: fantoccini::elements::Element) -> MouseActions {
+    press_on(mouse, element).then(PointerAction::Up {
+        button: MOUSE_BUTTON_LEFT,
+    })
 }
