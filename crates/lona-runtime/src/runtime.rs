@@ -1374,12 +1374,18 @@ pub(crate) struct RuntimeInner {
 impl RuntimeInner {
     /// Takes a view out of the map, and out of the counts of its session and address.
     fn remove_view(&self, id: RuntimeId) {
-        let removed = self.views.lock().remove(&id);
-        if let Some(view) = removed
-            && view.counted
-        {
-            self.quotas.release_view(&view.request.session, view.client);
-        }
+        let removed = {
+            let mut views = self.views.lock();
+            // Released under the views' lock, so that whoever sees the view gone sees its
+            // count gone too. The quotas' lock is a leaf: nothing takes another lock under it.
+            let removed = views.remove(&id);
+            if let Some(view) = removed.as_ref().filter(|view| view.counted) {
+                self.quotas.release_view(&view.request.session, view.client);
+            }
+            removed
+        };
+        // Dropped after the lock: the last reference may drop what the view kept (user code).
+        drop(removed);
     }
 }
 
