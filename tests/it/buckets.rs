@@ -8,7 +8,7 @@ use std::time::Duration;
 use lona::prelude::*;
 use lona_test::{TestClient, TestServer};
 
-use crate::temp::Temp;
+use test_support::TempDir;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -80,12 +80,12 @@ impl View for Uploads {
 struct Fixture {
     // Declared before the server: clients go first, then the server, then the folder.
     server: TestServer,
-    dir: Temp,
+    dir: TempDir,
     cleaned: crossbeam_channel::Receiver<()>,
 }
 
 fn fixture(name: &str, limits: BucketLimits) -> Fixture {
-    let dir = Temp::new(name);
+    let dir = TempDir::new(name);
     let (tx, cleaned) = crossbeam_channel::unbounded();
     let mut app = App::new();
     app.settings.bucket_dir = Some(dir.path().to_owned());
@@ -559,7 +559,7 @@ fn the_files_are_deleted_when_the_view_is_cleaned_up() {
 fn a_stalled_upload_gets_408_and_the_bucket_takes_the_next_one() {
     use std::io::{Read, Write};
 
-    let dir = Temp::new("stalled-upload");
+    let dir = TempDir::new("stalled-upload");
     let (tx, cleaned) = crossbeam_channel::unbounded();
     let mut app = App::new();
     app.settings.bucket_dir = Some(dir.path().to_owned());

@@ -13,7 +13,7 @@ use crate::deployed::{
     TIMEOUT, TwoProcesses, get, issued_session, kill_under, process_of, start_two_processes,
 };
 use crate::nginx::free_port;
-use crate::temp::Temp;
+use test_support::TempDir;
 
 /// Set to `1` to skip this test when Apache2 is not installed.
 const SKIP_VAR: &str = "LONA_SKIP_APACHE_TESTS";
@@ -25,13 +25,13 @@ struct Apache(Child);
 
 impl Drop for Apache {
     fn drop(&mut self) {
-        crate::process::terminate(&mut self.0);
+        test_support::terminate(&mut self.0);
     }
 }
 
 /// Apache2, or `None` if it is not installed and its tests are skipped.
 fn apache_binary() -> Option<PathBuf> {
-    crate::process::installed(
+    test_support::installed(
         &["/usr/sbin/apache2", "/usr/sbin/httpd"],
         "apache2",
         SKIP_VAR,
@@ -142,7 +142,7 @@ fn two_processes_behind_apache_stick_by_routeid_share_channels_and_survive_a_kil
     else {
         return;
     };
-    let prefix = Temp::new("apache");
+    let prefix = TempDir::new("apache");
     let port = free_port();
     let config = render_config(
         [a.local_addr(), b.local_addr()],

@@ -12,7 +12,7 @@ use crate::deployed::{
     TIMEOUT, TwoProcesses, get, issued_session, kill_under, process_of, shell, start_two_processes,
 };
 use crate::nginx::{free_port, nginx_binary, run_nginx};
-use crate::temp::Temp;
+use test_support::TempDir;
 
 const SITE: &str = include_str!("../../docs/deployment/nginx.conf");
 
@@ -64,7 +64,7 @@ fn two_processes_behind_nginx_stick_share_channels_and_survive_one_being_killed(
     else {
         return;
     };
-    let prefix = Temp::new("deploy-nginx");
+    let prefix = TempDir::new("deploy-nginx");
     let port = free_port();
     let site = render_site([a.local_addr(), b.local_addr()], port, collected.path());
     let _nginx = run_nginx(&binary, prefix.path(), port, &site);

@@ -13,7 +13,7 @@ use std::time::Duration;
 use lona_test::TestClient;
 
 use crate::redis::Redis;
-use crate::temp::Temp;
+use test_support::TempDir;
 
 pub(crate) const TIMEOUT: Duration = Duration::from_secs(10);
 const SETTINGS: &str = include_str!("../../docs/deployment/settings.toml");
@@ -53,7 +53,7 @@ impl Process {
     pub(crate) fn terminate(&mut self) -> std::process::ExitStatus {
         let mut child = self.child.take().expect("the process runs");
         let pid = child.id();
-        assert!(crate::process::send_sigterm(&child), "kill -TERM failed");
+        assert!(test_support::send_sigterm(&child), "kill -TERM failed");
         // `wait` on a thread of its own, so that a hang fails the test instead of stalling it.
         let (done, exited) = crossbeam_channel::bounded(1);
         std::thread::Builder::new()
@@ -81,8 +81,8 @@ pub(crate) struct TwoProcesses {
     /// Kept running for the processes' channels.
     pub(crate) _redis: Redis,
     /// Settings files, the app's static folder and the shell sockets.
-    pub(crate) _files: Temp,
-    pub(crate) collected: Temp,
+    pub(crate) _files: TempDir,
+    pub(crate) collected: TempDir,
     /// `app.css`'s hashed name, from the collected `manifest.json`.
     pub(crate) hashed_css: String,
     pub(crate) a: Process,
@@ -93,7 +93,7 @@ pub(crate) struct TwoProcesses {
 /// tests are skipped.
 pub(crate) fn start_two_processes(name: &str) -> Option<TwoProcesses> {
     let redis = Redis::start()?;
-    let files = Temp::new(&format!("{name}-files"));
+    let files = TempDir::new(&format!("{name}-files"));
     files.write("src/app.css", "body { margin: 0; }");
     // The shared file of the docs, with this test's Redis; a second file per host gives what
     // the docs' app sets in code, and shows that later files win.
@@ -122,7 +122,7 @@ pub(crate) fn start_two_processes(name: &str) -> Option<TwoProcesses> {
         ),
     ];
 
-    let collected = Temp::new(&format!("{name}-static"));
+    let collected = TempDir::new(&format!("{name}-static"));
     let output = Command::new(BINARY)
         .arg("collect-static")
         .arg(collected.path())
@@ -158,7 +158,7 @@ pub(crate) fn start_two_processes(name: &str) -> Option<TwoProcesses> {
 }
 
 /// `deployed-app run-server` on a port of its choosing; the address is the one it prints.
-fn start_process(name: &str, settings: &[PathBuf], files: &Temp) -> Process {
+fn start_process(name: &str, settings: &[PathBuf], files: &TempDir) -> Process {
     let shell = files.path().join(format!("{name}.sock"));
     let mut child = Command::new(BINARY)
         .args(["run-server", "--host", "127.0.0.1", "--port", "0", "-s"])

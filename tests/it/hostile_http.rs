@@ -444,14 +444,14 @@ fn accept_failures_back_off_and_the_server_recovers_after_a_flood() {
     use std::io::BufRead;
     use std::process::{Command, Stdio};
 
-    let Some(prlimit) = crate::process::installed(
+    let Some(prlimit) = test_support::installed(
         &["/usr/bin/prlimit", "/bin/prlimit"],
         "util-linux",
         "LONA_SKIP_PRLIMIT_TESTS",
     ) else {
         return;
     };
-    let files = crate::temp::Temp::new("accept-flood");
+    let files = test_support::TempDir::new("accept-flood");
     files.write("src/app.css", "body { margin: 0; }");
     let log_path = files.path().join("stderr.log");
     let log = std::fs::File::create(&log_path).expect("a log file");
@@ -525,7 +525,7 @@ fn accept_failures_back_off_and_the_server_recovers_after_a_flood() {
         sample(&metrics, "lona_accept_errors_total").is_some_and(|n| n >= 1.0),
         "{metrics}"
     );
-    crate::process::terminate(&mut child);
+    test_support::terminate(&mut child);
     let log = read_log();
     assert!(
         failures(&log) <= 3,

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use lona::prelude::*;
 use lona::statics::StaticFile;
 
-use crate::temp::Temp;
+use test_support::TempDir;
 
 pub(crate) const SKIP_VAR: &str = "LONA_SKIP_NGINX_TESTS";
 
@@ -29,13 +29,13 @@ pub(crate) struct Nginx(Child);
 impl Drop for Nginx {
     fn drop(&mut self) {
         // SIGKILL would orphan the worker processes; SIGTERM makes the master stop them.
-        crate::process::terminate(&mut self.0);
+        test_support::terminate(&mut self.0);
     }
 }
 
 /// nginx, or `None` if it is not installed and its tests are skipped.
 pub(crate) fn nginx_binary() -> Option<PathBuf> {
-    crate::process::installed(&["/usr/sbin/nginx", "/usr/bin/nginx"], "nginx", SKIP_VAR)
+    test_support::installed(&["/usr/sbin/nginx", "/usr/bin/nginx"], "nginx", SKIP_VAR)
 }
 
 pub(crate) fn free_port() -> u16 {
@@ -142,11 +142,11 @@ fn collect_static_output_is_the_document_root_nginx_serves() {
     let Some(binary) = nginx_binary() else {
         return;
     };
-    let files = Temp::new("static-src");
-    std::fs::create_dir_all(files.0.join("css")).expect("creates");
-    std::fs::write(files.0.join("css/app.css"), "body { margin: 0; }").expect("writes");
+    let files = TempDir::new("static-src");
+    std::fs::create_dir_all(files.join("css")).expect("creates");
+    std::fs::write(files.join("css/app.css"), "body { margin: 0; }").expect("writes");
     std::fs::write(
-        files.0.join("logo.svg"),
+        files.join("logo.svg"),
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
     )
     .expect("writes");
@@ -154,13 +154,13 @@ fn collect_static_output_is_the_document_root_nginx_serves() {
     let build_app = || {
         let mut app = App::new();
         app.view("/", |_| Hello);
-        app.settings.static_dirs = vec![files.0.clone()];
+        app.settings.static_dirs = vec![files.path().to_path_buf()];
         app.static_file(StaticFile::css("app", "css/app.css"));
         app
     };
-    let collected = Temp::new("collected");
+    let collected = TempDir::new("collected");
     let manifest = build_app()
-        .collect_static(&collected.0, true)
+        .collect_static(collected.path(), true)
         .expect("collect-static works");
     assert!(
         manifest.files.contains_key("lona/lona.js"),
@@ -170,9 +170,9 @@ fn collect_static_output_is_the_document_root_nginx_serves() {
 
     let app = build_app().spawn("127.0.0.1:0").expect("the app starts");
     let app_addr = app.local_addr().to_string();
-    let prefix = Temp::new("nginx");
+    let prefix = TempDir::new("nginx");
     let port = free_port();
-    let _nginx = start_nginx(&binary, &prefix.0, port, &collected.0, &app_addr);
+    let _nginx = start_nginx(&binary, prefix.path(), port, collected.path(), &app_addr);
     let nginx_addr = format!("127.0.0.1:{port}");
 
     // Every collected file, under its plain and its hashed name, is what the app serves.

@@ -34,7 +34,7 @@ impl Redis {
     ///
     /// If it is not installed (and not skipped), or does not answer PING in time.
     pub(crate) fn start() -> Option<Redis> {
-        let binary = crate::process::installed(
+        let binary = test_support::installed(
             &["/usr/bin/redis-server", "/usr/local/bin/redis-server"],
             "redis-server",
             SKIP_VAR,
@@ -124,7 +124,7 @@ impl Redis {
         if std::mem::replace(&mut self.stopped, true) {
             return;
         }
-        crate::process::terminate(&mut self.child);
+        test_support::terminate(&mut self.child);
     }
 }
 

@@ -6,7 +6,7 @@
 use lona::prelude::*;
 use lona_test::TestServer;
 
-use crate::temp::Temp;
+use test_support::TempDir;
 
 fn app() -> App {
     let mut app = App::new();
@@ -148,7 +148,7 @@ fn json_status_headers_and_redirects() {
 
 #[test]
 fn files_are_streamed_and_downloads_get_a_safe_name() {
-    let files = Temp::new("responses");
+    let files = TempDir::new("responses");
     // Bigger than one streamed chunk, so the body takes several trips to the static pool.
     let big: Vec<u8> = (0..1_300_000u32).map(|i| b'a' + (i % 26) as u8).collect();
     let path = files.write("report.txt", &big);
@@ -187,7 +187,7 @@ fn files_are_streamed_and_downloads_get_a_safe_name() {
 
 #[test]
 fn file_responses_answer_ranges_and_conditional_requests_as_static_files_do() {
-    let files = Temp::new("responses-ranges");
+    let files = TempDir::new("responses-ranges");
     let big: Vec<u8> = (0..1_300_000u32).map(|i| b'a' + (i % 26) as u8).collect();
     let path = files.write("video.bin", &big);
     let mut app = app();

@@ -6,7 +6,7 @@ use lona::prelude::*;
 use lona::server::Command;
 use lona_test::TestServer;
 
-use crate::temp::Temp;
+use test_support::TempDir;
 
 fn echo_app() -> App {
     let mut app = App::new();
@@ -18,7 +18,7 @@ fn echo_app() -> App {
 
 #[test]
 fn body_limit_from_the_last_settings_file_gives_413() {
-    let temp = Temp::new("settings-413");
+    let temp = TempDir::new("settings-413");
     let first = temp.write("settings.toml", "max_body_size = 1000\ntitle = \"Echo\"\n");
     let second = temp.write("deployment.toml", "MAX_BODY_SIZE = 500\n");
     let mut app = echo_app();
@@ -39,7 +39,7 @@ fn body_limit_from_the_last_settings_file_gives_413() {
 
 #[test]
 fn an_unknown_key_stops_startup_naming_key_and_file() {
-    let temp = Temp::new("settings-unknown");
+    let temp = TempDir::new("settings-unknown");
     let file = temp.write("deployment.toml", "MAX_RUNTIME_THREAD = 50\n");
     let mut app = echo_app();
     let error: lona::Error = app
@@ -55,7 +55,7 @@ fn an_unknown_key_stops_startup_naming_key_and_file() {
 
 #[test]
 fn command_line_collects_static_files_from_a_settings_file_folder() {
-    let temp = Temp::new("settings-collect");
+    let temp = TempDir::new("settings-collect");
     temp.write("static/app.css", "body { color: red }");
     let static_dir = temp.path().join("static");
     let settings = temp.write(
@@ -92,7 +92,7 @@ fn command_line_collects_static_files_from_a_settings_file_folder() {
 
 #[test]
 fn command_line_prints_the_effective_settings() {
-    let temp = Temp::new("settings-print");
+    let temp = TempDir::new("settings-print");
     let settings = temp.write("settings.toml", "CLIENT_PING_INTERVAL = 0\n");
     let settings = settings.to_string_lossy().into_owned();
     let command = Command::parse_from(["my-app", "settings", "-s", &settings]).expect("parses");

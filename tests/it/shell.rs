@@ -13,7 +13,7 @@ use lona::server::{BucketLimits, shell};
 use lona_test::TestServer;
 use serde_json::Value as Json;
 
-use crate::temp::Temp;
+use test_support::TempDir;
 
 /// Waits for a click that never comes, so the view runs until it is stopped.
 struct Waiting;
@@ -44,7 +44,7 @@ fn ask(socket: &Path, command: &str) -> Json {
 
 #[test]
 fn the_shell_lists_a_running_view_and_stops_it_and_the_browser_sees_the_stop() {
-    let temp = Temp::new("shell-stop");
+    let temp = TempDir::new("shell-stop");
     let socket = temp.path().join("shell.sock");
     let mut app = app(&socket);
     let channels = lona::channels::Channels::local();
@@ -95,7 +95,7 @@ fn the_shell_lists_a_running_view_and_stops_it_and_the_browser_sees_the_stop() {
 
 #[test]
 fn the_socket_is_private_and_answers_info_errors_and_long_lines() {
-    let temp = Temp::new("shell-info");
+    let temp = TempDir::new("shell-info");
     let socket = temp.path().join("shell.sock");
     // A stale socket file from a crashed server is replaced.
     drop(std::os::unix::net::UnixListener::bind(&socket).expect("binds a stale socket"));
@@ -186,7 +186,7 @@ impl TapShell for App {
 
 #[test]
 fn the_shell_server_url_setting_opens_the_shell_and_the_command_line_reaches_it() {
-    let dir = Temp::new("shell-setting");
+    let dir = TempDir::new("shell-setting");
     let socket = dir.path().join("admin.sock");
     let mut app = App::new();
     app.view("/wait/", |_| Waiting);
@@ -230,7 +230,7 @@ impl View for Uploading {
 
 #[test]
 fn templates_and_buckets_are_listed_with_where_they_come_from() {
-    let temp = Temp::new("shell-listings");
+    let temp = TempDir::new("shell-listings");
     let socket = temp.path().join("shell.sock");
     let templates = temp.path().join("templates");
     std::fs::create_dir_all(templates.join("lona")).expect("a template folder");
@@ -276,7 +276,7 @@ struct Hits(std::sync::atomic::AtomicU64);
 #[test]
 fn an_apps_own_commands_run_with_its_state_and_routes_resolve_paths() {
     use std::sync::atomic::Ordering;
-    let temp = Temp::new("shell-custom");
+    let temp = TempDir::new("shell-custom");
     let socket = temp.path().join("shell.sock");
     let mut app = app(&socket);
     app.view("/user/<name>/", |_| Waiting).name("user");
@@ -336,7 +336,7 @@ fn an_apps_own_commands_run_with_its_state_and_routes_resolve_paths() {
 
 #[test]
 fn an_own_command_may_not_shadow_a_built_in_one_or_another() {
-    let temp = Temp::new("shell-names");
+    let temp = TempDir::new("shell-names");
     for (first, second) in [("views", None), ("two words", None), ("x", Some("x"))] {
         let mut app = app(&temp.path().join("shell.sock"));
         app.shell_command(first, "", |_| Ok(serde_json::Value::Null));

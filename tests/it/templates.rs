@@ -7,7 +7,7 @@ use lona::server::ServerError;
 use lona_test::TestServer;
 use minijinja::context;
 
-use crate::temp::Temp;
+use test_support::TempDir;
 
 fn render(name: &'static str) -> impl Fn(&HttpRequest) -> HttpResponse {
     move |request| match request
@@ -21,8 +21,8 @@ fn render(name: &'static str) -> impl Fn(&HttpRequest) -> HttpResponse {
 
 #[test]
 fn folders_are_searched_in_order_and_named_templates_win() {
-    let first = Temp::new("templates-first");
-    let second = Temp::new("templates-second");
+    let first = TempDir::new("templates-first");
+    let second = TempDir::new("templates-second");
     first.write("page.html", "first {{ name }}");
     second.write("page.html", "second {{ name }}");
     second.write("pages/only.html", "only second");
@@ -87,7 +87,7 @@ fn globals_filters_reverse_and_settings_reach_every_template() {
 
 #[test]
 fn a_folder_overrides_the_error_and_frontend_pages() {
-    let dir = Temp::new("templates-builtin");
+    let dir = TempDir::new("templates-builtin");
     dir.write(
         "lona/error.html",
         "<h1 class=custom>Oops: {{ status }} {{ reason }}</h1>",
@@ -185,7 +185,7 @@ fn the_error_view_template_shapes_window_errors_and_http_error_pages() {
 
 #[test]
 fn frontend_pieces_per_route_frontends_and_reverse_in_code() {
-    let dir = Temp::new("templates-frontend");
+    let dir = TempDir::new("templates-frontend");
     dir.write(
         "lona/header.html",
         "<header id=site>{{ request.path }}</header>",

@@ -35,9 +35,6 @@ mod http;
 mod mime;
 mod path;
 
-#[cfg(test)]
-mod test_support;
-
 pub use crate::answer::{FileValidators, Validation, validate};
 pub use crate::collect::{CollectOptions, CollectStep, MANIFEST_NAME, Manifest};
 pub use crate::declared::{FileKind, SortOrder, StaticFile};

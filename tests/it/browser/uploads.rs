@@ -4,7 +4,7 @@
 use lona::prelude::*;
 
 use super::support::{Result, app, fail, run};
-use crate::temp::Temp;
+use test_support::TempDir;
 
 /// A file input in a form that posts to the bucket, and the list the bucket's hook fills.
 struct Upload;
@@ -56,7 +56,7 @@ impl View for Upload {
 
 #[test]
 fn a_file_picked_in_the_page_is_uploaded_and_the_view_shows_its_name() {
-    let folder = Temp::new("browser-upload");
+    let folder = TempDir::new("browser-upload");
     let file = folder.write("notes ü.txt", "picked by the user\n");
     let mut app = app();
     app.settings.bucket_dir = Some(folder.path().join("buckets"));

@@ -1,34 +1,13 @@
 //! Tests for the benchmark summary: reading a fake criterion directory and rendering the table.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use test_support::TempDir;
 
 use super::{
     NANOSECONDS, Row, Snapshot, criterion_rows, format_change, format_figure, render, tsv_rows,
 };
-
-/// A fresh directory under the system temp dir, removed on drop. Unique per process and test,
-/// so parallel test runs do not collide.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
-        let path =
-            std::env::temp_dir().join(format!("xtask-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -44,8 +23,8 @@ fn estimates(median: f64) -> String {
 
 #[test]
 fn reads_fake_criterion_directory_and_renders_table() {
-    let tmp = TempDir::new("bench-summary");
-    let criterion = tmp.0.join("criterion");
+    let tmp = TempDir::new("xtask-bench-summary");
+    let criterion = tmp.join("criterion");
 
     // A parameterised bench with a saved baseline `main`; the directory name is sanitized but
     // benchmark.json carries the real id.
@@ -105,8 +84,8 @@ fn reads_fake_criterion_directory_and_renders_table() {
 
 #[test]
 fn skips_results_the_run_did_not_write() {
-    let tmp = TempDir::new("bench-summary-stale");
-    let criterion = tmp.0.join("criterion");
+    let tmp = TempDir::new("xtask-bench-summary-stale");
+    let criterion = tmp.join("criterion");
     let rewritten = criterion.join("html/rewritten/new/estimates.json");
     let stale = criterion.join("html/stale/new/estimates.json");
     let added = criterion.join("html/added/new/estimates.json");
@@ -138,9 +117,9 @@ fn set_modified(path: &Path, time: SystemTime) {
 
 #[test]
 fn missing_criterion_directory_gives_no_rows() {
-    let tmp = TempDir::new("bench-summary-empty");
+    let tmp = TempDir::new("xtask-bench-summary-empty");
     assert!(
-        criterion_rows(&tmp.0.join("criterion"), None, None)
+        criterion_rows(&tmp.join("criterion"), None, None)
             .unwrap()
             .is_empty()
     );
@@ -189,13 +168,13 @@ fn formats_human_units_and_changes() {
 
 #[test]
 fn reads_rows_that_other_benches_wrote() {
-    let dir = TempDir::new("tsv-rows");
+    let dir = TempDir::new("xtask-tsv-rows");
     write(
-        &dir.0.join("memory.tsv"),
+        &dir.join("memory.tsv"),
         "runtime/memory_per_async_view/10000\t4893\tbytes\t11674\nruntime/memory_per_blocking_view/1000\t11674\tbytes\t\n",
     );
-    write(&dir.0.join("notes.txt"), "ignored");
-    let rows = tsv_rows(&dir.0).expect("rows parse");
+    write(&dir.join("notes.txt"), "ignored");
+    let rows = tsv_rows(dir.path()).expect("rows parse");
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].id, "runtime/memory_per_async_view/10000");
     assert_eq!(rows[0].unit, "bytes");
@@ -206,10 +185,10 @@ fn reads_rows_that_other_benches_wrote() {
             .is_some_and(|r| (r - 4893.0 / 11674.0).abs() < 1e-9)
     );
     assert_eq!(rows[1].baseline, None);
-    write(&dir.0.join("bad.tsv"), "id\tnot-a-number\tbytes\n");
-    assert!(tsv_rows(&dir.0).is_err());
+    write(&dir.join("bad.tsv"), "id\tnot-a-number\tbytes\n");
+    assert!(tsv_rows(dir.path()).is_err());
     assert!(
-        tsv_rows(&dir.0.join("missing"))
+        tsv_rows(&dir.join("missing"))
             .expect("a missing dir has no rows")
             .is_empty()
     );
@@ -250,7 +229,7 @@ fn in_run_baselines_show_a_ratio_and_targets_say_whether_they_were_met() {
 
 #[test]
 fn saved_rows_read_back_with_their_figures() {
-    let dir = TempDir::new("saved-rows");
+    let dir = TempDir::new("xtask-saved-rows");
     let rows = vec![
         Row::new(
             "e2e/click_p99/100views_1hz".to_owned(),
@@ -260,7 +239,7 @@ fn saved_rows_read_back_with_their_figures() {
         ),
         Row::beside("e2e/hello/16conn".to_owned(), 43_470.5, "req/s", 55_272.0),
     ];
-    let file = dir.0.join("main.tsv");
+    let file = dir.join("main.tsv");
     write(&file, &super::to_tsv(&rows));
     let back = super::tsv_rows_of(&file).expect("the saved rows parse");
     let figures: Vec<(&str, f64, &str)> = back
@@ -275,7 +254,7 @@ fn saved_rows_read_back_with_their_figures() {
         ]
     );
     assert!(
-        super::tsv_rows_of(&dir.0.join("missing.tsv"))
+        super::tsv_rows_of(&dir.join("missing.tsv"))
             .expect("no file, no rows")
             .is_empty()
     );

@@ -65,6 +65,20 @@ pub(crate) const RULES: &[DepRule] = &[
         why: "channels run handlers on their own threads; a network broker plugs in through the \
               `Broker` trait from another crate",
     },
+    DepRule {
+        package: "test-support",
+        forbidden: &[
+            "lona",
+            "lona-html",
+            "lona-protocol",
+            "lona-runtime",
+            "lona-static",
+            "lona-channels",
+            "lona-server",
+            "lona-test",
+        ],
+        why: "test fixtures sit below every crate, so that the lowest crate's tests can use them",
+    },
 ];
 
 /// Crates that open sockets or speak HTTP/WebSocket.

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-use crate::test_support::TempDir;
 use crate::{
     Body, CollectOptions, EmbeddedFile, MANIFEST_NAME, Manifest, StaticError, StaticFile,
     StaticFiles, StaticRequest,
 };
+use test_support::TempDir;
 
 fn served(files: &StaticFiles, request: &StaticRequest<'_>) -> (u16, Vec<u8>) {
     let response = files.respond(request);
@@ -55,8 +55,8 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let high = TempDir::new();
-    let low = TempDir::new();
+    let high = TempDir::new("static");
+    let low = TempDir::new("static");
     high.write("shared.css", "from high");
     high.write("nested/deep/a b.js", "deep()");
     high.write("app.js", "app();");
@@ -96,7 +96,7 @@ fn fixture() -> Fixture {
 #[test]
 fn collect_copies_what_the_app_serves_under_both_names() {
     let fixture = fixture();
-    let dest = TempDir::new();
+    let dest = TempDir::new("static");
     let out = dest.path().join("out");
     let manifest = fixture.files.collect(&out, false).expect("collect");
 
@@ -153,7 +153,7 @@ fn collect_copies_what_the_app_serves_under_both_names() {
 #[test]
 fn collected_files_keep_their_modification_time() {
     let fixture = fixture();
-    let dest = TempDir::new();
+    let dest = TempDir::new("static");
     let manifest = fixture.files.collect(dest.path(), false).expect("collect");
     let source = std::fs::metadata(fixture.high.path().join("app.js"))
         .and_then(|m| m.modified())
@@ -169,7 +169,7 @@ fn collected_files_keep_their_modification_time() {
 #[test]
 fn a_non_empty_destination_needs_clean() {
     let fixture = fixture();
-    let dest = TempDir::new();
+    let dest = TempDir::new("static");
     dest.write("stale/old.txt", "old");
     let refused = fixture.files.collect(dest.path(), false);
     assert!(matches!(refused, Err(StaticError::NotEmpty(_))));
@@ -197,7 +197,7 @@ fn steps(
 #[test]
 fn a_dry_run_reports_the_steps_of_the_real_run_and_changes_nothing() {
     let fixture = fixture();
-    let dest = TempDir::new();
+    let dest = TempDir::new("static");
     dest.write("stale/old.txt", "old");
     let options = CollectOptions::default().clean(true);
 
@@ -255,9 +255,9 @@ fn real_len(files: &StaticFiles) -> usize {
 #[test]
 fn clean_removes_symlinks_without_following_them() {
     let fixture = fixture();
-    let outside = TempDir::new();
+    let outside = TempDir::new("static");
     outside.write("keep/me.txt", "precious");
-    let dest = TempDir::new();
+    let dest = TempDir::new("static");
     std::os::unix::fs::symlink(outside.path(), dest.path().join("link-dir")).expect("symlink");
     std::os::unix::fs::symlink(
         outside.path().join("keep/me.txt"),
@@ -280,8 +280,8 @@ fn clean_removes_symlinks_without_following_them() {
 #[test]
 fn the_destination_may_not_be_a_symlink() {
     let fixture = fixture();
-    let target = TempDir::new();
-    let holder = TempDir::new();
+    let target = TempDir::new("static");
+    let holder = TempDir::new("static");
     let link = holder.path().join("dest");
     std::os::unix::fs::symlink(target.path(), &link).expect("symlink");
     assert!(matches!(
@@ -317,19 +317,19 @@ fn the_destination_may_not_overlap_a_root() {
 
 #[test]
 fn a_static_manifest_json_is_refused() {
-    let root = TempDir::new();
+    let root = TempDir::new("static");
     root.write("manifest.json", "{}");
     let files = StaticFiles::builder()
         .add_dir(root.path())
         .build()
         .expect("build");
-    let dest = TempDir::new();
+    let dest = TempDir::new("static");
     assert!(matches!(
         files.collect(dest.path(), false),
         Err(StaticError::ManifestClash)
     ));
     // Nested is fine.
-    let nested = TempDir::new();
+    let nested = TempDir::new("static");
     nested.write("app/manifest.json", "{}");
     let files = StaticFiles::builder()
         .add_dir(nested.path())

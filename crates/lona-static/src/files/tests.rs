@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::test_support::TempDir;
 use crate::{Body, EmbeddedFile, StaticFiles, StaticRequest, StaticResponse};
+use test_support::TempDir;
 
 /// A clock that only moves when told to.
 #[derive(Clone)]
@@ -56,7 +56,7 @@ fn get(files: &StaticFiles, path: &str) -> StaticResponse {
 
 #[test]
 fn lookup_cached_misses_until_respond_fills_the_cache() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("static");
     dir.write("a.txt", "alpha");
     let files = StaticFiles::builder()
         .add_dir(dir.path())
@@ -105,7 +105,7 @@ fn embedded_files_are_cached_from_the_start() {
 
 #[test]
 fn fresh_entries_are_trusted_until_the_interval_passes() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("static");
     dir.write("a.txt", "one");
     let clock = FakeClock::new();
     let ticking = clock.clone();
@@ -132,7 +132,7 @@ fn fresh_entries_are_trusted_until_the_interval_passes() {
 
 #[test]
 fn an_unchanged_file_is_only_checked_not_reloaded() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("static");
     dir.write("a.txt", "same");
     let clock = FakeClock::new();
     let ticking = clock.clone();
@@ -154,7 +154,7 @@ fn an_unchanged_file_is_only_checked_not_reloaded() {
 
 #[test]
 fn interval_zero_checks_every_request() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("static");
     dir.write("a.txt", "one");
     let files = StaticFiles::builder()
         .add_dir(dir.path())
@@ -170,7 +170,7 @@ fn interval_zero_checks_every_request() {
 
 #[test]
 fn a_directory_file_shadows_an_embedded_one_once_it_appears() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("static");
     let files = StaticFiles::builder()
         .add_dir(dir.path())
         .add_embedded(
@@ -193,7 +193,7 @@ fn a_directory_file_shadows_an_embedded_one_once_it_appears() {
 
 #[test]
 fn a_deleted_file_is_forgotten() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("static");
     dir.write("a.txt", "bytes");
     let files = StaticFiles::builder()
         .add_dir(dir.path())
@@ -210,7 +210,7 @@ fn a_deleted_file_is_forgotten() {
 
 #[test]
 fn big_files_stream_from_disk_and_304_from_memory() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("static");
     let content: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
     dir.write("big.bin", &content);
     let files = StaticFiles::builder()
@@ -264,7 +264,7 @@ fn big_files_stream_from_disk_and_304_from_memory() {
 
 #[test]
 fn a_big_file_replaced_under_a_fresh_entry_is_noticed_when_opened() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("static");
     dir.write("big.bin", vec![1u8; 500]);
     let files = StaticFiles::builder()
         .add_dir(dir.path())
@@ -284,7 +284,7 @@ fn a_big_file_replaced_under_a_fresh_entry_is_noticed_when_opened() {
 
 #[test]
 fn the_memory_budget_bounds_the_cache() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("static");
     for name in ["a.txt", "b.txt", "c.txt"] {
         dir.write(name, [b'x'; 60]);
     }
@@ -306,7 +306,7 @@ fn the_memory_budget_bounds_the_cache() {
 
 #[test]
 fn a_sibling_that_appears_is_served_after_revalidation() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("static");
     dir.write("app.js", "plain");
     let files = StaticFiles::builder()
         .add_dir(dir.path())
@@ -323,7 +323,7 @@ fn a_sibling_that_appears_is_served_after_revalidation() {
 
 #[test]
 fn serving_off_answers_404_to_everything_and_warns_once() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("static");
     dir.write("a.txt", "bytes");
     let files = StaticFiles::builder()
         .add_dir(dir.path())
@@ -346,7 +346,7 @@ fn serving_off_answers_404_to_everything_and_warns_once() {
 
 #[test]
 fn hashed_url_is_answered_from_the_cache_while_fresh() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("static");
     dir.write("a b.css", "b{}");
     let files = StaticFiles::builder()
         .add_dir(dir.path())
@@ -364,7 +364,7 @@ fn hashed_url_is_answered_from_the_cache_while_fresh() {
 
 #[test]
 fn build_refuses_bad_configuration() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("static");
     let file = dir.write("file.txt", "x");
     let cases = [
         StaticFiles::builder().url_prefix("static/").build().err(),

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use lona_static::{EmbeddedFile, StaticFiles, StaticRequest, StaticResponse};
 
-use crate::support::{TempDir, body_bytes};
+use crate::support::body_bytes;
+use test_support::TempDir;
 
 struct Fixture {
     dir: TempDir,
@@ -13,7 +14,7 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let dir = TempDir::new();
+    let dir = TempDir::new("static");
     dir.write("style.css", "body { color: red }");
     dir.write("logo.png", [0x89, b'P', b'N', b'G']);
     dir.write("app.js", "console.log('identity');");

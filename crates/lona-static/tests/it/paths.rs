@@ -4,7 +4,8 @@
 
 use lona_static::{EmbeddedFile, StaticFiles, StaticRequest};
 
-use crate::support::{TempDir, body_bytes};
+use crate::support::body_bytes;
+use test_support::TempDir;
 
 struct Fixture {
     _base: TempDir,
@@ -12,7 +13,7 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let base = TempDir::new();
+    let base = TempDir::new("static");
     base.write("outside/secret.txt", "secret");
     base.write("static/file.txt", "file");
     base.write("static/with space.txt", "space");

@@ -1,4 +1,4 @@
-//! The real programs the tests start (nginx, Apache, Redis, the deployed app): finding them,
+//! The real programs tests start (nginx, Apache, Redis, the deployed app): finding them,
 //! or skipping a test that needs one when it is not installed, and stopping them as an init
 //! system does: SIGTERM, so that a master process stops its workers first, and SIGKILL only if
 //! the signal cannot be sent.
@@ -16,7 +16,7 @@ use std::process::{Child, Command};
     clippy::print_stderr,
     reason = "a skipped test says so where cargo test shows it"
 )]
-pub(crate) fn installed(candidates: &[&str], package: &str, skip_var: &str) -> Option<PathBuf> {
+pub fn installed(candidates: &[&str], package: &str, skip_var: &str) -> Option<PathBuf> {
     if let Some(found) = candidates.iter().map(Path::new).find(|p| p.exists()) {
         return Some(found.to_path_buf());
     }
@@ -29,7 +29,7 @@ pub(crate) fn installed(candidates: &[&str], package: &str, skip_var: &str) -> O
 }
 
 /// Sends SIGTERM; `false` if it could not be sent.
-pub(crate) fn send_sigterm(child: &Child) -> bool {
+pub fn send_sigterm(child: &Child) -> bool {
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -37,7 +37,7 @@ pub(crate) fn send_sigterm(child: &Child) -> bool {
 }
 
 /// Stops `child` with SIGTERM (SIGKILL if that cannot be sent) and reaps it.
-pub(crate) fn terminate(child: &mut Child) {
+pub fn terminate(child: &mut Child) {
     if !send_sigterm(child) {
         let _ = child.kill();
     }
