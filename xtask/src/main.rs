@@ -14,6 +14,7 @@ mod bench_scenarios;
 mod bench_summary;
 mod ci;
 mod docs;
+mod modules;
 mod soak;
 mod tidy;
 
@@ -33,6 +34,9 @@ commands:
                         build rustdoc with -D warnings, then check relative Markdown links
   bench [FILTER] [--quick] [--save NAME | --baseline NAME]
                         run the criterion benches in package `benches` and print a summary
+  modules [--root PATH] [--largest N]
+                        print each crate's lines and the import cycles between its
+                        top-level modules, then the largest files
   soak [KIND] [--quick] attack a release build of the bench app as hostile clients would,
                         while a clean client clicks, and print what each attack achieved
                         (KIND: only the attacks whose kind contains it, e.g. `idle`)
@@ -67,6 +71,7 @@ fn run() -> anyhow::Result<()> {
         }
         Some("docs") => docs::run(&root, &docs::Options::parse(&rest)?),
         Some("bench") => bench::run(&root, &bench::Options::parse(&rest)?),
+        Some("modules") => modules::run(&root, &modules::Options::parse(&rest)?),
         Some("soak") => soak::run(&root, &soak::Options::parse(&rest)?),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
