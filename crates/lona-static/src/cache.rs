@@ -13,8 +13,8 @@ use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 
+use crate::embedded::EmbeddedFile;
 use crate::error::StaticError;
-use crate::files::EmbeddedFile;
 use crate::http::Encoding;
 use crate::path::RelPath;
 

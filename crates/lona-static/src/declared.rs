@@ -10,7 +10,6 @@
 use std::collections::HashSet;
 
 use crate::error::StaticError;
-use crate::files::StaticFiles;
 use crate::path::RelPath;
 
 /// What a declared file is, which decides its tag.
@@ -144,7 +143,7 @@ pub(crate) struct Declared {
 
 impl Declared {
     pub(crate) fn new(
-        files: &StaticFiles,
+        exists: impl Fn(&RelPath) -> bool,
         declared: &[StaticFile],
         enabled: &[String],
         disabled: &[String],
@@ -173,7 +172,7 @@ impl Declared {
                 off.insert(rel);
                 continue;
             }
-            if files.resolve(&rel).is_none() {
+            if !exists(&rel) {
                 return Err(StaticError::Declared {
                     name: file.name.clone(),
                     path: file.path.clone(),
@@ -199,48 +198,13 @@ impl Declared {
     pub(crate) fn is_disabled(&self, rel: &RelPath) -> bool {
         self.disabled.contains(rel)
     }
-}
 
-impl StaticFiles {
-    /// The `<link rel="stylesheet">` tags of the enabled, linked stylesheets, one per line,
-    /// with hashed URLs (Lona's `load_stylesheets()`).
-    pub fn style_tags(&self) -> String {
-        self.render_tags(FileKind::Css)
-    }
-
-    /// The `<script>` tags of the enabled, linked scripts, one per line, with hashed URLs
-    /// (Lona's `load_scripts()`).
-    pub fn script_tags(&self) -> String {
-        self.render_tags(FileKind::Js)
-    }
-
-    /// [`style_tags`](StaticFiles::style_tags) then [`script_tags`](StaticFiles::script_tags).
-    ///
-    /// ```
-    /// use lona_static::{EmbeddedFile, StaticFile, StaticFiles};
-    ///
-    /// let files = StaticFiles::builder()
-    ///     .add_embedded("", [EmbeddedFile::from_text("app.css", "text/css", "b{}")])
-    ///     .declare(StaticFile::css("app", "app.css"))
-    ///     .build()?;
-    /// assert!(files.tags().starts_with("<link rel=\"stylesheet\" href=\"/static/app."));
-    /// # Ok::<(), lona_static::StaticError>(())
-    /// ```
-    pub fn tags(&self) -> String {
-        let mut tags = self.style_tags();
-        tags.push_str(&self.script_tags());
-        tags
-    }
-
-    fn render_tags(&self, kind: FileKind) -> String {
+    /// The tags of the enabled, linked files of `kind`, one per line; `url` gives the URL to
+    /// load a path from.
+    pub(crate) fn render_tags(&self, kind: FileKind, url: impl Fn(&str) -> String) -> String {
         let mut out = String::new();
-        for (file, rel) in self.declared.linked.iter().filter(|(f, _)| f.kind == kind) {
-            // A file deleted since startup keeps its plain URL rather than losing its tag.
-            let url = self
-                .hashed_url(rel.as_str())
-                .or_else(|| self.url(rel.as_str()))
-                .unwrap_or_default();
-            let href = escape_attribute(&url);
+        for (file, rel) in self.linked.iter().filter(|(f, _)| f.kind == kind) {
+            let href = escape_attribute(&url(rel.as_str()));
             match (kind, file.module) {
                 (FileKind::Css, _) => {
                     out.push_str(&format!("<link rel=\"stylesheet\" href=\"{href}\">\n"));

@@ -22,47 +22,12 @@ use crate::answer::{Answer, answer};
 use crate::cache::{
     Embedded, Entry, Found, HeldFiles, Memory, Probe, Stamp, embedded_variant, load_disk, probe,
 };
-use crate::declared::{Declared, StaticFile};
+use crate::declared::{Declared, FileKind, StaticFile};
+use crate::embedded::EmbeddedFile;
 use crate::error::StaticError;
 use crate::http::{Encoding, StaticRequest, StaticResponse};
 use crate::mime;
 use crate::path::{RelPath, URL_HASH_LEN, percent_encode_path};
-
-/// One file compiled into the binary, served from memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EmbeddedFile {
-    /// The path relative to the set's name prefix, e.g. `"lona.js"`.
-    pub path: &'static str,
-    /// The `Content-Type` to serve it with.
-    pub content_type: &'static str,
-    /// The bytes.
-    pub body: &'static [u8],
-}
-
-impl EmbeddedFile {
-    /// An embedded file of bytes.
-    pub const fn new(
-        path: &'static str,
-        content_type: &'static str,
-        body: &'static [u8],
-    ) -> EmbeddedFile {
-        EmbeddedFile {
-            path,
-            content_type,
-            body,
-        }
-    }
-
-    /// An embedded text file, e.g. one of `lona_client::ASSETS`:
-    /// `EmbeddedFile::from_text(asset.path, asset.content_type, asset.body)`.
-    pub const fn from_text(
-        path: &'static str,
-        content_type: &'static str,
-        body: &'static str,
-    ) -> EmbeddedFile {
-        EmbeddedFile::new(path, content_type, body.as_bytes())
-    }
-}
 
 /// The time source of revalidation, replaceable in tests.
 #[derive(Clone)]
@@ -262,7 +227,12 @@ impl Builder {
             clock,
             epoch,
         };
-        files.declared = Declared::new(&files, &self.declared, &self.enabled, &self.disabled)?;
+        files.declared = Declared::new(
+            |rel| files.resolve(rel).is_some(),
+            &self.declared,
+            &self.enabled,
+            &self.disabled,
+        )?;
         // Warm the cache with the embedded files, so `lookup_cached` answers them at once.
         let names: Vec<RelPath> = files
             .embedded_names()
@@ -698,6 +668,47 @@ impl StaticFiles {
         self.embedded
             .iter()
             .flat_map(|set| set.keys().map(String::as_str))
+    }
+}
+
+impl StaticFiles {
+    /// The `<link rel="stylesheet">` tags of the enabled, linked stylesheets, one per line,
+    /// with hashed URLs (Lona's `load_stylesheets()`).
+    pub fn style_tags(&self) -> String {
+        self.render_tags(FileKind::Css)
+    }
+
+    /// The `<script>` tags of the enabled, linked scripts, one per line, with hashed URLs
+    /// (Lona's `load_scripts()`).
+    pub fn script_tags(&self) -> String {
+        self.render_tags(FileKind::Js)
+    }
+
+    /// [`style_tags`](StaticFiles::style_tags) then [`script_tags`](StaticFiles::script_tags).
+    ///
+    /// ```
+    /// use lona_static::{EmbeddedFile, StaticFile, StaticFiles};
+    ///
+    /// let files = StaticFiles::builder()
+    ///     .add_embedded("", [EmbeddedFile::from_text("app.css", "text/css", "b{}")])
+    ///     .declare(StaticFile::css("app", "app.css"))
+    ///     .build()?;
+    /// assert!(files.tags().starts_with("<link rel=\"stylesheet\" href=\"/static/app."));
+    /// # Ok::<(), lona_static::StaticError>(())
+    /// ```
+    pub fn tags(&self) -> String {
+        let mut tags = self.style_tags();
+        tags.push_str(&self.script_tags());
+        tags
+    }
+
+    fn render_tags(&self, kind: FileKind) -> String {
+        // A file deleted since startup keeps its plain URL rather than losing its tag.
+        self.declared.render_tags(kind, |rel| {
+            self.hashed_url(rel)
+                .or_else(|| self.url(rel))
+                .unwrap_or_default()
+        })
     }
 }
 
