@@ -19,6 +19,8 @@ use anyhow::Context as _;
 #[derive(Debug)]
 pub(crate) struct CrateShape {
     pub(crate) name: String,
+    /// Its `src` folder.
+    pub(crate) src: PathBuf,
     /// Lines of Rust under `src/` (tests included: they are code to read too).
     pub(crate) lines: usize,
     /// Each top-level module and the top-level modules it imports.
@@ -157,6 +159,7 @@ fn shape(dir: &Path) -> CrateShape {
     }
     CrateShape {
         name,
+        src,
         lines,
         imports,
     }

@@ -6,6 +6,7 @@
 //! stopping at the first.
 
 mod deps;
+mod features;
 mod toml;
 
 #[cfg(test)]
@@ -42,7 +43,9 @@ impl fmt::Display for Failure {
 
 /// Runs every check, prints the failures and fails if there are any.
 pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
-    let failures = check_all(root)?;
+    let mut failures = check_all(root)?;
+    // Slow (it builds the facade a second time), so not part of the `#[test]`.
+    features::check_minimal_build(root, &mut failures)?;
     if failures.is_empty() {
         println!("tidy: ok");
         return Ok(());
@@ -64,6 +67,8 @@ pub(crate) fn check_all(root: &Path) -> anyhow::Result<Vec<Failure>> {
     check_rust_sources(root, &mut failures)?;
     check_client_js(root, &mut failures)?;
     check_fuzz_workspaces(root, &crates, &mut failures)?;
+    features::check_documented(root, &mut failures)?;
+    check_module_cycles(root, &mut failures)?;
     Ok(failures)
 }
 
@@ -501,6 +506,41 @@ fn check_fuzz_workspaces(
                 format!("crates/{name}/fuzz/Cargo.toml"),
                 "a fuzz crate needs its own empty `[workspace]` table: it builds with nightly \
                  cargo-fuzz and must stay out of the stable workspace",
+            ));
+        }
+    }
+    Ok(())
+}
+
+// Check 8: no crate's top-level modules import each other in a cycle.
+
+/// Crates whose modules may still form a cycle, with why. Every entry is a debt: a cycle means
+/// no module of it can be read, tested or moved without the others.
+const CYCLES_ALLOWED: &[(&str, &str)] = &[
+    (
+        "lona-html",
+        "the node tree, its document and its diff share private state",
+    ),
+    (
+        "lona-runtime",
+        "views, contexts and the runtime call into each other",
+    ),
+    ("lona-server", "being split into layers (issue 15)"),
+];
+
+fn check_module_cycles(root: &Path, failures: &mut Vec<Failure>) -> anyhow::Result<()> {
+    for shape in crate::modules::measure(root)? {
+        if CYCLES_ALLOWED.iter().any(|(name, _)| *name == shape.name) {
+            continue;
+        }
+        for cycle in shape.cycles() {
+            failures.push(Failure::new(
+                shape.src.strip_prefix(root).unwrap_or(&shape.src),
+                format!(
+                    "these modules import each other in a cycle: {}; move what they share into \
+                     a module below them (`cargo xtask modules` shows the graph)",
+                    cycle.join(", ")
+                ),
             ));
         }
     }
