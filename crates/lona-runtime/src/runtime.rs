@@ -35,7 +35,9 @@ use crate::spawn::{CatchUnwind, PoolSpawner, Spawn};
 use crate::state::{AppState, ServerState};
 use crate::stop::{StopReason, StopSignal};
 use crate::untrusted::Untrusted;
-use crate::view::{AsyncView, Flow, InputEvent, Request, Response, View, ViewError, ViewResult};
+use crate::view::{
+    AsyncView, Flow, InputEvent, Request, Response, View, ViewError, ViewHooks, ViewResult,
+};
 
 mod daemon;
 
@@ -284,12 +286,8 @@ pub(crate) trait DynView: Send + Sync + 'static {
         runtime: &RuntimeInner,
         done: OnceDone,
     ) -> Result<(), StartError>;
-    /// `handle_input_event_root`.
-    fn root_hook(&self, cx: &EventContext, event: &InputEvent) -> Flow;
-    /// `handle_input_event`.
-    fn event_hook(&self, cx: &EventContext, event: &InputEvent) -> Flow;
-    /// `on_cleanup`.
-    fn cleanup_hook(&self);
+    /// The view's hooks.
+    fn hooks(&self) -> &dyn ViewHooks;
 }
 
 struct Blocking<V>(V);
@@ -355,7 +353,7 @@ impl<V: View> DynView for Blocking<V> {
                 return;
             }
             let result = self.handle_request(&job_shared);
-            job_shared.finish(result, |reason| self.0.on_stop(reason));
+            job_shared.finish(result, |reason| self.0.hooks().on_stop(reason));
         };
         match runtime.runtime_pool.try_submit(job) {
             Ok(()) => {
@@ -376,7 +374,7 @@ impl<V: View> DynView for Blocking<V> {
     ) -> Result<(), StartError> {
         let job = move || {
             let result = self.handle_request(&shared);
-            shared.finish_once(result, done, |reason| self.0.on_stop(reason));
+            shared.finish_once(result, done, |reason| self.0.hooks().on_stop(reason));
         };
         runtime
             .runtime_pool
@@ -384,16 +382,8 @@ impl<V: View> DynView for Blocking<V> {
             .map_err(|_| StartError::Busy)
     }
 
-    fn root_hook(&self, cx: &EventContext, event: &InputEvent) -> Flow {
-        self.0.handle_input_event_root(cx, event)
-    }
-
-    fn event_hook(&self, cx: &EventContext, event: &InputEvent) -> Flow {
-        self.0.handle_input_event(cx, event)
-    }
-
-    fn cleanup_hook(&self) {
-        self.0.on_cleanup();
+    fn hooks(&self) -> &dyn ViewHooks {
+        self.0.hooks()
     }
 }
 
@@ -408,7 +398,7 @@ impl<V: AsyncView> DynView for Async<V> {
                 return;
             }
             let result = self.handle_request(&shared).await;
-            shared.finish(result, |reason| self.0.on_stop(reason));
+            shared.finish(result, |reason| self.0.hooks().on_stop(reason));
         };
         runtime.spawner.spawn(Box::pin(task));
         Ok(())
@@ -422,22 +412,14 @@ impl<V: AsyncView> DynView for Async<V> {
     ) -> Result<(), StartError> {
         let task = async move {
             let result = self.handle_request(&shared).await;
-            shared.finish_once(result, done, |reason| self.0.on_stop(reason));
+            shared.finish_once(result, done, |reason| self.0.hooks().on_stop(reason));
         };
         runtime.spawner.spawn(Box::pin(task));
         Ok(())
     }
 
-    fn root_hook(&self, cx: &EventContext, event: &InputEvent) -> Flow {
-        self.0.handle_input_event_root(cx, event)
-    }
-
-    fn event_hook(&self, cx: &EventContext, event: &InputEvent) -> Flow {
-        self.0.handle_input_event(cx, event)
-    }
-
-    fn cleanup_hook(&self) {
-        self.0.on_cleanup();
+    fn hooks(&self) -> &dyn ViewHooks {
+        self.0.hooks()
     }
 }
 
@@ -1060,7 +1042,7 @@ impl ViewShared {
     }
 
     fn cleanup(self: &Arc<Self>) {
-        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| self.view.cleanup_hook())) {
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| self.view.hooks().on_cleanup())) {
             self.count_panic();
             tracing::error!(view = self.id.0, panic = %panic_message(panic.as_ref()), "on_cleanup panicked");
         }
@@ -1227,7 +1209,7 @@ impl ViewShared {
     }
 
     fn run_handlers(&self, cx: &EventContext, event: &InputEvent) -> Flow {
-        let flow = self.view.root_hook(cx, event);
+        let flow = self.view.hooks().handle_input_event_root(cx, event);
         if flow != Flow::Continue {
             return flow;
         }
@@ -1253,7 +1235,7 @@ impl ViewShared {
         if self.deliver_to_waiter(event) {
             return Flow::Handled;
         }
-        self.view.event_hook(cx, event)
+        self.view.hooks().handle_input_event(cx, event)
     }
 
     /// Hands the event to the first wait that takes it, preferring waits for this event type

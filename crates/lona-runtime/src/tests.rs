@@ -17,8 +17,8 @@ use serde_json::Value as Json;
 use crate::{
     AsyncContext, AsyncView, Connection, Context, ErrorPage, EventContext, EventOutcome, Flow,
     InputEvent, OutboxLimits, Outgoing, Request, Response, Runtime, RuntimeConfig, SessionId,
-    StartError, StopReason, Stopped, View, ViewError, ViewFactory, ViewHandle, ViewResult,
-    ViewState,
+    StartError, StopReason, Stopped, View, ViewError, ViewFactory, ViewHandle, ViewHooks,
+    ViewResult, ViewState,
 };
 
 mod limits;
@@ -221,6 +221,12 @@ impl View for Ordered {
         Ok(Response::Empty)
     }
 
+    fn hooks(&self) -> &dyn ViewHooks {
+        self
+    }
+}
+
+impl ViewHooks for Ordered {
     fn handle_input_event_root(&self, _cx: &EventContext, _event: &InputEvent) -> Flow {
         self.probe.log("root hook");
         Flow::Continue
@@ -440,6 +446,12 @@ impl View for Waiting {
         Ok(Response::Empty)
     }
 
+    fn hooks(&self) -> &dyn ViewHooks {
+        self
+    }
+}
+
+impl ViewHooks for Waiting {
     fn on_stop(&self, reason: Option<&StopReason>) {
         self.probe.log(format!("on_stop {reason:?}"));
     }
@@ -471,6 +483,12 @@ impl AsyncView for AsyncWaiting {
         Ok(Response::Empty)
     }
 
+    fn hooks(&self) -> &dyn ViewHooks {
+        self
+    }
+}
+
+impl ViewHooks for AsyncWaiting {
     fn on_stop(&self, reason: Option<&StopReason>) {
         self.probe.log(format!("on_stop {reason:?}"));
     }
@@ -643,6 +661,12 @@ impl View for Panicky {
         Ok(Response::Empty)
     }
 
+    fn hooks(&self) -> &dyn ViewHooks {
+        self
+    }
+}
+
+impl ViewHooks for Panicky {
     fn handle_input_event_root(&self, _cx: &EventContext, _event: &InputEvent) -> Flow {
         assert!(self.at != PanicIn::Root, "boom in the root hook");
         Flow::Continue
@@ -913,6 +937,12 @@ impl View for OnceView {
         }
     }
 
+    fn hooks(&self) -> &dyn ViewHooks {
+        self
+    }
+}
+
+impl ViewHooks for OnceView {
     fn on_stop(&self, reason: Option<&StopReason>) {
         self.probe.log(format!("on_stop {reason:?}"));
     }
