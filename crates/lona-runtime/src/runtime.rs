@@ -49,7 +49,7 @@ mod start;
 
 pub use config::{ErrorPage, RuntimeConfig};
 pub use dispatch::EventOutcome;
-pub(crate) use factory::DynView;
+use factory::DynView;
 pub use factory::ViewFactory;
 pub use report::{RuntimeMetrics, ViewInfo, ViewState};
 pub use start::StartError;

@@ -293,8 +293,9 @@ impl InputEvent {
 /// The hooks a view of either kind may have, beside its `handle_request`: declared once here,
 /// for [`View`] and [`AsyncView`] alike. Every hook has a default that does nothing.
 ///
-/// A view that has hooks implements this trait and hands itself out from its `hooks` method;
-/// a view without hooks writes neither:
+/// A view that has hooks implements this trait and hands itself out from its `hooks` method
+/// (the one line that links the two: without it the runtime does not see the hooks). A view
+/// without hooks writes neither. An [`AsyncView`] does the same as this blocking one:
 ///
 /// ```
 /// use lona_runtime::{

@@ -7,14 +7,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use super::start::StartError;
 use super::{RuntimeInner, ViewShared, short_session};
 use crate::context::{AsyncContext, Context, ViewHandle};
 use crate::limits::Limit;
 use crate::pool::panic_message;
 use crate::spawn::CatchUnwind;
 use crate::view::{AsyncView, Request, Response, View, ViewHooks, ViewResult};
-
-use super::start::StartError;
 
 /// Builds a view for each request of a route.
 #[derive(Clone)]
