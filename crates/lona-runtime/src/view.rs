@@ -1,5 +1,5 @@
-//! What a view is: the [`View`] and [`AsyncView`] traits with Lona's hooks, and the values they
-//! receive and return: [`Request`], [`InputEvent`], [`Response`], [`ViewError`], [`Flow`].
+//! What a view is: the [`View`] and [`AsyncView`] traits, the [`ViewHooks`] they share (Lona's
+//! hooks), and the values they receive and return: [`Request`], [`InputEvent`], [`Response`], [`ViewError`], [`Flow`].
 
 use std::fmt;
 use std::future::Future;
@@ -290,24 +290,47 @@ impl InputEvent {
     }
 }
 
-/// A view whose `handle_request` is plain blocking code on a runtime-pool thread, as in Lona.
+/// The hooks a view of either kind may have, beside its `handle_request`: declared once here,
+/// for [`View`] and [`AsyncView`] alike. Every hook has a default that does nothing.
 ///
-/// It may block for as long as it likes in the context's waits (`await_click`, `sleep`...),
-/// which return [`Stopped`] within milliseconds when the view is stopped. While it waits it
-/// holds its thread: size the runtime pool for the number of views that wait at once, or use
-/// [`AsyncView`], which holds no thread while it waits.
+/// A view that has hooks implements this trait and hands itself out from its `hooks` method
+/// (the one line that links the two: without it the runtime does not see the hooks). A view
+/// without hooks writes neither. An [`AsyncView`] does the same as this blocking one:
+///
+/// ```
+/// use lona_runtime::{
+///     Context, EventContext, Flow, InputEvent, Request, Response, StopReason, View, ViewHooks,
+///     ViewResult,
+/// };
+///
+/// struct Logged;
+///
+/// impl View for Logged {
+///     fn handle_request(&self, _cx: &Context, _request: &Request) -> ViewResult {
+///         Ok(Response::Empty)
+///     }
+///
+///     fn hooks(&self) -> &dyn ViewHooks {
+///         self
+///     }
+/// }
+///
+/// impl ViewHooks for Logged {
+///     fn handle_input_event(&self, _cx: &EventContext, event: &InputEvent) -> Flow {
+///         println!("nobody took the {} event", event.name());
+///         Flow::Handled
+///     }
+///
+///     fn on_stop(&self, reason: Option<&StopReason>) {
+///         println!("stopped: {reason:?}");
+///     }
+/// }
+/// ```
 ///
 /// All hooks take `&self`: `handle_request` and the event hooks run at the same time on
 /// different threads, as in Lona. Keep state in the tree (which is thread-safe) or behind a
 /// lock.
-pub trait View: Send + Sync + 'static {
-    /// The view's main code; runs on a runtime-pool thread.
-    ///
-    /// # Errors
-    ///
-    /// A [`ViewError`] shows the matching error view (nothing for `Stopped`).
-    fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult;
-
+pub trait ViewHooks: Send + Sync {
     /// Runs first for every input event, on a worker-pool thread.
     fn handle_input_event_root(&self, cx: &EventContext, event: &InputEvent) -> Flow {
         let _ = (cx, event);
@@ -320,13 +343,39 @@ pub trait View: Send + Sync + 'static {
         Flow::Continue
     }
 
-    /// Runs once after `handle_request` returns, on its thread; `None` if it finished on its own.
+    /// Runs once after `handle_request` returns, on its thread (a blocking view's) or its
+    /// executor (an async view's); `None` if it finished on its own.
     fn on_stop(&self, reason: Option<&StopReason>) {
         let _ = reason;
     }
 
     /// Runs once when the view is removed, on a worker-pool thread.
     fn on_cleanup(&self) {}
+}
+
+/// The hooks of a view that has none.
+struct NoHooks;
+
+impl ViewHooks for NoHooks {}
+
+/// A view whose `handle_request` is plain blocking code on a runtime-pool thread, as in Lona.
+///
+/// It may block for as long as it likes in the context's waits (`await_click`, `sleep`...),
+/// which return [`Stopped`] within milliseconds when the view is stopped. While it waits it
+/// holds its thread: size the runtime pool for the number of views that wait at once, or use
+/// [`AsyncView`], which holds no thread while it waits.
+pub trait View: Send + Sync + 'static {
+    /// The view's main code; runs on a runtime-pool thread.
+    ///
+    /// # Errors
+    ///
+    /// A [`ViewError`] shows the matching error view (nothing for `Stopped`).
+    fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult;
+
+    /// The view's [`ViewHooks`]: none by default; `self` for a view that implements them.
+    fn hooks(&self) -> &dyn ViewHooks {
+        &NoHooks
+    }
 }
 
 /// A view whose `handle_request` is an `async fn`, run as a task on the server's executor. While
@@ -347,23 +396,8 @@ pub trait AsyncView: Send + Sync + 'static {
         request: &Request,
     ) -> impl Future<Output = ViewResult> + Send;
 
-    /// Runs first for every input event, on a worker-pool thread.
-    fn handle_input_event_root(&self, cx: &EventContext, event: &InputEvent) -> Flow {
-        let _ = (cx, event);
-        Flow::Continue
+    /// The view's [`ViewHooks`]: none by default; `self` for a view that implements them.
+    fn hooks(&self) -> &dyn ViewHooks {
+        &NoHooks
     }
-
-    /// Runs last, for events nothing else handled, on a worker-pool thread.
-    fn handle_input_event(&self, cx: &EventContext, event: &InputEvent) -> Flow {
-        let _ = (cx, event);
-        Flow::Continue
-    }
-
-    /// Runs once after `handle_request` returns; `None` if it finished on its own.
-    fn on_stop(&self, reason: Option<&StopReason>) {
-        let _ = reason;
-    }
-
-    /// Runs once when the view is removed, on a worker-pool thread.
-    fn on_cleanup(&self) {}
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use lona_runtime::{
     AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response,
-    StopReason, View, ViewResult,
+    StopReason, View, ViewHooks, ViewResult,
 };
 
 use crate::http::HttpResponse;
@@ -143,6 +143,8 @@ impl Middlewares {
 /// A view wrapped so that the middlewares' view hooks run around its own.
 pub(crate) struct Hooked<V> {
     pub(crate) view: V,
+    /// The view's own hooks: `View::hooks` or `AsyncView::hooks`, whichever kind it is.
+    pub(crate) hooks: fn(&V) -> &dyn ViewHooks,
     pub(crate) request: Request,
     pub(crate) middlewares: Middlewares,
 }
@@ -152,26 +154,8 @@ impl<V: View> View for Hooked<V> {
         self.view.handle_request(cx, request)
     }
 
-    fn handle_input_event_root(&self, cx: &EventContext, event: &InputEvent) -> Flow {
-        self.view.handle_input_event_root(cx, event)
-    }
-
-    fn handle_input_event(&self, cx: &EventContext, event: &InputEvent) -> Flow {
-        self.view.handle_input_event(cx, event)
-    }
-
-    fn on_stop(&self, reason: Option<&StopReason>) {
-        for middleware in self.middlewares.0.iter() {
-            middleware.on_view_stop(&self.request, reason);
-        }
-        self.view.on_stop(reason);
-    }
-
-    fn on_cleanup(&self) {
-        for middleware in self.middlewares.0.iter() {
-            middleware.on_view_cleanup(&self.request);
-        }
-        self.view.on_cleanup();
+    fn hooks(&self) -> &dyn ViewHooks {
+        self
     }
 }
 
@@ -180,25 +164,31 @@ impl<V: AsyncView> AsyncView for Hooked<V> {
         self.view.handle_request(cx, request).await
     }
 
+    fn hooks(&self) -> &dyn ViewHooks {
+        self
+    }
+}
+
+impl<V: Send + Sync> ViewHooks for Hooked<V> {
     fn handle_input_event_root(&self, cx: &EventContext, event: &InputEvent) -> Flow {
-        self.view.handle_input_event_root(cx, event)
+        (self.hooks)(&self.view).handle_input_event_root(cx, event)
     }
 
     fn handle_input_event(&self, cx: &EventContext, event: &InputEvent) -> Flow {
-        self.view.handle_input_event(cx, event)
+        (self.hooks)(&self.view).handle_input_event(cx, event)
     }
 
     fn on_stop(&self, reason: Option<&StopReason>) {
         for middleware in self.middlewares.0.iter() {
             middleware.on_view_stop(&self.request, reason);
         }
-        self.view.on_stop(reason);
+        (self.hooks)(&self.view).on_stop(reason);
     }
 
     fn on_cleanup(&self) {
         for middleware in self.middlewares.0.iter() {
             middleware.on_view_cleanup(&self.request);
         }
-        self.view.on_cleanup();
+        (self.hooks)(&self.view).on_cleanup();
     }
 }

@@ -199,7 +199,8 @@ pub use lona_protocol as protocol;
 pub use lona_runtime as runtime;
 pub use lona_runtime::{
     AppState, AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response,
-    Runtime, RuntimeConfig, ServerState, StopReason, Stopped, View, ViewError, ViewResult,
+    Runtime, RuntimeConfig, ServerState, StopReason, Stopped, View, ViewError, ViewHooks,
+    ViewResult,
 };
 pub use lona_server as server;
 pub use lona_server::init_logging;
@@ -224,7 +225,7 @@ pub mod prelude {
     pub use crate::protocol::client::ChangeValue;
     pub use crate::runtime::{
         AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response,
-        StopReason, View, ViewError, ViewResult,
+        StopReason, View, ViewError, ViewHooks, ViewResult,
     };
     pub use crate::server::{Decision, Middleware};
     pub use crate::{

@@ -22,6 +22,25 @@ pub(super) struct Idle {
 }
 
 impl ViewShared {
+    pub(crate) fn set_daemon(self: &Arc<Self>, daemon: bool) {
+        if daemon && !self.is_daemon() && !self.admit_daemon() {
+            return;
+        }
+        self.daemon.store(daemon, Ordering::Release);
+        let windowless = self.attached.lock().is_empty();
+        // A view that stops being a daemon with nobody attached ends now.
+        if !daemon && windowless {
+            self.stop_view(StopReason::UserAbort);
+        }
+        if daemon && windowless && self.interactive {
+            self.mark_idle();
+        }
+    }
+
+    pub(crate) fn is_daemon(&self) -> bool {
+        self.daemon.load(Ordering::Acquire)
+    }
+
     /// Whether this view may become a daemon under `max_daemons_per_session`. At the cap,
     /// the session's daemon that has been without a window longest is stopped to make room
     /// (the user left it; the new one is in use); if every daemon of the session shows in a

@@ -5,7 +5,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Counter, Probe, Wait, Waiting, browser, eventually, session, start, until};
+use super::support::{
+    AsyncWaiting, Counter, Probe, Wait, Waiting, browser, eventually, session, start, until,
+};
 use crate::{
     Connection, Limit, OutboxLimits, Request, Runtime, RuntimeConfig, StartError, ViewFactory,
 };
@@ -21,7 +23,7 @@ fn waiting(probe: &Probe) -> ViewFactory {
 
 fn async_waiting() -> ViewFactory {
     let probe = Probe::default();
-    ViewFactory::asynchronous(move |_| super::AsyncWaiting {
+    ViewFactory::asynchronous(move |_| AsyncWaiting {
         wait: Wait::Click,
         probe: probe.clone(),
     })

@@ -2,10 +2,18 @@
 //! tree agrees with them before anything runs, and a form nobody listens to refuses submits.
 
 use lona_html::forms::{Checkbox, Select, Submitted, TextInput};
-use lona_html::tags::{form, input, p};
-use lona_protocol::client::SubmitField;
+use lona_html::tags::{div, form, input, p};
+use lona_html::{Event, Node};
+use lona_protocol::client::{ChangeValue, EventKind, InputEvent as WireEvent, SubmitField};
 
-use super::*;
+use crate::{
+    AsyncContext, AsyncView, Context, EventOutcome, Flow, Request, Response, View, ViewFactory,
+    ViewResult,
+};
+
+use super::support::{
+    Probe, W1, browser, eventually, session, small_runtime, start, until, wire_event,
+};
 
 /// The nodes of a form: 0 form, 1 name, 2 agree, 3 size, 4 outside the form, 5 message.
 fn submit_form(probe: &Probe) -> (Node, Node) {

@@ -1,0 +1,222 @@
+//! How views are made and driven: [`ViewFactory`] builds a view per request, and the
+//! `DynView` adapters run a blocking or an async view's `handle_request` on the right pool or
+//! executor, and hand out its hooks.
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use super::start::StartError;
+use super::{RuntimeInner, ViewShared, short_session};
+use crate::context::{AsyncContext, Context, ViewHandle};
+use crate::limits::Limit;
+use crate::pool::panic_message;
+use crate::spawn::CatchUnwind;
+use crate::view::{AsyncView, Request, Response, View, ViewHooks, ViewResult};
+
+/// Builds a view for each request of a route.
+#[derive(Clone)]
+pub struct ViewFactory {
+    pub(super) make: Arc<MakeView>,
+    /// Not counted by the per-session and per-address view limits (error pages).
+    pub(super) exempt: bool,
+}
+
+type MakeView = dyn Fn(&Request) -> Arc<dyn DynView> + Send + Sync;
+
+impl std::fmt::Debug for ViewFactory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ViewFactory(..)")
+    }
+}
+
+impl ViewFactory {
+    /// A factory of blocking views.
+    pub fn blocking<V: View>(make: impl Fn(&Request) -> V + Send + Sync + 'static) -> ViewFactory {
+        ViewFactory {
+            make: Arc::new(move |request| Arc::new(Blocking(make(request)))),
+            exempt: false,
+        }
+    }
+
+    /// A factory of async views.
+    pub fn asynchronous<V: AsyncView>(
+        make: impl Fn(&Request) -> V + Send + Sync + 'static,
+    ) -> ViewFactory {
+        ViewFactory {
+            make: Arc::new(move |request| Arc::new(Async(make(request)))),
+            exempt: false,
+        }
+    }
+
+    /// The same factory, its views not counted by `max_views_per_session` and
+    /// `max_views_per_ip`: for the pages the server shows in place of a refused view, which
+    /// must reach a visitor who is over those limits. Use it only for async views that
+    /// finish at once; their number is bounded by the windows of the visitor's sockets.
+    pub fn exempt_from_limits(mut self) -> ViewFactory {
+        self.exempt = true;
+        self
+    }
+}
+
+/// A view of either kind, as the runtime drives it.
+pub(crate) trait DynView: Send + Sync + 'static {
+    /// Starts `handle_request` on the right pool or executor.
+    fn launch(
+        self: Arc<Self>,
+        shared: Arc<ViewShared>,
+        runtime: &RuntimeInner,
+    ) -> Result<(), StartError>;
+    /// Runs `handle_request` once, non-interactively, then `done` with its result.
+    fn run_once(
+        self: Arc<Self>,
+        shared: Arc<ViewShared>,
+        runtime: &RuntimeInner,
+        done: OnceDone,
+    ) -> Result<(), StartError>;
+    /// The view's hooks.
+    fn hooks(&self) -> &dyn ViewHooks;
+}
+
+struct Blocking<V>(V);
+struct Async<V>(V);
+
+/// Where the result of a non-interactive run goes.
+pub(super) type OnceDone = Box<dyn FnOnce(Result<Response, u16>) + Send>;
+
+impl<V: View> Blocking<V> {
+    /// `handle_request` on this thread, a panic caught as its message.
+    fn handle_request(&self, shared: &Arc<ViewShared>) -> Result<ViewResult, String> {
+        let cx = Context {
+            handle: ViewHandle {
+                shared: Arc::clone(shared),
+            },
+        };
+        catch_unwind(AssertUnwindSafe(|| {
+            self.0.handle_request(&cx, &shared.request)
+        }))
+        .map_err(|panic| panic_message(panic.as_ref()))
+    }
+}
+
+impl<V: AsyncView> Async<V> {
+    /// `handle_request` as a future, a panic caught as its message.
+    async fn handle_request(&self, shared: &Arc<ViewShared>) -> Result<ViewResult, String> {
+        let cx = AsyncContext {
+            handle: ViewHandle {
+                shared: Arc::clone(shared),
+            },
+        };
+        let future: std::pin::Pin<Box<dyn Future<Output = ViewResult> + Send + '_>> =
+            Box::pin(self.0.handle_request(&cx, &shared.request));
+        CatchUnwind(future).await
+    }
+}
+
+impl<V: View> DynView for Blocking<V> {
+    fn launch(
+        self: Arc<Self>,
+        shared: Arc<ViewShared>,
+        runtime: &RuntimeInner,
+    ) -> Result<(), StartError> {
+        if !runtime
+            .quotas
+            .admit_runtime(&shared.request.session, runtime.config.runtime_share())
+        {
+            runtime.limits.trip(Limit::RuntimeShare);
+            tracing::warn!(
+                session = short_session(&shared.request.session),
+                "a session asked for more than its share of the runtime pool"
+            );
+            return Err(StartError::LimitReached(Limit::RuntimeShare));
+        }
+        shared.holds_share.store(true, Ordering::Release);
+        // Gives the share back when the job ends, or is dropped unrun (a full queue).
+        let share = ShareRelease(Arc::clone(&shared));
+        let saturated = runtime.runtime_pool.is_saturated();
+        let job_shared = Arc::clone(&shared);
+        let job = move || {
+            let _share = share;
+            if !job_shared.begin() {
+                return;
+            }
+            let result = self.handle_request(&job_shared);
+            job_shared.finish(result, |reason| self.0.hooks().on_stop(reason));
+        };
+        match runtime.runtime_pool.try_submit(job) {
+            Ok(()) => {
+                if saturated {
+                    shared.tell_queued();
+                }
+                Ok(())
+            }
+            Err(_) => Err(StartError::Busy),
+        }
+    }
+
+    fn run_once(
+        self: Arc<Self>,
+        shared: Arc<ViewShared>,
+        runtime: &RuntimeInner,
+        done: OnceDone,
+    ) -> Result<(), StartError> {
+        let job = move || {
+            let result = self.handle_request(&shared);
+            shared.finish_once(result, done, |reason| self.0.hooks().on_stop(reason));
+        };
+        runtime
+            .runtime_pool
+            .try_submit(job)
+            .map_err(|_| StartError::Busy)
+    }
+
+    fn hooks(&self) -> &dyn ViewHooks {
+        self.0.hooks()
+    }
+}
+
+impl<V: AsyncView> DynView for Async<V> {
+    fn launch(
+        self: Arc<Self>,
+        shared: Arc<ViewShared>,
+        runtime: &RuntimeInner,
+    ) -> Result<(), StartError> {
+        let task = async move {
+            if !shared.begin() {
+                return;
+            }
+            let result = self.handle_request(&shared).await;
+            shared.finish(result, |reason| self.0.hooks().on_stop(reason));
+        };
+        runtime.spawner.spawn(Box::pin(task));
+        Ok(())
+    }
+
+    fn run_once(
+        self: Arc<Self>,
+        shared: Arc<ViewShared>,
+        runtime: &RuntimeInner,
+        done: OnceDone,
+    ) -> Result<(), StartError> {
+        let task = async move {
+            let result = self.handle_request(&shared).await;
+            shared.finish_once(result, done, |reason| self.0.hooks().on_stop(reason));
+        };
+        runtime.spawner.spawn(Box::pin(task));
+        Ok(())
+    }
+
+    fn hooks(&self) -> &dyn ViewHooks {
+        self.0.hooks()
+    }
+}
+
+/// Releases a blocking view's share of the runtime pool when dropped.
+struct ShareRelease(Arc<ViewShared>);
+
+impl Drop for ShareRelease {
+    fn drop(&mut self) {
+        self.0.release_share();
+    }
+}

@@ -1,0 +1,259 @@
+//! Starting and ending views from outside them: the runtime's entry points for a view that
+//! starts ([`Runtime::start_view`], [`Runtime::run_once`]), for windows and connections that go
+//! away, for one view stopped by the admin shell, and for shutdown.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use lona_html::Document;
+use lona_protocol::{RuntimeId, ServerMessage, WindowId};
+use parking_lot::Mutex;
+
+use super::factory::{DynView, ViewFactory};
+use super::{
+    Attachment, Lifecycle, PendingWaits, ReattachKey, Runtime, ViewShared, Waiters, daemon,
+    short_session,
+};
+use crate::client_errors::report_suppressed;
+use crate::connection::{CloseReason, Connection};
+use crate::limits::Limit;
+use crate::stop::{StopReason, StopSignal};
+use crate::view::{Request, Response};
+
+/// Why a view could not start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StartError {
+    /// Every runtime thread is busy and the wait queue is full: answer "server busy" and let
+    /// the user retry, rather than hang.
+    Busy,
+    /// The runtime is shutting down.
+    ShuttingDown,
+    /// A per-visitor limit refuses the view (`max_views_per_session`, `max_views_per_ip`,
+    /// `max_runtime_share`); the trip is counted already. The caller answers with an error
+    /// page; other visitors are not affected.
+    LimitReached(Limit),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            StartError::Busy => "the server is busy: every view thread is taken",
+            StartError::ShuttingDown => "the server is shutting down",
+            StartError::LimitReached(Limit::RuntimeShare) => {
+                "this session holds its share of the view threads"
+            }
+            StartError::LimitReached(_) => "this visitor holds too many views",
+        })
+    }
+}
+
+impl std::error::Error for StartError {}
+
+impl Runtime {
+    /// Starts the view of `request` in `window` of `connection`, or re-attaches the window to
+    /// the session's daemon view for the same route and URL arguments. A view that ran in the
+    /// window before is detached first (and stopped, if nothing else holds it).
+    ///
+    /// # Errors
+    ///
+    /// [`StartError::Busy`] if a blocking view can neither start nor queue; the caller answers
+    /// "server busy". [`StartError::ShuttingDown`] during shutdown.
+    pub fn start_view(
+        &self,
+        factory: &ViewFactory,
+        request: Request,
+        connection: &Arc<Connection>,
+        window: WindowId,
+    ) -> Result<RuntimeId, StartError> {
+        if self.inner.shutting_down.load(Ordering::Acquire) {
+            return Err(StartError::ShuttingDown);
+        }
+        self.detach_window(connection, window);
+        let key = ReattachKey::of(&request);
+        let daemon = self
+            .inner
+            .views
+            .lock()
+            .values()
+            .find(|v| v.is_daemon() && v.stop.reason().is_none() && v.reattach == key)
+            .cloned();
+        if let Some(daemon) = daemon {
+            daemon.reattach(connection, window);
+            return Ok(daemon.id);
+        }
+        let client = connection.client_addr();
+        if !factory.exempt {
+            let config = &self.inner.config;
+            if let Err(limit) = self.inner.quotas.admit_view(
+                &request.session,
+                client,
+                config.max_views_per_session,
+                config.max_views_per_ip,
+            ) {
+                self.trip(limit);
+                tracing::warn!(
+                    session = short_session(&request.session),
+                    client = ?client,
+                    limit = limit.name(),
+                    "a view was refused: the visitor holds too many"
+                );
+                return Err(StartError::LimitReached(limit));
+            }
+        }
+        let view = (factory.make)(&request);
+        let mut shared = self.new_view(&view, request, Some(Attachment::new(connection, window)));
+        if let Some(fresh) = Arc::get_mut(&mut shared) {
+            fresh.client = client;
+            fresh.counted = !factory.exempt;
+        }
+        let id = shared.id;
+        self.inner.views.lock().insert(id, Arc::clone(&shared));
+        if let Err(error) = view.launch(Arc::clone(&shared), &self.inner) {
+            self.inner.remove_view(id);
+            return Err(error);
+        }
+        Ok(id)
+    }
+
+    /// Runs the view of `request` once, non-interactively (Lona's `interactive=False`
+    /// routes): `handle_request` runs on the runtime pool (an async view on the executor)
+    /// with no window; `show` only sets the tree, a wait for input fails at once with
+    /// [`StopReason::NotInteractive`], and `on_stop` and `on_cleanup` run right after.
+    /// `done` gets the response (the tree shown last if the view returned
+    /// [`Response::Empty`]) or the status of the error page to answer with (403, 404, 500).
+    ///
+    /// # Errors
+    ///
+    /// [`StartError::Busy`] if the runtime pool cannot take the job; `done` is not called.
+    /// [`StartError::ShuttingDown`] during shutdown.
+    pub fn run_once(
+        &self,
+        factory: &ViewFactory,
+        request: Request,
+        done: impl FnOnce(Result<Response, u16>) + Send + 'static,
+    ) -> Result<(), StartError> {
+        if self.inner.shutting_down.load(Ordering::Acquire) {
+            return Err(StartError::ShuttingDown);
+        }
+        let view = (factory.make)(&request);
+        let shared = self.new_view(&view, request, None);
+        view.run_once(shared, &self.inner, Box::new(done))
+    }
+
+    /// The shared state of a new view; interactive if it starts in a window.
+    fn new_view(
+        &self,
+        view: &Arc<dyn DynView>,
+        request: Request,
+        window: Option<Attachment>,
+    ) -> Arc<ViewShared> {
+        Arc::new(ViewShared {
+            id: RuntimeId(self.inner.next_id.fetch_add(1, Ordering::Relaxed)),
+            doc: Document::new(),
+            stop: StopSignal::default(),
+            waiters: Mutex::new(Waiters::default()),
+            runtime: Arc::downgrade(&self.inner),
+            view: Arc::clone(view),
+            title: Mutex::new(Arc::from("")),
+            daemon: AtomicBool::new(false),
+            interactive: window.is_some(),
+            attached: Mutex::new(window.into_iter().collect()),
+            handlers: Mutex::new(HashMap::new()),
+            mailbox: Mutex::new(VecDeque::new()),
+            draining: AtomicBool::new(false),
+            lifecycle: Mutex::new(Lifecycle::default()),
+            reattach: ReattachKey::of(&request),
+            request,
+            kept: Mutex::new(Vec::new()),
+            created: Instant::now(),
+            pending: PendingWaits::default(),
+            client: None,
+            counted: false,
+            holds_share: AtomicBool::new(false),
+            idle: Mutex::new(daemon::Idle::default()),
+        })
+    }
+
+    /// Detaches a window from the view it shows (the window navigates elsewhere); the view is
+    /// stopped if no window is left and it is not a daemon.
+    pub fn detach_window(&self, connection: &Arc<Connection>, window: WindowId) {
+        self.detach_where(|a| a.connection.id() == connection.id() && a.window == window);
+    }
+
+    /// Detaches every window of a closed connection; views left without a window stop unless
+    /// they are daemons.
+    pub fn connection_closed(&self, connection: &Arc<Connection>) {
+        report_suppressed(connection, connection.client_errors.take_suppressed());
+        self.detach_where(|a| a.connection.id() == connection.id());
+    }
+
+    fn detach_where(&self, matches: impl Fn(&Attachment) -> bool) {
+        let views: Vec<Arc<ViewShared>> = self.inner.views.lock().values().cloned().collect();
+        for view in views {
+            let now_empty = {
+                let mut attached = view.attached.lock();
+                let before = attached.len();
+                attached.retain(|a| !matches(a));
+                let now_empty = before != attached.len() && attached.is_empty();
+                if now_empty && view.is_daemon() {
+                    // Under the attachments' lock: nobody may see a daemon without a window
+                    // that does not yet say since when (`max_daemons_per_session` picks the
+                    // longest-detached by it).
+                    view.idle.lock().since = Some(Instant::now());
+                }
+                now_empty
+            };
+            if now_empty {
+                if view.is_daemon() {
+                    view.mark_idle();
+                } else {
+                    view.stop_view(StopReason::UserAbort);
+                }
+            }
+        }
+    }
+
+    /// Stops every view with [`StopReason::ServerStop`], closes their connections with a
+    /// going-away reason, and stops the pools. Threads of views that ignore the stop are left
+    /// behind (and counted as stuck), never waited for.
+    pub fn shutdown(&self) {
+        self.inner.shutting_down.store(true, Ordering::Release);
+        let views: Vec<Arc<ViewShared>> = self.inner.views.lock().values().cloned().collect();
+        for view in &views {
+            for attachment in view.attached.lock().iter() {
+                attachment.connection.close(CloseReason::ServerStop);
+            }
+            view.stop_view(StopReason::ServerStop);
+        }
+        // Cleanup jobs are queued on the worker pool; its shutdown lets them finish. Runtime
+        // threads are not joined: one may be stuck in a view that ignores its stop.
+        self.inner.worker_pool.shutdown();
+        self.inner.static_pool.shutdown();
+        self.inner.runtime_pool.close();
+    }
+
+    /// Stops one view from outside it (the admin shell's `stop`), as a server shutdown would
+    /// stop it but without closing its sockets: its windows get VIEW_STOP, so the browser
+    /// knows the page no longer answers, then the view is stopped with
+    /// [`StopReason::ServerStop`] (its waits fail, `on_stop` and `on_cleanup` run). `false` if
+    /// there is no such view or it was stopped already.
+    pub fn stop_view(&self, id: RuntimeId) -> bool {
+        let Some(view) = self.inner.views.lock().get(&id).cloned() else {
+            return false;
+        };
+        if view.stop.reason().is_some() {
+            return false;
+        }
+        // VIEW_STOP first: once stopped, the view sends nothing more, and its cleanup detaches
+        // the windows, so this is the last moment they can be told.
+        view.send_all(view.frame(move |window| ServerMessage::ViewStop {
+            window,
+            runtime: id,
+        }));
+        view.stop_view(StopReason::ServerStop);
+        true
+    }
+}
