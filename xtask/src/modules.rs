@@ -6,8 +6,9 @@
 //! `src/NAME.rs` itself, `super::OTHER`. Test files (`tests.rs`, anything under `tests/`) are
 //! left out: a test may reach across layers without making the layers a cycle.
 //!
-//! This is a text scan, not name resolution: a `crate::x` inside a string or a comment counts
-//! too. That errs towards reporting a cycle, which is the safe side for a check.
+//! This is a text scan, not name resolution: comments are skipped (a doc link is not an
+//! import), but a `crate::x` inside a string counts. That errs towards reporting a cycle,
+//! which is the safe side for a check.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -145,6 +146,7 @@ fn shape(dir: &Path) -> CrateShape {
         let Ok(text) = std::fs::read_to_string(path) else {
             continue;
         };
+        let text = without_comments(&text);
         let top_file = path.parent() == Some(src.as_path());
         let mut named = crate_paths(&text, "crate::");
         if top_file {
@@ -163,6 +165,14 @@ fn shape(dir: &Path) -> CrateShape {
         lines,
         imports,
     }
+}
+
+/// `text` with everything from `//` to the end of each line removed (doc comments included).
+fn without_comments(text: &str) -> String {
+    text.lines()
+        .map(|line| line.split_once("//").map_or(line, |(code, _)| code))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `src/NAME.rs` or `src/NAME/...` gives `NAME`.
