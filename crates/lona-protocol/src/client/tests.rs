@@ -4,6 +4,7 @@
 use expect_test::{Expect, expect};
 use lona_html::{NodeId, Value};
 
+use super::expected::{CLICK_BOOL, WINDOW_ID};
 use super::*;
 
 fn node(id: u64, tag: &str) -> NodeInfo {
