@@ -32,6 +32,8 @@ impl Node {
     }
 
     /// Sets an attribute (see [`Attributes::set`] for `id`, `class` and `style`).
+    ///
+    /// [`Attributes::set`]: crate::Attributes::set
     pub fn with_attr(self, name: &str, value: impl Into<AttrValue>) -> Node {
         self.attributes().set(name, value);
         self
@@ -78,6 +80,8 @@ impl Node {
     /// sends with `lona_window.set_widget_data(path, value)`, and the runtime applies it with
     /// [`WidgetData::apply_client_change`] before the event goes to handlers and waits.
     /// Without this call the browser cannot change a node's widget data.
+    ///
+    /// [`WidgetData::apply_client_change`]: crate::WidgetData::apply_client_change
     pub fn with_widget_sync(self) -> Node {
         self.events()
             .add(Event::Custom(WIDGET_DATA_EVENT.to_owned()));

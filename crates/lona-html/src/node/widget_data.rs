@@ -229,11 +229,12 @@ impl WidgetData<'_> {
         })
     }
 
-    /// Applies a change a JavaScript widget sent as the data of a
-    /// [`WIDGET_DATA_EVENT`](crate::WIDGET_DATA_EVENT): `{"path": [keys...], "value": any}`,
-    /// where keys are strings (map keys) or non-negative integers (list indexes), as
-    /// [`WidgetData::replace`]. Returns `false` and changes nothing for anything else: the data
-    /// comes from a browser and is not trusted.
+    /// Applies a change a JavaScript widget sent as the data of a [`WIDGET_DATA_EVENT`]:
+    /// `{"path": [keys...], "value": any}`, where keys are strings (map keys) or non-negative
+    /// integers (list indexes), as [`WidgetData::replace`]. Returns `false` and changes nothing
+    /// for anything else: the data comes from a browser and is not trusted.
+    ///
+    /// [`WIDGET_DATA_EVENT`]: crate::WIDGET_DATA_EVENT
     pub fn apply_client_change(&self, change: &Value) -> bool {
         let (Some(Value::List(raw_path)), Some(value)) = (
             change.get(&Key::from("path")),
