@@ -20,6 +20,8 @@ impl ClientMessage {
     /// Decoding the result gives this message back, except that a decoded [`Value`] map has
     /// sorted keys, [`PostData`] has sorted unique keys, and non-finite floats turn into `null`,
     /// which does not decode back into a float.
+    ///
+    /// [`Value`]: lona_html::Value
     pub fn encode_into(&self, out: &mut String) {
         out.push_str(PREFIX);
         out.push('[');

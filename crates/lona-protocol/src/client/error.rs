@@ -26,15 +26,17 @@ pub struct DecodeError {
 }
 
 impl DecodeError {
-    /// Whether the frame was larger than
-    /// [`DecodeLimits::max_frame_bytes`](super::DecodeLimits::max_frame_bytes); a server closes
-    /// the socket with 1009 (message too big) for this.
+    /// Whether the frame was larger than [`DecodeLimits::max_frame_bytes`]; a server closes the
+    /// socket with 1009 (message too big) for this.
+    ///
+    /// [`DecodeLimits::max_frame_bytes`]: super::DecodeLimits::max_frame_bytes
     pub fn is_too_large(&self) -> bool {
         matches!(self.found, Found::TooLarge { .. })
     }
 
-    /// Whether the frame was nested deeper than
-    /// [`DecodeLimits::max_depth`](super::DecodeLimits::max_depth).
+    /// Whether the frame was nested deeper than [`DecodeLimits::max_depth`].
+    ///
+    /// [`DecodeLimits::max_depth`]: super::DecodeLimits::max_depth
     pub fn is_too_deep(&self) -> bool {
         matches!(self.found, Found::TooDeep { .. })
     }

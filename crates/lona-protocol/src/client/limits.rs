@@ -4,6 +4,8 @@
 /// Bounds on what [`decode_client_with`] accepts, checked before the JSON is parsed.
 ///
 /// More limits may come, so start from [`DecodeLimits::default`] and set the fields to change.
+///
+/// [`decode_client_with`]: super::decode_client_with
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DecodeLimits {
