@@ -10,6 +10,7 @@ use proptest::prelude::*;
 use proptest::sample::{Index, select};
 
 use super::*;
+use crate::PREFIX;
 
 fn config() -> ProptestConfig {
     ProptestConfig {
