@@ -7,8 +7,8 @@
 
 use lona::html::WIDGET_DATA_EVENT;
 use lona::prelude::*;
-use lona::protocol::client::PostValue;
 use lona::server::FRONTEND_TEMPLATE;
+use lona::view::PostValue;
 
 /// The widget's JavaScript. It is registered ahead of the script that starts the client, so
 /// it is there when the first tree arrives; an app with static files would declare it with

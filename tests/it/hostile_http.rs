@@ -7,8 +7,8 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
+use lona::metrics::Limit;
 use lona::prelude::*;
-use lona::runtime::Limit;
 use lona_test::TestServer;
 
 use crate::metrics::Counter;

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use lona::metrics::Limit;
 use lona::prelude::*;
-use lona::protocol::WindowId;
-use lona::runtime::Limit;
+use lona::view::WindowId;
 use lona_test::{ClientState, TestClient, TestError, TestServer};
 use tungstenite::client::IntoClientRequest;
 use tungstenite::http::HeaderValue;
