@@ -189,6 +189,10 @@ pub mod uploads;
 pub mod view;
 
 pub use error::{Error, Result};
+/// The `Serialize` trait that template contexts
+/// ([`Templates::render`](server::Templates::render), [`App::template_global`]) and
+/// `HttpResponse::json_value` take; re-exported so that an app names the same serde.
+pub use serde;
 /// JSON values, as the answers of an app's admin shell commands
 /// ([`App::shell_command`](server::App::shell_command)) and `HttpResponse::json_value` take
 /// them; re-exported so that an app needs no copy of its own.
