@@ -7,12 +7,16 @@
 
 use lona::prelude::*;
 
-struct MyView;
+/// A heading, a message and a button; the message changes once the button is clicked.
+#[derive(Debug)]
+pub struct MyView;
 
 impl View for MyView {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let message = tags::div().with_text("Button not clicked");
-        let button = tags::button().with_text("Click me!");
+        let message = tags::div()
+            .with_id("message")
+            .with_text("Button not clicked");
+        let button = tags::button().with_id("button").with_text("Click me!");
         let html = tags::div()
             .with_child(tags::h1().with_text("Click the button!"))
             .with_child(&message)
@@ -27,16 +31,22 @@ impl View for MyView {
     }
 }
 
-fn main() -> lona::Result<()> {
-    // Request lines and view start/stop on stderr; `RUST_LOG` filters them (docs/operations.md).
-    lona::init_logging();
+/// The app: the view on `/`, with pools sized for it.
+pub fn app() -> App {
     let mut app = App::new();
     app.settings.max_runtime_threads = 50;
     app.settings.max_worker_threads = 100;
     app.settings.max_static_threads = 20;
     app.view("/", |_request| MyView);
+    app
+}
+
+/// Runs the example with its command line.
+pub fn main() -> lona::Result<()> {
+    // Request lines and view start/stop on stderr; `RUST_LOG` filters them (docs/operations.md).
+    lona::init_logging();
     // The app's command line: `run-server` (the default, on 127.0.0.1:8080),
     // `collect-static`, `routes`, `settings`; `-s FILES` and `LONA_*` variables set settings.
-    app.main()?;
+    app().main()?;
     Ok(())
 }

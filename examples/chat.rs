@@ -6,7 +6,9 @@
 
 use lona::prelude::*;
 
-struct Chat;
+/// The lobby: the messages so far, a text input and a send button.
+#[derive(Debug)]
+pub struct Chat;
 
 impl View for Chat {
     fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult {
@@ -41,11 +43,17 @@ impl View for Chat {
     }
 }
 
-fn main() -> lona::Result<()> {
+/// The app: the chat on `/`, with local channels in its state.
+pub fn app() -> App {
     let mut app = App::new();
     app.state(lona::channels::Channels::local());
     app.view("/", |_request| Chat);
+    app
+}
+
+/// Runs the example on `LONA_ADDR` (127.0.0.1:8080 unless set).
+pub fn main() -> lona::Result<()> {
     let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    app.run(&addr)?;
+    app().run(&addr)?;
     Ok(())
 }

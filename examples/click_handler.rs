@@ -6,7 +6,10 @@
 
 use lona::prelude::*;
 
-struct Counter;
+/// A counter: each click on `#plus` raises the number in `#count`, in a handler on the worker
+/// pool.
+#[derive(Debug)]
+pub struct Counter;
 
 impl View for Counter {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
@@ -31,10 +34,16 @@ impl View for Counter {
     }
 }
 
-fn main() -> lona::Result<()> {
+/// The app: the counter on `/`.
+pub fn app() -> App {
     let mut app = App::new();
     app.view("/", |_request| Counter);
+    app
+}
+
+/// Runs the example on `LONA_ADDR` (127.0.0.1:8080 unless set).
+pub fn main() -> lona::Result<()> {
     let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    app.run(&addr)?;
+    app().run(&addr)?;
     Ok(())
 }

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use lona::prelude::*;
 
-struct CountToTen;
+/// Counts to ten in `#counter`, one a second.
+#[derive(Debug)]
+pub struct CountToTen;
 
 impl View for CountToTen {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
@@ -26,10 +28,16 @@ impl View for CountToTen {
     }
 }
 
-fn main() -> lona::Result<()> {
+/// The app: the count on `/`.
+pub fn app() -> App {
     let mut app = App::new();
     app.view("/", |_request| CountToTen);
+    app
+}
+
+/// Runs the example on `LONA_ADDR` (127.0.0.1:8080 unless set).
+pub fn main() -> lona::Result<()> {
     let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    app.run(&addr)?;
+    app().run(&addr)?;
     Ok(())
 }

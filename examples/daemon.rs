@@ -6,7 +6,10 @@
 
 use lona::prelude::*;
 
-struct SharedCounter;
+/// One counter per session, shared by every tab of the browser and kept while none is open:
+/// each click on `#plus` raises `#count`.
+#[derive(Debug)]
+pub struct SharedCounter;
 
 impl View for SharedCounter {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
@@ -31,10 +34,16 @@ impl View for SharedCounter {
     }
 }
 
-fn main() -> lona::Result<()> {
+/// The app: the shared counter on `/`.
+pub fn app() -> App {
     let mut app = App::new();
     app.view("/", |_request| SharedCounter);
+    app
+}
+
+/// Runs the example on `LONA_ADDR` (127.0.0.1:8080 unless set).
+pub fn main() -> lona::Result<()> {
     let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    app.run(&addr)?;
+    app().run(&addr)?;
     Ok(())
 }

@@ -5,7 +5,9 @@
 
 use lona::prelude::*;
 
-struct Form;
+/// A text input, a checkbox and a select, each with a line that follows its value.
+#[derive(Debug)]
+pub struct Form;
 
 /// Puts `text` into `target` whenever `input` changes; `describe` turns the value into text.
 fn follow(cx: &Context, input: &Node, target: &Node, describe: fn(&ChangeValue) -> String) {
@@ -68,10 +70,16 @@ impl View for Form {
     }
 }
 
-fn main() -> lona::Result<()> {
+/// The app: the form on `/`.
+pub fn app() -> App {
     let mut app = App::new();
     app.view("/", |_request| Form);
+    app
+}
+
+/// Runs the example on `LONA_ADDR` (127.0.0.1:8080 unless set).
+pub fn main() -> lona::Result<()> {
     let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    app.run(&addr)?;
+    app().run(&addr)?;
     Ok(())
 }

@@ -1,10 +1,13 @@
 //! Builds the seed's first page (a heading, a message and a button), then shows what lona sends
 //! the browser: the page as HTML, the tree as the first DATA frame, and the one patch a click
 //! causes. Run it with `cargo run -p examples --example tree`.
+//!
+//! An app never sees frames: this example looks under the facade, at the inner crates that
+//! build the tree (`lona-html`) and encode it (`lona-protocol`).
 #![allow(clippy::print_stdout, reason = "an example prints what it shows")]
 
-use lona::html::{Document, tags::*};
-use lona::protocol::{Html, RuntimeId, ServerMessage, WindowId};
+use lona_html::{Document, tags::*};
+use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
 
 fn main() {
     let message = p().with_text("Click the button");

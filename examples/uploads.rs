@@ -5,7 +5,9 @@
 
 use lona::prelude::*;
 
-struct Uploads;
+/// A file picker that uploads into the view's bucket, and the list of what is in it.
+#[derive(Debug)]
+pub struct Uploads;
 
 impl View for Uploads {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
@@ -107,10 +109,16 @@ fn show_files(files: &Node, bucket: &Bucket) {
     }
 }
 
-fn main() -> lona::Result<()> {
+/// The app: the uploads page on `/`.
+pub fn app() -> App {
     let mut app = App::new();
     app.view("/", |_request| Uploads);
+    app
+}
+
+/// Runs the example on `LONA_ADDR` (127.0.0.1:8080 unless set).
+pub fn main() -> lona::Result<()> {
     let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    app.run(&addr)?;
+    app().run(&addr)?;
     Ok(())
 }

@@ -7,8 +7,8 @@
 
 use lona::html::WIDGET_DATA_EVENT;
 use lona::prelude::*;
-use lona::protocol::client::PostValue;
 use lona::server::FRONTEND_TEMPLATE;
+use lona::view::PostValue;
 
 /// The widget's JavaScript. It is registered ahead of the script that starts the client, so
 /// it is there when the first tree arrives; an app with static files would declare it with
@@ -55,7 +55,10 @@ fn stars(node: &Node) -> i64 {
         .unwrap_or(0)
 }
 
-struct Order;
+/// A pizza order: typed controls with a summary that follows them, a "Suggest" button, a
+/// submit that shows the fields, and a star rating widget.
+#[derive(Debug)]
+pub struct Order;
 
 impl View for Order {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
@@ -188,7 +191,8 @@ impl View for Order {
 }
 
 /// The page after a submit: the fields the form delivered.
-struct Ordered;
+#[derive(Debug)]
+pub struct Ordered;
 
 impl View for Ordered {
     fn handle_request(&self, _cx: &Context, request: &Request) -> ViewResult {
@@ -211,7 +215,9 @@ fn submitted(request: &Request) -> Node {
         .with_child(tags::a().with_attr("href", "/").with_text("Again"))
 }
 
-fn main() -> lona::Result<()> {
+/// The app: the order on `/`, what was ordered on `/ordered`, and the widget's script in the
+/// frontend page.
+pub fn app() -> App {
     let mut app = App::new();
     let page = FRONTEND_TEMPLATE.replacen(
         "<div id=\"lona\"></div>\n",
@@ -221,7 +227,12 @@ fn main() -> lona::Result<()> {
     app.template("lona/frontend.html", &page);
     app.view("/", |_request| Order);
     app.view("/ordered", |_request| Ordered);
+    app
+}
+
+/// Runs the example on `LONA_ADDR` (127.0.0.1:8080 unless set).
+pub fn main() -> lona::Result<()> {
     let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    app.run(&addr)?;
+    app().run(&addr)?;
     Ok(())
 }

@@ -2,16 +2,14 @@
 //! on a pool, and a click's way through the worker pool to the flushed patch.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use lona_html::Node;
-use lona_html::tags::{button, div, span};
 use lona_protocol::WindowId;
 use lona_protocol::client::{ClickData, EventKind, InputEvent, NodeInfo};
 use lona_runtime::{
-    Connection, Context, Flow, OutboxLimits, Outgoing, Pool, PoolConfig, Request, Response,
-    Runtime, RuntimeConfig, SessionId, View, ViewFactory, ViewResult,
+    Connection, Context, OutboxLimits, Outgoing, Pool, PoolConfig, Request, Response, Runtime,
+    RuntimeConfig, SessionId, View, ViewFactory, ViewResult,
 };
 use parking_lot::Mutex;
 
@@ -36,26 +34,19 @@ fn submit_to_start(c: &mut Criterion) {
     pool.shutdown();
 }
 
-/// A counter whose button handler increments a text: one patch per click.
+/// The counter of `examples/click_handler.rs` (one patch per click), which hands its `#plus`
+/// button to the benchmark so that it can send clicks on it.
 struct Counter {
     button: Arc<Mutex<Option<Node>>>,
 }
 
 impl View for Counter {
-    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let count = span().with_text("0");
-        let plus = button().with_text("+1");
-        cx.on_click(&plus, {
-            let count = count.clone();
-            let clicks = AtomicU64::new(0);
-            move |_, _| {
-                let n = clicks.fetch_add(1, Ordering::Relaxed) + 1;
-                count.set_text(n.to_string());
-                Flow::Handled
-            }
-        });
-        *self.button.lock() = Some(plus.clone());
-        Ok(Response::Node(div().with_child(&count).with_child(&plus)))
+    fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult {
+        let response = examples::click_handler::Counter.handle_request(cx, request)?;
+        if let Response::Node(root) = &response {
+            *self.button.lock() = root.query_selector("#plus").ok().flatten();
+        }
+        Ok(response)
     }
 }
 

@@ -6,8 +6,8 @@ use std::io::Write;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use lona::metrics::Limit;
 use lona::prelude::*;
-use lona::runtime::Limit;
 use lona_test::{TestClient, TestServer};
 use parking_lot::Mutex;
 

@@ -2,8 +2,8 @@
 //! accepted only if that node listens for clicks, answered with the patch it causes.
 
 use lona::html::{Document, Event, tags::*};
-use lona::protocol::client::{ClientMessage, EventKind, Frame, decode_client};
-use lona::protocol::{Html, RuntimeId, ServerMessage, WindowId};
+use lona_protocol::client::{ClientMessage, EventKind, Frame, decode_client};
+use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
 
 /// The seed's first app: a heading, a message and a button; a click sets the message.
 #[test]

@@ -3,7 +3,7 @@
 //! view sees what the first one typed, and a submitted form delivers its fields.
 
 use lona::prelude::*;
-use lona::protocol::client::PostValue;
+use lona::view::PostValue;
 use lona_test::{TestClient, TestServer};
 
 /// Every control, each with a handler that writes what the server reads into `#out`, and a

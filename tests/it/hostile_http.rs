@@ -7,11 +7,11 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
+use lona::metrics::Limit;
 use lona::prelude::*;
-use lona::runtime::Limit;
 use lona_test::TestServer;
 
-use crate::metrics::Counter;
+use examples::click_handler::Counter;
 
 /// How long a test waits for something that should happen within a short timeout.
 const DEADLINE: Duration = Duration::from_secs(5);
@@ -59,9 +59,9 @@ fn read_until_closed(stream: &mut TcpStream) -> Result<String, String> {
     }
 }
 
-/// Clicks `#more` and waits for the count to reach `n`.
+/// Clicks `#plus` and waits for the count to reach `n`.
 fn click_to(client: &mut lona_test::TestClient, n: u64) {
-    client.click("#more").expect("a click");
+    client.click("#plus").expect("a click");
     client
         .wait_for_node_text("#count", &n.to_string())
         .expect("the click's patch arrives");

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use examples::click_handler::Counter;
+use lona::metrics::Limit;
 use lona::prelude::*;
-use lona::protocol::WindowId;
-use lona::runtime::Limit;
+use lona::view::WindowId;
 use lona_test::{ClientState, TestClient, TestError, TestServer};
 use tungstenite::client::IntoClientRequest;
 use tungstenite::http::HeaderValue;
@@ -33,26 +34,6 @@ impl View for Blocking {
     }
 }
 
-/// A page with a counter button, answered by a handler on the worker pool.
-struct Clicks;
-
-impl View for Clicks {
-    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let plus = tags::button().with_id("plus").with_text("+1");
-        let count = tags::span().with_id("count").with_text("0");
-        cx.on_click(&plus, {
-            let count = count.clone();
-            move |_, _| {
-                let n: u32 = count.text_content().parse().unwrap_or(0);
-                count.set_text((n + 1).to_string());
-                Flow::Handled
-            }
-        });
-        cx.show(&tags::div().with_child(&plus).with_child(&count))?;
-        Ok(Response::Empty)
-    }
-}
-
 /// A daemon page: `/daemon/<n>`, one daemon per session and `n`.
 struct Daemon;
 
@@ -68,7 +49,7 @@ fn app(settings: impl FnOnce(&mut lona::Settings)) -> TestServer {
     let mut app = App::new();
     settings(&mut app.settings);
     app.view("/block", |_| Blocking);
-    app.view("/clicks", |_| Clicks);
+    app.view("/clicks", |_| Counter);
     app.view("/daemon/<n>", |_| Daemon).name("daemon");
     TestServer::start(app)
 }

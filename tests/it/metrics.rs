@@ -4,26 +4,9 @@
 
 use std::time::{Duration, Instant};
 
+use examples::click_handler::Counter;
 use lona::prelude::*;
 use lona_test::TestServer;
-
-/// A counter: each click on `#more` raises the number shown in `#count`.
-pub(crate) struct Counter;
-
-impl View for Counter {
-    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let count = tags::span().with_id("count").with_text("0");
-        let more = tags::button().with_id("more").with_text("More");
-        let root = tags::div().with_child(&count).with_child(&more);
-        let clicks = std::sync::atomic::AtomicU64::new(0);
-        cx.on_click(&more, move |_cx, _event| {
-            let n = clicks.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            count.set_text(n.to_string());
-            Flow::Handled
-        });
-        Ok(Response::Node(root))
-    }
-}
 
 fn app(metrics: Option<&str>) -> App {
     let mut app = App::new();
@@ -44,10 +27,10 @@ fn three_clicks_are_three_round_trips_on_the_metrics_page() {
     let server = TestServer::start(app(Some("/metrics")));
     let mut client = server.open("/").expect("the page opens");
     client
-        .wait_for_selector("#more")
+        .wait_for_selector("#plus")
         .expect("the counter shows");
     for n in 1..=3 {
-        client.click("#more").expect("a click");
+        client.click("#plus").expect("a click");
         client
             .wait_for_node_text("#count", &n.to_string())
             .expect("the click's patch arrives");

@@ -9,9 +9,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
+use lona::channels::RedisBroker;
 use lona::channels::{Channels, Message, PublishOptions};
 use lona::prelude::*;
-use lona::server::{RedisBroker, ServerError};
+use lona::server::ServerError;
 use lona_test::TestServer;
 
 /// Set to `1` to skip these tests when `redis-server` is not installed.

@@ -9,7 +9,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use lona::prelude::*;
-use lona::server::{BucketLimits, shell};
+use lona::uploads::BucketLimits;
+use lona_server::shell;
 use lona_test::TestServer;
 use serde_json::Value as Json;
 
@@ -219,7 +220,7 @@ struct Uploading;
 
 impl View for Uploading {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let _bucket = lona::server::Bucket::new(cx, BucketLimits::default().with_max_files(3))
+        let _bucket = lona::Bucket::new(cx, BucketLimits::default().with_max_files(3))
             .map_err(|error| ViewError::Failed(Box::new(error)))?;
         let button = tags::button().with_text("bucket open");
         cx.show(&tags::div().with_child(&button))?;

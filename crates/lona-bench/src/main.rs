@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use futures_util::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
-use lona::protocol::WindowId;
+use lona_protocol::WindowId;
 use lona_test::{ClientState, Received};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

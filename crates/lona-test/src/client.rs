@@ -7,10 +7,10 @@ use std::collections::VecDeque;
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use lona::html::forms::Select;
-use lona::html::{AttrValue, Event, Key, Node, Value};
-use lona::protocol::WindowId;
-use lona::protocol::client::{ChangeValue, PostData, PostValue};
+use lona_html::forms::Select;
+use lona_html::{AttrValue, Event, Key, Node, Value};
+use lona_protocol::WindowId;
+use lona_protocol::client::{ChangeValue, PostData, PostValue};
 use tungstenite::client::IntoClientRequest;
 use tungstenite::handshake::HandshakeError;
 use tungstenite::http::HeaderValue;
@@ -292,7 +292,7 @@ impl TestClient {
     /// [`TestError::Selector`] if the selector does not parse; else as
     /// [`TestClient::wait_for`].
     pub fn wait_for_selector(&mut self, selector: &str) -> Result<Node, TestError> {
-        lona::html::Selector::parse(selector)?;
+        lona_html::Selector::parse(selector)?;
         let mut found = None;
         self.wait_until(format!("a node matching {selector:?}"), |w| {
             found = w.query(selector);
@@ -307,7 +307,7 @@ impl TestClient {
     ///
     /// As [`TestClient::wait_for_selector`].
     pub fn wait_for_node_text(&mut self, selector: &str, text: &str) -> Result<(), TestError> {
-        lona::html::Selector::parse(selector)?;
+        lona_html::Selector::parse(selector)?;
         self.wait_until(format!("{selector:?} to have the text {text:?}"), |w| {
             w.query(selector).is_some_and(|n| n.text_content() == text)
         })

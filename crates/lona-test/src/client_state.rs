@@ -12,12 +12,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use lona::html::forms::{self, ClientValue};
-use lona::html::{Event, Key, Node, NodeId, Value, WIDGET_DATA_EVENT};
-use lona::protocol::client::{
+use lona_html::forms::{self, ClientValue};
+use lona_html::{Event, Key, Node, NodeId, Value, WIDGET_DATA_EVENT};
+use lona_protocol::client::{
     ChangeValue, ClickData, ClientMessage, EventKind, InputEvent, NodeInfo, PostData,
 };
-use lona::protocol::{DataType, Method, PREFIX, RuntimeId, WindowId};
+use lona_protocol::{DataType, Method, PREFIX, RuntimeId, WindowId};
 
 use crate::dom::{At, Dom, Problem, fixed};
 use crate::json::{self, Json};
@@ -307,13 +307,13 @@ impl Window {
     }
 
     /// The first node matching `selector`, the top-level node included; HTML strings are
-    /// searched too, parsed with `lona::html::parse_html`. [`crate::TestClient::query`] is the
+    /// searched too, parsed with `lona_html::parse_html`. [`crate::TestClient::query`] is the
     /// same on the tab's window.
     ///
     /// # Panics
     ///
     /// If the selector does not parse: a test with a broken selector cannot pass (check one
-    /// from elsewhere with `lona::html::Selector::parse` first).
+    /// from elsewhere with `lona_html::Selector::parse` first).
     pub fn query(&self, selector: &str) -> Option<Node> {
         let selector = parse_selector(selector);
         self.dom.top_nodes().iter().find_map(|top| {
@@ -344,8 +344,8 @@ impl Window {
 }
 
 /// Parses a selector a test wrote.
-fn parse_selector(selector: &str) -> lona::html::Selector {
-    lona::html::Selector::parse(selector).unwrap_or_else(|error| panic!("{error}: {selector:?}"))
+fn parse_selector(selector: &str) -> lona_html::Selector {
+    lona_html::Selector::parse(selector).unwrap_or_else(|error| panic!("{error}: {selector:?}"))
 }
 
 impl Window {
@@ -388,7 +388,7 @@ impl Window {
 /// messages. No I/O: the caller moves frames between it and a socket.
 ///
 /// ```
-/// use lona::protocol::WindowId;
+/// use lona_protocol::WindowId;
 /// use lona_test::ClientState;
 ///
 /// let mut state = ClientState::new();
@@ -653,7 +653,7 @@ impl ClientState {
     ///
     /// As in a browser, the window's DOM shows the new value at once (checking a radio
     /// unchecks the others of its name), since the server does not send back to a window the
-    /// value it typed (`lona::html::forms`).
+    /// value it typed (`lona_html::forms`).
     ///
     /// # Errors
     ///

@@ -11,11 +11,11 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use lona::html::{
+use lona_html::{
     AttrValue, Content, EVENTS_ATTRIBUTE, Event, Key, Namespace, Node, NodeId, TreeNode, Value,
     is_valid_attribute_name, parse_html,
 };
-use lona::protocol::{NodeType, Operation, PatchType};
+use lona_protocol::{NodeType, Operation, PatchType};
 
 use crate::json::Json;
 

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use lona::html::SelectorError;
+use lona_html::SelectorError;
 
 use crate::client_state::{ClientError, EventError, shorten};
 

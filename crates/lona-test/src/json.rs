@@ -9,9 +9,9 @@
 use std::fmt;
 
 /// The deepest nesting of arrays and objects accepted: a tree of
-/// [`lona::html::MAX_PARSE_DEPTH`] levels takes two per level (the spec and its child list),
+/// [`lona_html::MAX_PARSE_DEPTH`] levels takes two per level (the spec and its child list),
 /// plus a few for the frame around it.
-pub(crate) const MAX_DEPTH: usize = 2 * lona::html::MAX_PARSE_DEPTH + 16;
+pub(crate) const MAX_DEPTH: usize = 2 * lona_html::MAX_PARSE_DEPTH + 16;
 
 /// A parsed JSON value; objects keep their keys in order.
 #[derive(Debug, Clone, PartialEq)]

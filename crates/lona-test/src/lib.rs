@@ -2,7 +2,7 @@
 //!
 //! - [`TestServer`] runs an [`App`](lona::App) on `127.0.0.1:0` for one test.
 //! - [`TestClient`] is a browser tab: it loads a page (getting the session cookie), opens the
-//!   WebSocket, runs the view in window 1, keeps the window's DOM as a `lona::html::Node` tree
+//!   WebSocket, runs the view in window 1, keeps the window's DOM as a `lona_html::Node` tree
 //!   and clicks, types and navigates by CSS selector. It is blocking and waits only for frames,
 //!   each with a deadline (10 s unless set): no sleeps, no hangs.
 //! - [`ClientState`] is the protocol core underneath, without I/O: feed it server frames, read

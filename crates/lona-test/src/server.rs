@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use lona::runtime::RuntimeMetrics;
+use lona::metrics::RuntimeMetrics;
 use lona::server::ServerError;
 use lona::{App, Server};
 

@@ -79,8 +79,8 @@ impl std::error::Error for Error {
     }
 }
 
-impl From<crate::html::SelectorError> for Error {
-    fn from(error: crate::html::SelectorError) -> Error {
+impl From<lona_html::SelectorError> for Error {
+    fn from(error: lona_html::SelectorError) -> Error {
         Error {
             kind: Kind::Selector,
             source: Box::new(error),
@@ -88,8 +88,8 @@ impl From<crate::html::SelectorError> for Error {
     }
 }
 
-impl From<crate::protocol::client::DecodeError> for Error {
-    fn from(error: crate::protocol::client::DecodeError) -> Error {
+impl From<lona_protocol::client::DecodeError> for Error {
+    fn from(error: lona_protocol::client::DecodeError) -> Error {
         Error {
             kind: Kind::Decode,
             source: Box::new(error),
@@ -97,8 +97,8 @@ impl From<crate::protocol::client::DecodeError> for Error {
     }
 }
 
-impl From<crate::html::ParseNodeIdError> for Error {
-    fn from(error: crate::html::ParseNodeIdError) -> Error {
+impl From<lona_html::ParseNodeIdError> for Error {
+    fn from(error: lona_html::ParseNodeIdError) -> Error {
         Error {
             kind: Kind::NodeId,
             source: Box::new(error),
@@ -106,10 +106,10 @@ impl From<crate::html::ParseNodeIdError> for Error {
     }
 }
 
-impl From<crate::server::ServerError> for Error {
-    fn from(error: crate::server::ServerError) -> Error {
+impl From<lona_server::ServerError> for Error {
+    fn from(error: lona_server::ServerError) -> Error {
         let kind = match error {
-            crate::server::ServerError::Settings(_) => Kind::Settings,
+            lona_server::ServerError::Settings(_) => Kind::Settings,
             _ => Kind::Server,
         };
         Error {
@@ -119,8 +119,8 @@ impl From<crate::server::ServerError> for Error {
     }
 }
 
-impl From<crate::server::SettingsError> for Error {
-    fn from(error: crate::server::SettingsError) -> Error {
+impl From<lona_server::SettingsError> for Error {
+    fn from(error: lona_server::SettingsError) -> Error {
         Error {
             kind: Kind::Settings,
             source: Box::new(error),
@@ -128,8 +128,8 @@ impl From<crate::server::SettingsError> for Error {
     }
 }
 
-impl From<crate::runtime::StartError> for Error {
-    fn from(error: crate::runtime::StartError) -> Error {
+impl From<lona_runtime::StartError> for Error {
+    fn from(error: lona_runtime::StartError) -> Error {
         Error {
             kind: Kind::Start,
             source: Box::new(error),

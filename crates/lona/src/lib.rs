@@ -4,16 +4,23 @@
 //! over a WebSocket to a tiny browser client, and clicks and input come back as events. lona is
 //! the model of the Python framework [Lona](https://lona-web.org), speaking its wire protocol.
 //!
-//! This crate is the one applications depend on. It re-exports the parts:
+//! This crate is the one applications depend on, and all they need: its modules name what an
+//! app author uses, and nothing of the machinery behind it.
 //!
 //! | Module | What it holds |
 //! |---|---|
-//! | [`html`] | The node tree: [`html::Node`], [`html::Document`], [`html::tags`], rendering, patches, [`html::diff`], selectors, [`html::parse_html`]; form controls in [`html::forms`] |
-//! | [`protocol`] | The wire protocol: decoding what browsers send, encoding what the server sends |
-//! | [`runtime`] | Views and the threads they run on: [`View`], [`AsyncView`], [`Context`], [`Runtime`] |
-//! | [`server`] | The server: [`App`] with routes and [`Settings`], HTTP and WebSockets, uploads ([`Bucket`]) |
-//! | [`statics`] | Static files: folders, declared CSS and JS, hashed URLs, `collect-static` |
-//! | [`channels`] | Publish/subscribe between views by topic, with the broker behind a trait |
+//! | [`prelude`] | The names most apps use, for `use lona::prelude::*` |
+//! | [`view`] | Views and what they get: [`View`], [`AsyncView`], [`Context`], [`Request`], [`Response`], [`Flow`], the data of input events |
+//! | [`html`] | The node tree: [`html::Node`], [`html::Document`], [`html::tags`], form controls in [`html::forms`], [`html::parse_html`], selectors |
+//! | [`server`] | The server: [`App`] with routes and [`Settings`], the running [`Server`], HTTP handlers, middlewares, templates, sessions |
+//! | [`channels`] | Publish/subscribe between views by topic, in one process or across several with Redis |
+//! | [`uploads`] | File uploads into a view: [`Bucket`] |
+//! | [`statics`] | Static files an app declares, and what `collect-static` writes |
+//! | [`shell`] | What a command of the admin shell gets |
+//! | [`metrics`] | What a running server reports about itself |
+//!
+//! The most used names are also at the top level: [`App`], [`View`], [`Context`] and friends.
+//! Errors of every part convert into [`Error`].
 //!
 //! # A whole app
 //!
@@ -94,10 +101,10 @@
 //!     }
 //! }
 //!
-//! // A route builds a view per request; the server (or a test) starts it in a runtime.
-//! let blocking = lona::runtime::ViewFactory::blocking(|_request| Clicker);
-//! let asynchronous = lona::runtime::ViewFactory::asynchronous(|_request| AsyncClicker);
-//! # let _ = (blocking, asynchronous);
+//! // A route builds a view per request.
+//! let mut app = App::new();
+//! app.view("/", |_request| Clicker);
+//! app.async_view("/async", |_request| AsyncClicker);
 //! ```
 //!
 //! Handlers can also be attached to nodes; they run on the worker pool, and what they change
@@ -124,28 +131,7 @@
 //!         Ok(Response::Node(tags::div().with_child(&count).with_child(&plus)))
 //!     }
 //! }
-//! # let _ = lona::runtime::ViewFactory::blocking(|_| Counter);
-//! ```
-//!
-//! ```
-//! use lona::html::{Document, tags::*};
-//! use lona::protocol::{Html, RuntimeId, ServerMessage, WindowId};
-//!
-//! let counter = span().with_text("0");
-//! let root = div().with_child(h1().with_text("Counter")).with_child(&counter);
-//! let doc = Document::new();
-//! doc.set_root(&root);
-//!
-//! counter.set_text("1");
-//! let patches = doc.take_patches();
-//! let frame = ServerMessage::Data {
-//!     window: WindowId(1),
-//!     runtime: RuntimeId(1),
-//!     title: "",
-//!     html: Some(Html::Update(&patches)),
-//! }
-//! .encode();
-//! assert!(frame.starts_with(r#"lona:[1,"1",203,["",[503,[["#));
+//! # App::new().view("/", |_| Counter);
 //! ```
 //!
 //! # Forms and widgets
@@ -186,49 +172,39 @@
 //!         ))
 //!     }
 //! }
-//! # let _ = lona::runtime::ViewFactory::blocking(|_| Signup);
+//! # App::new().view("/", |_| Signup);
 //! ```
 #![doc(test(attr(deny(warnings))))]
 
 mod error;
 
+pub mod channels;
+pub mod html;
+pub mod metrics;
+pub mod prelude;
+pub mod server;
+pub mod shell;
+pub mod statics;
+pub mod uploads;
+pub mod view;
+
 pub use error::{Error, Result};
-pub use lona_channels as channels;
-pub use lona_html as html;
-pub use lona_protocol as protocol;
-pub use lona_runtime as runtime;
-pub use lona_runtime::{
-    AppState, AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response,
-    Runtime, RuntimeConfig, ServerState, StopReason, Stopped, View, ViewError, ViewHooks,
-    ViewResult,
-};
-pub use lona_server as server;
-pub use lona_server::init_logging;
-pub use lona_server::{
-    App, Bucket, BucketLimits, HttpRequest, HttpResponse, Server, Settings, SettingsError,
-    Templates,
-};
-pub use lona_static as statics;
+/// The `Serialize` trait that template contexts
+/// ([`Templates::render`](server::Templates::render), [`App::template_global`]) and
+/// `HttpResponse::json_value` take; re-exported so that an app names the same serde.
+pub use serde;
 /// JSON values, as the answers of an app's admin shell commands
 /// ([`App::shell_command`](server::App::shell_command)) and `HttpResponse::json_value` take
 /// them; re-exported so that an app needs no copy of its own.
 pub use serde_json;
-
-/// The names most apps use, for `use lona::prelude::*`.
-pub mod prelude {
-    pub use crate::channels::{Channels, ViewChannels};
-    pub use crate::html::forms::{
-        Checkbox, NumberInput, RadioButton, RadioGroup, Select, Submit, Submitted, TextArea,
-        TextInput,
-    };
-    pub use crate::html::{Document, Event, Key, Node, Value, parse_html, tags};
-    pub use crate::protocol::client::ChangeValue;
-    pub use crate::runtime::{
-        AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response,
-        StopReason, View, ViewError, ViewHooks, ViewResult,
-    };
-    pub use crate::server::{Decision, Middleware};
-    pub use crate::{
-        App, Bucket, BucketLimits, Error, HttpRequest, HttpResponse, Result, Settings, Templates,
-    };
-}
+#[doc(no_inline)]
+pub use server::{
+    App, HttpRequest, HttpResponse, Server, Settings, SettingsError, Templates, init_logging,
+};
+#[doc(no_inline)]
+pub use uploads::{Bucket, BucketLimits};
+#[doc(no_inline)]
+pub use view::{
+    AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response,
+    StopReason, Stopped, View, ViewError, ViewResult,
+};

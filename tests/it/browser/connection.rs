@@ -2,37 +2,11 @@
 //! drops it, two tabs of one browser share a daemon view, and with live reload the page
 //! reloads itself when a restarted server is back.
 
+use examples::daemon::SharedCounter;
 use lona::prelude::*;
 use serde_json::json;
 
 use super::support::{app, run};
-
-/// `examples/daemon.rs`: one counter per session, kept while no tab is attached.
-struct SharedCounter;
-
-impl View for SharedCounter {
-    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        cx.daemonize();
-        let count = tags::span().with_id("count").with_text("0");
-        let plus = tags::button().with_id("plus").with_text("+1");
-        cx.on_click(&plus, {
-            let count = count.clone();
-            move |_cx, _event| {
-                let _lock = count.lock();
-                let n: u64 = count.text_content().parse().unwrap_or(0);
-                count.set_text((n + 1).to_string());
-                Flow::Handled
-            }
-        });
-        Ok(Response::Node(
-            tags::div()
-                .with_child(tags::h1().with_text("One counter, every tab"))
-                .with_child(&count)
-                .with_child(" ")
-                .with_child(&plus),
-        ))
-    }
-}
 
 /// Records every notice the client shows, however briefly (it is gone again after the
 /// reconnect, 100 ms later).

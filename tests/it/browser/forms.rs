@@ -228,7 +228,7 @@ struct Signup;
 
 impl View for Signup {
     fn handle_request(&self, _cx: &Context, request: &Request) -> ViewResult {
-        use lona::protocol::client::PostValue;
+        use lona::view::PostValue;
 
         let fields: Vec<String> = request
             .post

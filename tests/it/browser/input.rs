@@ -1,31 +1,10 @@
 //! What the user does reaches the view: a click ends an `await_click`, typing is debounced into
 //! change events, a checkbox and a multiple select send their values.
 
+use examples::button::MyView as Button;
 use lona::prelude::*;
 
 use super::support::{app, run};
-
-/// The seed's first app, as in `examples/button.rs`: `handle_request` blocks in `await_click`.
-struct Button;
-
-impl View for Button {
-    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let message = tags::div()
-            .with_id("message")
-            .with_text("Button not clicked");
-        let button = tags::button().with_id("button").with_text("Click me!");
-        let html = tags::div()
-            .with_child(tags::h1().with_text("Click the button!"))
-            .with_child(&message)
-            .with_child(&button);
-        cx.show(&html)?;
-        let event = cx.await_click(&[&button])?;
-        if event.is_from(&button) {
-            message.set_text("Button clicked");
-        }
-        Ok(Response::Node(html))
-    }
-}
 
 #[test]
 fn a_click_ends_await_click_and_the_message_changes() {

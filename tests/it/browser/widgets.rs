@@ -4,8 +4,8 @@
 
 use lona::html::WIDGET_DATA_EVENT;
 use lona::prelude::*;
-use lona::protocol::client::EventKind;
 use lona::server::FRONTEND_TEMPLATE;
+use lona::view::EventKind;
 use serde_json::json;
 
 use super::support::{Page, Result, app, run};

@@ -5,9 +5,9 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use lona::html::forms::{self, ClientValue};
-use lona::html::{Event, Node};
-use lona::protocol::client::ChangeValue;
+use lona_html::forms::{self, ClientValue};
+use lona_html::{Event, Node};
+use lona_protocol::client::ChangeValue;
 
 use super::{TestClient, link};
 use crate::client_state::EventError;

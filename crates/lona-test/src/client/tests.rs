@@ -1,8 +1,8 @@
 //! Tests of URL resolution for navigation and of the fields a submitted form sends.
 
-use lona::html::forms::{Checkbox, RadioGroup, Select, Submit, TextArea, TextInput};
-use lona::html::tags::{div, form, input};
-use lona::protocol::client::PostValue;
+use lona_html::forms::{Checkbox, RadioGroup, Select, Submit, TextArea, TextInput};
+use lona_html::tags::{div, form, input};
+use lona_protocol::client::PostValue;
 
 use super::{form_encode, form_fields, resolve};
 

@@ -2,8 +2,8 @@
 //! API never sends a case (CLEAR of an element with events, REMOVE of `id`, `null` values),
 //! id takeover, and the events attribute.
 
-use lona::html::{Event, Value};
-use lona::protocol::WindowId;
+use lona_html::{Event, Value};
+use lona_protocol::WindowId;
 
 use super::parse_events;
 use crate::ClientState;

@@ -2,8 +2,8 @@
 //! changes go out before any other event, a press blurs the focused field, and a click on an
 //! element patched since its press is dropped.
 
-use lona::html::forms::TextInput;
 use lona::prelude::*;
+use lona_html::forms::TextInput;
 use lona_test::{TestClient, TestServer};
 
 /// A name field (debounced by `delay` ms, or a plain change with 0; optionally listening to

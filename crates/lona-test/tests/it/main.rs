@@ -7,7 +7,7 @@ mod event_order;
 use std::time::Duration;
 
 use lona::prelude::*;
-use lona::protocol::client::EventKind;
+use lona_protocol::client::EventKind;
 use lona_test::{TestError, TestServer};
 
 /// The seed's first app: `handle_request` blocks in `await_click`.
@@ -415,7 +415,7 @@ fn focus_blur_and_custom_events_reach_their_handlers() -> Result {
     // A client error shows the 500 page in the window.
     let frame = client
         .state()
-        .client_error(lona::protocol::WindowId(1), "TypeError: x is undefined");
+        .client_error(lona_protocol::WindowId(1), "TypeError: x is undefined");
     client.send_raw(&frame)?;
     client.wait_for_text("500 Internal Error")?;
     Ok(())

@@ -7,7 +7,7 @@ fn errors_of_the_parts_convert_and_keep_their_kind() {
     let selector: Error = crate::html::Selector::parse("a + b").unwrap_err().into();
     assert!(selector.is_selector() && !selector.is_decode());
     assert!(selector.to_string().contains("byte 2"));
-    let decode: Error = crate::protocol::client::decode_client("lona:[")
+    let decode: Error = lona_protocol::client::decode_client("lona:[")
         .unwrap_err()
         .into();
     assert!(decode.is_decode());
