@@ -476,9 +476,7 @@ impl App {
         // process would serve views that silently miss the others' messages.
         let channels = match &self.settings.channel_broker_url {
             Some(url) => {
-                let broker =
-                    crate::RedisBroker::connect(url).map_err(ServerError::ChannelBroker)?;
-                let channels = lona_channels::Channels::new(broker);
+                let channels = connect_channel_broker(url).map_err(ServerError::ChannelBroker)?;
                 self.state = std::mem::take(&mut self.state).with(channels.clone());
                 Some(channels)
             }
@@ -954,4 +952,22 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stop_now();
     }
+}
+
+/// `channel_broker_url`: channels over Redis, from `lona-redis` (cargo feature `redis`).
+#[cfg(feature = "redis")]
+fn connect_channel_broker(url: &str) -> std::io::Result<lona_channels::Channels> {
+    Ok(lona_channels::Channels::new(
+        lona_redis::RedisBroker::connect(url)?,
+    ))
+}
+
+/// `channel_broker_url` without the `redis` feature: refused, so that the process does not
+/// serve views that silently miss the other processes' messages.
+#[cfg(not(feature = "redis"))]
+fn connect_channel_broker(_url: &str) -> std::io::Result<lona_channels::Channels> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "lona was built without the `redis` feature",
+    ))
 }

@@ -20,7 +20,6 @@ mod logging;
 mod memory;
 mod metrics;
 mod middleware;
-mod redis_broker;
 mod routing;
 mod session;
 mod settings;
@@ -37,7 +36,9 @@ pub use handler::{AsyncHttpHandler, HttpFuture, HttpHandler, HttpRequest};
 pub use http::HttpResponse;
 pub use logging::init_logging;
 pub use middleware::{BoxError, ConnectionInfo, Decision, HttpRequestInfo, Middleware};
-pub use redis_broker::{RedisBroker, RedisConfig};
+// The Redis broker lives in `lona-redis`; re-exported here so `lona::server::RedisBroker` stays.
+#[cfg(feature = "redis")]
+pub use lona_redis::{RedisBroker, RedisConfig};
 pub use routing::{MATCH_ALL, Pattern, Resolved, ReverseError, RouteError, Router};
 pub use session::{RotateError, SESSION_HANDOFF_PATH, rotate_session};
 pub use settings::{Settings, SettingsError};

@@ -66,6 +66,12 @@ pub(crate) const RULES: &[DepRule] = &[
               `Broker` trait from another crate",
     },
     DepRule {
+        package: "lona-redis",
+        forbidden: &["tokio", "hyper", "tungstenite", "lona-server"],
+        why: "the Redis broker is a channel broker below the server: its own blocking socket \
+              to Redis on its own threads, no HTTP or WebSocket, no tokio",
+    },
+    DepRule {
         package: "test-support",
         forbidden: &[
             "lona",
@@ -74,6 +80,7 @@ pub(crate) const RULES: &[DepRule] = &[
             "lona-runtime",
             "lona-static",
             "lona-channels",
+            "lona-redis",
             "lona-server",
             "lona-test",
         ],
@@ -82,6 +89,10 @@ pub(crate) const RULES: &[DepRule] = &[
 ];
 
 /// Crates that open sockets or speak HTTP/WebSocket.
+///
+/// Only the server and the Redis broker open sockets. The broker (`lona-redis`) speaks RESP
+/// over a plain `std::net::TcpStream`, which no dependency edge shows, so its rule is the
+/// `lona-redis` row of [`RULES`]: none of these crates, and not the server either.
 pub(crate) const NETWORK_CRATES: &[&str] = &["hyper", "tungstenite"];
 
 /// The one library crate that may reach [`NETWORK_CRATES`]; crates depending on it may too.
