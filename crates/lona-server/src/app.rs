@@ -529,10 +529,7 @@ impl App {
                     close_at: settings.outbox_close_at,
                 },
                 // Views render templates with `cx.state::<Templates>()`.
-                state: self
-                    .state
-                    .with(templates.clone())
-                    .with(crate::buckets::Registry::new(&settings))
+                state: with_uploads(self.state.with(templates.clone()), &settings)
                     .with(crate::session::Handoffs::default()),
                 error_page: {
                     let templates = templates.clone();
@@ -970,4 +967,16 @@ fn connect_channel_broker(_url: &str) -> std::io::Result<lona_channels::Channels
         std::io::ErrorKind::Unsupported,
         "lona was built without the `redis` feature",
     ))
+}
+
+/// The bucket registry in the app state, where views make buckets (cargo feature `uploads`).
+#[cfg(feature = "uploads")]
+fn with_uploads(state: lona_runtime::AppState, settings: &Settings) -> lona_runtime::AppState {
+    state.with(crate::uploads::registry(settings))
+}
+
+/// Without the `uploads` feature there are no buckets: bucket URLs reach the routes.
+#[cfg(not(feature = "uploads"))]
+fn with_uploads(state: lona_runtime::AppState, _settings: &Settings) -> lona_runtime::AppState {
+    state
 }

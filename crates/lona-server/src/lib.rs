@@ -7,7 +7,6 @@
 
 mod app;
 mod body_timeout;
-mod buckets;
 mod cli;
 mod client_addr;
 mod conn;
@@ -26,9 +25,10 @@ mod settings;
 pub mod shell;
 mod socket;
 mod statics;
+#[cfg(feature = "uploads")]
+mod uploads;
 
 pub use app::{App, RouteName, Server};
-pub use buckets::{Bucket, BucketBuilder, BucketError, BucketEvent, BucketLimits};
 pub use cli::{Command, CommandLineError};
 pub use error::ServerError;
 pub use frontend::{ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE, Templates};
@@ -39,6 +39,9 @@ pub use middleware::{BoxError, ConnectionInfo, Decision, HttpRequestInfo, Middle
 // The Redis broker lives in `lona-redis`; re-exported here so `lona::server::RedisBroker` stays.
 #[cfg(feature = "redis")]
 pub use lona_redis::{RedisBroker, RedisConfig};
+// Uploads live in `lona-uploads`; re-exported here so `lona::server::Bucket` stays.
+#[cfg(feature = "uploads")]
+pub use lona_uploads::{Bucket, BucketBuilder, BucketError, BucketEvent, BucketLimits};
 pub use routing::{MATCH_ALL, Pattern, Resolved, ReverseError, RouteError, Router};
 pub use session::{RotateError, SESSION_HANDOFF_PATH, rotate_session};
 pub use settings::{Settings, SettingsError};

@@ -419,13 +419,7 @@ fn run(line: &str, state: &State, commands: &[CustomCommand], started: Instant) 
                 .map(|(name, from)| json!({"template": name, "from": from}))
                 .collect(),
         )),
-        "buckets" => takes_no_args(
-            state
-                .runtime
-                .state()
-                .get::<crate::buckets::Registry>()
-                .map_or(Json::Array(Vec::new()), |registry| registry.listing()),
-        ),
+        "buckets" => takes_no_args(buckets(state)),
         "channels" => {
             if args.is_empty() {
                 channels(state)
@@ -876,4 +870,14 @@ pub fn attach(path: &Path, command: Option<&str>, json: bool) -> std::io::Result
         tracing::debug!(%error, "cannot save the shell history");
     }
     Ok(())
+}
+
+/// `buckets`: the open upload buckets (none without the `uploads` feature).
+fn buckets(state: &State) -> Json {
+    #[cfg(feature = "uploads")]
+    if let Some(registry) = state.runtime.state().get::<lona_uploads::Registry>() {
+        return registry.listing();
+    }
+    let _ = state;
+    Json::Array(Vec::new())
 }

@@ -41,4 +41,4 @@ pub use crate::declared::{FileKind, SortOrder, StaticFile};
 pub use crate::error::StaticError;
 pub use crate::files::{Builder, EmbeddedFile, StaticFiles};
 pub use crate::http::{Body, SharedBytes, StaticRequest, StaticResponse};
-pub use crate::mime::content_type;
+pub use crate::mime::{URL_ESCAPED, content_disposition, content_type};

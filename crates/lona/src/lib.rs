@@ -203,10 +203,9 @@ pub use lona_runtime::{
 };
 pub use lona_server as server;
 pub use lona_server::init_logging;
-pub use lona_server::{
-    App, Bucket, BucketLimits, HttpRequest, HttpResponse, Server, Settings, SettingsError,
-    Templates,
-};
+pub use lona_server::{App, HttpRequest, HttpResponse, Server, Settings, SettingsError, Templates};
+#[cfg(feature = "uploads")]
+pub use lona_server::{Bucket, BucketLimits};
 pub use lona_static as statics;
 /// JSON values, as the answers of an app's admin shell commands
 /// ([`App::shell_command`](server::App::shell_command)) and `HttpResponse::json_value` take
@@ -227,7 +226,7 @@ pub mod prelude {
         StopReason, View, ViewError, ViewResult,
     };
     pub use crate::server::{Decision, Middleware};
-    pub use crate::{
-        App, Bucket, BucketLimits, Error, HttpRequest, HttpResponse, Result, Settings, Templates,
-    };
+    pub use crate::{App, Error, HttpRequest, HttpResponse, Result, Settings, Templates};
+    #[cfg(feature = "uploads")]
+    pub use crate::{Bucket, BucketLimits};
 }

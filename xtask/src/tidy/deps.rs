@@ -72,6 +72,12 @@ pub(crate) const RULES: &[DepRule] = &[
               to Redis on its own threads, no HTTP or WebSocket, no tokio",
     },
     DepRule {
+        package: "lona-uploads",
+        forbidden: &["hyper", "tungstenite", "lona-server"],
+        why: "uploads are a service the server mounts: they speak `http` types and open no \
+              socket, so the server depends on them and not the other way round",
+    },
+    DepRule {
         package: "test-support",
         forbidden: &[
             "lona",
@@ -82,6 +88,7 @@ pub(crate) const RULES: &[DepRule] = &[
             "lona-channels",
             "lona-redis",
             "lona-server",
+            "lona-uploads",
             "lona-test",
         ],
         why: "test fixtures sit below every crate, so that the lowest crate's tests can use them",
