@@ -330,7 +330,7 @@ impl App {
     /// Serves the admin shell on a unix socket at `path` while the server runs (Lona's
     /// `--shell-server-url file://PATH`): the socket file gets mode 0600, a stale one is
     /// replaced if nothing listens on it, and it is removed at shutdown. Attach with
-    /// [`crate::shell::attach`]; `docs/shell.md` lists the commands. There is no TCP variant.
+    /// `lona_shell::attach`; `docs/shell.md` lists the commands. There is no TCP variant.
     pub fn shell_socket(&mut self, path: impl Into<std::path::PathBuf>) {
         self.shell = Some(path.into());
     }
@@ -716,9 +716,7 @@ impl App {
                 socket,
                 json,
                 command,
-            } => {
-                crate::shell::attach(&socket, command.as_deref(), json).map_err(ServerError::Io)?
-            }
+            } => attach_shell(&socket, command.as_deref(), json).map_err(ServerError::Io)?,
         }
         Ok(())
     }
@@ -979,4 +977,27 @@ fn with_uploads(state: lona_runtime::AppState, settings: &Settings) -> lona_runt
 #[cfg(not(feature = "uploads"))]
 fn with_uploads(state: lona_runtime::AppState, _settings: &Settings) -> lona_runtime::AppState {
     state
+}
+
+/// The command line's `shell`: the client in `lona-shell` (cargo feature `shell`).
+#[cfg(feature = "shell")]
+fn attach_shell(
+    socket: &std::path::Path,
+    command: Option<&str>,
+    json: bool,
+) -> std::io::Result<()> {
+    lona_shell::attach(socket, command, json)
+}
+
+/// Without the `shell` feature the command line has no shell client.
+#[cfg(not(feature = "shell"))]
+fn attach_shell(
+    _socket: &std::path::Path,
+    _command: Option<&str>,
+    _json: bool,
+) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "lona was built without the `shell` feature",
+    ))
 }

@@ -78,6 +78,20 @@ pub(crate) const RULES: &[DepRule] = &[
               socket, so the server depends on them and not the other way round",
     },
     DepRule {
+        package: "lona-shell",
+        forbidden: &[
+            "tokio",
+            "hyper",
+            "tungstenite",
+            "lona-server",
+            "lona-runtime",
+            "lona-html",
+            "lona-protocol",
+        ],
+        why: "the admin shell's client only speaks the shell's line protocol on a unix socket; \
+              the server answers, formats and limits",
+    },
+    DepRule {
         package: "test-support",
         forbidden: &[
             "lona",
@@ -88,6 +102,7 @@ pub(crate) const RULES: &[DepRule] = &[
             "lona-channels",
             "lona-redis",
             "lona-server",
+            "lona-shell",
             "lona-uploads",
             "lona-test",
         ],
