@@ -1,7 +1,9 @@
 //! The server of lona: HTTP/1.1 with hyper, WebSockets with tungstenite on each page's own
 //! path, Lona's routing, cookie sessions, the frontend page, and graceful shutdown.
 //!
-//! The only crate of the workspace that opens sockets. It bridges tokio and the runtime's
+//! With the Redis broker (`lona-redis`), the only crate of the workspace that opens sockets;
+//! uploads (`lona-uploads`) and the admin shell's client (`lona-shell`) plug in behind the
+//! cargo features `uploads` and `shell`, Redis behind `redis`. It bridges tokio and the runtime's
 //! pools through non-blocking outboxes: a slow client can never block a pool thread, and a
 //! parked view can never block a tokio worker.
 
