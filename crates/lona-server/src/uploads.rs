@@ -57,6 +57,5 @@ pub(crate) async fn serve(
     response.map(|body| match body {
         UploadBody::File { file, length } => crate::statics::stream_file(pool, file, 0, length),
         UploadBody::Bytes(bytes) => full(bytes),
-        _ => full(hyper::body::Bytes::new()),
     })
 }

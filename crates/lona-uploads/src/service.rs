@@ -59,9 +59,9 @@ pub(crate) fn is_timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 /// The body of a bucket answer: bytes, or a stored file the server streams (on its static
-/// pool, as it streams static files).
+/// pool, as it streams static files). Exhaustive on purpose: a new kind must not compile in a
+/// server that cannot send it.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum UploadBody {
     /// The whole body.
     Bytes(Bytes),
