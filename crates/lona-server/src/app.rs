@@ -332,7 +332,7 @@ impl App {
     /// Serves the admin shell on a unix socket at `path` while the server runs (Lona's
     /// `--shell-server-url file://PATH`): the socket file gets mode 0600, a stale one is
     /// replaced if nothing listens on it, and it is removed at shutdown. Attach with
-    /// [`crate::shell::attach`]; `docs/shell.md` lists the commands. There is no TCP variant.
+    /// `lona_shell::attach`; `docs/shell.md` lists the commands. There is no TCP variant.
     pub fn shell_socket(&mut self, path: impl Into<std::path::PathBuf>) {
         self.shell = Some(path.into());
     }
@@ -478,9 +478,7 @@ impl App {
         // process would serve views that silently miss the others' messages.
         let channels = match &self.settings.channel_broker_url {
             Some(url) => {
-                let broker =
-                    crate::RedisBroker::connect(url).map_err(ServerError::ChannelBroker)?;
-                let channels = lona_channels::Channels::new(broker);
+                let channels = connect_channel_broker(url).map_err(ServerError::ChannelBroker)?;
                 self.state = std::mem::take(&mut self.state).with(channels.clone());
                 Some(channels)
             }
@@ -533,10 +531,7 @@ impl App {
                     close_at: settings.outbox_close_at,
                 },
                 // Views render templates with `cx.state::<Templates>()`.
-                state: self
-                    .state
-                    .with(templates.clone())
-                    .with(crate::buckets::Registry::new(&settings))
+                state: with_uploads(self.state.with(templates.clone()), &settings)
                     .with(crate::session::Handoffs::default()),
                 error_page: {
                     let templates = templates.clone();
@@ -723,9 +718,7 @@ impl App {
                 socket,
                 json,
                 command,
-            } => {
-                crate::shell::attach(&socket, command.as_deref(), json).map_err(ServerError::Io)?
-            }
+            } => attach_shell(&socket, command.as_deref(), json).map_err(ServerError::Io)?,
         }
         Ok(())
     }
@@ -956,4 +949,57 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stop_now();
     }
+}
+
+/// `channel_broker_url`: channels over Redis, from `lona-redis` (cargo feature `redis`).
+#[cfg(feature = "redis")]
+fn connect_channel_broker(url: &str) -> std::io::Result<lona_channels::Channels> {
+    Ok(lona_channels::Channels::new(
+        lona_redis::RedisBroker::connect(url)?,
+    ))
+}
+
+/// `channel_broker_url` without the `redis` feature: refused, so that the process does not
+/// serve views that silently miss the other processes' messages.
+#[cfg(not(feature = "redis"))]
+fn connect_channel_broker(_url: &str) -> std::io::Result<lona_channels::Channels> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "lona was built without the `redis` feature",
+    ))
+}
+
+/// The bucket registry in the app state, where views make buckets (cargo feature `uploads`).
+#[cfg(feature = "uploads")]
+fn with_uploads(state: lona_runtime::AppState, settings: &Settings) -> lona_runtime::AppState {
+    state.with(crate::uploads::registry(settings))
+}
+
+/// Without the `uploads` feature there are no buckets: bucket URLs reach the routes.
+#[cfg(not(feature = "uploads"))]
+fn with_uploads(state: lona_runtime::AppState, _settings: &Settings) -> lona_runtime::AppState {
+    state
+}
+
+/// The command line's `shell`: the client in `lona-shell` (cargo feature `shell`).
+#[cfg(feature = "shell")]
+fn attach_shell(
+    socket: &std::path::Path,
+    command: Option<&str>,
+    json: bool,
+) -> std::io::Result<()> {
+    lona_shell::attach(socket, command, json)
+}
+
+/// Without the `shell` feature the command line has no shell client.
+#[cfg(not(feature = "shell"))]
+fn attach_shell(
+    _socket: &std::path::Path,
+    _command: Option<&str>,
+    _json: bool,
+) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "lona was built without the `shell` feature",
+    ))
 }

@@ -26,12 +26,8 @@ use crate::routing::Router;
 use crate::session::new_session_id;
 use crate::settings::Settings;
 
-/// Bytes that `filename*` (RFC 5987) and URL path segments carry percent-encoded: all but
-/// letters, digits and `.-_`, which is safe in a header, in a path and in HTML alike.
-pub(crate) const URL_ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'.')
-    .remove(b'-')
-    .remove(b'_');
+// Moved to lona-static, which the uploads crate shares.
+pub(crate) use lona_static::{URL_ESCAPED, content_disposition};
 
 /// What every request handler shares.
 pub(crate) struct State {
@@ -271,24 +267,6 @@ impl HttpResponse {
 pub(crate) type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
 
 /// A body of whole bytes.
-/// A `Content-Disposition` value of `kind` (`attachment` or `inline`) for `filename`: the name
-/// reduced to safe characters in the plain parameter, and whole, percent-encoded, in
-/// `filename*` (RFC 6266), so that no name can break out of the header.
-pub(crate) fn content_disposition(kind: &str, filename: &str) -> String {
-    let plain: String = filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded = percent_encoding::utf8_percent_encode(filename, URL_ESCAPED);
-    format!("{kind}; filename=\"{plain}\"; filename*=UTF-8''{encoded}")
-}
-
 pub(crate) fn full(bytes: impl Into<Bytes>) -> Body {
     Full::new(bytes.into())
         .map_err(|never| match never {})
@@ -432,8 +410,9 @@ async fn answer(
         return session_handoff(&state, &request, peer);
     }
     // Uploads: after the middlewares (which may refuse them), before the routes.
-    if crate::buckets::handles(&state, path) {
-        return crate::buckets::serve(state, request).await;
+    #[cfg(feature = "uploads")]
+    if let Some(registry) = crate::uploads::mounted(&state, path) {
+        return crate::uploads::serve(state, registry, request).await;
     }
     let Some(route) = state.router.resolve(path) else {
         return state.error_page(StatusCode::NOT_FOUND);

@@ -43,4 +43,4 @@ pub use crate::embedded::EmbeddedFile;
 pub use crate::error::StaticError;
 pub use crate::files::{Builder, StaticFiles};
 pub use crate::http::{Body, SharedBytes, StaticRequest, StaticResponse};
-pub use crate::mime::content_type;
+pub use crate::mime::{URL_ESCAPED, content_disposition, content_type};

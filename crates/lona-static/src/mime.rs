@@ -1,4 +1,5 @@
-//! Content types by file extension, and which types are worth compressing.
+//! Content types by file extension, which types are worth compressing, and how a file is
+//! named in a download (`Content-Disposition`).
 //!
 //! A compact table of our own instead of `mime_guess`: static files of a web app use a few
 //! dozen types, text types need an explicit `charset=utf-8` (which `mime_guess` leaves out),
@@ -100,6 +101,31 @@ pub(crate) fn is_compressible(content_type: &str) -> bool {
                 | "image/x-icon"
                 | "application/vnd.ms-fontobject"
         )
+}
+
+/// Bytes that `filename*` (RFC 5987) and URL path segments carry percent-encoded: all but
+/// letters, digits and `.-_`, which is safe in a header, in a path and in HTML alike.
+pub const URL_ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'_');
+
+/// A `Content-Disposition` value of `kind` (`attachment` or `inline`) for `filename`: the name
+/// reduced to safe characters in the plain parameter, and whole, percent-encoded, in
+/// `filename*` (RFC 6266), so that no name can break out of the header.
+pub fn content_disposition(kind: &str, filename: &str) -> String {
+    let plain: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded = percent_encoding::utf8_percent_encode(filename, URL_ESCAPED);
+    format!("{kind}; filename=\"{plain}\"; filename*=UTF-8''{encoded}")
 }
 
 #[cfg(test)]

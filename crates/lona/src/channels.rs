@@ -8,4 +8,5 @@ pub use lona_channels::{
     PublishOptions, SUBSCRIBE_TOPIC, Subscription, SubscriptionId, UNSUBSCRIBE_TOPIC, ViewChannels,
     ViewSubscription,
 };
+#[cfg(feature = "redis")]
 pub use lona_server::{RedisBroker, RedisConfig};

@@ -185,6 +185,7 @@ pub mod prelude;
 pub mod server;
 pub mod shell;
 pub mod statics;
+#[cfg(feature = "uploads")]
 pub mod uploads;
 pub mod view;
 
@@ -201,6 +202,7 @@ pub use serde_json;
 pub use server::{
     App, HttpRequest, HttpResponse, Server, Settings, SettingsError, Templates, init_logging,
 };
+#[cfg(feature = "uploads")]
 #[doc(no_inline)]
 pub use uploads::{Bucket, BucketLimits};
 #[doc(no_inline)]

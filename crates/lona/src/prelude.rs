@@ -13,6 +13,7 @@ pub use crate::server::{
     App, Decision, HttpRequest, HttpResponse, Middleware, Settings, Templates,
 };
 #[doc(no_inline)]
+#[cfg(feature = "uploads")]
 pub use crate::uploads::{Bucket, BucketLimits};
 #[doc(no_inline)]
 pub use crate::view::{

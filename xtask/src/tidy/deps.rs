@@ -66,6 +66,32 @@ pub(crate) const RULES: &[DepRule] = &[
               `Broker` trait from another crate",
     },
     DepRule {
+        package: "lona-redis",
+        forbidden: &["tokio", "hyper", "tungstenite", "lona-server"],
+        why: "the Redis broker is a channel broker below the server: its own blocking socket \
+              to Redis on its own threads, no HTTP or WebSocket, no tokio",
+    },
+    DepRule {
+        package: "lona-uploads",
+        forbidden: &["hyper", "tungstenite", "lona-server"],
+        why: "uploads are a service the server mounts: they speak `http` types and open no \
+              socket, so the server depends on them and not the other way round",
+    },
+    DepRule {
+        package: "lona-shell",
+        forbidden: &[
+            "tokio",
+            "hyper",
+            "tungstenite",
+            "lona-server",
+            "lona-runtime",
+            "lona-html",
+            "lona-protocol",
+        ],
+        why: "the admin shell's client only speaks the shell's line protocol on a unix socket; \
+              the server answers, formats and limits",
+    },
+    DepRule {
         package: "test-support",
         forbidden: &[
             "lona",
@@ -74,7 +100,10 @@ pub(crate) const RULES: &[DepRule] = &[
             "lona-runtime",
             "lona-static",
             "lona-channels",
+            "lona-redis",
             "lona-server",
+            "lona-shell",
+            "lona-uploads",
             "lona-test",
         ],
         why: "test fixtures sit below every crate, so that the lowest crate's tests can use them",
@@ -82,6 +111,10 @@ pub(crate) const RULES: &[DepRule] = &[
 ];
 
 /// Crates that open sockets or speak HTTP/WebSocket.
+///
+/// Only the server and the Redis broker open sockets. The broker (`lona-redis`) speaks RESP
+/// over a plain `std::net::TcpStream`, which no dependency edge shows, so its rule is the
+/// `lona-redis` row of [`RULES`]: none of these crates, and not the server either.
 pub(crate) const NETWORK_CRATES: &[&str] = &["hyper", "tungstenite"];
 
 /// The one library crate that may reach [`NETWORK_CRATES`]; crates depending on it may too.

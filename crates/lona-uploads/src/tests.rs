@@ -1,7 +1,9 @@
 //! Unit tests of the pieces of the bucket endpoints that browsers control: display names, URL
 //! names, redirects, `Content-Disposition`, the owner check and the metered body.
 
-use super::*;
+use crate::limits::BucketLimits;
+use crate::names::{MAX_NAME, decode_name, display_name, encode_name};
+use crate::service::{content_disposition, redirect_target, same_secret};
 
 #[test]
 fn display_names_keep_what_the_browser_sent_minus_control_characters() {

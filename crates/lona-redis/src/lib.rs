@@ -55,12 +55,13 @@ impl Default for RedisConfig {
 /// (and prefix), with Redis pub/sub.
 ///
 /// ```no_run
-/// use lona_server::{App, RedisBroker};
 /// use lona_channels::Channels;
+/// use lona_redis::RedisBroker;
 ///
-/// let mut app = App::new();
-/// app.state(Channels::new(RedisBroker::connect("redis://127.0.0.1:6379/")?));
-/// // or, with no code: app.settings.channel_broker_url = Some("redis://127.0.0.1:6379/".into());
+/// let channels = Channels::new(RedisBroker::connect("redis://127.0.0.1:6379/")?);
+/// // then `app.state(channels)`; or, with no code:
+/// // app.settings.channel_broker_url = Some("redis://127.0.0.1:6379/".into());
+/// # drop(channels);
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
