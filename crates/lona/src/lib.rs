@@ -199,8 +199,7 @@ pub use lona_protocol as protocol;
 pub use lona_runtime as runtime;
 pub use lona_runtime::{
     AppState, AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response,
-    Runtime, RuntimeConfig, ServerState, StopReason, Stopped, View, ViewError, ViewHooks,
-    ViewResult,
+    Runtime, RuntimeConfig, ServerState, StopReason, Stopped, View, ViewError, ViewResult,
 };
 pub use lona_server as server;
 pub use lona_server::init_logging;
@@ -225,7 +224,7 @@ pub mod prelude {
     pub use crate::protocol::client::ChangeValue;
     pub use crate::runtime::{
         AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response,
-        StopReason, View, ViewError, ViewHooks, ViewResult,
+        StopReason, View, ViewError, ViewResult,
     };
     pub use crate::server::{Decision, Middleware};
     pub use crate::{
