@@ -190,3 +190,6 @@ impl<V: AsyncView> AsyncView for Hooked<V> {
 
     hooked!(AsyncView);
 }
+
+#[cfg(test)]
+mod tests;
