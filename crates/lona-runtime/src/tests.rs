@@ -10,6 +10,7 @@ mod daemons;
 mod errors;
 mod events;
 mod forms;
+mod hooks;
 mod limits;
 mod output;
 mod run_once;

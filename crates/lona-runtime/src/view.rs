@@ -1,5 +1,6 @@
-//! What a view is: the [`View`] and [`AsyncView`] traits, the [`ViewHooks`] they share (Lona's
-//! hooks), and the values they receive and return: [`Request`], [`InputEvent`], [`Response`], [`ViewError`], [`Flow`].
+//! What a view is: the [`View`] and [`AsyncView`] traits with Lona's hooks (declared once, for
+//! both, by a macro; [`ViewHooks`] is how the runtime calls them), and the values they receive
+//! and return: [`Request`], [`InputEvent`], [`Response`], [`ViewError`], [`Flow`].
 
 use std::fmt;
 use std::future::Future;
@@ -290,17 +291,51 @@ impl InputEvent {
     }
 }
 
-/// The hooks a view of either kind may have, beside its `handle_request`: declared once here,
-/// for [`View`] and [`AsyncView`] alike. Every hook has a default that does nothing.
+/// The four hooks of a view (Lona's), written once here and expanded inside both [`View`] and
+/// [`AsyncView`], so a view writes them in its own impl and each trait documents them.
 ///
-/// A view that has hooks implements this trait and hands itself out from its `hooks` method
-/// (the one line that links the two: without it the runtime does not see the hooks). A view
-/// without hooks writes neither. An [`AsyncView`] does the same as this blocking one:
+/// Why a macro and not a supertrait: `View: ViewHooks` would make every view, hooked or not,
+/// write an empty `impl ViewHooks`, and a provided `fn hooks(&self) -> &dyn ViewHooks` that a
+/// hooked view overrides would silently drop the hooks of a view that forgets it. The runtime
+/// reaches the hooks of either kind through [`ViewHooks`], implemented by its adapters.
+macro_rules! view_hooks {
+    () => {
+        /// Runs first for every input event, on a worker-pool thread.
+        fn handle_input_event_root(&self, cx: &EventContext, event: &InputEvent) -> Flow {
+            let _ = (cx, event);
+            Flow::Continue
+        }
+
+        /// Runs last, for events nothing else handled, on a worker-pool thread.
+        fn handle_input_event(&self, cx: &EventContext, event: &InputEvent) -> Flow {
+            let _ = (cx, event);
+            Flow::Continue
+        }
+
+        /// Runs once after `handle_request` returns, on its thread (a blocking view's) or its
+        /// executor (an async view's); `None` if it finished on its own.
+        fn on_stop(&self, reason: Option<&StopReason>) {
+            let _ = reason;
+        }
+
+        /// Runs once when the view is removed, on a worker-pool thread.
+        fn on_cleanup(&self) {}
+    };
+}
+
+/// A view whose `handle_request` is plain blocking code on a runtime-pool thread, as in Lona.
+///
+/// It may block for as long as it likes in the context's waits (`await_click`, `sleep`...),
+/// which return [`Stopped`] within milliseconds when the view is stopped. While it waits it
+/// holds its thread: size the runtime pool for the number of views that wait at once, or use
+/// [`AsyncView`], which holds no thread while it waits.
+///
+/// Beside `handle_request`, a view may write Lona's hooks in the same impl; each has a
+/// default that does nothing. An [`AsyncView`] has the same four:
 ///
 /// ```
 /// use lona_runtime::{
-///     Context, EventContext, Flow, InputEvent, Request, Response, StopReason, View, ViewHooks,
-///     ViewResult,
+///     Context, EventContext, Flow, InputEvent, Request, Response, StopReason, View, ViewResult,
 /// };
 ///
 /// struct Logged;
@@ -310,12 +345,6 @@ impl InputEvent {
 ///         Ok(Response::Empty)
 ///     }
 ///
-///     fn hooks(&self) -> &dyn ViewHooks {
-///         self
-///     }
-/// }
-///
-/// impl ViewHooks for Logged {
 ///     fn handle_input_event(&self, _cx: &EventContext, event: &InputEvent) -> Flow {
 ///         println!("nobody took the {} event", event.name());
 ///         Flow::Handled
@@ -330,40 +359,6 @@ impl InputEvent {
 /// All hooks take `&self`: `handle_request` and the event hooks run at the same time on
 /// different threads, as in Lona. Keep state in the tree (which is thread-safe) or behind a
 /// lock.
-pub trait ViewHooks: Send + Sync {
-    /// Runs first for every input event, on a worker-pool thread.
-    fn handle_input_event_root(&self, cx: &EventContext, event: &InputEvent) -> Flow {
-        let _ = (cx, event);
-        Flow::Continue
-    }
-
-    /// Runs last, for events nothing else handled, on a worker-pool thread.
-    fn handle_input_event(&self, cx: &EventContext, event: &InputEvent) -> Flow {
-        let _ = (cx, event);
-        Flow::Continue
-    }
-
-    /// Runs once after `handle_request` returns, on its thread (a blocking view's) or its
-    /// executor (an async view's); `None` if it finished on its own.
-    fn on_stop(&self, reason: Option<&StopReason>) {
-        let _ = reason;
-    }
-
-    /// Runs once when the view is removed, on a worker-pool thread.
-    fn on_cleanup(&self) {}
-}
-
-/// The hooks of a view that has none.
-struct NoHooks;
-
-impl ViewHooks for NoHooks {}
-
-/// A view whose `handle_request` is plain blocking code on a runtime-pool thread, as in Lona.
-///
-/// It may block for as long as it likes in the context's waits (`await_click`, `sleep`...),
-/// which return [`Stopped`] within milliseconds when the view is stopped. While it waits it
-/// holds its thread: size the runtime pool for the number of views that wait at once, or use
-/// [`AsyncView`], which holds no thread while it waits.
 pub trait View: Send + Sync + 'static {
     /// The view's main code; runs on a runtime-pool thread.
     ///
@@ -372,10 +367,7 @@ pub trait View: Send + Sync + 'static {
     /// A [`ViewError`] shows the matching error view (nothing for `Stopped`).
     fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult;
 
-    /// The view's [`ViewHooks`]: none by default; `self` for a view that implements them.
-    fn hooks(&self) -> &dyn ViewHooks {
-        &NoHooks
-    }
+    view_hooks!();
 }
 
 /// A view whose `handle_request` is an `async fn`, run as a task on the server's executor. While
@@ -383,7 +375,8 @@ pub trait View: Send + Sync + 'static {
 ///
 /// Blocking inside it (a blocking database call, `std::thread::sleep`) blocks an executor
 /// thread; that is the user's choice, with the same trade-off Lona documents for its
-/// `await_sync`. Use [`View`] for blocking code.
+/// `await_sync`. Use [`View`] for blocking code. Its hooks are [`View`]'s, written the same way;
+/// they are not `async`, as in Lona.
 pub trait AsyncView: Send + Sync + 'static {
     /// The view's main code.
     ///
@@ -396,8 +389,22 @@ pub trait AsyncView: Send + Sync + 'static {
         request: &Request,
     ) -> impl Future<Output = ViewResult> + Send;
 
-    /// The view's [`ViewHooks`]: none by default; `self` for a view that implements them.
-    fn hooks(&self) -> &dyn ViewHooks {
-        &NoHooks
-    }
+    view_hooks!();
+}
+
+/// The hooks of a view of either kind, as the runtime and the server's middlewares call them.
+///
+/// An app does not implement it: it writes the hooks in its [`View`] or [`AsyncView`] impl, and
+/// the runtime's adapter for each kind forwards this trait to them. It exists so that code that
+/// drives views of both kinds (the runtime's dispatch and lifecycle) calls the hooks through
+/// one object-safe trait.
+pub trait ViewHooks: Send + Sync {
+    /// [`View::handle_input_event_root`] or [`AsyncView::handle_input_event_root`].
+    fn handle_input_event_root(&self, cx: &EventContext, event: &InputEvent) -> Flow;
+    /// [`View::handle_input_event`] or [`AsyncView::handle_input_event`].
+    fn handle_input_event(&self, cx: &EventContext, event: &InputEvent) -> Flow;
+    /// [`View::on_stop`] or [`AsyncView::on_stop`].
+    fn on_stop(&self, reason: Option<&StopReason>);
+    /// [`View::on_cleanup`] or [`AsyncView::on_cleanup`].
+    fn on_cleanup(&self);
 }

@@ -198,7 +198,6 @@ impl App {
         let slot = Arc::clone(&self.middleware_slot);
         let factory = ViewFactory::blocking(move |request| Hooked {
             view: make(request),
-            hooks: <V as View>::hooks,
             request: request.clone(),
             middlewares: slot.get().cloned().unwrap_or_default(),
         });
@@ -214,7 +213,6 @@ impl App {
         let slot = Arc::clone(&self.middleware_slot);
         let factory = ViewFactory::asynchronous(move |request| Hooked {
             view: make(request),
-            hooks: <V as AsyncView>::hooks,
             request: request.clone(),
             middlewares: slot.get().cloned().unwrap_or_default(),
         });

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use lona_runtime::{
     AsyncContext, AsyncView, Context, EventContext, Flow, InputEvent, Request, Response,
-    StopReason, View, ViewHooks, ViewResult,
+    StopReason, View, ViewResult,
 };
 
 use crate::http::HttpResponse;
@@ -143,10 +143,36 @@ impl Middlewares {
 /// A view wrapped so that the middlewares' view hooks run around its own.
 pub(crate) struct Hooked<V> {
     pub(crate) view: V,
-    /// The view's own hooks: `View::hooks` or `AsyncView::hooks`, whichever kind it is.
-    pub(crate) hooks: fn(&V) -> &dyn ViewHooks,
     pub(crate) request: Request,
     pub(crate) middlewares: Middlewares,
+}
+
+/// The four hooks of a [`Hooked`] view of kind `$kind` ([`View`] or [`AsyncView`]): the
+/// middlewares' part first, then the view's own, written once for both kinds.
+macro_rules! hooked {
+    ($kind:ident) => {
+        fn handle_input_event_root(&self, cx: &EventContext, event: &InputEvent) -> Flow {
+            <V as $kind>::handle_input_event_root(&self.view, cx, event)
+        }
+
+        fn handle_input_event(&self, cx: &EventContext, event: &InputEvent) -> Flow {
+            <V as $kind>::handle_input_event(&self.view, cx, event)
+        }
+
+        fn on_stop(&self, reason: Option<&StopReason>) {
+            for middleware in self.middlewares.0.iter() {
+                middleware.on_view_stop(&self.request, reason);
+            }
+            <V as $kind>::on_stop(&self.view, reason);
+        }
+
+        fn on_cleanup(&self) {
+            for middleware in self.middlewares.0.iter() {
+                middleware.on_view_cleanup(&self.request);
+            }
+            <V as $kind>::on_cleanup(&self.view);
+        }
+    };
 }
 
 impl<V: View> View for Hooked<V> {
@@ -154,9 +180,7 @@ impl<V: View> View for Hooked<V> {
         self.view.handle_request(cx, request)
     }
 
-    fn hooks(&self) -> &dyn ViewHooks {
-        self
-    }
+    hooked!(View);
 }
 
 impl<V: AsyncView> AsyncView for Hooked<V> {
@@ -164,31 +188,8 @@ impl<V: AsyncView> AsyncView for Hooked<V> {
         self.view.handle_request(cx, request).await
     }
 
-    fn hooks(&self) -> &dyn ViewHooks {
-        self
-    }
+    hooked!(AsyncView);
 }
 
-impl<V: Send + Sync> ViewHooks for Hooked<V> {
-    fn handle_input_event_root(&self, cx: &EventContext, event: &InputEvent) -> Flow {
-        (self.hooks)(&self.view).handle_input_event_root(cx, event)
-    }
-
-    fn handle_input_event(&self, cx: &EventContext, event: &InputEvent) -> Flow {
-        (self.hooks)(&self.view).handle_input_event(cx, event)
-    }
-
-    fn on_stop(&self, reason: Option<&StopReason>) {
-        for middleware in self.middlewares.0.iter() {
-            middleware.on_view_stop(&self.request, reason);
-        }
-        (self.hooks)(&self.view).on_stop(reason);
-    }
-
-    fn on_cleanup(&self) {
-        for middleware in self.middlewares.0.iter() {
-            middleware.on_view_cleanup(&self.request);
-        }
-        (self.hooks)(&self.view).on_cleanup();
-    }
-}
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,6 @@
 //! How views are made and driven: [`ViewFactory`] builds a view per request, and the
 //! `DynView` adapters run a blocking or an async view's `handle_request` on the right pool or
-//! executor, and hand out its hooks.
+//! executor, and hand out its hooks as [`ViewHooks`].
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -9,11 +9,12 @@ use std::sync::atomic::Ordering;
 
 use super::start::StartError;
 use super::{RuntimeInner, ViewShared, short_session};
-use crate::context::{AsyncContext, Context, ViewHandle};
+use crate::context::{AsyncContext, Context, EventContext, ViewHandle};
 use crate::limits::Limit;
 use crate::pool::panic_message;
 use crate::spawn::CatchUnwind;
-use crate::view::{AsyncView, Request, Response, View, ViewHooks, ViewResult};
+use crate::stop::StopReason;
+use crate::view::{AsyncView, Flow, InputEvent, Request, Response, View, ViewHooks, ViewResult};
 
 /// Builds a view for each request of a route.
 #[derive(Clone)]
@@ -75,12 +76,41 @@ pub(crate) trait DynView: Send + Sync + 'static {
         runtime: &RuntimeInner,
         done: OnceDone,
     ) -> Result<(), StartError>;
-    /// The view's hooks.
+    /// The view's hooks, whichever its kind.
     fn hooks(&self) -> &dyn ViewHooks;
 }
 
+/// A blocking view, as the runtime drives it.
 struct Blocking<V>(V);
+/// An async view, as the runtime drives it.
 struct Async<V>(V);
+
+/// Implements [`ViewHooks`] for an adapter by calling the hooks its view wrote in its `$kind`
+/// impl.
+macro_rules! forward_hooks {
+    ($adapter:ident, $kind:ident) => {
+        impl<V: $kind> ViewHooks for $adapter<V> {
+            fn handle_input_event_root(&self, cx: &EventContext, event: &InputEvent) -> Flow {
+                <V as $kind>::handle_input_event_root(&self.0, cx, event)
+            }
+
+            fn handle_input_event(&self, cx: &EventContext, event: &InputEvent) -> Flow {
+                <V as $kind>::handle_input_event(&self.0, cx, event)
+            }
+
+            fn on_stop(&self, reason: Option<&StopReason>) {
+                <V as $kind>::on_stop(&self.0, reason);
+            }
+
+            fn on_cleanup(&self) {
+                <V as $kind>::on_cleanup(&self.0);
+            }
+        }
+    };
+}
+
+forward_hooks!(Blocking, View);
+forward_hooks!(Async, AsyncView);
 
 /// Where the result of a non-interactive run goes.
 pub(super) type OnceDone = Box<dyn FnOnce(Result<Response, u16>) + Send>;
@@ -142,7 +172,7 @@ impl<V: View> DynView for Blocking<V> {
                 return;
             }
             let result = self.handle_request(&job_shared);
-            job_shared.finish(result, |reason| self.0.hooks().on_stop(reason));
+            job_shared.finish(result, |reason| self.hooks().on_stop(reason));
         };
         match runtime.runtime_pool.try_submit(job) {
             Ok(()) => {
@@ -163,7 +193,7 @@ impl<V: View> DynView for Blocking<V> {
     ) -> Result<(), StartError> {
         let job = move || {
             let result = self.handle_request(&shared);
-            shared.finish_once(result, done, |reason| self.0.hooks().on_stop(reason));
+            shared.finish_once(result, done, |reason| self.hooks().on_stop(reason));
         };
         runtime
             .runtime_pool
@@ -172,7 +202,7 @@ impl<V: View> DynView for Blocking<V> {
     }
 
     fn hooks(&self) -> &dyn ViewHooks {
-        self.0.hooks()
+        self
     }
 }
 
@@ -187,7 +217,7 @@ impl<V: AsyncView> DynView for Async<V> {
                 return;
             }
             let result = self.handle_request(&shared).await;
-            shared.finish(result, |reason| self.0.hooks().on_stop(reason));
+            shared.finish(result, |reason| self.hooks().on_stop(reason));
         };
         runtime.spawner.spawn(Box::pin(task));
         Ok(())
@@ -201,14 +231,14 @@ impl<V: AsyncView> DynView for Async<V> {
     ) -> Result<(), StartError> {
         let task = async move {
             let result = self.handle_request(&shared).await;
-            shared.finish_once(result, done, |reason| self.0.hooks().on_stop(reason));
+            shared.finish_once(result, done, |reason| self.hooks().on_stop(reason));
         };
         runtime.spawner.spawn(Box::pin(task));
         Ok(())
     }
 
     fn hooks(&self) -> &dyn ViewHooks {
-        self.0.hooks()
+        self
     }
 }
 

@@ -8,7 +8,7 @@ use lona_html::tags::{button, div, p};
 
 use crate::{
     Connection, Context, ErrorPage, EventContext, Flow, InputEvent, Request, Response, Runtime,
-    RuntimeConfig, StopReason, View, ViewError, ViewFactory, ViewHandle, ViewHooks, ViewResult,
+    RuntimeConfig, StopReason, View, ViewError, ViewFactory, ViewHandle, ViewResult,
 };
 
 use super::support::{
@@ -47,12 +47,6 @@ impl View for Panicky {
         Ok(Response::Empty)
     }
 
-    fn hooks(&self) -> &dyn ViewHooks {
-        self
-    }
-}
-
-impl ViewHooks for Panicky {
     fn handle_input_event_root(&self, _cx: &EventContext, _event: &InputEvent) -> Flow {
         assert!(self.at != PanicIn::Root, "boom in the root hook");
         Flow::Continue

@@ -7,7 +7,7 @@ use lona_protocol::{RuntimeId, WindowId};
 
 use crate::{
     Context, EventContext, EventOutcome, Flow, InputEvent, Request, Response, View, ViewFactory,
-    ViewHooks, ViewResult,
+    ViewResult,
 };
 
 use super::support::{
@@ -84,12 +84,6 @@ impl View for Ordered {
         Ok(Response::Empty)
     }
 
-    fn hooks(&self) -> &dyn ViewHooks {
-        self
-    }
-}
-
-impl ViewHooks for Ordered {
     fn handle_input_event_root(&self, _cx: &EventContext, _event: &InputEvent) -> Flow {
         self.probe.log("root hook");
         Flow::Continue

@@ -7,7 +7,7 @@ use lona_html::tags::p;
 
 use crate::{
     AsyncContext, AsyncView, Context, Request, Response, Runtime, StopReason, Stopped, View,
-    ViewError, ViewFactory, ViewHooks, ViewResult,
+    ViewError, ViewFactory, ViewResult,
 };
 
 use super::support::{DEADLINE, Probe, eventually, session, small_runtime};
@@ -60,12 +60,6 @@ impl View for OnceView {
         }
     }
 
-    fn hooks(&self) -> &dyn ViewHooks {
-        self
-    }
-}
-
-impl ViewHooks for OnceView {
     fn on_stop(&self, reason: Option<&StopReason>) {
         self.probe.log(format!("on_stop {reason:?}"));
     }

@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 
 use crate::{
     AsyncContext, AsyncView, Connection, Context, Flow, OutboxLimits, Outgoing, Request, Response,
-    Runtime, RuntimeConfig, SessionId, StopReason, View, ViewFactory, ViewHooks, ViewResult,
+    Runtime, RuntimeConfig, SessionId, StopReason, View, ViewFactory, ViewResult,
 };
 
 pub(super) const DEADLINE: Duration = Duration::from_secs(20);
@@ -179,12 +179,6 @@ impl View for Waiting {
         Ok(Response::Empty)
     }
 
-    fn hooks(&self) -> &dyn ViewHooks {
-        self
-    }
-}
-
-impl ViewHooks for Waiting {
     fn on_stop(&self, reason: Option<&StopReason>) {
         self.probe.log(format!("on_stop {reason:?}"));
     }
@@ -216,12 +210,6 @@ impl AsyncView for AsyncWaiting {
         Ok(Response::Empty)
     }
 
-    fn hooks(&self) -> &dyn ViewHooks {
-        self
-    }
-}
-
-impl ViewHooks for AsyncWaiting {
     fn on_stop(&self, reason: Option<&StopReason>) {
         self.probe.log(format!("on_stop {reason:?}"));
     }

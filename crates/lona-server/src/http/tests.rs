@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use lona_html::tags::{button, div, p};
-use lona_runtime::{Context, Flow, Request, Response, StopReason, View, ViewHooks, ViewResult};
+use lona_runtime::{Context, Flow, Request, Response, StopReason, View, ViewResult};
 use serde_json::Value as Json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -44,12 +44,6 @@ impl View for ButtonApp {
         Ok(Response::Empty)
     }
 
-    fn hooks(&self) -> &dyn ViewHooks {
-        self
-    }
-}
-
-impl ViewHooks for ButtonApp {
     fn on_stop(&self, _reason: Option<&StopReason>) {
         self.stops.fetch_add(1, Ordering::SeqCst);
     }
