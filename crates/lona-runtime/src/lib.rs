@@ -69,8 +69,7 @@ pub use stop::{StopReason, Stopped};
 pub use submit::SubmitFuture;
 pub use untrusted::{UNTRUSTED_MAX_CHARS, Untrusted};
 pub use view::{
-    AsyncView, Flow, InputEvent, Request, Response, View, ViewError, ViewHooks, ViewResult,
-    percent_decode,
+    AsyncView, Flow, InputEvent, Request, Response, View, ViewError, ViewResult, percent_decode,
 };
 
 #[cfg(test)]

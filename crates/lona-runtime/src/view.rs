@@ -392,13 +392,10 @@ pub trait AsyncView: Send + Sync + 'static {
     view_hooks!();
 }
 
-/// The hooks of a view of either kind, as the runtime and the server's middlewares call them.
-///
-/// An app does not implement it: it writes the hooks in its [`View`] or [`AsyncView`] impl, and
-/// the runtime's adapter for each kind forwards this trait to them. It exists so that code that
-/// drives views of both kinds (the runtime's dispatch and lifecycle) calls the hooks through
-/// one object-safe trait.
-pub trait ViewHooks: Send + Sync {
+/// The hooks of a view of either kind, as the runtime calls them: apps write the hooks in their
+/// [`View`] or [`AsyncView`] impl, and the runtime's adapter for each kind forwards this
+/// object-safe trait to them, so dispatch and lifecycle call them through one trait.
+pub(crate) trait ViewHooks: Send + Sync {
     /// [`View::handle_input_event_root`] or [`AsyncView::handle_input_event_root`].
     fn handle_input_event_root(&self, cx: &EventContext, event: &InputEvent) -> Flow;
     /// [`View::handle_input_event`] or [`AsyncView::handle_input_event`].
