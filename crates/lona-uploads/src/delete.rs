@@ -8,9 +8,9 @@ use http::{Request, Response};
 use http_body_util::{BodyExt, Limited};
 use lona_runtime::{Runtime, percent_decode};
 
+use crate::bucket::Shared;
 use crate::multipart::name_from_multipart;
 use crate::refusal::Refusal;
-use crate::registry::Shared;
 use crate::service::{RequestBody, UploadBody, done};
 use crate::upload::run_hook;
 

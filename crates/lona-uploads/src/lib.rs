@@ -26,6 +26,7 @@
 //! file for the server to stream. This crate opens no socket and knows no HTTP server.
 
 mod bucket;
+mod builder;
 mod delete;
 mod limits;
 mod multipart;
@@ -35,7 +36,8 @@ mod registry;
 mod service;
 mod upload;
 
-pub use crate::bucket::{Bucket, BucketBuilder, BucketError, BucketEvent};
+pub use crate::bucket::{Bucket, BucketEvent};
+pub use crate::builder::{BucketBuilder, BucketError};
 pub use crate::limits::BucketLimits;
 pub use crate::registry::Registry;
 pub use crate::service::{BodyError, RequestBody, UploadBody};

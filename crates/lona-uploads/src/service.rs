@@ -10,10 +10,10 @@ use http::{Method, Request, Response, StatusCode};
 use lona_html::{Node, tags};
 use lona_runtime::{Runtime, SessionId};
 
-use crate::bucket::Bucket;
+use crate::bucket::{Bucket, Shared};
 use crate::names::{decode_name, encode_name};
 use crate::refusal::Refusal;
-use crate::registry::{Registry, Shared};
+use crate::registry::Registry;
 
 /// A request body as the server hands it to [`Registry::serve`].
 pub type RequestBody = http_body_util::combinators::UnsyncBoxBody<Bytes, BodyError>;

@@ -16,10 +16,10 @@ use lona_runtime::{Pool, Runtime};
 use parking_lot::Mutex;
 
 use crate::bucket::{Bucket, BucketEvent, Hook, Hooks};
+use crate::bucket::{Shared, Stored};
 use crate::multipart::{Metered, refusal_of};
 use crate::names::display_name;
 use crate::refusal::Refusal;
-use crate::registry::{Shared, Stored};
 use crate::service::{RequestBody, UploadBody, done};
 
 /// Bytes a multipart body may carry beyond its files: part headers, boundaries, text fields.
