@@ -1,47 +1,19 @@
-//! `Bucket`, the view's side of uploads: a private folder per view, made with a
-//! `BucketBuilder` and deleted when the view is cleaned up, with its URLs and its hooks.
+//! `Bucket`, a view's handle on its uploads, and what its clones, the registry and the HTTP
+//! side share (`Shared`: the folder, the files, the hooks). These types hold each other (a
+//! hook is told the bucket, the bucket holds its hooks), so they live together, below the
+//! registry that finds them and the builder that makes them.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
 
-use lona_runtime::ViewHandle;
+use lona_runtime::{SessionId, ViewHandle};
 use parking_lot::Mutex;
 
 use crate::limits::BucketLimits;
 use crate::names::encode_name;
-use crate::registry::{Files, Registry, Shared};
-
-/// Why a bucket could not be made.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum BucketError {
-    /// The view is not served by a `lona_server::App` (there is no bucket registry in its app
-    /// state): buckets need the server that answers their URLs.
-    NoServer,
-    /// The bucket's folder could not be created: check that `Settings::bucket_dir` (or the
-    /// system's temporary folder) exists and is writable.
-    Io(std::io::Error),
-}
-
-impl fmt::Display for BucketError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BucketError::NoServer => f.write_str("buckets need a view served by lona's App"),
-            BucketError::Io(error) => write!(f, "cannot create the bucket's folder: {error}"),
-        }
-    }
-}
-
-impl std::error::Error for BucketError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            BucketError::NoServer => None,
-            BucketError::Io(error) => Some(error),
-        }
-    }
-}
 
 /// What an `on_add` or `on_delete` hook is told.
 #[derive(Debug)]
@@ -66,15 +38,6 @@ pub(crate) struct Hooks {
     pub(crate) view: ViewHandle,
     pub(crate) on_add: Option<Hook>,
     pub(crate) on_delete: Option<Hook>,
-}
-
-/// Deletes the bucket when the view is cleaned up (kept with `keep_until_cleanup`).
-pub(crate) struct Guard(Arc<Shared>);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        self.0.close();
-    }
 }
 
 /// A folder for a view's uploads (Lona's `Bucket`): files the browser posts to
@@ -131,127 +94,7 @@ impl fmt::Debug for Bucket {
     }
 }
 
-/// Makes a [`Bucket`] with hooks or without an index; see [`Bucket::builder`].
-#[derive(Default)]
-pub struct BucketBuilder {
-    limits: BucketLimits,
-    no_index: bool,
-    on_add: Option<Hook>,
-    on_delete: Option<Hook>,
-}
-
-impl fmt::Debug for BucketBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BucketBuilder")
-            .field("limits", &self.limits)
-            .field("index", &!self.no_index)
-            .field("on_add", &self.on_add.is_some())
-            .field("on_delete", &self.on_delete.is_some())
-            .finish()
-    }
-}
-
-impl BucketBuilder {
-    /// The limits; [`BucketLimits::default`] if not set.
-    pub fn limits(&mut self, limits: BucketLimits) -> &mut Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Whether `GET` of [`Bucket::index_url`] lists the files with add and delete forms (Lona's
-    /// `index`); on by default. Without it the index answers 404.
-    pub fn index(&mut self, index: bool) -> &mut Self {
-        self.no_index = !index;
-        self
-    }
-
-    /// Runs `hook` after every successful upload, with the names of the files it added (Lona's
-    /// `on_add`). The hook runs on a worker-pool thread, before the upload is answered; what it
-    /// changes in the view's tree is sent when it returns. A hook that panics makes the upload
-    /// answer 500; its files stay.
-    pub fn on_add(&mut self, hook: impl Fn(&BucketEvent<'_>) + Send + Sync + 'static) -> &mut Self {
-        self.on_add = Some(Arc::new(hook));
-        self
-    }
-
-    /// Runs `hook` after a file was deleted through [`Bucket::delete_url`], with its name
-    /// (Lona's `on_delete`); on a worker-pool thread, as [`BucketBuilder::on_add`].
-    pub fn on_delete(
-        &mut self,
-        hook: impl Fn(&BucketEvent<'_>) + Send + Sync + 'static,
-    ) -> &mut Self {
-        self.on_delete = Some(Arc::new(hook));
-        self
-    }
-
-    /// Makes the bucket for the view of `cx` (a [`lona_runtime::Context`],
-    /// [`lona_runtime::AsyncContext`] or [`lona_runtime::EventContext`]): creates its private
-    /// folder (mode 0700) and registers it with the server. Only the session of the view's
-    /// request may use it. The hooks are taken out of the builder.
-    ///
-    /// Creating the folder is a quick blocking call; from an async view it runs on the
-    /// executor's thread.
-    ///
-    /// # Errors
-    ///
-    /// [`BucketError::NoServer`] if the view does not run in a `lona_server::App`;
-    /// [`BucketError::Io`] if the folder cannot be created.
-    pub fn build(&mut self, cx: &ViewHandle) -> Result<Bucket, BucketError> {
-        let registry = cx.state::<Registry>().ok_or(BucketError::NoServer)?;
-        let id = (registry.new_id)();
-        let dir = registry.dir.join(format!("lona-bucket-{id}"));
-        create_private_dir(&registry.dir, &dir).map_err(BucketError::Io)?;
-        let shared = Arc::new(Shared {
-            id: id.clone(),
-            dir,
-            prefix: registry.prefix.clone(),
-            session: cx.request().session.clone(),
-            limits: self.limits,
-            index: !self.no_index,
-            files: Mutex::new(Files::default()),
-            writes: tokio::sync::Mutex::new(()),
-            closed: AtomicBool::new(false),
-            hooks: Mutex::new(Some(Hooks {
-                view: cx.clone(),
-                on_add: self.on_add.take(),
-                on_delete: self.on_delete.take(),
-            })),
-            registry: Arc::downgrade(&registry),
-        });
-        registry.buckets.lock().insert(id, Arc::clone(&shared));
-        // A view that is cleaned up already drops the guard at once: the bucket closes.
-        cx.keep_until_cleanup(Guard(Arc::clone(&shared)));
-        Ok(Bucket { shared })
-    }
-}
-
-fn create_private_dir(base: &Path, dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(base)?;
-    let mut builder = std::fs::DirBuilder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt as _;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
 impl Bucket {
-    /// A bucket for the view of `cx` with `limits`, an index and no hooks (Lona's
-    /// `Bucket(request, max_files, max_size)`); see [`BucketBuilder::build`].
-    ///
-    /// # Errors
-    ///
-    /// As [`BucketBuilder::build`].
-    pub fn new(cx: &ViewHandle, limits: BucketLimits) -> Result<Bucket, BucketError> {
-        Bucket::builder().limits(limits).build(cx)
-    }
-
-    /// A builder, for hooks and the index switch.
-    pub fn builder() -> BucketBuilder {
-        BucketBuilder::default()
-    }
-
     /// The bucket's id: 32 random characters, the part of its URLs nobody can guess.
     pub fn id(&self) -> &str {
         &self.shared.id
@@ -314,3 +157,88 @@ impl Bucket {
         self.shared.is_closed()
     }
 }
+
+/// One stored file: the name the browser gave and the name on disk.
+#[derive(Debug, Clone)]
+pub(crate) struct Stored {
+    pub(crate) name: String,
+    pub(crate) stored: String,
+    pub(crate) size: u64,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Files {
+    pub(crate) list: Vec<Stored>,
+    /// The number of the next stored name; names are never reused in a bucket.
+    pub(crate) next: u64,
+}
+
+/// What the view's handles, the registry and the HTTP side share.
+pub(crate) struct Shared {
+    pub(crate) id: String,
+    pub(crate) dir: PathBuf,
+    pub(crate) prefix: String,
+    pub(crate) session: SessionId,
+    pub(crate) limits: BucketLimits,
+    pub(crate) index: bool,
+    pub(crate) files: Mutex<Files>,
+    /// Adds and deletes run one at a time per bucket, as in Lona: an upload checks its limits
+    /// against files that cannot change under it.
+    pub(crate) writes: tokio::sync::Mutex<()>,
+    pub(crate) closed: AtomicBool,
+    pub(crate) hooks: Mutex<Option<Hooks>>,
+    /// The registry's table, left when the bucket closes; gone with the registry.
+    pub(crate) table: Weak<Table>,
+}
+
+impl Shared {
+    pub(crate) fn path_of(&self, stored: &str) -> PathBuf {
+        self.dir.join(stored)
+    }
+
+    pub(crate) fn lookup(&self, name: &str) -> Option<Stored> {
+        self.files
+            .lock()
+            .list
+            .iter()
+            .find(|f| f.name == name)
+            .cloned()
+    }
+
+    pub(crate) fn reserve_name(&self) -> String {
+        let mut files = self.files.lock();
+        files.next += 1;
+        format!("upload-{:06}", files.next)
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Unregisters the bucket, drops its hooks and deletes its folder; the first call only.
+    /// Runs on the worker pool (at the view's cleanup) or where the registry is dropped.
+    pub(crate) fn close(&self) {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let hooks = self.hooks.lock().take();
+        drop(hooks);
+        if let Some(table) = self.table.upgrade() {
+            table.lock().remove(&self.id);
+        }
+        self.files.lock().list.clear();
+        remove_dir(&self.dir);
+    }
+}
+
+pub(crate) fn remove_dir(dir: &Path) {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => tracing::warn!(%error, dir = %dir.display(), "cannot delete a bucket"),
+    }
+}
+
+/// The open buckets by id: the registry owns the table, a bucket points back to it weakly to
+/// leave it when it closes.
+pub(crate) type Table = Mutex<HashMap<String, Arc<Shared>>>;

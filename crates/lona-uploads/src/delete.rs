@@ -8,11 +8,12 @@ use http::{Request, Response};
 use http_body_util::{BodyExt, Limited};
 use lona_runtime::{Runtime, percent_decode};
 
+use crate::answer::done;
+use crate::body::{RequestBody, UploadBody};
+use crate::bucket::Shared;
+use crate::hooks::run_hook;
 use crate::multipart::name_from_multipart;
 use crate::refusal::Refusal;
-use crate::registry::Shared;
-use crate::service::{RequestBody, UploadBody, done};
-use crate::upload::run_hook;
 
 /// The largest body of a delete request.
 pub(crate) const DELETE_BODY_LIMIT: usize = 64 * 1024;
@@ -30,7 +31,7 @@ pub(crate) async fn delete(
         .unwrap_or_default()
         .to_owned();
     let name = if let Ok(boundary) = multer::parse_boundary(&content_type) {
-        name_from_multipart(request.into_body(), boundary).await?
+        name_from_multipart(request.into_body(), boundary, DELETE_BODY_LIMIT).await?
     } else {
         let body = Limited::new(request.into_body(), DELETE_BODY_LIMIT)
             .collect()

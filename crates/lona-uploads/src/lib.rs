@@ -25,8 +25,13 @@
 //! [`Registry::serve`] with the session it verified; the answer's [`UploadBody`] is bytes or a
 //! file for the server to stream. This crate opens no socket and knows no HTTP server.
 
+mod answer;
+mod body;
 mod bucket;
+mod builder;
 mod delete;
+mod disk;
+mod hooks;
 mod limits;
 mod multipart;
 mod names;
@@ -35,10 +40,11 @@ mod registry;
 mod service;
 mod upload;
 
-pub use crate::bucket::{Bucket, BucketBuilder, BucketError, BucketEvent};
+pub use crate::body::{BodyError, RequestBody, UploadBody};
+pub use crate::bucket::{Bucket, BucketEvent};
+pub use crate::builder::{BucketBuilder, BucketError};
 pub use crate::limits::BucketLimits;
 pub use crate::registry::Registry;
-pub use crate::service::{BodyError, RequestBody, UploadBody};
 
 #[cfg(test)]
 mod tests;

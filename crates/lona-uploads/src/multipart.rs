@@ -12,15 +12,16 @@ use futures_util::Stream;
 use http_body::Body as _;
 use parking_lot::Mutex;
 
-use crate::delete::DELETE_BODY_LIMIT;
+use crate::body::{RequestBody, is_timed_out};
 use crate::refusal::Refusal;
-use crate::service::RequestBody;
-use crate::upload::OVERHEAD;
 
 /// Bytes the multipart parser may be fed without giving anything back (a part's headers that
 /// never end): more is refused, so a body of endless headers cannot fill the memory. One frame
 /// of hyper's is at most about 400 KiB, so a well-formed body never comes near.
 const STALL_LIMIT: u64 = 1024 * 1024;
+
+/// Bytes a multipart body may carry beyond its files: part headers, boundaries, text fields.
+pub(crate) const OVERHEAD: u64 = 1024 * 1024;
 
 /// What a multer error means for the browser.
 pub(crate) fn refusal_of(error: multer::Error) -> Refusal {
@@ -28,9 +29,7 @@ pub(crate) fn refusal_of(error: multer::Error) -> Refusal {
         multer::Error::StreamSizeExceeded { limit } => {
             Refusal::TooLarge(limit.saturating_sub(OVERHEAD))
         }
-        multer::Error::StreamReadFailed(source) if crate::service::is_timed_out(&*source) => {
-            Refusal::TimedOut
-        }
+        multer::Error::StreamReadFailed(source) if is_timed_out(&*source) => Refusal::TimedOut,
         multer::Error::StreamReadFailed(source) => match source.downcast::<Stalled>() {
             Ok(_) => Refusal::Malformed("a part's headers do not end".to_owned()),
             // The browser went away or sent a broken body; nobody reads the answer.
@@ -103,14 +102,15 @@ impl Stream for Metered {
     }
 }
 
-/// The `name` field of a small multipart form.
+/// The `name` field of a small multipart form, of at most `limit` bytes.
 pub(crate) async fn name_from_multipart(
     body: RequestBody,
     boundary: String,
+    limit: usize,
 ) -> Result<Option<String>, Refusal> {
     let stream = http_body_util::BodyDataStream::new(body);
     let limit = multer::SizeLimit::new()
-        .whole_stream(DELETE_BODY_LIMIT as u64)
+        .whole_stream(limit as u64)
         .per_field(4096);
     let constraints = multer::Constraints::new().size_limit(limit);
     let mut multipart = multer::Multipart::with_constraints(stream, boundary, constraints);

@@ -1,102 +1,18 @@
-//! The server's buckets by id (`Registry`, in the runtime's app state so that views find it),
-//! and what a bucket's handles, the registry and the HTTP side share (`Shared`).
+//! The server's buckets by id (`Registry`, in the runtime's app state so that views find it).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Weak};
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use lona_runtime::SessionId;
 use parking_lot::Mutex;
 
-use crate::bucket::Hooks;
-use crate::limits::BucketLimits;
-
-/// One stored file: the name the browser gave and the name on disk.
-#[derive(Debug, Clone)]
-pub(crate) struct Stored {
-    pub(crate) name: String,
-    pub(crate) stored: String,
-    pub(crate) size: u64,
-}
-
-#[derive(Debug, Default)]
-pub(crate) struct Files {
-    pub(crate) list: Vec<Stored>,
-    /// The number of the next stored name; names are never reused in a bucket.
-    pub(crate) next: u64,
-}
-
-/// What the view's handles, the registry and the HTTP side share.
-pub(crate) struct Shared {
-    pub(crate) id: String,
-    pub(crate) dir: PathBuf,
-    pub(crate) prefix: String,
-    pub(crate) session: SessionId,
-    pub(crate) limits: BucketLimits,
-    pub(crate) index: bool,
-    pub(crate) files: Mutex<Files>,
-    /// Adds and deletes run one at a time per bucket, as in Lona: an upload checks its limits
-    /// against files that cannot change under it.
-    pub(crate) writes: tokio::sync::Mutex<()>,
-    pub(crate) closed: AtomicBool,
-    pub(crate) hooks: Mutex<Option<Hooks>>,
-    pub(crate) registry: Weak<Registry>,
-}
-
-impl Shared {
-    pub(crate) fn path_of(&self, stored: &str) -> PathBuf {
-        self.dir.join(stored)
-    }
-
-    pub(crate) fn lookup(&self, name: &str) -> Option<Stored> {
-        self.files
-            .lock()
-            .list
-            .iter()
-            .find(|f| f.name == name)
-            .cloned()
-    }
-
-    pub(crate) fn reserve_name(&self) -> String {
-        let mut files = self.files.lock();
-        files.next += 1;
-        format!("upload-{:06}", files.next)
-    }
-
-    pub(crate) fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Acquire)
-    }
-
-    /// Unregisters the bucket, drops its hooks and deletes its folder; the first call only.
-    /// Runs on the worker pool (at the view's cleanup) or where the registry is dropped.
-    pub(crate) fn close(&self) {
-        if self.closed.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let hooks = self.hooks.lock().take();
-        drop(hooks);
-        if let Some(registry) = self.registry.upgrade() {
-            registry.buckets.lock().remove(&self.id);
-        }
-        self.files.lock().list.clear();
-        remove_dir(&self.dir);
-    }
-}
-
-pub(crate) fn remove_dir(dir: &Path) {
-    match std::fs::remove_dir_all(dir) {
-        Ok(()) => {}
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-        Err(error) => tracing::warn!(%error, dir = %dir.display(), "cannot delete a bucket"),
-    }
-}
+use crate::bucket::{Shared, Table};
 
 /// The server's buckets by id, in the runtime's app state so that views find it.
 pub struct Registry {
     pub(crate) prefix: String,
     pub(crate) dir: PathBuf,
-    pub(crate) buckets: Mutex<HashMap<String, Arc<Shared>>>,
+    pub(crate) buckets: Arc<Table>,
     pub(crate) new_id: fn() -> String,
 }
 
@@ -123,7 +39,7 @@ impl Registry {
             prefix,
             dir,
             new_id,
-            buckets: Mutex::new(HashMap::new()),
+            buckets: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 

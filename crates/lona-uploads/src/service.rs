@@ -10,69 +10,13 @@ use http::{Method, Request, Response, StatusCode};
 use lona_html::{Node, tags};
 use lona_runtime::{Runtime, SessionId};
 
-use crate::bucket::Bucket;
+use crate::answer::{common_headers, text};
+use crate::body::{RequestBody, UploadBody};
+use crate::bucket::{Bucket, Shared};
+use crate::disk::on_pool;
 use crate::names::{decode_name, encode_name};
 use crate::refusal::Refusal;
-use crate::registry::{Registry, Shared};
-
-/// A request body as the server hands it to [`Registry::serve`].
-pub type RequestBody = http_body_util::combinators::UnsyncBoxBody<Bytes, BodyError>;
-
-/// Why reading a [`RequestBody`] failed.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum BodyError {
-    /// No chunk came for the server's `body_idle_timeout`: the answer is 408.
-    TimedOut,
-    /// The connection broke or the body was malformed.
-    Broken(Box<dyn std::error::Error + Send + Sync>),
-}
-
-impl std::fmt::Display for BodyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            BodyError::TimedOut => f.write_str("the request body stalled (body_idle_timeout)"),
-            BodyError::Broken(error) => std::fmt::Display::fmt(error, f),
-        }
-    }
-}
-
-impl std::error::Error for BodyError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            BodyError::TimedOut => None,
-            BodyError::Broken(error) => Some(&**error),
-        }
-    }
-}
-
-/// Whether `error` (or what it wraps) is [`BodyError::TimedOut`].
-pub(crate) fn is_timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current = Some(error);
-    while let Some(error) = current {
-        if matches!(error.downcast_ref::<BodyError>(), Some(BodyError::TimedOut)) {
-            return true;
-        }
-        current = error.source();
-    }
-    false
-}
-
-/// The body of a bucket answer: bytes, or a stored file the server streams (on its static
-/// pool, as it streams static files). Exhaustive on purpose: a new kind must not compile in a
-/// server that cannot send it.
-#[derive(Debug)]
-pub enum UploadBody {
-    /// The whole body.
-    Bytes(Bytes),
-    /// The first `length` bytes of `file`.
-    File {
-        /// The open file, at its start.
-        file: std::fs::File,
-        /// Its length, as `Content-Length` says.
-        length: u64,
-    },
-}
+use crate::registry::Registry;
 
 impl Registry {
     /// Whether `path` is a bucket URL: under the prefix, which `/` turns off.
@@ -154,27 +98,6 @@ impl Registry {
     }
 }
 
-fn text(status: StatusCode, body: String) -> Response<UploadBody> {
-    let mut response = Response::new(UploadBody::Bytes(body.into()));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    common_headers(headers);
-    response
-}
-
-/// What every bucket answer carries: uploads are private, never cached or sniffed.
-fn common_headers(headers: &mut http::HeaderMap) {
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-}
-
 /// Compares two secrets in a time that does not depend on where they differ.
 pub(crate) fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -198,20 +121,6 @@ pub(crate) fn redirect_target(query: &str) -> Option<String> {
         && !value.chars().any(char::is_control);
     local.then_some(value)
 }
-
-/// The answer to a successful add or delete: a redirect if asked for one, else the names, one
-/// per line.
-pub(crate) fn done(names: &[String], redirect: Option<String>) -> Response<UploadBody> {
-    let Some(location) = redirect.and_then(|r| HeaderValue::from_str(&r).ok()) else {
-        let mut body = names.join("\n");
-        body.push('\n');
-        return text(StatusCode::OK, body);
-    };
-    let mut response = text(StatusCode::FOUND, String::new());
-    response.headers_mut().insert(header::LOCATION, location);
-    response
-}
-
 /// The index page: the files with links and delete buttons, and a form that adds files. Built
 /// as a tree, so every name is escaped.
 fn index(bucket: &Arc<Shared>, head: bool) -> Result<Response<UploadBody>, Refusal> {
@@ -300,7 +209,7 @@ async fn file(
     let stored = bucket.lookup(name).ok_or(Refusal::NoSuchFile)?;
     let path = bucket.path_of(&stored.stored);
     let pool = runtime.static_pool().clone();
-    let opened = crate::upload::on_pool(&pool, true, move || {
+    let opened = on_pool(&pool, true, move || {
         let file = std::fs::File::open(path)?;
         let length = file.metadata()?.len();
         Ok::<_, std::io::Error>((file, length))

@@ -2,8 +2,6 @@
 //! bucket's limits while it streams, committed on the worker pool where `on_add` runs; a
 //! refused upload leaves nothing behind.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,15 +13,14 @@ use http_body::Body as _;
 use lona_runtime::{Pool, Runtime};
 use parking_lot::Mutex;
 
-use crate::bucket::{Bucket, BucketEvent, Hook, Hooks};
-use crate::multipart::{Metered, refusal_of};
+use crate::answer::done;
+use crate::body::{RequestBody, UploadBody};
+use crate::bucket::{Shared, Stored};
+use crate::disk::{create_file, on_pool, remove_files, write};
+use crate::hooks::run_hook;
+use crate::multipart::{Metered, OVERHEAD, refusal_of};
 use crate::names::display_name;
 use crate::refusal::Refusal;
-use crate::registry::{Shared, Stored};
-use crate::service::{RequestBody, UploadBody, done};
-
-/// Bytes a multipart body may carry beyond its files: part headers, boundaries, text fields.
-pub(crate) const OVERHEAD: u64 = 1024 * 1024;
 
 /// Bytes collected before one write job: few hops to the static pool, little memory per upload.
 pub(crate) const WRITE_CHUNK: usize = 256 * 1024;
@@ -32,44 +29,6 @@ pub(crate) const WRITE_CHUNK: usize = 256 * 1024;
 /// browser gets the answer instead of a reset connection, and for how long.
 pub(crate) const DRAIN_LIMIT: u64 = 1024 * 1024;
 pub(crate) const DRAIN_TIME: Duration = Duration::from_secs(2);
-
-/// Runs `job` on `pool` and waits for it without holding a tokio worker. `admit` submits it
-/// under the queue bound (the first job of a request); later jobs of an admitted request are
-/// continuations.
-pub(crate) async fn on_pool<T: Send + 'static>(
-    pool: &Pool,
-    admit: bool,
-    job: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, Refusal> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let job = move || {
-        let _ = tx.send(job());
-    };
-    if admit {
-        pool.try_submit(job).map_err(|_| Refusal::Busy)?;
-    } else {
-        pool.submit_continuation(job);
-    }
-    // A pool that shut down drops the job, and with it the sender.
-    rx.await.map_err(|_| Refusal::Busy)
-}
-
-/// Removes files of an upload that did not make it, on the static pool.
-pub(crate) async fn remove_files(pool: &Pool, paths: Vec<PathBuf>) {
-    if paths.is_empty() {
-        return;
-    }
-    let removed = on_pool(pool, false, move || {
-        for path in paths {
-            let _ = std::fs::remove_file(path);
-        }
-    })
-    .await;
-    if removed.is_err() {
-        // The pool is gone: the server is stopping, and closing the bucket deletes its folder.
-        tracing::debug!("could not remove a refused upload's files");
-    }
-}
 
 /// A file written by the upload in flight.
 pub(crate) struct NewFile {
@@ -230,33 +189,6 @@ pub(crate) async fn receive(
     Ok(new_files)
 }
 
-pub(crate) fn create_file(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    options.open(path)
-}
-
-/// Writes `buffer` to `file` on the static pool; hands both back, the buffer emptied.
-pub(crate) async fn write(
-    pool: &Pool,
-    mut file: std::fs::File,
-    mut buffer: Vec<u8>,
-) -> Result<(std::fs::File, Vec<u8>), Refusal> {
-    let written = on_pool(pool, false, move || {
-        use std::io::Write as _;
-        let result = file.write_all(&buffer);
-        buffer.clear();
-        result.map(|()| (file, buffer))
-    })
-    .await?;
-    written.map_err(Refusal::Io)
-}
-
 /// Puts the upload's files into the bucket and runs `on_add`, on the worker pool (as Lona runs
 /// its hooks), then flushes the view. Returns the names added.
 pub(crate) async fn commit(
@@ -300,38 +232,6 @@ pub(crate) async fn commit(
     }
     rx.await.map_err(|_| Refusal::Busy)?
 }
-
-/// Runs a hook of the bucket, if it has one, under `catch_unwind`, then flushes the view so
-/// that what the hook changed reaches the browser.
-pub(crate) fn run_hook(
-    shared: &Arc<Shared>,
-    names: &[String],
-    which: impl Fn(&Hooks) -> Option<Hook>,
-) -> Result<(), Refusal> {
-    let Some(hooks) = shared.hooks.lock().clone() else {
-        return Ok(());
-    };
-    let Some(hook) = which(&hooks) else {
-        return Ok(());
-    };
-    let bucket = Bucket {
-        shared: Arc::clone(shared),
-    };
-    let event = BucketEvent {
-        view: &hooks.view,
-        bucket: &bucket,
-        names,
-    };
-    let outcome = catch_unwind(AssertUnwindSafe(|| hook(&event)));
-    // A stopped view has no browser to send to; that is not the upload's failure.
-    let _ = hooks.view.flush();
-    outcome.map_err(|panic| {
-        let message = lona_runtime::panic_message(panic.as_ref());
-        tracing::error!(bucket = %shared.id, panic = %message, "a bucket hook panicked");
-        Refusal::HookPanicked
-    })
-}
-
 /// Reads what is left of a refused body, up to [`DRAIN_LIMIT`] bytes and [`DRAIN_TIME`], so
 /// that the browser reads the answer instead of a reset connection.
 pub(crate) async fn drain(body: &Arc<Mutex<RequestBody>>) {
