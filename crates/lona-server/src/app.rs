@@ -13,36 +13,13 @@ use tokio::sync::watch;
 use crate::cli::Command;
 use crate::error::ServerError;
 use crate::frontend::{TemplateConfig, Templates};
-use crate::handler::{AsyncHttpHandler, HttpFuture, HttpHandler, HttpRequest};
-use crate::http::HttpResponse;
+use crate::handler::{HttpFuture, HttpRequest};
 use crate::middleware::{Hooked, Middlewares};
+use crate::response::HttpResponse;
 use crate::routing::{Pattern, Router};
 use crate::settings::Settings;
-
-/// What a route leads to.
-#[derive(Clone)]
-pub(crate) enum Target {
-    /// An interactive view: a plain GET gets the frontend page (the route's own template if
-    /// it names one), the socket runs the view.
-    View(ViewFactory, Option<Arc<str>>),
-    /// A non-interactive view (`interactive(false)`): run once per HTTP request.
-    Page(ViewFactory),
-    /// A non-interactive handler, run for each HTTP request on the worker pool.
-    Http(Arc<HttpHandler>),
-    /// An async non-interactive handler, run for each HTTP request on tokio.
-    AsyncHttp(Arc<AsyncHttpHandler>),
-}
-
-impl std::fmt::Debug for Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Target::View(..) => "View",
-            Target::Page(_) => "Page",
-            Target::Http(_) => "Http",
-            Target::AsyncHttp(_) => "AsyncHttp",
-        })
-    }
-}
+// The admin shell names route kinds through here.
+pub(crate) use crate::target::Target;
 
 /// An app: its routes, settings and templates. A whole app is one `main.rs`:
 ///
@@ -550,19 +527,19 @@ impl App {
             },
             Arc::new(TokioSpawner(tokio.handle().clone())),
         );
-        let state = Arc::new(crate::http::State {
+        let state = Arc::new(crate::state::State {
             settings,
             proxies,
             router: self.router,
             templates,
             runtime,
-            sockets: crate::http::Sockets::default(),
+            sockets: crate::state::Sockets::default(),
             statics,
             middlewares,
             channels,
             sessions,
-            connections: Arc::new(crate::conn::Connections::new(
-                crate::conn::fit_to_file_limit(max_connections),
+            connections: Arc::new(crate::connections::Connections::new(
+                crate::connections::fit_to_file_limit(max_connections),
                 max_connections_per_ip,
             )),
         });
@@ -786,7 +763,7 @@ pub(crate) fn listen_addr(default_addr: &str, host: Option<&str>, port: Option<u
 
 async fn accept_loop(
     listener: tokio::net::TcpListener,
-    state: Arc<crate::http::State>,
+    state: Arc<crate::state::State>,
     stopped: watch::Receiver<bool>,
 ) {
     let mut connections = crate::conn::accept_loop(listener, Arc::clone(&state), stopped).await;
@@ -829,7 +806,7 @@ pub struct Server {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
     done: Option<tokio::task::JoinHandle<()>>,
-    state: Arc<crate::http::State>,
+    state: Arc<crate::state::State>,
     tokio: Option<tokio::runtime::Runtime>,
 }
 

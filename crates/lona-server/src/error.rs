@@ -1,11 +1,11 @@
-//! The server's errors, and the view that shows an error page inside a window.
+//! The server's errors: why it could not start or run a command.
 
 use std::fmt;
 
-use lona_html::tags::{div, h1};
-use lona_runtime::{AsyncContext, AsyncView, Request, Response, ViewError, ViewResult};
-
 use crate::routing::RouteError;
+
+/// The error type of a failed startup hook.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Why the server could not start.
 #[derive(Debug)]
@@ -20,7 +20,7 @@ pub enum ServerError {
     /// The async runtime could not start.
     Io(std::io::Error),
     /// A middleware's startup hook failed.
-    Startup(crate::middleware::BoxError),
+    Startup(BoxError),
     /// The static files are misconfigured (a missing folder, a declared file no root has), or
     /// `collect-static` failed.
     Static(lona_static::StaticError),
@@ -73,40 +73,6 @@ impl std::error::Error for ServerError {
             ServerError::Startup(error) => Some(error.as_ref()),
             ServerError::Settings(error) => Some(error),
             ServerError::ShellCommand(_) | ServerError::InvalidSetting(_) => None,
-        }
-    }
-}
-
-/// Shows the error page of a status in the window: 403 when a middleware refuses, 404 for an
-/// unknown path, 429 when the visitor holds too many views, 503 when every view thread (or
-/// the visitor's share of them) is busy.
-pub(crate) struct ErrorView(pub(crate) u16);
-
-/// A view that answers what a middleware decided in its place.
-pub(crate) struct AnsweredView(pub(crate) Response);
-
-impl AsyncView for AnsweredView {
-    async fn handle_request(&self, _cx: &AsyncContext, _request: &Request) -> ViewResult {
-        Ok(self.0.clone())
-    }
-}
-
-impl AsyncView for ErrorView {
-    async fn handle_request(&self, _cx: &AsyncContext, _request: &Request) -> ViewResult {
-        match self.0 {
-            403 => Err(ViewError::Forbidden),
-            404 => Err(ViewError::NotFound),
-            429 => Ok(Response::Node(div().with_class("lona-error").with_child(
-                h1().with_text("429 Too many pages open: close some and try again"),
-            ))),
-            status => {
-                let title = format!("{status} Server busy: please try again in a moment");
-                Ok(Response::Node(
-                    div()
-                        .with_class("lona-error")
-                        .with_child(h1().with_text(title)),
-                ))
-            }
         }
     }
 }

@@ -12,7 +12,7 @@ use minijinja::value::{Kwargs, Serde};
 use minijinja::{AutoEscape, Environment, ErrorKind, Value, context};
 use serde::Serialize;
 
-use crate::http::URL_ESCAPED;
+use crate::response::URL_ESCAPED;
 use crate::routing::{ReverseError, Router};
 
 use crate::settings::Settings;

@@ -12,7 +12,7 @@ use hyper::body::Bytes;
 use lona_runtime::{AppState, Request, ServerState, SessionId};
 
 use crate::frontend::Templates;
-use crate::http::HttpResponse;
+use crate::response::HttpResponse;
 
 /// An HTTP request to a non-interactive route: the method, headers and body as they came,
 /// and the [`Request`] a view would get (path, query, route arguments, form fields, session),

@@ -2,364 +2,27 @@
 //! the frontend page of interactive routes, non-interactive routes, and error pages with their
 //! real status codes (Lona serves its 404 page as 200).
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request as HyperRequest, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use lona_protocol::client::{PostData, PostValue};
-use lona_runtime::{
-    CloseReason, Connection, ConnectionId, Request, Response as ViewResponse, Runtime, SessionId,
-    ViewFactory, percent_decode,
-};
+use lona_runtime::{Request, Response as ViewResponse, ViewFactory, percent_decode};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
-use crate::app::Target;
-use crate::frontend::Templates;
-use crate::routing::Router;
+use crate::response::{Conditions, HttpResponse};
 use crate::session::new_session_id;
 use crate::settings::Settings;
-
-/// Bytes that `filename*` (RFC 5987) and URL path segments carry percent-encoded: all but
-/// letters, digits and `.-_`, which is safe in a header, in a path and in HTML alike.
-pub(crate) const URL_ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'.')
-    .remove(b'-')
-    .remove(b'_');
-
-/// What every request handler shares.
-pub(crate) struct State {
-    pub(crate) settings: Settings,
-    /// `trusted_proxies`, parsed: whose `X-Forwarded-*` headers are believed.
-    pub(crate) proxies: crate::client_addr::TrustedProxies,
-    pub(crate) router: Router<Target>,
-    pub(crate) templates: Templates,
-    pub(crate) runtime: Runtime,
-    pub(crate) sockets: Sockets,
-    pub(crate) statics: Arc<lona_static::StaticFiles>,
-    pub(crate) middlewares: crate::middleware::Middlewares,
-    /// The channels the server built from `channel_broker_url`, to shut down with it.
-    pub(crate) channels: Option<lona_channels::Channels>,
-    /// The key that signs session cookies, and the cookie's settings.
-    pub(crate) sessions: crate::session::Sessions,
-    /// The open TCP connections and their caps.
-    pub(crate) connections: Arc<crate::conn::Connections>,
-}
-
-/// The open WebSockets, so that shutdown can close those no view holds and wait for all.
-#[derive(Default)]
-pub(crate) struct Sockets {
-    open: parking_lot::Mutex<HashMap<ConnectionId, Arc<Connection>>>,
-    closed: tokio::sync::Notify,
-}
-
-impl State {
-    pub(crate) fn register_socket(&self, connection: &Arc<Connection>) {
-        self.sockets
-            .open
-            .lock()
-            .insert(connection.id(), Arc::clone(connection));
-    }
-
-    pub(crate) fn unregister_socket(&self, connection: &Connection) {
-        let mut open = self.sockets.open.lock();
-        open.remove(&connection.id());
-        if open.is_empty() {
-            self.sockets.closed.notify_waiters();
-        }
-    }
-
-    /// How many browser sockets are open, for the metrics.
-    pub(crate) fn open_socket_count(&self) -> usize {
-        self.sockets.open.lock().len()
-    }
-
-    /// The open browser sockets, for the admin shell.
-    pub(crate) fn open_sockets(&self) -> Vec<Arc<Connection>> {
-        self.sockets.open.lock().values().cloned().collect()
-    }
-
-    pub(crate) fn close_sockets(&self) {
-        for connection in self.sockets.open.lock().values() {
-            connection.close(CloseReason::ServerStop);
-        }
-    }
-
-    pub(crate) async fn sockets_closed(&self) {
-        loop {
-            let notified = self.sockets.closed.notified();
-            if self.sockets.open.lock().is_empty() {
-                return;
-            }
-            notified.await;
-        }
-    }
-}
-
-/// The answer of a non-interactive route (or of a middleware's HTTP hook).
-#[derive(Debug, Clone)]
-pub struct HttpResponse {
-    /// The status code.
-    pub status: u16,
-    /// The `Content-Type`.
-    pub content_type: String,
-    /// Extra headers. They come in addition to the defaults (`Cache-Control: no-store`...);
-    /// a header given here replaces the default of the same name.
-    pub headers: Vec<(String, String)>,
-    /// The body (empty for [`HttpResponse::file`], whose body is streamed from the file).
-    pub body: Vec<u8>,
-    /// A file streamed as the body instead of `body`.
-    file: Option<FileBody>,
-}
-
-/// An open file to stream; shared by clones of a response, and sent once.
-#[derive(Debug, Clone)]
-struct FileBody {
-    file: Arc<parking_lot::Mutex<Option<std::fs::File>>>,
-    len: u64,
-    /// For conditional and range requests, which file responses honour as static files do.
-    validators: lona_static::FileValidators,
-}
-
-/// The request headers a file response is validated against (`If-None-Match`,
-/// `If-Modified-Since`, `Range`, `If-Range`), kept while the handler runs.
-#[derive(Debug, Default)]
-pub(crate) struct Conditions {
-    method: Method,
-    headers: Vec<(&'static str, String)>,
-}
-
-impl Conditions {
-    pub(crate) fn of(method: &Method, headers: &hyper::HeaderMap) -> Conditions {
-        let headers = ["if-none-match", "if-modified-since", "range", "if-range"]
-            .into_iter()
-            .filter_map(|name| Some((name, headers.get(name)?.to_str().ok()?.to_owned())))
-            .collect();
-        // Nothing is allocated for a request without these headers, the usual case.
-        Conditions {
-            method: method.clone(),
-            headers,
-        }
-    }
-
-    fn validate(&self, file: &FileBody) -> lona_static::Validation {
-        let mut request = lona_static::StaticRequest::new(self.method.as_str(), "");
-        for (name, value) in &self.headers {
-            request = request.header(name, value);
-        }
-        let modified = file.validators.modified.as_ref().map(|(secs, _)| *secs);
-        lona_static::validate(&request, &file.validators.etag, modified, file.len)
-    }
-}
-
-impl HttpResponse {
-    /// An HTML page. The caller vouches for the markup: for a node tree use
-    /// [`HttpResponse::node`], which escapes text.
-    pub fn html(body: impl Into<String>) -> HttpResponse {
-        HttpResponse::with_type("text/html; charset=utf-8", body.into().into_bytes())
-    }
-
-    /// A node tree rendered as an HTML page (Lona's non-interactive node response), text and
-    /// attributes escaped.
-    pub fn node(node: &lona_html::Node) -> HttpResponse {
-        HttpResponse::html(format!("<!DOCTYPE html>\n{}", node.to_html()))
-    }
-
-    /// Plain text.
-    pub fn text(body: impl Into<String>) -> HttpResponse {
-        HttpResponse::with_type("text/plain; charset=utf-8", body.into().into_bytes())
-    }
-
-    /// A JSON document, already serialized.
-    pub fn json(body: impl Into<String>) -> HttpResponse {
-        HttpResponse::with_type("application/json", body.into().into_bytes())
-    }
-
-    /// A value serialized as JSON (Lona's `JsonResponse`).
-    ///
-    /// # Errors
-    ///
-    /// If serde cannot serialize the value (a map with non-string keys, say).
-    pub fn json_value(value: &impl serde::Serialize) -> Result<HttpResponse, serde_json::Error> {
-        Ok(HttpResponse::with_type(
-            "application/json",
-            serde_json::to_vec(value)?,
-        ))
-    }
-
-    /// Bytes of any type.
-    pub fn with_type(content_type: &str, body: Vec<u8>) -> HttpResponse {
-        HttpResponse {
-            status: 200,
-            content_type: content_type.to_owned(),
-            headers: Vec::new(),
-            body,
-            file: None,
-        }
-    }
-
-    /// A file from disk (Lona's `FileResponse`), streamed in chunks on the static pool, with
-    /// the content type of its extension. Use [`HttpResponse::download`] to make the browser
-    /// save it. The path is the caller's: never build it from request input.
-    ///
-    /// # Errors
-    ///
-    /// If the file cannot be opened or is not a regular file.
-    pub fn file(path: impl AsRef<std::path::Path>) -> std::io::Result<HttpResponse> {
-        let path = path.as_ref();
-        let file = std::fs::File::open(path)?;
-        let meta = file.metadata()?;
-        if !meta.is_file() {
-            return Err(std::io::Error::other("not a regular file"));
-        }
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let mut response = HttpResponse::with_type(lona_static::content_type(name), Vec::new());
-        response.file = Some(FileBody {
-            file: Arc::new(parking_lot::Mutex::new(Some(file))),
-            len: meta.len(),
-            validators: lona_static::FileValidators::of(&meta),
-        });
-        Ok(response)
-    }
-
-    /// The same response as an attachment the browser saves as `filename`
-    /// (`Content-Disposition`). The name is reduced to safe characters for the plain
-    /// parameter and given whole, percent-encoded, in `filename*`.
-    #[must_use]
-    pub fn download(self, filename: &str) -> HttpResponse {
-        self.header(
-            "Content-Disposition",
-            &content_disposition("attachment", filename),
-        )
-    }
-
-    /// A redirect (302) to `location`.
-    pub fn redirect(location: &str) -> HttpResponse {
-        let mut response = HttpResponse::text("");
-        response.status = 302;
-        response
-            .headers
-            .push(("Location".to_owned(), location.to_owned()));
-        response
-    }
-
-    /// The same response with another status.
-    #[must_use]
-    pub fn status(mut self, status: u16) -> HttpResponse {
-        self.status = status;
-        self
-    }
-
-    /// The same response with one more header.
-    #[must_use]
-    pub fn header(mut self, name: &str, value: &str) -> HttpResponse {
-        self.headers.push((name.to_owned(), value.to_owned()));
-        self
-    }
-}
-
-/// A response body: whole bytes, or a stream of file chunks.
-pub(crate) type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
-
-/// A body of whole bytes.
-/// A `Content-Disposition` value of `kind` (`attachment` or `inline`) for `filename`: the name
-/// reduced to safe characters in the plain parameter, and whole, percent-encoded, in
-/// `filename*` (RFC 6266), so that no name can break out of the header.
-pub(crate) fn content_disposition(kind: &str, filename: &str) -> String {
-    let plain: String = filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded = percent_encoding::utf8_percent_encode(filename, URL_ESCAPED);
-    format!("{kind}; filename=\"{plain}\"; filename*=UTF-8''{encoded}")
-}
-
-pub(crate) fn full(bytes: impl Into<Bytes>) -> Body {
-    Full::new(bytes.into())
-        .map_err(|never| match never {})
-        .boxed()
-}
-
-fn response(
-    status: StatusCode,
-    content_type: &'static str,
-    body: impl Into<Bytes>,
-) -> Response<Body> {
-    let mut response = Response::new(full(body));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    response
-}
-
-impl State {
-    pub(crate) fn error_page(&self, status: StatusCode) -> Response<Body> {
-        let reason = status.canonical_reason().unwrap_or("Error");
-        let html = self
-            .templates
-            .error(status.as_u16(), reason)
-            .unwrap_or_else(|error| {
-                tracing::error!(%error, "the error template failed");
-                format!("{} {reason}", status.as_u16())
-            });
-        let mut response = response(status, "text/html; charset=utf-8", html);
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        response
-    }
-
-    /// The answer to a request whose body stalled (`body_idle_timeout`): 408, and the
-    /// connection is closed, since the rest of the body may still come.
-    pub(crate) fn request_timeout(&self) -> Response<Body> {
-        let mut response = self.error_page(StatusCode::REQUEST_TIMEOUT);
-        response
-            .headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-        response
-    }
-
-    /// The session of a request's cookie, if the server issued it (signed, not expired):
-    /// a cookie made up by a client, however well-formed, names no session.
-    pub(crate) fn session<B>(&self, request: &HyperRequest<B>) -> Option<SessionId> {
-        let cookie = request
-            .headers()
-            .get(header::COOKIE)
-            .and_then(|v| v.to_str().ok());
-        self.sessions.session_of_cookies(cookie)
-    }
-
-    /// The `Set-Cookie` header for `session`, `Secure` when the request came over HTTPS
-    /// (by a trusted proxy's word) or `session_cookie_secure` is set.
-    pub(crate) fn session_cookie(
-        &self,
-        session: &SessionId,
-        peer: SocketAddr,
-        headers: &hyper::HeaderMap,
-    ) -> Option<HeaderValue> {
-        let https = self.proxies.client(peer, headers).https;
-        HeaderValue::from_str(&self.sessions.set_cookie(session, https)).ok()
-    }
-}
+use crate::target::Target;
+// Uploads and the admin shell reach these through here.
+pub(crate) use crate::response::{Body, URL_ESCAPED, content_disposition, full};
+pub(crate) use crate::state::State;
 
 /// Answers one request and writes its request line (`lona::http`).
 pub(crate) async fn handle(
@@ -421,7 +84,7 @@ async fn answer(
             memory_trims: crate::memory::TRIMS.load(std::sync::atomic::Ordering::Relaxed),
         };
         let text = crate::metrics::render(&state.runtime.metrics(), &counters);
-        let mut response = response(StatusCode::OK, crate::metrics::CONTENT_TYPE, text);
+        let mut response = crate::response::of(StatusCode::OK, crate::metrics::CONTENT_TYPE, text);
         if request.method() == Method::HEAD {
             *response.body_mut() = full(Bytes::new());
         }
@@ -483,7 +146,7 @@ fn session_handoff(
     ) else {
         return state.error_page(StatusCode::INTERNAL_SERVER_ERROR);
     };
-    let mut response = response(StatusCode::FOUND, "text/plain; charset=utf-8", "");
+    let mut response = crate::response::of(StatusCode::FOUND, "text/plain; charset=utf-8", "");
     let headers = response.headers_mut();
     headers.insert(header::LOCATION, location);
     headers.insert(header::SET_COOKIE, cookie);
@@ -553,7 +216,7 @@ fn frontend_page(
             return state.error_page(StatusCode::INTERNAL_SERVER_ERROR);
         }
     };
-    let mut response = response(StatusCode::OK, "text/html; charset=utf-8", html);
+    let mut response = crate::response::of(StatusCode::OK, "text/html; charset=utf-8", html);
     let headers = response.headers_mut();
     headers.insert(
         header::CACHE_CONTROL,
