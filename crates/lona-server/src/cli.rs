@@ -258,5 +258,23 @@ fn parse_shell_server_url(url: &str) -> Result<PathBuf, String> {
     })
 }
 
+/// `default_addr` with its host or port replaced by `--host`/`--port`.
+pub(crate) fn listen_addr(default_addr: &str, host: Option<&str>, port: Option<u16>) -> String {
+    if host.is_none() && port.is_none() {
+        return default_addr.to_owned();
+    }
+    let (default_host, default_port) = default_addr
+        .rsplit_once(':')
+        .unwrap_or((default_addr, "8080"));
+    let host = host.unwrap_or(default_host);
+    let port = port.map_or_else(|| default_port.to_owned(), |port| port.to_string());
+    // A bare IPv6 address needs brackets before a port.
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -201,7 +201,7 @@ fn settings_file_errors_stop_the_command() {
 
 #[test]
 fn host_and_port_replace_parts_of_the_default_address() {
-    use crate::app::listen_addr;
+    use super::listen_addr;
     assert_eq!(listen_addr("127.0.0.1:8080", None, None), "127.0.0.1:8080");
     assert_eq!(
         listen_addr("127.0.0.1:8080", None, Some(9000)),
