@@ -1,4 +1,4 @@
-//! One browser socket: the reader decodes frames and hands them to the runtime; the writer
+//! One browser socket, from its upgrade on: the reader decodes frames and hands them to the runtime; the writer
 //! drains the connection's outbox. Neither ever waits on a view.
 //!
 //! Bad input is answered per message: a malformed frame is logged and counted, and the socket
@@ -28,9 +28,11 @@ use crate::target::Target;
 
 mod error_view;
 mod limits;
+mod upgrade;
 
 use error_view::{AnsweredView, error_view};
 use limits::SocketLimits;
+pub(crate) use upgrade::{is_upgrade, upgrade};
 
 type Socket = WebSocketStream<TokioIo<Upgraded>>;
 
