@@ -47,3 +47,24 @@ pub use routing::{MATCH_ALL, Pattern, Resolved, ReverseError, RouteError, Router
 pub use server::Server;
 pub use session::{RotateError, SESSION_HANDOFF_PATH, rotate_session};
 pub use settings::{Settings, SettingsError};
+
+// Third-party types that appear in this crate's public signatures, re-exported so that an app
+// needs no version-matched dependency of its own.
+
+/// The header types of [`HttpRequest::headers`] (hyper's).
+pub use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+/// The trait of the values [`App::template_global`], [`Templates::render`] and
+/// [`HttpResponse::json_value`] take (serde's).
+pub use serde::Serialize;
+/// JSON values, as admin shell commands answer them and [`HttpResponse::json_value`] fails
+/// with.
+pub use serde_json;
+
+/// The template engine's types that appear in this crate's API (minijinja's): the environment
+/// [`App::configure_templates`] changes, the bounds of [`App::template_filter`], the error of
+/// [`Templates::render`], and what building a context takes.
+pub mod templates {
+    pub use minijinja::functions::Function;
+    pub use minijinja::value::{FunctionArgs, FunctionResult, Kwargs};
+    pub use minijinja::{Environment, Error, ErrorKind, Value, context};
+}
