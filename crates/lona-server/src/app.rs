@@ -7,7 +7,6 @@ use std::sync::Arc;
 use lona_runtime::{AsyncView, Request, View, ViewFactory};
 
 use crate::error::ServerError;
-use crate::frontend::TemplateConfig;
 use crate::handler::{HttpFuture, HttpRequest};
 use crate::middleware::{Hooked, Middlewares};
 use crate::response::HttpResponse;
@@ -39,7 +38,8 @@ pub struct App {
     /// The settings; change them before `run`.
     pub settings: Settings,
     router: Router<Target>,
-    templates: TemplateConfig,
+    #[cfg(feature = "templates")]
+    templates: crate::frontend::TemplateConfig,
     static_files: Vec<lona_static::StaticFile>,
     /// Files given in code with [`App::add_static_file`].
     embedded: Vec<lona_static::EmbeddedFile>,
@@ -51,8 +51,10 @@ pub struct App {
     /// name), reported by `spawn` so that setup reads as a plain list of calls.
     setup_error: Option<ServerError>,
     /// Where the admin shell listens, if anywhere ([`App::shell_socket`]).
+    #[cfg(feature = "shell")]
     shell: Option<std::path::PathBuf>,
     /// Commands the app added to the admin shell ([`App::shell_command`]).
+    #[cfg(feature = "shell")]
     shell_commands: Vec<crate::shell::CustomCommand>,
 }
 
@@ -114,17 +116,6 @@ impl RouteName<'_> {
         }
         self
     }
-
-    /// Lona's per-route `frontend_view`: a plain GET of this interactive route gets the page
-    /// rendered from `template` instead of `lona/frontend.html`. It sees what that one sees
-    /// (see [`crate::FRONTEND_TEMPLATE`]), so it usually `extends` it and fills its blocks.
-    pub fn frontend(mut self, template: &str) -> Self {
-        let target = self.router.as_deref_mut().and_then(Router::last_target_mut);
-        if let Some(Target::View(_, frontend)) = target {
-            *frontend = Some(Arc::from(template));
-        }
-        self
-    }
 }
 
 impl App {
@@ -133,14 +124,17 @@ impl App {
         App {
             settings: Settings::default(),
             router: Router::default(),
-            templates: TemplateConfig::default(),
+            #[cfg(feature = "templates")]
+            templates: crate::frontend::TemplateConfig::default(),
             static_files: Vec::new(),
             embedded: Vec::new(),
             state: lona_runtime::AppState::default(),
             middlewares: Vec::new(),
             middleware_slot: Arc::new(std::sync::OnceLock::new()),
             setup_error: None,
+            #[cfg(feature = "shell")]
             shell: None,
+            #[cfg(feature = "shell")]
             shell_commands: Vec::new(),
         }
     }
@@ -222,56 +216,6 @@ impl App {
         self.add(pattern, Target::AsyncHttp(Arc::new(handler)))
     }
 
-    /// Adds a template by name, or overrides one: `lona/frontend.html` (the page that loads
-    /// the client), `lona/error.html` (the error pages). It wins over template folders.
-    /// Autoescape is on.
-    pub fn template(&mut self, name: &str, source: &str) {
-        self.templates
-            .sources
-            .push((name.to_owned(), source.to_owned()));
-    }
-
-    /// Adds a template folder (Lona's `TEMPLATE_DIRS`): searched after the templates given
-    /// with [`App::template`] and the folders added before, and before the built-in
-    /// templates, which it may override. Names are paths inside the folder
-    /// (`pages/home.html`); names that would leave it are not found.
-    pub fn template_dir(&mut self, dir: impl Into<std::path::PathBuf>) {
-        self.templates.dirs.push(dir.into());
-    }
-
-    /// Makes `value` visible in every template as `name` (Lona's `TEMPLATE_EXTRA_CONTEXT`).
-    pub fn template_global(&mut self, name: &str, value: impl serde::Serialize) {
-        let name = name.to_owned();
-        let value = minijinja::Value::from(minijinja::value::Serde(value));
-        self.templates
-            .setup
-            .push(Box::new(move |env| env.add_global(name, value)));
-    }
-
-    /// Adds a template filter (Lona's `TEMPLATE_EXTRA_FILTERS`), e.g.
-    /// `app.template_filter("shout", |s: String| s.to_uppercase())`, used as
-    /// `{{ name|shout }}`. Any function minijinja accepts as a filter will do.
-    pub fn template_filter<F, Rv, Args>(&mut self, name: &str, filter: F)
-    where
-        F: minijinja::functions::Function<Rv, Args> + Send + Sync + 'static,
-        Rv: minijinja::value::FunctionResult,
-        Args: for<'a> minijinja::value::FunctionArgs<'a>,
-    {
-        let name = name.to_owned();
-        self.templates
-            .setup
-            .push(Box::new(move |env| env.add_filter(name, filter)));
-    }
-
-    /// Changes the template environment in any other way minijinja allows (functions,
-    /// tests, syntax), before the app starts.
-    pub fn configure_templates(
-        &mut self,
-        setup: impl FnOnce(&mut minijinja::Environment<'static>) + Send + 'static,
-    ) {
-        self.templates.setup.push(Box::new(setup));
-    }
-
     /// Registers a value every view reaches with `cx.state::<T>()` (a database pool, a
     /// channel broker...); one per type. A `ServerState` map (Lona's `server.state`) is
     /// always there; register one here to seed it (Lona's `INITIAL_SERVER_STATE`).
@@ -299,6 +243,7 @@ impl App {
         ));
     }
 
+    #[cfg(feature = "shell")]
     /// Serves the admin shell on a unix socket at `path` while the server runs (Lona's
     /// `--shell-server-url file://PATH`): the socket file gets mode 0600, a stale one is
     /// replaced if nothing listens on it, and it is removed at shutdown. Attach with
@@ -307,6 +252,7 @@ impl App {
         self.shell = Some(path.into());
     }
 
+    #[cfg(feature = "shell")]
     /// Adds a command to the admin shell (Lona's `COMMANDS` setting): `name ARGS...` runs
     /// `run` on a blocking thread with the arguments and the app's state, and its answer is
     /// shown as text or JSON like any other; `help` lists it with `help`, its help text. An
@@ -446,3 +392,5 @@ impl App {
 
 mod run;
 mod spawn;
+#[cfg(feature = "templates")]
+mod templates;

@@ -51,8 +51,9 @@ pub enum Command {
         /// TOML settings files, applied in order.
         settings: Vec<PathBuf>,
     },
-    /// `shell file://PATH [--json] [COMMAND...]`: attaches to a running server's admin shell,
+    /// `shell file://PATH [--json] [COMMAND...]` (the `shell` feature): attaches to a running server's admin shell,
     /// with line editing and history, or runs one command and prints its answer.
+    #[cfg(feature = "shell")]
     Shell {
         /// The server's admin socket, from `file://PATH`.
         socket: PathBuf,
@@ -123,6 +124,7 @@ impl Command {
             Some(Sub::Settings { files }) => Command::Settings {
                 settings: files.settings,
             },
+            #[cfg(feature = "shell")]
             Some(Sub::Shell { url, json, command }) => Command::Shell {
                 socket: url,
                 json,
@@ -138,6 +140,7 @@ impl Command {
             | Command::CollectStatic { settings, .. }
             | Command::Routes { settings }
             | Command::Settings { settings } => settings,
+            #[cfg(feature = "shell")]
             Command::Shell { .. } => &[],
         }
     }
@@ -240,6 +243,7 @@ enum Sub {
         files: SettingsFiles,
     },
     /// Attach to a running server's admin shell, or run one command on it.
+    #[cfg(feature = "shell")]
     Shell {
         /// The server's admin socket.
         #[arg(value_name = "file://PATH", value_parser = parse_shell_server_url)]

@@ -14,6 +14,7 @@ pub enum ServerError {
     /// A route pattern is invalid; fix the pattern.
     Route(RouteError),
     /// A template does not compile; fix the template.
+    #[cfg(feature = "templates")]
     Template(minijinja::Error),
     /// The address could not be bound: in use, or not ours.
     Bind(std::io::Error),
@@ -48,6 +49,7 @@ impl fmt::Display for ServerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ServerError::Route(error) => fmt::Display::fmt(error, f),
+            #[cfg(feature = "templates")]
             ServerError::Template(error) => write!(f, "invalid template: {error}"),
             ServerError::Bind(error) => write!(f, "cannot listen: {error}"),
             ServerError::Io(error) => write!(f, "cannot start the async runtime: {error}"),
@@ -65,6 +67,7 @@ impl std::error::Error for ServerError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ServerError::Route(error) => Some(error),
+            #[cfg(feature = "templates")]
             ServerError::Template(error) => Some(error),
             ServerError::Bind(error)
             | ServerError::Io(error)

@@ -11,6 +11,7 @@ use hyper::HeaderMap;
 use hyper::body::Bytes;
 use lona_runtime::{AppState, Request, ServerState, SessionId};
 
+#[cfg(feature = "templates")]
 use crate::frontend::Templates;
 use crate::response::HttpResponse;
 
@@ -21,6 +22,7 @@ pub struct HttpRequest {
     pub(crate) request: Request,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    #[cfg(feature = "templates")]
     pub(crate) templates: Templates,
     pub(crate) state: AppState,
     /// Where [`HttpRequest::rotate_session`] leaves the new id for the response's cookie.
@@ -87,6 +89,7 @@ impl HttpRequest {
     }
 
     /// The app's templates, to render a page.
+    #[cfg(feature = "templates")]
     pub fn templates(&self) -> &Templates {
         &self.templates
     }

@@ -7,7 +7,12 @@
 
 mod app;
 mod body_timeout;
+#[cfg_attr(
+    not(feature = "shell"),
+    expect(dead_code, reason = "the admin shell lists the buckets")
+)]
 mod buckets;
+#[cfg(feature = "cli")]
 mod cli;
 mod client_addr;
 mod conn;
@@ -27,6 +32,7 @@ mod routing;
 mod server;
 mod session;
 mod settings;
+#[cfg(feature = "shell")]
 pub mod shell;
 mod socket;
 mod state;
@@ -35,9 +41,12 @@ mod target;
 
 pub use app::{App, RouteName};
 pub use buckets::{Bucket, BucketBuilder, BucketError, BucketEvent, BucketLimits};
+#[cfg(feature = "cli")]
 pub use cli::{Command, CommandLineError};
 pub use error::{BoxError, ServerError};
-pub use frontend::{ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE, Templates};
+#[cfg(feature = "templates")]
+pub use frontend::Templates;
+pub use frontend::{ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE};
 pub use handler::{AsyncHttpHandler, HttpFuture, HttpHandler, HttpRequest};
 pub use logging::init_logging;
 pub use middleware::{ConnectionInfo, Decision, HttpRequestInfo, Middleware};
@@ -63,6 +72,7 @@ pub use serde_json;
 /// The template engine's types that appear in this crate's API (minijinja's): the environment
 /// [`App::configure_templates`] changes, the bounds of [`App::template_filter`], the error of
 /// [`Templates::render`], and what building a context takes.
+#[cfg(feature = "templates")]
 pub mod templates {
     pub use minijinja::functions::Function;
     pub use minijinja::value::{FunctionArgs, FunctionResult, Kwargs};

@@ -202,10 +202,11 @@ pub use lona_runtime::{
     Runtime, RuntimeConfig, ServerState, StopReason, Stopped, View, ViewError, ViewResult,
 };
 pub use lona_server as server;
+#[cfg(feature = "templates")]
+pub use lona_server::Templates;
 pub use lona_server::init_logging;
 pub use lona_server::{
     App, Bucket, BucketLimits, HttpRequest, HttpResponse, Server, Settings, SettingsError,
-    Templates,
 };
 pub use lona_static as statics;
 /// JSON values, as the answers of an app's admin shell commands
@@ -215,6 +216,8 @@ pub use serde_json;
 
 /// The names most apps use, for `use lona::prelude::*`.
 pub mod prelude {
+    #[cfg(feature = "templates")]
+    pub use crate::Templates;
     pub use crate::channels::{Channels, ViewChannels};
     pub use crate::html::forms::{
         Checkbox, NumberInput, RadioButton, RadioGroup, Select, Submit, Submitted, TextArea,
@@ -228,6 +231,6 @@ pub mod prelude {
     };
     pub use crate::server::{Decision, Middleware};
     pub use crate::{
-        App, Bucket, BucketLimits, Error, HttpRequest, HttpResponse, Result, Settings, Templates,
+        App, Bucket, BucketLimits, Error, HttpRequest, HttpResponse, Result, Settings,
     };
 }

@@ -1,7 +1,9 @@
 //! Running an app from its `main`: `main` and `run` read the command line, `execute` runs
-//! one of its subcommands ([`Command`]).
+//! one of its subcommands (`Command`, the `cli` feature). Without the `cli` feature they serve
+//! at once, as `my-app` alone does.
 
 use crate::app::App;
+#[cfg(feature = "cli")]
 use crate::cli::Command;
 use crate::error::ServerError;
 
@@ -23,6 +25,9 @@ impl App {
     /// As [`App::execute`]. Arguments that do not parse print clap's usage message and exit
     /// the process with status 2 (`--help` prints the help and exits with 0), as command line
     /// tools do.
+    ///
+    /// Without the `cli` feature the command line is not read: the `LONA_*` environment
+    /// variables are applied and the app serves until SIGINT or SIGTERM.
     pub fn main(self) -> Result<(), ServerError> {
         self.run(DEFAULT_ADDR)
     }
@@ -34,9 +39,36 @@ impl App {
     /// # Errors
     ///
     /// As [`App::main`].
+    #[cfg(feature = "cli")]
     pub fn run(self, addr: &str) -> Result<(), ServerError> {
         let command = Command::parse_from(std::env::args_os()).unwrap_or_else(|error| error.exit());
         self.execute(command, addr, &mut std::io::stdout().lock())
+    }
+
+    /// As [`App::main`], with `addr` as the address it serves on.
+    ///
+    /// # Errors
+    ///
+    /// As [`App::main`].
+    #[cfg(not(feature = "cli"))]
+    pub fn run(mut self, addr: &str) -> Result<(), ServerError> {
+        self.settings.load_env()?;
+        self.serve_until_signal(addr, &mut std::io::stdout().lock())
+    }
+
+    /// Serves on `addr` until SIGINT or SIGTERM, then shuts down gracefully: views are stopped
+    /// (`on_stop` runs) and sockets are closed with "going away".
+    fn serve_until_signal(
+        self,
+        addr: &str,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), ServerError> {
+        let server = self.spawn(addr)?;
+        writeln!(out, "lona: serving on {} (Ctrl-C stops)", server.url())
+            .map_err(ServerError::Io)?;
+        server.wait_for_signal();
+        server.shutdown();
+        Ok(())
     }
 
     /// Runs a parsed command. Settings are applied first, once: the settings files the command
@@ -54,6 +86,7 @@ impl App {
     ///
     /// A settings file or variable that is refused, a write to `out` that fails, or as
     /// [`App::spawn`] and [`App::collect_static`].
+    #[cfg(feature = "cli")]
     pub fn execute(
         mut self,
         command: Command,
@@ -77,11 +110,7 @@ impl App {
                     self.settings.live_reload = true;
                 }
                 let addr = crate::cli::listen_addr(default_addr, host.as_deref(), port);
-                let server = self.spawn(&addr)?;
-                writeln!(out, "lona: serving on {} (Ctrl-C stops)", server.url())
-                    .map_err(ServerError::Io)?;
-                server.wait_for_signal();
-                server.shutdown();
+                self.serve_until_signal(&addr, out)?;
             }
             Command::CollectStatic {
                 dest,
@@ -121,6 +150,7 @@ impl App {
             Command::Settings { .. } => out
                 .write_all(self.settings.to_toml().as_bytes())
                 .map_err(ServerError::Io)?,
+            #[cfg(feature = "shell")]
             Command::Shell {
                 socket,
                 json,

@@ -15,6 +15,7 @@ use crate::connections::Connections;
 use crate::error::ServerError;
 use crate::frontend::Templates;
 use crate::middleware::Middlewares;
+#[cfg(feature = "templates")]
 use crate::routing::Router;
 use crate::server::Server;
 use crate::session::Sessions;
@@ -85,6 +86,7 @@ impl App {
 
     /// The templates, compiled now so that a broken one fails at start; `reverse()` in them
     /// sees the route names.
+    #[cfg(feature = "templates")]
     fn build_templates(
         &mut self,
         statics: &Arc<lona_static::StaticFiles>,
@@ -100,6 +102,15 @@ impl App {
             Arc::clone(statics),
         )
         .map_err(ServerError::Template)
+    }
+
+    /// The built-in pages (no template engine in this build).
+    #[cfg(not(feature = "templates"))]
+    fn build_templates(
+        &mut self,
+        statics: &Arc<lona_static::StaticFiles>,
+    ) -> Result<Templates, ServerError> {
+        Ok(Templates::new(Arc::clone(statics)))
     }
 
     /// Channels across processes: Redis must be reachable before the port opens, or the
@@ -119,6 +130,7 @@ impl App {
     }
 
     /// The admin shell's socket, bound before the server serves, with the app's commands.
+    #[cfg(feature = "shell")]
     fn bind_shell(&mut self) -> Result<Option<Shell>, ServerError> {
         // Set in code, or by `shell_server_url` (a settings file, the environment or
         // `run-server --shell-server-url`); code wins.
@@ -135,6 +147,17 @@ impl App {
         Ok(shell.map(|socket| Shell { socket, commands }))
     }
 
+    /// No admin shell in this build: a `shell_server_url` that asks for one is refused.
+    #[cfg(not(feature = "shell"))]
+    fn bind_shell(&mut self) -> Result<Option<Shell>, ServerError> {
+        match self.settings.shell_server_url {
+            Some(_) => Err(ServerError::InvalidSetting(
+                "shell_server_url: this build has no admin shell (the `shell` feature)".to_owned(),
+            )),
+            None => Ok(None),
+        }
+    }
+
     /// The view runtime, its pools sized by the settings, its state holding what views reach
     /// with `cx.state::<T>()`, async views run on `tokio`.
     fn start_runtime(&mut self, templates: &Templates, tokio: &tokio::runtime::Runtime) -> Runtime {
@@ -149,9 +172,7 @@ impl App {
                     merge_at: settings.outbox_merge_at,
                     close_at: settings.outbox_close_at,
                 },
-                // Views render templates with `cx.state::<Templates>()`.
-                state: std::mem::take(&mut self.state)
-                    .with(templates.clone())
+                state: app_state(std::mem::take(&mut self.state), templates)
                     .with(crate::buckets::Registry::new(settings))
                     .with(crate::session::Handoffs::default()),
                 error_page: {
@@ -171,11 +192,28 @@ impl App {
     }
 }
 
+/// The app's state, with the templates: views render them with `cx.state::<Templates>()`.
+#[cfg(feature = "templates")]
+fn app_state(state: lona_runtime::AppState, templates: &Templates) -> lona_runtime::AppState {
+    state.with(templates.clone())
+}
+
+/// The app's state (no templates to render in this build).
+#[cfg(not(feature = "templates"))]
+fn app_state(state: lona_runtime::AppState, _templates: &Templates) -> lona_runtime::AppState {
+    state
+}
+
 /// The admin shell's bound socket and the commands it serves.
+#[cfg(feature = "shell")]
 struct Shell {
     socket: crate::shell::ShellSocket,
     commands: Arc<[crate::shell::CustomCommand]>,
 }
+
+/// No admin shell in this build.
+#[cfg(not(feature = "shell"))]
+enum Shell {}
 
 /// The listening socket, non-blocking for tokio, and its address (the port, if 0 was asked).
 fn bind(addr: &str) -> Result<(StdListener, SocketAddr), ServerError> {
@@ -235,6 +273,9 @@ fn serve(
         let _guard = tokio.enter();
         tokio::net::TcpListener::from_std(listener).map_err(ServerError::Bind)?
     };
+    #[cfg(not(feature = "shell"))]
+    let shell: Option<tokio::task::JoinHandle<()>> = shell.map(|never| match never {});
+    #[cfg(feature = "shell")]
     let shell = shell.map(|shell| {
         tokio.spawn(crate::shell::serve(
             shell.socket,

@@ -217,6 +217,7 @@ fn host_and_port_replace_parts_of_the_default_address() {
     );
 }
 
+#[cfg(feature = "shell")]
 #[test]
 fn shell_takes_a_file_url_json_and_one_command() {
     assert_eq!(

@@ -79,6 +79,7 @@ pub(super) async fn http_route(
         request: lona_request,
         headers: parts.headers,
         body,
+        #[cfg(feature = "templates")]
         templates: state.templates.clone(),
         state: state.runtime.state().clone(),
         rotation: rotation.clone(),
