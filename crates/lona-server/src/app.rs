@@ -88,7 +88,7 @@ pub struct RouteName<'a> {
 }
 
 impl RouteName<'_> {
-    /// Gives the route a name, for [`Server::reverse`] and `reverse()` in templates.
+    /// Gives the route a name, for [`crate::Server::reverse`] and `reverse()` in templates.
     pub fn name(mut self, name: &str) -> Self {
         if let Some(router) = self.router.as_deref_mut() {
             router.set_last_name(name.to_owned());

@@ -31,7 +31,7 @@ pub enum ServerError {
     /// A settings file or environment variable was refused; the message names the key and
     /// where it came from.
     Settings(crate::settings::SettingsError),
-    /// A command added with [`crate::App::shell_command`] has a name that is empty, holds a
+    /// A command added with `App::shell_command` (the `shell` feature) has a name that is empty, holds a
     /// space, is built in, or was added twice.
     ShellCommand(String),
     /// A setting has a value of the right type that means nothing (`trusted_proxies` entry

@@ -62,8 +62,8 @@ pub use settings::{Settings, SettingsError};
 
 /// The header types of [`HttpRequest::headers`] (hyper's).
 pub use hyper::header::{HeaderMap, HeaderName, HeaderValue};
-/// The trait of the values [`App::template_global`], [`Templates::render`] and
-/// [`HttpResponse::json_value`] take (serde's).
+/// The trait of the values [`HttpResponse::json_value`], `App::template_global` and
+/// `Templates::render` take (serde's).
 pub use serde::Serialize;
 /// JSON values, as admin shell commands answer them and [`HttpResponse::json_value`] fails
 /// with.

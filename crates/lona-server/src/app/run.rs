@@ -8,7 +8,7 @@ use crate::cli::Command;
 use crate::error::ServerError;
 
 impl App {
-    /// Runs the app's command line (see [`App::execute`]), serving on `127.0.0.1:8080`
+    /// Runs the app's command line (see `App::execute`, the `cli` feature), serving on `127.0.0.1:8080`
     /// unless `run-server --host/--port` say otherwise: a whole app's `main` ends with
     /// `app.main()`.
     ///
@@ -22,7 +22,7 @@ impl App {
     ///
     /// # Errors
     ///
-    /// As [`App::execute`]. Arguments that do not parse print clap's usage message and exit
+    /// As `App::execute`. Arguments that do not parse print clap's usage message and exit
     /// the process with status 2 (`--help` prints the help and exits with 0), as command line
     /// tools do.
     ///
@@ -73,14 +73,14 @@ impl App {
 
     /// Runs a parsed command. Settings are applied first, once: the settings files the command
     /// names, in order, over the settings set in code, then the `LONA_*` environment variables
-    /// (see [`Settings::apply_env`]), then `--shell-server-url` and `--live-reload`.
+    /// (see [`crate::Settings::apply_env`]), then `--shell-server-url` and `--live-reload`.
     ///
     /// - `run-server` serves on `default_addr`, or its `--host`/`--port`, until SIGINT or
     ///   SIGTERM, then shuts down gracefully: views are stopped (`on_stop` runs) and sockets are
     ///   closed with "going away".
     /// - `collect-static DEST [--clean]` runs [`App::collect_static`].
     /// - `routes` writes [`App::routes_table`] to `out`.
-    /// - `settings` writes the effective settings to `out` as TOML ([`Settings::to_toml`]).
+    /// - `settings` writes the effective settings to `out` as TOML ([`crate::Settings::to_toml`]).
     ///
     /// # Errors
     ///
