@@ -4,6 +4,18 @@
 //! The only crate of the workspace that opens sockets. It bridges tokio and the runtime's
 //! pools through non-blocking outboxes: a slow client can never block a pool thread, and a
 //! parked view can never block a tokio worker.
+//!
+//! Each module uses only those below it (no import cycles):
+//! - the wiring: `app` (setting an app up, `spawn` in one step per subsystem, `run` from
+//!   `main`), `server` (the running app), `cli` (the command line);
+//! - the transport: `conn` (TCP connections and hyper), `http` (dispatching a request:
+//!   static files, middlewares, routes, the frontend page), `socket` (a browser's WebSocket,
+//!   from its upgrade on), `statics`;
+//! - what they share: `state` (one per server), `target` (what a route leads to), `handler`
+//!   (non-interactive routes' types), `frontend` (the pages the server renders),
+//!   `middleware`;
+//! - the leaves: `response`, `routing`, `session`, `settings`, `error`, `connections`,
+//!   `client_addr`, `host`, `body_timeout`, `logging`, `metrics`, `memory`.
 
 mod app;
 mod body_timeout;
