@@ -1,48 +1,19 @@
-//! `App`: routes, settings and templates; `Server`: the app running on a socket.
+//! `App`: the app being set up, a plain list of calls that add routes, middlewares,
+//! templates, static files, state and shell commands. Starting it is in [`spawn`], running it
+//! from `main` in [`run`]; the running app is a [`crate::Server`].
 
-use std::net::{SocketAddr, TcpListener as StdListener};
 use std::sync::Arc;
-use std::time::Duration;
 
-use lona_runtime::{
-    AsyncView, ErrorPage, OutboxLimits, Request, Runtime, RuntimeConfig, RuntimeMetrics, Spawn,
-    Task, View, ViewFactory,
-};
-use tokio::sync::watch;
+use lona_runtime::{AsyncView, Request, View, ViewFactory};
 
-use crate::cli::Command;
 use crate::error::ServerError;
-use crate::frontend::{TemplateConfig, Templates};
-use crate::handler::{AsyncHttpHandler, HttpFuture, HttpHandler, HttpRequest};
-use crate::http::HttpResponse;
+use crate::handler::{HttpFuture, HttpRequest};
 use crate::middleware::{Hooked, Middlewares};
+use crate::response::HttpResponse;
 use crate::routing::{Pattern, Router};
 use crate::settings::Settings;
-
-/// What a route leads to.
-#[derive(Clone)]
-pub(crate) enum Target {
-    /// An interactive view: a plain GET gets the frontend page (the route's own template if
-    /// it names one), the socket runs the view.
-    View(ViewFactory, Option<Arc<str>>),
-    /// A non-interactive view (`interactive(false)`): run once per HTTP request.
-    Page(ViewFactory),
-    /// A non-interactive handler, run for each HTTP request on the worker pool.
-    Http(Arc<HttpHandler>),
-    /// An async non-interactive handler, run for each HTTP request on tokio.
-    AsyncHttp(Arc<AsyncHttpHandler>),
-}
-
-impl std::fmt::Debug for Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Target::View(..) => "View",
-            Target::Page(_) => "Page",
-            Target::Http(_) => "Http",
-            Target::AsyncHttp(_) => "AsyncHttp",
-        })
-    }
-}
+// The admin shell names route kinds through here.
+pub(crate) use crate::target::Target;
 
 /// An app: its routes, settings and templates. A whole app is one `main.rs`:
 ///
@@ -67,7 +38,8 @@ pub struct App {
     /// The settings; change them before `run`.
     pub settings: Settings,
     router: Router<Target>,
-    templates: TemplateConfig,
+    #[cfg(feature = "templates")]
+    templates: crate::frontend::TemplateConfig,
     static_files: Vec<lona_static::StaticFile>,
     /// Files given in code with [`App::add_static_file`].
     embedded: Vec<lona_static::EmbeddedFile>,
@@ -79,8 +51,10 @@ pub struct App {
     /// name), reported by `spawn` so that setup reads as a plain list of calls.
     setup_error: Option<ServerError>,
     /// Where the admin shell listens, if anywhere ([`App::shell_socket`]).
+    #[cfg(feature = "shell")]
     shell: Option<std::path::PathBuf>,
     /// Commands the app added to the admin shell ([`App::shell_command`]).
+    #[cfg(feature = "shell")]
     shell_commands: Vec<crate::shell::CustomCommand>,
 }
 
@@ -114,7 +88,7 @@ pub struct RouteName<'a> {
 }
 
 impl RouteName<'_> {
-    /// Gives the route a name, for [`Server::reverse`] and `reverse()` in templates.
+    /// Gives the route a name, for [`crate::Server::reverse`] and `reverse()` in templates.
     pub fn name(mut self, name: &str) -> Self {
         if let Some(router) = self.router.as_deref_mut() {
             router.set_last_name(name.to_owned());
@@ -142,17 +116,6 @@ impl RouteName<'_> {
         }
         self
     }
-
-    /// Lona's per-route `frontend_view`: a plain GET of this interactive route gets the page
-    /// rendered from `template` instead of `lona/frontend.html`. It sees what that one sees
-    /// (see [`crate::FRONTEND_TEMPLATE`]), so it usually `extends` it and fills its blocks.
-    pub fn frontend(mut self, template: &str) -> Self {
-        let target = self.router.as_deref_mut().and_then(Router::last_target_mut);
-        if let Some(Target::View(_, frontend)) = target {
-            *frontend = Some(Arc::from(template));
-        }
-        self
-    }
 }
 
 impl App {
@@ -161,14 +124,17 @@ impl App {
         App {
             settings: Settings::default(),
             router: Router::default(),
-            templates: TemplateConfig::default(),
+            #[cfg(feature = "templates")]
+            templates: crate::frontend::TemplateConfig::default(),
             static_files: Vec::new(),
             embedded: Vec::new(),
             state: lona_runtime::AppState::default(),
             middlewares: Vec::new(),
             middleware_slot: Arc::new(std::sync::OnceLock::new()),
             setup_error: None,
+            #[cfg(feature = "shell")]
             shell: None,
+            #[cfg(feature = "shell")]
             shell_commands: Vec::new(),
         }
     }
@@ -250,56 +216,6 @@ impl App {
         self.add(pattern, Target::AsyncHttp(Arc::new(handler)))
     }
 
-    /// Adds a template by name, or overrides one: `lona/frontend.html` (the page that loads
-    /// the client), `lona/error.html` (the error pages). It wins over template folders.
-    /// Autoescape is on.
-    pub fn template(&mut self, name: &str, source: &str) {
-        self.templates
-            .sources
-            .push((name.to_owned(), source.to_owned()));
-    }
-
-    /// Adds a template folder (Lona's `TEMPLATE_DIRS`): searched after the templates given
-    /// with [`App::template`] and the folders added before, and before the built-in
-    /// templates, which it may override. Names are paths inside the folder
-    /// (`pages/home.html`); names that would leave it are not found.
-    pub fn template_dir(&mut self, dir: impl Into<std::path::PathBuf>) {
-        self.templates.dirs.push(dir.into());
-    }
-
-    /// Makes `value` visible in every template as `name` (Lona's `TEMPLATE_EXTRA_CONTEXT`).
-    pub fn template_global(&mut self, name: &str, value: impl serde::Serialize) {
-        let name = name.to_owned();
-        let value = minijinja::Value::from(minijinja::value::Serde(value));
-        self.templates
-            .setup
-            .push(Box::new(move |env| env.add_global(name, value)));
-    }
-
-    /// Adds a template filter (Lona's `TEMPLATE_EXTRA_FILTERS`), e.g.
-    /// `app.template_filter("shout", |s: String| s.to_uppercase())`, used as
-    /// `{{ name|shout }}`. Any function minijinja accepts as a filter will do.
-    pub fn template_filter<F, Rv, Args>(&mut self, name: &str, filter: F)
-    where
-        F: minijinja::functions::Function<Rv, Args> + Send + Sync + 'static,
-        Rv: minijinja::value::FunctionResult,
-        Args: for<'a> minijinja::value::FunctionArgs<'a>,
-    {
-        let name = name.to_owned();
-        self.templates
-            .setup
-            .push(Box::new(move |env| env.add_filter(name, filter)));
-    }
-
-    /// Changes the template environment in any other way minijinja allows (functions,
-    /// tests, syntax), before the app starts.
-    pub fn configure_templates(
-        &mut self,
-        setup: impl FnOnce(&mut minijinja::Environment<'static>) + Send + 'static,
-    ) {
-        self.templates.setup.push(Box::new(setup));
-    }
-
     /// Registers a value every view reaches with `cx.state::<T>()` (a database pool, a
     /// channel broker...); one per type. A `ServerState` map (Lona's `server.state`) is
     /// always there; register one here to seed it (Lona's `INITIAL_SERVER_STATE`).
@@ -327,6 +243,7 @@ impl App {
         ));
     }
 
+    #[cfg(feature = "shell")]
     /// Serves the admin shell on a unix socket at `path` while the server runs (Lona's
     /// `--shell-server-url file://PATH`): the socket file gets mode 0600, a stale one is
     /// replaced if nothing listens on it, and it is removed at shutdown. Attach with
@@ -335,6 +252,7 @@ impl App {
         self.shell = Some(path.into());
     }
 
+    #[cfg(feature = "shell")]
     /// Adds a command to the admin shell (Lona's `COMMANDS` setting): `name ARGS...` runs
     /// `run` on a blocking thread with the arguments and the app's state, and its answer is
     /// shown as text or JSON like any other; `help` lists it with `help`, its help text. An
@@ -437,290 +355,6 @@ impl App {
             .map_err(ServerError::Static)
     }
 
-    /// Starts serving on `addr` (use port 0 for any free port) on threads of its own, and
-    /// returns at once.
-    ///
-    /// # Errors
-    ///
-    /// A bad route pattern or template, or a socket that cannot be bound.
-    pub fn spawn(mut self, addr: &str) -> Result<Server, ServerError> {
-        if let Some(error) = self.setup_error {
-            return Err(error);
-        }
-        if let Some(name) = self.router.duplicate_name() {
-            return Err(ServerError::Route(crate::RouteError {
-                pattern: name.to_owned(),
-                message: "two routes have this name; names must be unique".to_owned(),
-            }));
-        }
-        crate::logging::install_panic_hook();
-        // Startup hooks run before the port opens: a misconfigured app fails here.
-        for middleware in &self.middlewares {
-            middleware.on_startup().map_err(ServerError::Startup)?;
-        }
-        let middlewares = Middlewares(Arc::new(std::mem::take(&mut self.middlewares)));
-        let _ = self.middleware_slot.set(middlewares.clone());
-        let statics = Arc::new(self.static_files()?);
-        let mut names = Router::default();
-        for (pattern, name, _) in self.router.routes() {
-            names.add(pattern.clone(), name.map(str::to_owned), ());
-        }
-        let templates = Templates::new(
-            std::mem::take(&mut self.templates),
-            &self.settings,
-            names,
-            Arc::clone(&statics),
-        )
-        .map_err(ServerError::Template)?;
-        // Channels across processes: Redis must be reachable before the port opens, or the
-        // process would serve views that silently miss the others' messages.
-        let channels = match &self.settings.channel_broker_url {
-            Some(url) => {
-                let channels = connect_channel_broker(url).map_err(ServerError::ChannelBroker)?;
-                self.state = std::mem::take(&mut self.state).with(channels.clone());
-                Some(channels)
-            }
-            None => None,
-        };
-        let listener = StdListener::bind(addr).map_err(ServerError::Bind)?;
-        listener.set_nonblocking(true).map_err(ServerError::Bind)?;
-        let local_addr = listener.local_addr().map_err(ServerError::Bind)?;
-        // Set in code, or by `shell_server_url` (a settings file, the environment or
-        // `run-server --shell-server-url`); code wins.
-        let shell_path = self
-            .shell
-            .clone()
-            .or_else(|| self.settings.shell_server_url.clone());
-        let shell = match &shell_path {
-            Some(path) => Some(crate::shell::bind(path).map_err(ServerError::Bind)?),
-            None => None,
-        };
-        let shell_commands: Arc<[crate::shell::CustomCommand]> =
-            std::mem::take(&mut self.shell_commands).into();
-        let tokio = tokio::runtime::Builder::new_multi_thread()
-            .thread_name("lona-io")
-            .enable_all()
-            .build()
-            .map_err(ServerError::Io)?;
-        let settings = self.settings;
-        let (max_connections, max_connections_per_ip) =
-            (settings.max_connections, settings.max_connections_per_ip);
-        let proxies = crate::client_addr::TrustedProxies::parse(&settings.trusted_proxies)
-            .map_err(|bad| {
-                ServerError::InvalidSetting(format!(
-                    "trusted_proxies: `{}` is not an IP address or a CIDR range",
-                    bad.0
-                ))
-            })?;
-        let sessions = crate::session::Sessions::new(&settings).map_err(|_| {
-            ServerError::InvalidSetting(format!(
-                "session_secret: shorter than {} characters",
-                crate::session::MIN_SECRET_LEN
-            ))
-        })?;
-        let runtime = Runtime::with_spawner(
-            RuntimeConfig {
-                runtime_threads: settings.max_runtime_threads,
-                runtime_queue: settings.max_runtime_queue,
-                worker_threads: settings.max_worker_threads,
-                static_threads: settings.max_static_threads,
-                outbox: OutboxLimits {
-                    merge_at: settings.outbox_merge_at,
-                    close_at: settings.outbox_close_at,
-                },
-                // Views render templates with `cx.state::<Templates>()`.
-                state: with_uploads(self.state.with(templates.clone()), &settings)
-                    .with(crate::session::Handoffs::default()),
-                error_page: {
-                    let templates = templates.clone();
-                    ErrorPage::new(move |status| templates.error_view(status))
-                },
-                max_client_errors_per_minute: settings.max_client_errors_per_minute,
-                max_views_per_session: settings.max_views_per_session,
-                max_views_per_ip: settings.max_views_per_ip,
-                max_runtime_share: settings.max_runtime_share,
-                daemon_idle_timeout: settings.daemon_idle_timeout,
-                max_daemons_per_session: settings.max_daemons_per_session,
-                ..RuntimeConfig::default()
-            },
-            Arc::new(TokioSpawner(tokio.handle().clone())),
-        );
-        let state = Arc::new(crate::http::State {
-            settings,
-            proxies,
-            router: self.router,
-            templates,
-            runtime,
-            sockets: crate::http::Sockets::default(),
-            statics,
-            middlewares,
-            channels,
-            sessions,
-            connections: Arc::new(crate::conn::Connections::new(
-                crate::conn::fit_to_file_limit(max_connections),
-                max_connections_per_ip,
-            )),
-        });
-        let (stop, stopped) = watch::channel(false);
-        let listener = {
-            let _guard = tokio.enter();
-            tokio::net::TcpListener::from_std(listener).map_err(ServerError::Bind)?
-        };
-        let shell = shell.map(|shell| {
-            tokio.spawn(crate::shell::serve(
-                shell,
-                Arc::clone(&state),
-                shell_commands,
-                std::time::Instant::now(),
-                stopped.clone(),
-            ))
-        });
-        tokio.spawn(crate::memory::trim_periodically(
-            state.settings.memory_trim_interval,
-            stopped.clone(),
-        ));
-        let accept = accept_loop(listener, Arc::clone(&state), stopped);
-        let done = tokio.spawn(async move {
-            accept.await;
-            // The shell's socket file is removed before shutdown returns.
-            if let Some(shell) = shell {
-                let _ = shell.await;
-            }
-        });
-        tracing::info!(%local_addr, "lona serves");
-        Ok(Server {
-            addr: local_addr,
-            stop,
-            done: Some(done),
-            state,
-            tokio: Some(tokio),
-        })
-    }
-
-    /// Runs the app's command line (see [`App::execute`]), serving on `127.0.0.1:8080`
-    /// unless `run-server --host/--port` say otherwise: a whole app's `main` ends with
-    /// `app.main()`.
-    ///
-    /// ```text
-    /// my-app                                   # serves on 127.0.0.1:8080
-    /// my-app run-server --host 0.0.0.0 --port 9000 -s settings.toml deployment.toml
-    /// my-app collect-static /srv/static --clean -s settings.toml
-    /// my-app routes
-    /// my-app settings -s settings.toml         # the effective settings, as TOML
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`App::execute`]. Arguments that do not parse print clap's usage message and exit
-    /// the process with status 2 (`--help` prints the help and exits with 0), as command line
-    /// tools do.
-    pub fn main(self) -> Result<(), ServerError> {
-        self.run(DEFAULT_ADDR)
-    }
-
-    /// As [`App::main`], with `addr` as the address `run-server` listens on by default:
-    /// `my-app` alone serves on `addr`. Use [`App::spawn`] to serve without looking at the
-    /// command line or the environment.
-    ///
-    /// # Errors
-    ///
-    /// As [`App::main`].
-    pub fn run(self, addr: &str) -> Result<(), ServerError> {
-        let command = Command::parse_from(std::env::args_os()).unwrap_or_else(|error| error.exit());
-        self.execute(command, addr, &mut std::io::stdout().lock())
-    }
-
-    /// Runs a parsed command. Settings are applied first, once: the settings files the command
-    /// names, in order, over the settings set in code, then the `LONA_*` environment variables
-    /// (see [`Settings::apply_env`]), then `--shell-server-url` and `--live-reload`.
-    ///
-    /// - `run-server` serves on `default_addr`, or its `--host`/`--port`, until SIGINT or
-    ///   SIGTERM, then shuts down gracefully: views are stopped (`on_stop` runs) and sockets are
-    ///   closed with "going away".
-    /// - `collect-static DEST [--clean]` runs [`App::collect_static`].
-    /// - `routes` writes [`App::routes_table`] to `out`.
-    /// - `settings` writes the effective settings to `out` as TOML ([`Settings::to_toml`]).
-    ///
-    /// # Errors
-    ///
-    /// A settings file or variable that is refused, a write to `out` that fails, or as
-    /// [`App::spawn`] and [`App::collect_static`].
-    pub fn execute(
-        mut self,
-        command: Command,
-        default_addr: &str,
-        out: &mut dyn std::io::Write,
-    ) -> Result<(), ServerError> {
-        self.settings.load_files(command.settings_files())?;
-        self.settings.load_env()?;
-        match command {
-            Command::RunServer {
-                host,
-                port,
-                shell_server_url,
-                live_reload,
-                ..
-            } => {
-                if shell_server_url.is_some() {
-                    self.settings.shell_server_url = shell_server_url;
-                }
-                if live_reload {
-                    self.settings.live_reload = true;
-                }
-                let addr = listen_addr(default_addr, host.as_deref(), port);
-                let server = self.spawn(&addr)?;
-                writeln!(out, "lona: serving on {} (Ctrl-C stops)", server.url())
-                    .map_err(ServerError::Io)?;
-                server.wait_for_signal();
-                server.shutdown();
-            }
-            Command::CollectStatic {
-                dest,
-                clean,
-                dry_run,
-                silent,
-                ..
-            } => {
-                let options = lona_static::CollectOptions::default()
-                    .clean(clean)
-                    .dry_run(dry_run);
-                // Each step as Lona prints it (`rm PATH`, `cp SOURCE TARGET`), unless
-                // --silent; the first write error is kept and reported after.
-                let mut written = Ok(());
-                let manifest = self.collect_static_with(&dest, options, &mut |step| {
-                    if !silent && written.is_ok() {
-                        written = writeln!(out, "{step}");
-                    }
-                })?;
-                written.map_err(ServerError::Io)?;
-                let done = if dry_run {
-                    "would collect (dry run, nothing changed)"
-                } else {
-                    "collected"
-                };
-                writeln!(
-                    out,
-                    "lona: {done} {} static files into {}",
-                    manifest.files.len(),
-                    dest.display()
-                )
-                .map_err(ServerError::Io)?;
-            }
-            Command::Routes { .. } => out
-                .write_all(self.routes_table().as_bytes())
-                .map_err(ServerError::Io)?,
-            Command::Settings { .. } => out
-                .write_all(self.settings.to_toml().as_bytes())
-                .map_err(ServerError::Io)?,
-            Command::Shell {
-                socket,
-                json,
-                command,
-            } => attach_shell(&socket, command.as_deref(), json).map_err(ServerError::Io)?,
-        }
-        Ok(())
-    }
-
     /// One line per route, in matching order: pattern, name (`-` if none) and kind
     /// (`interactive view`, `non-interactive view`, `http` or `http async`), in columns.
     pub fn routes_table(&self) -> String {
@@ -756,248 +390,7 @@ impl App {
     }
 }
 
-/// The address `run` and `main` serve on when nothing says otherwise, as Lona's `localhost:8080`.
-const DEFAULT_ADDR: &str = "127.0.0.1:8080";
-
-/// `default_addr` with its host or port replaced by `--host`/`--port`.
-pub(crate) fn listen_addr(default_addr: &str, host: Option<&str>, port: Option<u16>) -> String {
-    if host.is_none() && port.is_none() {
-        return default_addr.to_owned();
-    }
-    let (default_host, default_port) = default_addr
-        .rsplit_once(':')
-        .unwrap_or((default_addr, "8080"));
-    let host = host.unwrap_or(default_host);
-    let port = port.map_or_else(|| default_port.to_owned(), |port| port.to_string());
-    // A bare IPv6 address needs brackets before a port.
-    if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    }
-}
-
-async fn accept_loop(
-    listener: tokio::net::TcpListener,
-    state: Arc<crate::http::State>,
-    stopped: watch::Receiver<bool>,
-) {
-    let mut connections = crate::conn::accept_loop(listener, Arc::clone(&state), stopped).await;
-    // Channels before views, as Lona does, so that messages already sent still reach them.
-    if let Some(channels) = state.channels.clone() {
-        let timeout = state.settings.shutdown_timeout;
-        let _ = tokio::task::spawn_blocking(move || channels.shutdown(timeout)).await;
-    }
-    // Views first: their sockets get a going-away close, then every other socket, then HTTP
-    // connections wind down.
-    state.runtime.shutdown();
-    state.close_sockets();
-    for middleware in state.middlewares.0.iter() {
-        middleware.on_shutdown();
-    }
-    let timeout = state.settings.shutdown_timeout;
-    let drained = async {
-        while connections.join_next().await.is_some() {}
-        state.sockets_closed().await;
-    };
-    if tokio::time::timeout(timeout, drained).await.is_err() {
-        tracing::warn!(
-            ?timeout,
-            "connections still open after the shutdown timeout"
-        );
-    }
-}
-
-/// Lends tokio's executor to async views.
-struct TokioSpawner(tokio::runtime::Handle);
-
-impl Spawn for TokioSpawner {
-    fn spawn(&self, task: Task) {
-        self.0.spawn(task);
-    }
-}
-
-/// A running app.
-pub struct Server {
-    addr: SocketAddr,
-    stop: watch::Sender<bool>,
-    done: Option<tokio::task::JoinHandle<()>>,
-    state: Arc<crate::http::State>,
-    tokio: Option<tokio::runtime::Runtime>,
-}
-
-impl std::fmt::Debug for Server {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Server")
-            .field("addr", &self.addr)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Server {
-    /// The address the server listens on.
-    pub fn local_addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// `http://<address>/`.
-    pub fn url(&self) -> String {
-        format!("http://{}/", self.addr)
-    }
-
-    /// The view runtime's counters.
-    pub fn metrics(&self) -> RuntimeMetrics {
-        self.state.runtime.metrics()
-    }
-
-    /// Every view the server holds, oldest first (see
-    /// [`lona_runtime::ViewHandle::running_views`], which views use).
-    pub fn views(&self) -> Vec<lona_runtime::ViewInfo> {
-        self.state.runtime.views()
-    }
-
-    /// The open browser sockets, and how many distinct sessions they belong to (Lona's
-    /// `get_connection_count` and `get_connected_user_count`, by session).
-    pub fn connection_counts(&self) -> (usize, usize) {
-        let open = self.state.open_sockets();
-        let sessions: std::collections::HashSet<_> =
-            open.iter().map(|c| c.session().clone()).collect();
-        (open.len(), sessions.len())
-    }
-
-    /// Closes every browser socket (with 1001, going away) without stopping the server: views
-    /// that are daemons keep running and their browsers re-attach when they reconnect; other
-    /// views stop. For operators draining a process, and for tests of reconnection.
-    pub fn disconnect_clients(&self) {
-        self.state.close_sockets();
-    }
-
-    /// The path of the route named `name`.
-    ///
-    /// # Errors
-    ///
-    /// If there is no such route or an argument is missing.
-    pub fn reverse(
-        &self,
-        name: &str,
-        args: &[(&str, &str)],
-    ) -> Result<String, crate::ReverseError> {
-        self.state.router.reverse(name, args)
-    }
-
-    /// Blocks until the process gets SIGINT or SIGTERM.
-    pub fn wait_for_signal(&self) {
-        let Some(tokio) = &self.tokio else {
-            return;
-        };
-        tokio.block_on(async {
-            #[cfg(unix)]
-            {
-                use tokio::signal::unix::{SignalKind, signal};
-                match signal(SignalKind::terminate()) {
-                    Ok(mut terminate) => {
-                        tokio::select! {
-                            _ = tokio::signal::ctrl_c() => {}
-                            _ = terminate.recv() => {}
-                        }
-                    }
-                    Err(_) => {
-                        let _ = tokio::signal::ctrl_c().await;
-                    }
-                }
-            }
-            #[cfg(not(unix))]
-            {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        });
-        tracing::info!("shutting down");
-    }
-
-    /// Stops accepting, stops every view (`on_stop` runs), closes sockets with "going away"
-    /// and waits up to `shutdown_timeout` for connections to end.
-    pub fn shutdown(mut self) {
-        self.stop_now();
-    }
-
-    fn stop_now(&mut self) {
-        let _ = self.stop.send(true);
-        let (Some(tokio), Some(done)) = (self.tokio.take(), self.done.take()) else {
-            return;
-        };
-        let timeout = self.state.settings.shutdown_timeout + Duration::from_secs(1);
-        // Waiting for, and dropping, a tokio runtime is not allowed on a thread that drives
-        // one (a test's or the app's own), so it happens on a thread of its own.
-        let waiter = std::thread::Builder::new()
-            .name("lona-shutdown".to_owned())
-            .spawn(move || {
-                let _ = tokio.block_on(async { tokio::time::timeout(timeout, done).await });
-                tokio.shutdown_timeout(Duration::from_secs(1));
-            });
-        match waiter {
-            Ok(waiter) => {
-                let _ = waiter.join();
-            }
-            Err(error) => tracing::error!(%error, "cannot start the shutdown thread"),
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop_now();
-    }
-}
-
-/// `channel_broker_url`: channels over Redis, from `lona-redis` (cargo feature `redis`).
-#[cfg(feature = "redis")]
-fn connect_channel_broker(url: &str) -> std::io::Result<lona_channels::Channels> {
-    Ok(lona_channels::Channels::new(
-        lona_redis::RedisBroker::connect(url)?,
-    ))
-}
-
-/// `channel_broker_url` without the `redis` feature: refused, so that the process does not
-/// serve views that silently miss the other processes' messages.
-#[cfg(not(feature = "redis"))]
-fn connect_channel_broker(_url: &str) -> std::io::Result<lona_channels::Channels> {
-    Err(std::io::Error::new(
-        std::io::ErrorKind::Unsupported,
-        "lona was built without the `redis` feature",
-    ))
-}
-
-/// The bucket registry in the app state, where views make buckets (cargo feature `uploads`).
-#[cfg(feature = "uploads")]
-fn with_uploads(state: lona_runtime::AppState, settings: &Settings) -> lona_runtime::AppState {
-    state.with(crate::uploads::registry(settings))
-}
-
-/// Without the `uploads` feature there are no buckets: bucket URLs reach the routes.
-#[cfg(not(feature = "uploads"))]
-fn with_uploads(state: lona_runtime::AppState, _settings: &Settings) -> lona_runtime::AppState {
-    state
-}
-
-/// The command line's `shell`: the client in `lona-shell` (cargo feature `shell`).
-#[cfg(feature = "shell")]
-fn attach_shell(
-    socket: &std::path::Path,
-    command: Option<&str>,
-    json: bool,
-) -> std::io::Result<()> {
-    lona_shell::attach(socket, command, json)
-}
-
-/// Without the `shell` feature the command line has no shell client.
-#[cfg(not(feature = "shell"))]
-fn attach_shell(
-    _socket: &std::path::Path,
-    _command: Option<&str>,
-    _json: bool,
-) -> std::io::Result<()> {
-    Err(std::io::Error::new(
-        std::io::ErrorKind::Unsupported,
-        "lona was built without the `shell` feature",
-    ))
-}
+mod run;
+mod spawn;
+#[cfg(feature = "templates")]
+mod templates;

@@ -51,8 +51,9 @@ pub enum Command {
         /// TOML settings files, applied in order.
         settings: Vec<PathBuf>,
     },
-    /// `shell file://PATH [--json] [COMMAND...]`: attaches to a running server's admin shell,
+    /// `shell file://PATH [--json] [COMMAND...]` (the `shell` feature): attaches to a running server's admin shell,
     /// with line editing and history, or runs one command and prints its answer.
+    #[cfg(feature = "shell")]
     Shell {
         /// The server's admin socket, from `file://PATH`.
         socket: PathBuf,
@@ -123,6 +124,7 @@ impl Command {
             Some(Sub::Settings { files }) => Command::Settings {
                 settings: files.settings,
             },
+            #[cfg(feature = "shell")]
             Some(Sub::Shell { url, json, command }) => Command::Shell {
                 socket: url,
                 json,
@@ -138,6 +140,7 @@ impl Command {
             | Command::CollectStatic { settings, .. }
             | Command::Routes { settings }
             | Command::Settings { settings } => settings,
+            #[cfg(feature = "shell")]
             Command::Shell { .. } => &[],
         }
     }
@@ -240,6 +243,7 @@ enum Sub {
         files: SettingsFiles,
     },
     /// Attach to a running server's admin shell, or run one command on it.
+    #[cfg(feature = "shell")]
     Shell {
         /// The server's admin socket.
         #[arg(value_name = "file://PATH", value_parser = parse_shell_server_url)]
@@ -256,6 +260,24 @@ fn parse_shell_server_url(url: &str) -> Result<PathBuf, String> {
     crate::settings::shell_socket_path(url).ok_or_else(|| {
         "the shell server listens on a unix socket only: give file://PATH".to_owned()
     })
+}
+
+/// `default_addr` with its host or port replaced by `--host`/`--port`.
+pub(crate) fn listen_addr(default_addr: &str, host: Option<&str>, port: Option<u16>) -> String {
+    if host.is_none() && port.is_none() {
+        return default_addr.to_owned();
+    }
+    let (default_host, default_port) = default_addr
+        .rsplit_once(':')
+        .unwrap_or((default_addr, "8080"));
+    let host = host.unwrap_or(default_host);
+    let port = port.map_or_else(|| default_port.to_owned(), |port| port.to_string());
+    // A bare IPv6 address needs brackets before a port.
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
-//! The server's errors, and the view that shows an error page inside a window.
+//! The server's errors: why it could not start or run a command.
 
 use std::fmt;
 
-use lona_html::tags::{div, h1};
-use lona_runtime::{AsyncContext, AsyncView, Request, Response, ViewError, ViewResult};
-
 use crate::routing::RouteError;
+
+/// The error type of a failed startup hook.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Why the server could not start.
 #[derive(Debug)]
@@ -14,13 +14,14 @@ pub enum ServerError {
     /// A route pattern is invalid; fix the pattern.
     Route(RouteError),
     /// A template does not compile; fix the template.
+    #[cfg(feature = "templates")]
     Template(minijinja::Error),
     /// The address could not be bound: in use, or not ours.
     Bind(std::io::Error),
     /// The async runtime could not start.
     Io(std::io::Error),
     /// A middleware's startup hook failed.
-    Startup(crate::middleware::BoxError),
+    Startup(BoxError),
     /// The static files are misconfigured (a missing folder, a declared file no root has), or
     /// `collect-static` failed.
     Static(lona_static::StaticError),
@@ -30,7 +31,7 @@ pub enum ServerError {
     /// A settings file or environment variable was refused; the message names the key and
     /// where it came from.
     Settings(crate::settings::SettingsError),
-    /// A command added with [`crate::App::shell_command`] has a name that is empty, holds a
+    /// A command added with `App::shell_command` (the `shell` feature) has a name that is empty, holds a
     /// space, is built in, or was added twice.
     ShellCommand(String),
     /// A setting has a value of the right type that means nothing (`trusted_proxies` entry
@@ -48,6 +49,7 @@ impl fmt::Display for ServerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ServerError::Route(error) => fmt::Display::fmt(error, f),
+            #[cfg(feature = "templates")]
             ServerError::Template(error) => write!(f, "invalid template: {error}"),
             ServerError::Bind(error) => write!(f, "cannot listen: {error}"),
             ServerError::Io(error) => write!(f, "cannot start the async runtime: {error}"),
@@ -65,6 +67,7 @@ impl std::error::Error for ServerError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ServerError::Route(error) => Some(error),
+            #[cfg(feature = "templates")]
             ServerError::Template(error) => Some(error),
             ServerError::Bind(error)
             | ServerError::Io(error)
@@ -73,40 +76,6 @@ impl std::error::Error for ServerError {
             ServerError::Startup(error) => Some(error.as_ref()),
             ServerError::Settings(error) => Some(error),
             ServerError::ShellCommand(_) | ServerError::InvalidSetting(_) => None,
-        }
-    }
-}
-
-/// Shows the error page of a status in the window: 403 when a middleware refuses, 404 for an
-/// unknown path, 429 when the visitor holds too many views, 503 when every view thread (or
-/// the visitor's share of them) is busy.
-pub(crate) struct ErrorView(pub(crate) u16);
-
-/// A view that answers what a middleware decided in its place.
-pub(crate) struct AnsweredView(pub(crate) Response);
-
-impl AsyncView for AnsweredView {
-    async fn handle_request(&self, _cx: &AsyncContext, _request: &Request) -> ViewResult {
-        Ok(self.0.clone())
-    }
-}
-
-impl AsyncView for ErrorView {
-    async fn handle_request(&self, _cx: &AsyncContext, _request: &Request) -> ViewResult {
-        match self.0 {
-            403 => Err(ViewError::Forbidden),
-            404 => Err(ViewError::NotFound),
-            429 => Ok(Response::Node(div().with_class("lona-error").with_child(
-                h1().with_text("429 Too many pages open: close some and try again"),
-            ))),
-            status => {
-                let title = format!("{status} Server busy: please try again in a moment");
-                Ok(Response::Node(
-                    div()
-                        .with_class("lona-error")
-                        .with_child(h1().with_text(title)),
-                ))
-            }
         }
     }
 }

@@ -11,8 +11,9 @@ use hyper::HeaderMap;
 use hyper::body::Bytes;
 use lona_runtime::{AppState, Request, ServerState, SessionId};
 
+#[cfg(feature = "templates")]
 use crate::frontend::Templates;
-use crate::http::HttpResponse;
+use crate::response::HttpResponse;
 
 /// An HTTP request to a non-interactive route: the method, headers and body as they came,
 /// and the [`Request`] a view would get (path, query, route arguments, form fields, session),
@@ -21,6 +22,7 @@ pub struct HttpRequest {
     pub(crate) request: Request,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    #[cfg(feature = "templates")]
     pub(crate) templates: Templates,
     pub(crate) state: AppState,
     /// Where [`HttpRequest::rotate_session`] leaves the new id for the response's cookie.
@@ -87,6 +89,7 @@ impl HttpRequest {
     }
 
     /// The app's templates, to render a page.
+    #[cfg(feature = "templates")]
     pub fn templates(&self) -> &Templates {
         &self.templates
     }

@@ -13,10 +13,8 @@ use lona_runtime::{
     StopReason, View, ViewResult,
 };
 
-use crate::http::HttpResponse;
-
-/// The error type of a failed startup hook.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+use crate::error::BoxError;
+use crate::response::HttpResponse;
 
 /// What a hook decides.
 #[derive(Debug)]

@@ -20,7 +20,7 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::watch;
 
 use crate::app::Target;
-use crate::http::State;
+use crate::state::State;
 
 use self::text::to_text;
 

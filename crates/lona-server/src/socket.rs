@@ -1,4 +1,4 @@
-//! One browser socket: the reader decodes frames and hands them to the runtime; the writer
+//! One browser socket, from its upgrade on: the reader decodes frames and hands them to the runtime; the writer
 //! drains the connection's outbox. Neither ever waits on a view.
 //!
 //! Bad input is answered per message: a malformed frame is logged and counted, and the socket
@@ -23,12 +23,16 @@ use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-use crate::app::Target;
-use crate::http::State;
+use crate::state::State;
+use crate::target::Target;
 
+mod error_view;
 mod limits;
+mod upgrade;
 
+use error_view::{AnsweredView, error_view};
 use limits::SocketLimits;
+pub(crate) use upgrade::{is_upgrade, upgrade};
 
 type Socket = WebSocketStream<TokioIo<Upgraded>>;
 
@@ -376,8 +380,7 @@ fn start_view(
         }
         crate::Decision::Answer(response) => {
             // Shown as the view's own answer would be: VIEW_START, the data, VIEW_STOP.
-            let answered =
-                ViewFactory::asynchronous(move |_| crate::error::AnsweredView(response.clone()));
+            let answered = ViewFactory::asynchronous(move |_| AnsweredView(response.clone()));
             let _ = state
                 .runtime
                 .start_view(&answered, request, connection, window);
@@ -432,11 +435,4 @@ fn start_view(
         }
         Err(error) => tracing::debug!(%error, "no view started"),
     }
-}
-
-/// A view that only shows an error page; async, so it needs no runtime thread (which is what
-/// a "server busy" page must not need), and exempt from the per-visitor view limits, so a
-/// visitor over them still sees why. Its number is bounded by `max_windows_per_socket`.
-fn error_view(status: u16) -> ViewFactory {
-    ViewFactory::asynchronous(move |_| crate::error::ErrorView(status)).exempt_from_limits()
 }

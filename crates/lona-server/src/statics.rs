@@ -15,8 +15,9 @@ use lona_static::{
     Body as StaticBody, EmbeddedFile, StaticFile, StaticFiles, StaticRequest, StaticResponse,
 };
 
-use crate::http::{Body, State, full};
+use crate::response::{Body, full};
 use crate::settings::Settings;
+use crate::state::State;
 
 /// How much of a file one job reads: big enough that a large file costs few hops to the static
 /// pool.

@@ -11,8 +11,9 @@ use hyper::{Request, Response};
 use lona_uploads::{BodyError, Registry, UploadBody};
 
 use crate::body_timeout::{TimedBody, is_timeout};
-use crate::http::{Body, State, full};
+use crate::response::{Body, full};
 use crate::settings::Settings;
+use crate::state::State;
 
 /// The registry the server's views make buckets in.
 pub(crate) fn registry(settings: &Settings) -> Registry {

@@ -183,6 +183,7 @@ pub mod html;
 pub mod metrics;
 pub mod prelude;
 pub mod server;
+#[cfg(feature = "shell")]
 pub mod shell;
 pub mod statics;
 #[cfg(feature = "uploads")]
@@ -198,10 +199,11 @@ pub use serde;
 /// ([`App::shell_command`](server::App::shell_command)) and `HttpResponse::json_value` take
 /// them; re-exported so that an app needs no copy of its own.
 pub use serde_json;
+#[cfg(feature = "templates")]
 #[doc(no_inline)]
-pub use server::{
-    App, HttpRequest, HttpResponse, Server, Settings, SettingsError, Templates, init_logging,
-};
+pub use server::Templates;
+#[doc(no_inline)]
+pub use server::{App, HttpRequest, HttpResponse, Server, Settings, SettingsError, init_logging};
 #[cfg(feature = "uploads")]
 #[doc(no_inline)]
 pub use uploads::{Bucket, BucketLimits};

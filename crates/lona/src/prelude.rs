@@ -9,9 +9,10 @@ pub use crate::html::forms::{
 #[doc(no_inline)]
 pub use crate::html::{Document, Event, Key, Node, Value, parse_html, tags};
 #[doc(no_inline)]
-pub use crate::server::{
-    App, Decision, HttpRequest, HttpResponse, Middleware, Settings, Templates,
-};
+#[cfg(feature = "templates")]
+pub use crate::server::Templates;
+#[doc(no_inline)]
+pub use crate::server::{App, Decision, HttpRequest, HttpResponse, Middleware, Settings};
 #[doc(no_inline)]
 #[cfg(feature = "uploads")]
 pub use crate::uploads::{Bucket, BucketLimits};

@@ -4,8 +4,17 @@
 /// The error a middleware's `on_startup` may return: any error.
 pub use lona_server::BoxError;
 pub use lona_server::{
-    App, Command, CommandLineError, ConnectionInfo, Decision, ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE,
-    FRONTEND_TEMPLATE, HttpRequest, HttpRequestInfo, HttpResponse, MATCH_ALL, Middleware,
-    ReverseError, RotateError, RouteError, RouteName, SESSION_HANDOFF_PATH, Server, ServerError,
-    Settings, SettingsError, Templates, init_logging, rotate_session,
+    App, ConnectionInfo, Decision, ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE,
+    HttpRequest, HttpRequestInfo, HttpResponse, MATCH_ALL, Middleware, ReverseError, RotateError,
+    RouteError, RouteName, SESSION_HANDOFF_PATH, Server, ServerError, Settings, SettingsError,
+    init_logging, rotate_session,
 };
+/// The command line an app's `main` runs (`App::execute`), with the `cli` feature.
+#[cfg(feature = "cli")]
+pub use lona_server::{Command, CommandLineError};
+/// The header types of [`HttpRequest::headers`] (hyper's), so that an app needs no
+/// version-matched hyper of its own.
+pub use lona_server::{HeaderMap, HeaderName, HeaderValue};
+/// The app's templates (minijinja), with the `templates` feature.
+#[cfg(feature = "templates")]
+pub use lona_server::{Templates, templates};

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use test_support::TempDir;
+
 use super::Command;
 use crate::{App, HttpResponse};
 
@@ -171,10 +173,8 @@ fn routes_prints_pattern_name_and_kind() {
 
 #[test]
 fn settings_prints_code_then_files_as_toml() {
-    let dir = std::env::temp_dir().join(format!("lona-cli-settings-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temporary folder");
-    let file = dir.join("settings.toml");
-    std::fs::write(&file, "MAX_BODY_SIZE = 1000\n").expect("write");
+    let dir = TempDir::new("cli-settings");
+    let file = dir.write("settings.toml", "MAX_BODY_SIZE = 1000\n");
     let mut app = app();
     app.settings.title = "From code".to_owned();
     let file = file.to_string_lossy().into_owned();
@@ -201,7 +201,7 @@ fn settings_file_errors_stop_the_command() {
 
 #[test]
 fn host_and_port_replace_parts_of_the_default_address() {
-    use crate::app::listen_addr;
+    use super::listen_addr;
     assert_eq!(listen_addr("127.0.0.1:8080", None, None), "127.0.0.1:8080");
     assert_eq!(
         listen_addr("127.0.0.1:8080", None, Some(9000)),
@@ -217,6 +217,7 @@ fn host_and_port_replace_parts_of_the_default_address() {
     );
 }
 
+#[cfg(feature = "shell")]
 #[test]
 fn shell_takes_a_file_url_json_and_one_command() {
     assert_eq!(
@@ -240,8 +241,7 @@ fn shell_takes_a_file_url_json_and_one_command() {
 
 #[test]
 fn collect_static_prints_each_step_and_a_dry_run_changes_nothing() {
-    let dir = std::env::temp_dir().join(format!("lona-cli-collect-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = TempDir::new("cli-collect");
     let dest = dir.join("static");
     let dest_arg = dest.to_string_lossy().into_owned();
 
@@ -275,5 +275,4 @@ fn collect_static_prints_each_step_and_a_dry_run_changes_nothing() {
     let silent = execute(app(), &["collect-static", &dest_arg, "--clean", "--silent"]);
     assert_eq!(silent.lines().count(), 1, "{silent}");
     assert!(silent.starts_with("lona: collected "), "{silent}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -16,6 +16,8 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::{WebSocketStream, client_async};
 
+use test_support::TempDir;
+
 use crate::{App, HttpResponse, Server};
 
 const DEADLINE: Duration = Duration::from_secs(20);
@@ -394,37 +396,29 @@ async fn shutdown_stops_views_and_closes_sockets_going_away() {
 // Static files through the server: the client's files, an app folder, conditional and range
 // requests, streaming of big files, and paths that try to leave the root.
 
-struct StaticDir(std::path::PathBuf);
+/// A folder with the static folder `static/` and, beside it, a secret no path may reach.
+struct StaticDir(TempDir);
 
-impl Drop for StaticDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+impl StaticDir {
+    /// The static folder.
+    fn root(&self) -> std::path::PathBuf {
+        self.0.join("static")
     }
 }
 
 fn static_dir() -> StaticDir {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "lona-server-static-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(dir.join("css")).expect("creates the static dir");
-    std::fs::write(dir.join("css/app.css"), "body { color: red; }").expect("writes");
+    let dir = TempDir::new("server-static");
+    dir.write("static/css/app.css", "body { color: red; }");
     let big: Vec<u8> = (0..3 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
-    std::fs::write(dir.join("big.bin"), big).expect("writes");
-    std::fs::write(
-        dir.parent().expect("a parent").join("lona-secret.txt"),
-        "secret",
-    )
-    .expect("writes");
+    dir.write("static/big.bin", big);
+    dir.write("lona-secret.txt", "secret");
     StaticDir(dir)
 }
 
 fn static_app(dir: &StaticDir) -> App {
     let mut app = App::new();
     app.view("/", |_| Panics);
-    app.settings.static_dirs = vec![dir.0.clone()];
+    app.settings.static_dirs = vec![dir.root()];
     app.static_file(lona_static::StaticFile::css("app", "css/app.css"));
     app
 }
@@ -476,7 +470,7 @@ async fn the_client_and_app_files_are_served_with_validators_and_ranges() {
 async fn a_big_file_streams_whole_and_in_ranges() {
     let dir = static_dir();
     let server = static_app(&dir).spawn("127.0.0.1:0").expect("starts");
-    let expected = std::fs::read(dir.0.join("big.bin")).expect("reads");
+    let expected = std::fs::read(dir.root().join("big.bin")).expect("reads");
     let mut stream = TcpStream::connect(server.local_addr())
         .await
         .expect("connects");

@@ -3,15 +3,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{Settings, SettingsError};
+use test_support::TempDir;
 
-/// A fresh folder of this test's own; tests run in parallel.
-fn test_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("lona-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temporary folder");
-    dir
-}
+use super::{Settings, SettingsError};
 
 fn env(vars: &[(&str, &str)]) -> Vec<(String, String)> {
     vars.iter()
@@ -21,7 +15,7 @@ fn env(vars: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[test]
 fn later_file_overrides_earlier_one_and_code() {
-    let dir = test_dir("settings-order");
+    let dir = TempDir::new("settings-order");
     let first = dir.join("settings.toml");
     let second = dir.join("deployment.toml");
     std::fs::write(&first, "max_runtime_threads = 10\ntitle = \"first\"\n").expect("write");
@@ -102,7 +96,7 @@ fn environment_overrides_files() {
 
 #[test]
 fn unknown_key_names_key_and_file() {
-    let dir = test_dir("settings-unknown");
+    let dir = TempDir::new("settings-unknown");
     let path = dir.join("deployment.toml");
     std::fs::write(&path, "max_runtime_threads = 3\nMAX_RUNTIME_THREAD = 5\n").expect("write");
     let mut settings = Settings::default();

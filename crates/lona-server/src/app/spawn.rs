@@ -1,0 +1,373 @@
+//! Starting an app: [`App::spawn`] checks the setup, then wires each subsystem in turn
+//! (middlewares, static files, templates, the channel broker, the listener, the admin shell,
+//! tokio, proxies and sessions, the view runtime) into the shared [`State`], and serves.
+//! The shutdown sequence lives here too, since it undoes the same wiring in reverse.
+
+use std::net::{SocketAddr, TcpListener as StdListener};
+use std::sync::Arc;
+
+use lona_runtime::{ErrorPage, OutboxLimits, Runtime, RuntimeConfig, Spawn, Task};
+use tokio::sync::watch;
+
+use crate::app::App;
+use crate::client_addr::TrustedProxies;
+use crate::connections::Connections;
+use crate::error::ServerError;
+use crate::frontend::Templates;
+use crate::middleware::Middlewares;
+#[cfg(feature = "templates")]
+use crate::routing::Router;
+use crate::server::Server;
+use crate::session::Sessions;
+use crate::settings::Settings;
+use crate::state::{Sockets, State};
+
+impl App {
+    /// Starts serving on `addr` (use port 0 for any free port) on threads of its own, and
+    /// returns at once.
+    ///
+    /// # Errors
+    ///
+    /// A bad route pattern or template, or a socket that cannot be bound.
+    pub fn spawn(mut self, addr: &str) -> Result<Server, ServerError> {
+        self.check_setup()?;
+        crate::logging::install_panic_hook();
+        let middlewares = self.start_middlewares()?;
+        let statics = Arc::new(self.static_files()?);
+        let templates = self.build_templates(&statics)?;
+        let channels = self.connect_channel_broker()?;
+        let (listener, local_addr) = bind(addr)?;
+        let shell = self.bind_shell()?;
+        let tokio = start_tokio()?;
+        let proxies = trusted_proxies(&self.settings)?;
+        let sessions = sessions(&self.settings)?;
+        let runtime = self.start_runtime(&templates, &tokio);
+        let connections = connection_caps(&self.settings);
+        let state = Arc::new(State {
+            settings: self.settings,
+            proxies,
+            router: self.router,
+            templates,
+            runtime,
+            sockets: Sockets::default(),
+            statics,
+            middlewares,
+            channels,
+            sessions,
+            connections,
+        });
+        serve(state, tokio, listener, local_addr, shell)
+    }
+
+    /// The first mistake made while setting the app up, or two routes of the same name.
+    fn check_setup(&mut self) -> Result<(), ServerError> {
+        if let Some(error) = self.setup_error.take() {
+            return Err(error);
+        }
+        if let Some(name) = self.router.duplicate_name() {
+            return Err(ServerError::Route(crate::RouteError {
+                pattern: name.to_owned(),
+                message: "two routes have this name; names must be unique".to_owned(),
+            }));
+        }
+        Ok(())
+    }
+
+    /// Runs the startup hooks, before the port opens: a misconfigured app fails here. The
+    /// views built from then on see the middlewares.
+    fn start_middlewares(&mut self) -> Result<Middlewares, ServerError> {
+        for middleware in &self.middlewares {
+            middleware.on_startup().map_err(ServerError::Startup)?;
+        }
+        let middlewares = Middlewares(Arc::new(std::mem::take(&mut self.middlewares)));
+        let _ = self.middleware_slot.set(middlewares.clone());
+        Ok(middlewares)
+    }
+
+    /// The templates, compiled now so that a broken one fails at start; `reverse()` in them
+    /// sees the route names.
+    #[cfg(feature = "templates")]
+    fn build_templates(
+        &mut self,
+        statics: &Arc<lona_static::StaticFiles>,
+    ) -> Result<Templates, ServerError> {
+        let mut names = Router::default();
+        for (pattern, name, _) in self.router.routes() {
+            names.add(pattern.clone(), name.map(str::to_owned), ());
+        }
+        Templates::new(
+            std::mem::take(&mut self.templates),
+            &self.settings,
+            names,
+            Arc::clone(statics),
+        )
+        .map_err(ServerError::Template)
+    }
+
+    /// The built-in pages (no template engine in this build).
+    #[cfg(not(feature = "templates"))]
+    fn build_templates(
+        &mut self,
+        statics: &Arc<lona_static::StaticFiles>,
+    ) -> Result<Templates, ServerError> {
+        Ok(Templates::new(Arc::clone(statics)))
+    }
+
+    /// Channels across processes: Redis must be reachable before the port opens, or the
+    /// process would serve views that silently miss the others' messages.
+    fn connect_channel_broker(&mut self) -> Result<Option<lona_channels::Channels>, ServerError> {
+        let channels = match &self.settings.channel_broker_url {
+            Some(url) => {
+                let channels = redis_channels(url).map_err(ServerError::ChannelBroker)?;
+                self.state = std::mem::take(&mut self.state).with(channels.clone());
+                Some(channels)
+            }
+            None => None,
+        };
+        Ok(channels)
+    }
+
+    /// The admin shell's socket, bound before the server serves, with the app's commands.
+    #[cfg(feature = "shell")]
+    fn bind_shell(&mut self) -> Result<Option<Shell>, ServerError> {
+        // Set in code, or by `shell_server_url` (a settings file, the environment or
+        // `run-server --shell-server-url`); code wins.
+        let shell_path = self
+            .shell
+            .clone()
+            .or_else(|| self.settings.shell_server_url.clone());
+        let shell = match &shell_path {
+            Some(path) => Some(crate::shell::bind(path).map_err(ServerError::Bind)?),
+            None => None,
+        };
+        let commands: Arc<[crate::shell::CustomCommand]> =
+            std::mem::take(&mut self.shell_commands).into();
+        Ok(shell.map(|socket| Shell { socket, commands }))
+    }
+
+    /// No admin shell in this build: a `shell_server_url` that asks for one is refused.
+    #[cfg(not(feature = "shell"))]
+    fn bind_shell(&mut self) -> Result<Option<Shell>, ServerError> {
+        match self.settings.shell_server_url {
+            Some(_) => Err(ServerError::InvalidSetting(
+                "shell_server_url: this build has no admin shell (the `shell` feature)".to_owned(),
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// The view runtime, its pools sized by the settings, its state holding what views reach
+    /// with `cx.state::<T>()`, async views run on `tokio`.
+    fn start_runtime(&mut self, templates: &Templates, tokio: &tokio::runtime::Runtime) -> Runtime {
+        let settings = &self.settings;
+        Runtime::with_spawner(
+            RuntimeConfig {
+                runtime_threads: settings.max_runtime_threads,
+                runtime_queue: settings.max_runtime_queue,
+                worker_threads: settings.max_worker_threads,
+                static_threads: settings.max_static_threads,
+                outbox: OutboxLimits {
+                    merge_at: settings.outbox_merge_at,
+                    close_at: settings.outbox_close_at,
+                },
+                state: with_uploads(
+                    app_state(std::mem::take(&mut self.state), templates),
+                    settings,
+                )
+                .with(crate::session::Handoffs::default()),
+                error_page: {
+                    let templates = templates.clone();
+                    ErrorPage::new(move |status| templates.error_view(status))
+                },
+                max_client_errors_per_minute: settings.max_client_errors_per_minute,
+                max_views_per_session: settings.max_views_per_session,
+                max_views_per_ip: settings.max_views_per_ip,
+                max_runtime_share: settings.max_runtime_share,
+                daemon_idle_timeout: settings.daemon_idle_timeout,
+                max_daemons_per_session: settings.max_daemons_per_session,
+                ..RuntimeConfig::default()
+            },
+            Arc::new(TokioSpawner(tokio.handle().clone())),
+        )
+    }
+}
+
+/// The app's state, with the templates: views render them with `cx.state::<Templates>()`.
+#[cfg(feature = "templates")]
+fn app_state(state: lona_runtime::AppState, templates: &Templates) -> lona_runtime::AppState {
+    state.with(templates.clone())
+}
+
+/// The app's state (no templates to render in this build).
+#[cfg(not(feature = "templates"))]
+fn app_state(state: lona_runtime::AppState, _templates: &Templates) -> lona_runtime::AppState {
+    state
+}
+
+/// The admin shell's bound socket and the commands it serves.
+#[cfg(feature = "shell")]
+struct Shell {
+    socket: crate::shell::ShellSocket,
+    commands: Arc<[crate::shell::CustomCommand]>,
+}
+
+/// No admin shell in this build.
+#[cfg(not(feature = "shell"))]
+enum Shell {}
+
+/// The listening socket, non-blocking for tokio, and its address (the port, if 0 was asked).
+fn bind(addr: &str) -> Result<(StdListener, SocketAddr), ServerError> {
+    let listener = StdListener::bind(addr).map_err(ServerError::Bind)?;
+    listener.set_nonblocking(true).map_err(ServerError::Bind)?;
+    let local_addr = listener.local_addr().map_err(ServerError::Bind)?;
+    Ok((listener, local_addr))
+}
+
+/// The tokio runtime that runs sockets, HTTP and async views.
+fn start_tokio() -> Result<tokio::runtime::Runtime, ServerError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .thread_name("lona-io")
+        .enable_all()
+        .build()
+        .map_err(ServerError::Io)
+}
+
+/// `trusted_proxies`, parsed.
+fn trusted_proxies(settings: &Settings) -> Result<TrustedProxies, ServerError> {
+    TrustedProxies::parse(&settings.trusted_proxies).map_err(|bad| {
+        ServerError::InvalidSetting(format!(
+            "trusted_proxies: `{}` is not an IP address or a CIDR range",
+            bad.0
+        ))
+    })
+}
+
+/// The key that signs session cookies.
+fn sessions(settings: &Settings) -> Result<Sessions, ServerError> {
+    Sessions::new(settings).map_err(|_| {
+        ServerError::InvalidSetting(format!(
+            "session_secret: shorter than {} characters",
+            crate::session::MIN_SECRET_LEN
+        ))
+    })
+}
+
+/// The caps on open connections, fitted under the process's file limit.
+fn connection_caps(settings: &Settings) -> Arc<Connections> {
+    Arc::new(Connections::new(
+        crate::connections::fit_to_file_limit(settings.max_connections),
+        settings.max_connections_per_ip,
+    ))
+}
+
+/// Starts the accept loop, the admin shell and the memory trimmer on `tokio`.
+fn serve(
+    state: Arc<State>,
+    tokio: tokio::runtime::Runtime,
+    listener: StdListener,
+    local_addr: SocketAddr,
+    shell: Option<Shell>,
+) -> Result<Server, ServerError> {
+    let (stop, stopped) = watch::channel(false);
+    let listener = {
+        let _guard = tokio.enter();
+        tokio::net::TcpListener::from_std(listener).map_err(ServerError::Bind)?
+    };
+    #[cfg(not(feature = "shell"))]
+    let shell: Option<tokio::task::JoinHandle<()>> = shell.map(|never| match never {});
+    #[cfg(feature = "shell")]
+    let shell = shell.map(|shell| {
+        tokio.spawn(crate::shell::serve(
+            shell.socket,
+            Arc::clone(&state),
+            shell.commands,
+            std::time::Instant::now(),
+            stopped.clone(),
+        ))
+    });
+    tokio.spawn(crate::memory::trim_periodically(
+        state.settings.memory_trim_interval,
+        stopped.clone(),
+    ));
+    let accept = accept_loop(listener, Arc::clone(&state), stopped);
+    let done = tokio.spawn(async move {
+        accept.await;
+        // The shell's socket file is removed before shutdown returns.
+        if let Some(shell) = shell {
+            let _ = shell.await;
+        }
+    });
+    tracing::info!(%local_addr, "lona serves");
+    Ok(Server::new(local_addr, stop, done, state, tokio))
+}
+/// Accepts connections until `stopped`, then shuts down: channels, views, sockets,
+/// middlewares, and the connections still open, within `shutdown_timeout`.
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    state: Arc<State>,
+    stopped: watch::Receiver<bool>,
+) {
+    let mut connections = crate::conn::accept_loop(listener, Arc::clone(&state), stopped).await;
+    // Channels before views, as Lona does, so that messages already sent still reach them.
+    if let Some(channels) = state.channels.clone() {
+        let timeout = state.settings.shutdown_timeout;
+        let _ = tokio::task::spawn_blocking(move || channels.shutdown(timeout)).await;
+    }
+    // Views first: their sockets get a going-away close, then every other socket, then HTTP
+    // connections wind down.
+    state.runtime.shutdown();
+    state.close_sockets();
+    for middleware in state.middlewares.0.iter() {
+        middleware.on_shutdown();
+    }
+    let timeout = state.settings.shutdown_timeout;
+    let drained = async {
+        while connections.join_next().await.is_some() {}
+        state.sockets_closed().await;
+    };
+    if tokio::time::timeout(timeout, drained).await.is_err() {
+        tracing::warn!(
+            ?timeout,
+            "connections still open after the shutdown timeout"
+        );
+    }
+}
+
+/// Lends tokio's executor to async views.
+struct TokioSpawner(tokio::runtime::Handle);
+
+impl Spawn for TokioSpawner {
+    fn spawn(&self, task: Task) {
+        self.0.spawn(task);
+    }
+}
+
+/// `channel_broker_url`: channels over Redis, from `lona-redis` (cargo feature `redis`).
+#[cfg(feature = "redis")]
+fn redis_channels(url: &str) -> std::io::Result<lona_channels::Channels> {
+    Ok(lona_channels::Channels::new(
+        lona_redis::RedisBroker::connect(url)?,
+    ))
+}
+
+/// `channel_broker_url` without the `redis` feature: refused, so that the process does not
+/// serve views that silently miss the other processes' messages.
+#[cfg(not(feature = "redis"))]
+fn redis_channels(_url: &str) -> std::io::Result<lona_channels::Channels> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "lona was built without the `redis` feature",
+    ))
+}
+
+/// The bucket registry in the app state, where views make buckets (cargo feature `uploads`).
+#[cfg(feature = "uploads")]
+fn with_uploads(state: lona_runtime::AppState, settings: &Settings) -> lona_runtime::AppState {
+    state.with(crate::uploads::registry(settings))
+}
+
+/// Without the `uploads` feature there are no buckets: bucket URLs reach the routes.
+#[cfg(not(feature = "uploads"))]
+fn with_uploads(state: lona_runtime::AppState, _settings: &Settings) -> lona_runtime::AppState {
+    state
+}

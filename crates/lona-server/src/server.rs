@@ -1,0 +1,157 @@
+//! `Server`: a running app, and what can be asked of it while it runs (its address, counters,
+//! views and sockets) until it shuts down.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lona_runtime::RuntimeMetrics;
+use tokio::sync::watch;
+
+use crate::routing::ReverseError;
+use crate::state::State;
+
+/// A running app.
+pub struct Server {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    done: Option<tokio::task::JoinHandle<()>>,
+    state: Arc<State>,
+    tokio: Option<tokio::runtime::Runtime>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// The running app: the accept loop's task `done` ends once `stop` is sent.
+    pub(crate) fn new(
+        addr: SocketAddr,
+        stop: watch::Sender<bool>,
+        done: tokio::task::JoinHandle<()>,
+        state: Arc<State>,
+        tokio: tokio::runtime::Runtime,
+    ) -> Server {
+        Server {
+            addr,
+            stop,
+            done: Some(done),
+            state,
+            tokio: Some(tokio),
+        }
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://<address>/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// The view runtime's counters.
+    pub fn metrics(&self) -> RuntimeMetrics {
+        self.state.runtime.metrics()
+    }
+
+    /// Every view the server holds, oldest first (see
+    /// [`lona_runtime::ViewHandle::running_views`], which views use).
+    pub fn views(&self) -> Vec<lona_runtime::ViewInfo> {
+        self.state.runtime.views()
+    }
+
+    /// The open browser sockets, and how many distinct sessions they belong to (Lona's
+    /// `get_connection_count` and `get_connected_user_count`, by session).
+    pub fn connection_counts(&self) -> (usize, usize) {
+        let open = self.state.open_sockets();
+        let sessions: std::collections::HashSet<_> =
+            open.iter().map(|c| c.session().clone()).collect();
+        (open.len(), sessions.len())
+    }
+
+    /// Closes every browser socket (with 1001, going away) without stopping the server: views
+    /// that are daemons keep running and their browsers re-attach when they reconnect; other
+    /// views stop. For operators draining a process, and for tests of reconnection.
+    pub fn disconnect_clients(&self) {
+        self.state.close_sockets();
+    }
+
+    /// The path of the route named `name`.
+    ///
+    /// # Errors
+    ///
+    /// If there is no such route or an argument is missing.
+    pub fn reverse(&self, name: &str, args: &[(&str, &str)]) -> Result<String, ReverseError> {
+        self.state.router.reverse(name, args)
+    }
+
+    /// Blocks until the process gets SIGINT or SIGTERM.
+    pub fn wait_for_signal(&self) {
+        let Some(tokio) = &self.tokio else {
+            return;
+        };
+        tokio.block_on(async {
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{SignalKind, signal};
+                match signal(SignalKind::terminate()) {
+                    Ok(mut terminate) => {
+                        tokio::select! {
+                            _ = tokio::signal::ctrl_c() => {}
+                            _ = terminate.recv() => {}
+                        }
+                    }
+                    Err(_) => {
+                        let _ = tokio::signal::ctrl_c().await;
+                    }
+                }
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        });
+        tracing::info!("shutting down");
+    }
+
+    /// Stops accepting, stops every view (`on_stop` runs), closes sockets with "going away"
+    /// and waits up to `shutdown_timeout` for connections to end.
+    pub fn shutdown(mut self) {
+        self.stop_now();
+    }
+
+    fn stop_now(&mut self) {
+        let _ = self.stop.send(true);
+        let (Some(tokio), Some(done)) = (self.tokio.take(), self.done.take()) else {
+            return;
+        };
+        let timeout = self.state.settings.shutdown_timeout + Duration::from_secs(1);
+        // Waiting for, and dropping, a tokio runtime is not allowed on a thread that drives
+        // one (a test's or the app's own), so it happens on a thread of its own.
+        let waiter = std::thread::Builder::new()
+            .name("lona-shutdown".to_owned())
+            .spawn(move || {
+                let _ = tokio.block_on(async { tokio::time::timeout(timeout, done).await });
+                tokio.shutdown_timeout(Duration::from_secs(1));
+            });
+        match waiter {
+            Ok(waiter) => {
+                let _ = waiter.join();
+            }
+            Err(error) => tracing::error!(%error, "cannot start the shutdown thread"),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}
