@@ -8,7 +8,7 @@ use hyper::body::Bytes;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Response, StatusCode};
 
-pub(crate) use lona_static::{URL_ESCAPED, content_disposition};
+use lona_static::content_disposition;
 
 /// The answer of a non-interactive route (or of a middleware's HTTP hook).
 #[derive(Debug, Clone)]

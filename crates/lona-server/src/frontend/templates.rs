@@ -14,9 +14,9 @@ use super::{
     ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE, PageRequest, PageValues,
     error_view_reason, error_view_tree,
 };
-use crate::response::URL_ESCAPED;
 use crate::routing::{ReverseError, Router};
 use crate::settings::Settings;
+use lona_static::URL_ESCAPED;
 
 /// Files listed per template folder at most, so that a folder set to `/` by mistake does not
 /// make the admin shell walk the disk.
