@@ -45,7 +45,7 @@ mod value;
 
 pub use content::{
     Content, EVENTS_ATTRIBUTE, Element, IGNORE_ATTRIBUTE, RAW_HTML_KEY, RAW_HTML_WIDGET, Snapshot,
-    TreeNode, WIDGET_DATA_EVENT, Widget,
+    TreeNode, WIDGET_DATA_EVENT, Widget, parse_events_attribute,
 };
 pub use diff::diff;
 pub use document::{Document, TreeLock};

@@ -8,6 +8,7 @@ pub mod client;
 mod codes;
 mod ids;
 pub mod json;
+mod json_tree;
 mod server;
 
 pub use client::{
@@ -15,7 +16,10 @@ pub use client::{
 };
 pub use codes::{DataType, InputEventType, Method, NodeType, Operation, PatchType, codes_json};
 pub use ids::{RuntimeId, WindowId};
-pub use server::{Html, ServerMessage, encode_node, encode_patches};
+pub use server::{
+    DecodedHtml, DecodedServerMessage, Html, MAX_SERVER_DEPTH, ServerFrame, ServerMessage,
+    decode_server, encode_node, encode_patches,
+};
 
 /// The prefix of every protocol frame.
 pub const PREFIX: &str = "lona:";
