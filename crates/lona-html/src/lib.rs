@@ -34,6 +34,7 @@ mod content;
 mod diff;
 mod document;
 pub mod forms;
+mod mirror;
 mod node;
 mod parse;
 mod patch;
@@ -49,6 +50,7 @@ pub use content::{
 };
 pub use diff::diff;
 pub use document::{Document, TreeLock};
+pub use mirror::{ApplyError, Mirror, PatchPart};
 pub use node::{
     Attributes, ClassList, Events, IdList, Node, Style, WeakNode, WidgetData,
     is_valid_attribute_name, live_nodes,

@@ -73,10 +73,8 @@
 
 mod client;
 mod client_state;
-mod dom;
 mod error;
 mod http;
-mod json;
 mod server;
 
 pub use client::{Session, TestClient};
