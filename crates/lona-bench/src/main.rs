@@ -21,7 +21,7 @@ use clap::{Parser, Subcommand};
 use futures_util::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
 use lona::protocol::WindowId;
-use lona_test::{ClientState, Received};
+use lona_protocol::{ClientState, Received};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -393,7 +393,7 @@ impl View {
     fn html(&self) -> String {
         self.state
             .window(WindowId(1))
-            .map(lona_test::Window::html)
+            .map(lona_protocol::Window::html)
             .unwrap_or_default()
     }
 

@@ -65,7 +65,7 @@ impl Json {
             Json::Null => Found::Null,
             Json::Bool(b) => Found::Bool(*b),
             Json::Number(n) => Found::Number(n.to_string()),
-            Json::String(s) => Found::String(shorten(s)),
+            Json::String(s) => Found::String(shorten(s, FOUND_STRING_CHARS)),
             Json::Array(items) => Found::Array(items.len()),
             Json::Object(_) => Found::Object,
         }
@@ -75,10 +75,11 @@ impl Json {
 /// How many characters of a string [`Found::String`] keeps, as for client frames.
 const FOUND_STRING_CHARS: usize = 32;
 
-fn shorten(s: &str) -> String {
-    match s.char_indices().nth(FOUND_STRING_CHARS) {
-        Some((end, _)) => format!("{}…", s.get(..end).unwrap_or_default()),
-        None => s.to_owned(),
+/// Cuts `text` to `max` characters, marking the cut with `…`.
+pub(crate) fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or_default()),
+        None => text.to_owned(),
     }
 }
 

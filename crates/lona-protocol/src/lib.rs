@@ -5,6 +5,7 @@
 //! Frames without the prefix are custom messages for middlewares and are passed through.
 
 pub mod client;
+mod client_state;
 mod codes;
 mod ids;
 pub mod json;
@@ -14,6 +15,7 @@ mod server;
 pub use client::{
     ClientMessage, DecodeError, DecodeLimits, Frame, SubmitField, decode_client, decode_client_with,
 };
+pub use client_state::{ClientError, ClientState, EventError, InputFrame, Received, Window};
 pub use codes::{DataType, InputEventType, Method, NodeType, Operation, PatchType, codes_json};
 pub use ids::{RuntimeId, WindowId};
 pub use server::{

@@ -15,8 +15,9 @@ use tungstenite::handshake::HandshakeError;
 use tungstenite::http::HeaderValue;
 use tungstenite::{Message, WebSocket};
 
-use crate::client_state::{ClientState, EventError, InputFrame, Window, shorten};
-use crate::error::TestError;
+use lona_protocol::{ClientState, EventError, InputFrame, Window};
+
+use crate::error::{TestError, shorten};
 use crate::http;
 
 mod navigation;

@@ -72,13 +72,12 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod client;
-mod client_state;
 mod error;
 mod http;
 mod server;
 
 pub use client::{Session, TestClient};
-pub use client_state::{ClientError, ClientState, EventError, InputFrame, Received, Window};
 pub use error::TestError;
 pub use http::HttpResult;
+pub use lona_protocol::{ClientError, ClientState, EventError, InputFrame, Received, Window};
 pub use server::{DEFAULT_TIMEOUT, TestServer};

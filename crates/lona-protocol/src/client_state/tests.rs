@@ -2,12 +2,10 @@
 //! operation replayed from a real `Document` (the client's tree must equal the server's after
 //! each step, ids included), the window lifecycle, errors, and the frames it builds.
 
-use lona::html::tags::{button, div, h1, li, option, p, select, span, svg, ul};
-use lona::html::{AttrValue, Document, Event, Key, Node, Value};
-use lona::protocol::client::{
-    ChangeValue, ClickData, ClientMessage, EventKind, Frame, decode_client,
-};
-use lona::protocol::{Html, Method, RuntimeId, ServerMessage, WindowId};
+use crate::client::{ChangeValue, ClickData, ClientMessage, EventKind, Frame, decode_client};
+use crate::{Html, Method, RuntimeId, ServerMessage, WindowId};
+use lona_html::tags::{button, div, h1, li, option, p, select, span, svg, ul};
+use lona_html::{AttrValue, Document, Event, Key, Node, Value};
 
 use super::{ClientState, EventError, Received, Window};
 
@@ -695,7 +693,7 @@ fn input_events_are_built_as_the_browser_sends_them() {
     );
 
     // A node of no window, and a window without a view.
-    let stranger = lona::html::tags::button().with_text("elsewhere");
+    let stranger = lona_html::tags::button().with_text("elsewhere");
     assert!(matches!(
         state.click(&stranger),
         Err(EventError::UnknownNode { .. })
@@ -736,7 +734,7 @@ fn svg_tags_keep_their_case_and_select_options_are_found() {
 
 #[test]
 fn a_change_shows_in_the_window_at_once_as_in_a_browser() {
-    use lona::html::forms::{Checkbox, RadioGroup, Select, TextInput};
+    use lona_html::forms::{Checkbox, RadioGroup, Select, TextInput};
 
     let name = TextInput::new();
     let agree = Checkbox::new();

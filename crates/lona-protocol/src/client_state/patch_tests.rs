@@ -2,8 +2,8 @@
 //! own API never sends a case (CLEAR of an element with events, REMOVE of `id`, `null`
 //! values), and id takeover.
 
-use lona::html::Value;
-use lona::protocol::WindowId;
+use crate::WindowId;
+use lona_html::Value;
 
 use crate::ClientState;
 

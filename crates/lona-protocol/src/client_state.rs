@@ -5,23 +5,24 @@
 //! It follows `lona-client`'s window logic: a VIEW forgets the window's runtime, VIEW_START
 //! adopts the new one (clearing the DOM and restarting event ids at 1), REDIRECT and
 //! HTTP_REDIRECT are taken before the runtime check, and DATA, INPUT_EVENT_ACK and VIEW_STOP of
-//! any other runtime are ignored. Blocking ([`crate::TestClient`]) and async drivers (a load
+//! any other runtime are ignored. Blocking (`lona_test::TestClient`) and async drivers (a load
 //! generator) share it.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use lona::html::forms::{self, ClientValue};
-use lona::html::{
-    ApplyError, Event, Key, Mirror, Node, NodeId, PatchPart, Value, WIDGET_DATA_EVENT,
-};
-use lona::protocol::client::{
+use crate::client::{
     ChangeValue, ClickData, ClientMessage, EventKind, InputEvent, NodeInfo, PostData,
 };
-use lona::protocol::{
+use crate::json_tree::shorten;
+use crate::{
     DecodeError, DecodedHtml, DecodedServerMessage, Method, RuntimeId, ServerFrame, WindowId,
     decode_server,
+};
+use lona_html::forms::{self, ClientValue};
+use lona_html::{
+    ApplyError, Event, Key, Mirror, Node, NodeId, PatchPart, Value, WIDGET_DATA_EVENT,
 };
 
 /// A server frame that does not decode or cannot be applied: which frame, where in it, what was
@@ -323,13 +324,13 @@ impl Window {
     }
 
     /// The first node matching `selector`, the top-level node included; HTML strings are
-    /// searched too, parsed with `lona::html::parse_html`. [`crate::TestClient::query`] is the
+    /// searched too, parsed with `lona_html::parse_html`. `lona_test::TestClient::query` is the
     /// same on the tab's window.
     ///
     /// # Panics
     ///
     /// If the selector does not parse: a test with a broken selector cannot pass (check one
-    /// from elsewhere with `lona::html::Selector::parse` first).
+    /// from elsewhere with `lona_html::Selector::parse` first).
     pub fn query(&self, selector: &str) -> Option<Node> {
         let selector = parse_selector(selector);
         self.dom.top_nodes().iter().find_map(|top| {
@@ -360,8 +361,8 @@ impl Window {
 }
 
 /// Parses a selector a test wrote.
-fn parse_selector(selector: &str) -> lona::html::Selector {
-    lona::html::Selector::parse(selector).unwrap_or_else(|error| panic!("{error}: {selector:?}"))
+fn parse_selector(selector: &str) -> lona_html::Selector {
+    lona_html::Selector::parse(selector).unwrap_or_else(|error| panic!("{error}: {selector:?}"))
 }
 
 impl Window {
@@ -404,8 +405,7 @@ impl Window {
 /// messages. No I/O: the caller moves frames between it and a socket.
 ///
 /// ```
-/// use lona::protocol::WindowId;
-/// use lona_test::ClientState;
+/// use lona_protocol::{ClientState, WindowId};
 ///
 /// let mut state = ClientState::new();
 /// let view = state.view(WindowId(1), "http://127.0.0.1/");
@@ -603,7 +603,7 @@ impl ClientState {
     ///
     /// As in a browser, the window's DOM shows the new value at once (checking a radio
     /// unchecks the others of its name), since the server does not send back to a window the
-    /// value it typed (`lona::html::forms`).
+    /// value it typed (`lona_html::forms`).
     ///
     /// # Errors
     ///
@@ -785,14 +785,6 @@ fn node_info(dom: &Mirror, node: &Node) -> NodeInfo {
         tag_name: Some(tag_name),
         id: Some(node.id_list().to_vec().join(" ")),
         class: Some(node.class_list().to_vec().join(" ")),
-    }
-}
-
-/// Cuts `text` to `max` characters, marking the cut with `…`.
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
     }
 }
 

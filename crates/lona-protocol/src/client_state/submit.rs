@@ -1,9 +1,9 @@
 //! The in-view submit of a form (SUBMIT, 306), as the browser client sends it for a form
 //! whose `data-lona-events` lists it.
 
-use lona::html::forms::Select;
-use lona::html::{AttrValue, Event, Mirror, Node};
-use lona::protocol::client::{ChangeValue, EventKind, SubmitField};
+use crate::client::{ChangeValue, EventKind, SubmitField};
+use lona_html::forms::Select;
+use lona_html::{AttrValue, Event, Mirror, Node};
 
 use super::{ClientState, EventError, InputFrame};
 
