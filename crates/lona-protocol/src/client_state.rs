@@ -789,6 +789,8 @@ fn node_info(dom: &Mirror, node: &Node) -> NodeInfo {
 }
 
 #[cfg(test)]
+mod garbage;
+#[cfg(test)]
 mod patch_tests;
 mod submit;
 #[cfg(test)]

@@ -1,6 +1,11 @@
 //! The Lona client-v2 wire protocol: message types, strict decoding of what browsers send, and
 //! direct encoding of what the server sends. The only crate that knows the wire format.
 //!
+//! Rust clients use it too: [`decode_server`] decodes what the server sends into
+//! `lona_html::Snapshot`s and `lona_html::Patch`es, and [`ClientState`] is the browser client's
+//! window logic without I/O on top of it (the test kit and the load generator drive it), with
+//! `lona_html::Mirror` as each window's tree.
+//!
 //! A frame is `lona:` followed by compact JSON `[window_id, runtime_id, method, payload]`.
 //! Frames without the prefix are custom messages for middlewares and are passed through.
 

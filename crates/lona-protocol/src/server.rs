@@ -511,7 +511,7 @@ fn widget_data_operation(op: &WidgetDataOp) -> Operation {
     }
 }
 
-mod decode;
+pub(crate) mod decode;
 #[cfg(test)]
 mod tests;
 
