@@ -465,9 +465,9 @@ impl ClientState {
     ///
     /// # Errors
     ///
-    /// A [`ClientError`] if the frame is not a valid server message, or is a patch the DOM
-    /// cannot take (an unknown node id, a widget-data path that does not exist...). Patches
-    /// before the bad one stay applied, as in the browser.
+    /// A [`ClientError`] if the frame is not a valid server message (nothing changes then), or
+    /// is a patch the DOM cannot take (an unknown node id, a widget-data path that does not
+    /// exist...): the patches before the bad one stay applied, as in the browser.
     pub fn receive(&mut self, frame: &str) -> Result<Received, ClientError> {
         let message = match decode_server(frame) {
             Ok(ServerFrame::Lona(message)) => message,
@@ -788,6 +788,8 @@ fn node_info(dom: &Mirror, node: &Node) -> NodeInfo {
     }
 }
 
+#[cfg(test)]
+mod error_tests;
 #[cfg(test)]
 mod garbage;
 #[cfg(test)]
