@@ -20,8 +20,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use futures_util::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
-use lona_protocol::WindowId;
-use lona_test::{ClientState, Received};
+use lona_protocol::{ClientState, Received, WindowId};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -393,7 +392,7 @@ impl View {
     fn html(&self) -> String {
         self.state
             .window(WindowId(1))
-            .map(lona_test::Window::html)
+            .map(lona_protocol::Window::html)
             .unwrap_or_default()
     }
 

@@ -84,6 +84,65 @@ impl<C> Element<C> {
         }
     }
 
+    /// An element as a decoder rebuilds it from the wire (for snapshots): the namespace it
+    /// resolved to, its tag, and nothing else yet; the `with_` methods add the rest.
+    pub fn resolved(namespace: Namespace, tag: impl Into<Cow<'static, str>>) -> Element<C> {
+        Element::new(Some(namespace), tag.into())
+    }
+
+    /// The same element with this id list.
+    #[must_use]
+    pub fn with_ids(mut self, ids: Vec<String>) -> Element<C> {
+        self.ids = ids;
+        self
+    }
+
+    /// The same element with this class list.
+    #[must_use]
+    pub fn with_classes(mut self, classes: Vec<String>) -> Element<C> {
+        self.classes = classes;
+        self
+    }
+
+    /// The same element with these style properties.
+    #[must_use]
+    pub fn with_style(mut self, style: Vec<(String, String)>) -> Element<C> {
+        self.style = style;
+        self
+    }
+
+    /// The same element with these attributes (not id, class, style or events: the caller
+    /// keeps those apart, as [`Element::attributes`] does).
+    #[must_use]
+    pub fn with_attributes(mut self, attributes: Vec<(String, AttrValue)>) -> Element<C> {
+        self.attributes = attributes;
+        self
+    }
+
+    /// The same element with these events.
+    #[must_use]
+    pub fn with_events(mut self, events: Vec<Event>) -> Element<C> {
+        self.events = events;
+        self
+    }
+
+    /// The same element with a widget.
+    #[must_use]
+    pub fn with_widget(mut self, name: impl Into<String>, data: Value) -> Element<C> {
+        self.widget = Some(Box::new(Widget {
+            name: name.into(),
+            data,
+        }));
+        self
+    }
+
+    /// The same element with these children.
+    #[must_use]
+    pub fn with_children(mut self, children: Vec<C>) -> Element<C> {
+        self.children = children;
+        self
+    }
+
     /// The tag name as given (HTML tags are lowercase).
     pub fn tag(&self) -> &str {
         &self.tag
@@ -170,6 +229,31 @@ impl<C> Element<C> {
     }
 }
 
+/// Parses a `data-lona-events` value, the inverse of [`Element::events_attribute`]: codes
+/// joined by `;`, a debounced change as `302:<ms>`. `None` if a part is not such a code.
+pub fn parse_events_attribute(value: &str) -> Option<Vec<Event>> {
+    let mut events = Vec::new();
+    for part in value.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (code, delay) = match part.split_once(':') {
+            Some((code, delay)) => (code, Some(delay.trim())),
+            None => (part, None),
+        };
+        let event = match (code.trim().parse::<u16>().ok()?, delay) {
+            (Event::CLICK_CODE, None) => Event::Click,
+            (Event::CHANGE_CODE, None) => Event::CHANGE,
+            (Event::CHANGE_CODE, Some(delay)) => Event::Change {
+                delay_ms: delay.parse().ok()?,
+            },
+            (Event::FOCUS_CODE, None) => Event::Focus,
+            (Event::BLUR_CODE, None) => Event::Blur,
+            (Event::SUBMIT_CODE, None) => Event::Submit,
+            _ => return None,
+        };
+        events.push(event);
+    }
+    Some(events)
+}
+
 fn push_separator(out: &mut String) {
     if !out.is_empty() {
         out.push(';');
@@ -195,11 +279,20 @@ impl Snapshot {
         &self.content
     }
 
-    /// A text snapshot, for tests and test appliers.
+    /// A text snapshot, for decoders and tests.
     pub fn text(id: NodeId, text: impl Into<String>) -> Snapshot {
         Snapshot {
             id,
             content: Content::Text(text.into()),
+        }
+    }
+
+    /// An element snapshot, for decoders and tests; build `element` with
+    /// [`Element::resolved`].
+    pub fn element(id: NodeId, element: Element<Snapshot>) -> Snapshot {
+        Snapshot {
+            id,
+            content: Content::Element(element),
         }
     }
 }

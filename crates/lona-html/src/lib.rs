@@ -34,6 +34,7 @@ mod content;
 mod diff;
 mod document;
 pub mod forms;
+mod mirror;
 mod node;
 mod parse;
 mod patch;
@@ -45,10 +46,11 @@ mod value;
 
 pub use content::{
     Content, EVENTS_ATTRIBUTE, Element, IGNORE_ATTRIBUTE, RAW_HTML_KEY, RAW_HTML_WIDGET, Snapshot,
-    TreeNode, WIDGET_DATA_EVENT, Widget,
+    TreeNode, WIDGET_DATA_EVENT, Widget, parse_events_attribute,
 };
 pub use diff::diff;
 pub use document::{Document, TreeLock};
+pub use mirror::{ApplyError, Mirror, PatchPart};
 pub use node::{
     Attributes, ClassList, Events, IdList, Node, Style, WeakNode, WidgetData,
     is_valid_attribute_name, live_nodes,

@@ -1,21 +1,32 @@
 //! The Lona client-v2 wire protocol: message types, strict decoding of what browsers send, and
 //! direct encoding of what the server sends. The only crate that knows the wire format.
 //!
+//! Rust clients use it too: [`decode_server`] decodes what the server sends into
+//! `lona_html::Snapshot`s and `lona_html::Patch`es, and [`ClientState`] is the browser client's
+//! window logic without I/O on top of it (the test kit and the load generator drive it), with
+//! `lona_html::Mirror` as each window's tree.
+//!
 //! A frame is `lona:` followed by compact JSON `[window_id, runtime_id, method, payload]`.
 //! Frames without the prefix are custom messages for middlewares and are passed through.
 
 pub mod client;
+mod client_state;
 mod codes;
 mod ids;
 pub mod json;
+mod json_tree;
 mod server;
 
 pub use client::{
     ClientMessage, DecodeError, DecodeLimits, Frame, SubmitField, decode_client, decode_client_with,
 };
+pub use client_state::{ClientError, ClientState, EventError, InputFrame, Received, Window};
 pub use codes::{DataType, InputEventType, Method, NodeType, Operation, PatchType, codes_json};
 pub use ids::{RuntimeId, WindowId};
-pub use server::{Html, ServerMessage, encode_node, encode_patches};
+pub use server::{
+    DecodedHtml, DecodedServerMessage, Html, MAX_SERVER_DEPTH, ServerFrame, ServerMessage,
+    decode_server, encode_node, encode_patches,
+};
 
 /// The prefix of every protocol frame.
 pub const PREFIX: &str = "lona:";

@@ -511,5 +511,8 @@ fn widget_data_operation(op: &WidgetDataOp) -> Operation {
     }
 }
 
+pub(crate) mod decode;
 #[cfg(test)]
 mod tests;
+
+pub use decode::{DecodedHtml, DecodedServerMessage, MAX_SERVER_DEPTH, ServerFrame, decode_server};

@@ -1,16 +1,22 @@
-//! A tiny blocking HTTP/1.1 client: one request per connection (`Connection: close`), enough
-//! to load a page and get its session cookie as a browser would.
+//! A blocking HTTP/1.1 client for tests: one request per connection, enough to load a page
+//! and get its session cookie as a browser would. hyper's client speaks HTTP; each request
+//! runs on a small current-thread tokio runtime of its own, so callers stay blocking.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io;
+use std::net::SocketAddr;
 use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::{Method, Request};
+use hyper_util::rt::TokioIo;
 
 /// The answer to an HTTP request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpResult {
     /// The status code.
     pub status: u16,
-    /// The headers in the order received, names in lower case.
+    /// The headers, names in lower case; the values of one name in the order received.
     pub headers: Vec<(String, String)>,
     /// The body, as text (invalid UTF-8 becomes U+FFFD).
     pub body: String,
@@ -34,8 +40,8 @@ impl HttpResult {
     }
 }
 
-/// Sends one request and reads the whole answer. `headers` come after `Host` and
-/// `Connection: close`; a body gets its `Content-Length`.
+/// Sends one request and reads the whole answer, within `timeout`. `headers` come after
+/// `Host` and `Connection: close`; a body gets its `Content-Length`.
 pub(crate) fn request(
     addr: SocketAddr,
     method: &str,
@@ -43,86 +49,64 @@ pub(crate) fn request(
     headers: &[(&str, &str)],
     body: &[u8],
     timeout: Duration,
-) -> std::io::Result<HttpResult> {
-    let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
-    stream.set_read_timeout(Some(timeout))?;
-    stream.set_write_timeout(Some(timeout))?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+) -> io::Result<HttpResult> {
+    let method = Method::from_bytes(method.as_bytes()).map_err(invalid_input)?;
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", addr.to_string())
+        .header("connection", "close");
     for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        builder = builder.header(*name, *value);
     }
-    if !body.is_empty() {
-        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body)?;
-    stream.flush()?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    parse_response(&raw).ok_or_else(|| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!(
-                "not an HTTP/1.1 response: {:?}",
-                String::from_utf8_lossy(&raw[..raw.len().min(200)])
-            ),
-        )
+    let request = builder
+        .body(Full::new(Bytes::copy_from_slice(body)))
+        .map_err(invalid_input)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()?;
+    runtime.block_on(async {
+        tokio::time::timeout(timeout, send(addr, request))
+            .await
+            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "no answer in time"))?
     })
 }
 
-/// Parses a whole response; `None` if its head is malformed.
-pub(crate) fn parse_response(raw: &[u8]) -> Option<HttpResult> {
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = std::str::from_utf8(&raw[..split]).ok()?;
-    let mut body = &raw[split + 4..];
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next()?;
-    let mut parts = status_line.splitn(3, ' ');
-    if !parts.next()?.starts_with("HTTP/1.") {
-        return None;
-    }
-    let status = parts.next()?.parse().ok()?;
-    let mut headers = Vec::new();
-    for line in lines {
-        let (name, value) = line.split_once(':')?;
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
-    }
-    let mut result = HttpResult {
+async fn send(addr: SocketAddr, request: Request<Full<Bytes>>) -> io::Result<HttpResult> {
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(other)?;
+    // The connection task ends when the answer is read and the server closes.
+    let connection = tokio::spawn(connection);
+    let response = sender.send_request(request).await.map_err(other)?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = response.into_body().collect().await.map_err(other)?;
+    connection.abort();
+    Ok(HttpResult {
         status,
         headers,
-        body: String::new(),
-    };
-    let chunked = result
-        .header("transfer-encoding")
-        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
-    let decoded;
-    if chunked {
-        decoded = dechunk(body)?;
-        body = &decoded;
-    } else if let Some(length) = result.header("content-length") {
-        let length: usize = length.parse().ok()?;
-        body = body.get(..length)?;
-    }
-    result.body = String::from_utf8_lossy(body).into_owned();
-    Some(result)
+        body: String::from_utf8_lossy(&body.to_bytes()).into_owned(),
+    })
 }
 
-/// Decodes a chunked body.
-fn dechunk(mut raw: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = raw.windows(2).position(|w| w == b"\r\n")?;
-        let size_text = std::str::from_utf8(&raw[..line_end]).ok()?;
-        let size_text = size_text.split(';').next()?.trim();
-        let size = usize::from_str_radix(size_text, 16).ok()?;
-        raw = &raw[line_end + 2..];
-        if size == 0 {
-            return Some(out);
-        }
-        out.extend_from_slice(raw.get(..size)?);
-        raw = raw.get(size + 2..)?;
-    }
+fn invalid_input(error: impl std::error::Error + Send + Sync + 'static) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, error)
+}
+
+fn other(error: hyper::Error) -> io::Error {
+    io::Error::other(error)
 }
 
 #[cfg(test)]

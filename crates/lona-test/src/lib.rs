@@ -6,8 +6,8 @@
 //!   and clicks, types and navigates by CSS selector. It is blocking and waits only for frames,
 //!   each with a deadline (10 s unless set): no sleeps, no hangs.
 //! - [`ClientState`] is the protocol core underneath, without I/O: feed it server frames, read
-//!   its windows, and let it build the frames a browser sends. An async driver, such as a load
-//!   generator, uses it directly.
+//!   its windows, and let it build the frames a browser sends. It lives in `lona-protocol` (and
+//!   is re-exported here), so an async driver, such as the load generator, uses it directly.
 //!
 //! # A test
 //!
@@ -72,15 +72,12 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod client;
-mod client_state;
-mod dom;
 mod error;
 mod http;
-mod json;
 mod server;
 
 pub use client::{Session, TestClient};
-pub use client_state::{ClientError, ClientState, EventError, InputFrame, Received, Window};
 pub use error::TestError;
 pub use http::HttpResult;
+pub use lona_protocol::{ClientError, ClientState, EventError, InputFrame, Received, Window};
 pub use server::{DEFAULT_TIMEOUT, TestServer};

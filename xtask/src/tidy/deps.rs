@@ -92,6 +92,12 @@ pub(crate) const RULES: &[DepRule] = &[
               the server answers, formats and limits",
     },
     DepRule {
+        package: "lona-bench",
+        forbidden: &["lona-test"],
+        why: "the load generator drives lona-protocol's sans-IO `ClientState` itself; the test \
+              kit is for tests",
+    },
+    DepRule {
         package: "test-support",
         forbidden: &[
             "lona",

@@ -10,8 +10,8 @@ use lona_html::{Event, Node};
 use lona_protocol::client::ChangeValue;
 
 use super::{TestClient, link};
-use crate::client_state::EventError;
 use crate::error::TestError;
+use lona_protocol::EventError;
 
 /// How long a press lasts by default, from the mouse button going down to it coming up: about
 /// a person's click. The server's answers to what the press sent are applied before the click.

@@ -1,11 +1,10 @@
-//! Tests of the DOM with hand-written frames: the client's semantics where the server's own
-//! API never sends a case (CLEAR of an element with events, REMOVE of `id`, `null` values),
-//! id takeover, and the events attribute.
+//! Tests of a window's DOM with hand-written frames: the client's semantics where the server's
+//! own API never sends a case (CLEAR of an element with events, REMOVE of `id`, `null`
+//! values), and id takeover.
 
-use lona_html::{Event, Value};
-use lona_protocol::WindowId;
+use crate::WindowId;
+use lona_html::Value;
 
-use super::parse_events;
 use crate::ClientState;
 
 const TREE: &str = r#"lona:[1,"1",203,["",[502,[401,"1","","div",["a"],["b"],{"color":"red"},{"title":"t","data-lona-events":"301"},[[401,"2","","p",[],[],{},{},[[402,"3","x"]],"",null]],"w",{"k":[1,2]}]]]]"#;
@@ -110,22 +109,4 @@ fn widget_data_reset_with_a_path_sets_that_key() {
         root.widget_data().get(),
         Value::map([("k", Value::map([("x", Value::Null)]))])
     );
-}
-
-#[test]
-fn the_events_attribute_parses_like_the_client() {
-    assert_eq!(
-        parse_events("301; 302:300;;304;305"),
-        Some(vec![
-            Event::Click,
-            Event::Change { delay_ms: 300 },
-            Event::Focus,
-            Event::Blur
-        ])
-    );
-    assert_eq!(parse_events(""), Some(Vec::new()));
-    assert_eq!(parse_events("302"), Some(vec![Event::CHANGE]));
-    for bad in ["303", "301:5", "302:x", "abc", "-1"] {
-        assert_eq!(parse_events(bad), None, "{bad}");
-    }
 }

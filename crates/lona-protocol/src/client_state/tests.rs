@@ -2,24 +2,22 @@
 //! operation replayed from a real `Document` (the client's tree must equal the server's after
 //! each step, ids included), the window lifecycle, errors, and the frames it builds.
 
+use crate::client::{ChangeValue, ClickData, ClientMessage, EventKind, Frame, decode_client};
+use crate::{Html, Method, RuntimeId, ServerMessage, WindowId};
 use lona_html::tags::{button, div, h1, li, option, p, select, span, svg, ul};
 use lona_html::{AttrValue, Document, Event, Key, Node, Value};
-use lona_protocol::client::{
-    ChangeValue, ClickData, ClientMessage, EventKind, Frame, decode_client,
-};
-use lona_protocol::{Html, Method, RuntimeId, ServerMessage, WindowId};
 
 use super::{ClientState, EventError, Received, Window};
 
 const W1: WindowId = WindowId(1);
 
 /// The HTML_TREE example of the protocol reference (lona-features.md 2.3), byte for byte.
-const GOLDEN_TREE: &str = r#"lona:[1,"1",203,["My Title",[502,[401,"8","","div",[],[],{"color":"red"},{},[[401,"5","","h1",[],["title"],{},{},[[402,"6","Counter"]],"",null],[401,"1","","span",["counter"],[],{},{},[[402,"2","0"]],"",null],[401,"3","","button",[],[],{},{"data-lona-events":"301"},[[402,"4","+1"]],"",null],[401,"7","","input",[],[],{},{"type":"text","value":"x","data-lona-events":"302:300"},[],"",null]],"",null]]]]"#;
+pub(super) const GOLDEN_TREE: &str = r#"lona:[1,"1",203,["My Title",[502,[401,"8","","div",[],[],{"color":"red"},{},[[401,"5","","h1",[],["title"],{},{},[[402,"6","Counter"]],"",null],[401,"1","","span",["counter"],[],{},{},[[402,"2","0"]],"",null],[401,"3","","button",[],[],{},{"data-lona-events":"301"},[[402,"4","+1"]],"",null],[401,"7","","input",[],[],{},{"type":"text","value":"x","data-lona-events":"302:300"},[],"",null]],"",null]]]]"#;
 
 /// The HTML_UPDATE example of the protocol reference, byte for byte.
 const GOLDEN_UPDATE: &str = r#"lona:[1,"1",203,["",[503,[["1",605,702,[[402,"9","1"]]],["3",602,703,"active"],["3",604,701,"disabled",""],["8",603,701,"background-color","blue"],["8",605,705,4,[401,"10","","div",[],[],{},{},[[402,"11","new"]],"",null]]]]]]"#;
 
-fn started() -> ClientState {
+pub(super) fn started() -> ClientState {
     let mut state = ClientState::new();
     state.view(W1, "http://127.0.0.1/");
     assert_eq!(
@@ -32,7 +30,7 @@ fn started() -> ClientState {
     state
 }
 
-fn window(state: &ClientState) -> &Window {
+pub(super) fn window(state: &ClientState) -> &Window {
     state.window(W1).expect("window 1")
 }
 
@@ -393,208 +391,6 @@ fn the_window_follows_the_view_lifecycle() {
         (1, &["hello middleware".to_owned()][..])
     );
     assert_eq!(state.take_custom_messages().len(), 1);
-}
-
-/// Expects `frame` to fail at `at` with `expected` in the message.
-#[track_caller]
-fn fails(state: &mut ClientState, frame: &str, at: &str, expected: &str) {
-    let error = state.receive(frame).expect_err(frame);
-    assert_eq!(error.at, at, "{error}");
-    assert!(error.expected.contains(expected), "{error}");
-    assert!(
-        error.to_string().starts_with("bad server frame lona:"),
-        "{error}"
-    );
-}
-
-#[test]
-fn bad_frames_are_errors_that_say_where_and_what() {
-    let mut state = started();
-    state.receive(GOLDEN_TREE).unwrap();
-    fails(
-        &mut state,
-        "lona:[1,",
-        "frame",
-        "JSON after the `lona:` prefix",
-    );
-    fails(&mut state, "lona:{}", "frame", "a 4-item array");
-    fails(
-        &mut state,
-        r#"lona:[-1,"1",204,null]"#,
-        "frame[0]",
-        "a window id",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"01",204,null]"#,
-        "frame[1]",
-        "a runtime id",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",101,null]"#,
-        "frame[2]",
-        "a server method",
-    );
-    fails(
-        &mut state,
-        "lona:[1,null,206,null]",
-        "frame",
-        "exactly [null,null,206,null]",
-    );
-    fails(&mut state, r#"lona:[1,"1",204,1]"#, "frame[3]", "null");
-    fails(
-        &mut state,
-        r#"lona:[1,"1",103,"1"]"#,
-        "frame[3]",
-        "an event id",
-    );
-    fails(&mut state, r#"lona:[1,"1",201,3]"#, "frame[3]", "the URL");
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["t"]]"#,
-        "frame[3]",
-        "[title, html]",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,[1,null]]"#,
-        "frame[3][0]",
-        "the title",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[504,1]]]"#,
-        "frame[3][1][0]",
-        "a DATA_TYPE",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[503,[["99",602,703,"a"]]]]]"#,
-        "frame[3][1][1][0][0]",
-        "a node the window shows",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[503,[["4",602,703,"a"]]]]]"#,
-        "frame[3][1][1][0][0]",
-        "not of a text node",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[503,[["3",602,701,"a"]]]]]"#,
-        "frame[3][1][1][0][2]",
-        "ADD, REMOVE, CLEAR or RESET",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[503,[["3",609,701,"a"]]]]]"#,
-        "frame[3][1][1][0][1]",
-        "a PATCH_TYPE",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[503,[["3",602,703]]]]]"#,
-        "frame[3][1][1][0]",
-        "ADD value",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[503,[["3",604,701,"a b",1]]]]]"#,
-        "frame[3][1][1][0][3]",
-        "an attribute name",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[503,[["3",604,701,"data-lona-node-id","1"]]]]]"#,
-        "frame[3][1][1][0][3]",
-        "not data-lona-node-id",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[503,[["3",604,701,"data-lona-events","309"]]]]]"#,
-        "frame[3][1][1][0][4]",
-        "event codes",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[503,[["3",604,701,"x",[1]]]]]]"#,
-        "frame[3][1][1][0][4]",
-        "a string, a bool, a number or null",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[503,[["3",603,701,"color",1]]]]]"#,
-        "frame[3][1][1][0][4]",
-        "a property value",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[503,[["3",606,701,[],"k",1]]]]]"#,
-        "frame[3][1][1][0][0]",
-        "a node with a widget",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[503,[["8",605,705,0,[403,"12","W",[],null]]]]]]"#,
-        "frame[3][1][1][0][4]",
-        "403 is a legacy widget",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[503,[["8",605,705,0,[401,"12","","a b",[],[],{},{},[],"",null]]]]]]"#,
-        "frame[3][1][1][0][4][3]",
-        "a tag name",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[503,[["8",605,706,"99"]]]]]"#,
-        "frame[3][1][1][0][3]",
-        "a node the window shows",
-    );
-    fails(
-        &mut state,
-        r#"lona:[1,"1",203,["",[502,[402,"x","t"]]]]"#,
-        "frame[3][1][1][1]",
-        "a node id",
-    );
-
-    let mut widgets = started();
-    widgets
-        .receive(r#"lona:[1,"1",203,["",[502,[401,"1","","div",[],[],{},{},[],"w",{"list":[1],"map":{}}]]]]"#)
-        .unwrap();
-    fails(
-        &mut widgets,
-        r#"lona:[1,"1",203,["",[503,[["1",606,701,["nope"],"k",1]]]]]"#,
-        "frame[3][1][1][0][3]",
-        "a key path that exists",
-    );
-    fails(
-        &mut widgets,
-        r#"lona:[1,"1",203,["",[503,[["1",606,701,["list"],5,1]]]]]"#,
-        "frame[3][1][1][0][4]",
-        "an index of a list item",
-    );
-    fails(
-        &mut widgets,
-        r#"lona:[1,"1",203,["",[503,[["1",606,705,["map"],0,1]]]]]"#,
-        "frame[3][1][1][0][3]",
-        "the key path of a list",
-    );
-    fails(
-        &mut widgets,
-        r#"lona:[1,"1",203,["",[503,[["1",606,703,[],1]]]]]"#,
-        "frame[3][1][1][0][2]",
-        "WIDGET_DATA",
-    );
-    // The good patch before a bad one stays applied, as in the browser.
-    widgets
-        .receive(r#"lona:[1,"1",203,["",[503,[["1",606,701,["map"],"k",1],["1",606,704,[]]]]]]"#)
-        .unwrap();
-    assert_eq!(
-        window(&widgets).node("1").unwrap().widget_data().get(),
-        Value::Map(Vec::new())
-    );
 }
 
 /// Decodes a frame the client built, as the server does.

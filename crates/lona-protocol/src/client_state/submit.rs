@@ -1,12 +1,11 @@
 //! The in-view submit of a form (SUBMIT, 306), as the browser client sends it for a form
 //! whose `data-lona-events` lists it.
 
+use crate::client::{ChangeValue, EventKind, SubmitField};
 use lona_html::forms::Select;
-use lona_html::{AttrValue, Event, Node};
-use lona_protocol::client::{ChangeValue, EventKind, SubmitField};
+use lona_html::{AttrValue, Event, Mirror, Node};
 
 use super::{ClientState, EventError, InputFrame};
-use crate::dom::Dom;
 
 impl ClientState {
     /// Submits `form` in the view, as the browser client does for a form that listens to
@@ -46,7 +45,7 @@ impl ClientState {
 /// The fields of `form` as the browser client collects them: its `input`, `textarea` and
 /// `select` elements in document order, without disabled ones, buttons and files; the
 /// submitter's name and value if it has a name.
-fn submit_fields(dom: &Dom, form: &Node, submitter: Option<&Node>) -> Vec<SubmitField> {
+fn submit_fields(dom: &Mirror, form: &Node, submitter: Option<&Node>) -> Vec<SubmitField> {
     let attribute = |node: &Node, name: &str| node.attributes().get(name).map(|v| v.to_string());
     let flag = |node: &Node, name: &str| {
         node.attributes()

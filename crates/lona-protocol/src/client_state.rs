@@ -5,22 +5,25 @@
 //! It follows `lona-client`'s window logic: a VIEW forgets the window's runtime, VIEW_START
 //! adopts the new one (clearing the DOM and restarting event ids at 1), REDIRECT and
 //! HTTP_REDIRECT are taken before the runtime check, and DATA, INPUT_EVENT_ACK and VIEW_STOP of
-//! any other runtime are ignored. Blocking ([`crate::TestClient`]) and async drivers (a load
+//! any other runtime are ignored. Blocking (`lona_test::TestClient`) and async drivers (a load
 //! generator) share it.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use lona_html::forms::{self, ClientValue};
-use lona_html::{Event, Key, Node, NodeId, Value, WIDGET_DATA_EVENT};
-use lona_protocol::client::{
+use crate::client::{
     ChangeValue, ClickData, ClientMessage, EventKind, InputEvent, NodeInfo, PostData,
 };
-use lona_protocol::{DataType, Method, PREFIX, RuntimeId, WindowId};
-
-use crate::dom::{At, Dom, Problem, fixed};
-use crate::json::{self, Json};
+use crate::json_tree::shorten;
+use crate::{
+    DecodeError, DecodedHtml, DecodedServerMessage, Method, RuntimeId, ServerFrame, WindowId,
+    decode_server,
+};
+use lona_html::forms::{self, ClientValue};
+use lona_html::{
+    ApplyError, Event, Key, Mirror, Node, NodeId, PatchPart, Value, WIDGET_DATA_EVENT,
+};
 
 /// A server frame that does not decode or cannot be applied: which frame, where in it, what was
 /// expected there and what was found.
@@ -41,15 +44,29 @@ pub struct ClientError {
 }
 
 impl ClientError {
-    fn new(frame: &str, problem: Problem) -> ClientError {
+    /// A frame that does not decode.
+    fn decode(frame: &str, error: DecodeError) -> ClientError {
         ClientError {
             frame: shorten(frame, 300),
-            at: problem.at,
-            expected: problem.expected.into_owned(),
-            found: problem.found,
+            at: error.path,
+            expected: error.expected.to_owned(),
+            found: error.found.to_string(),
+        }
+    }
+
+    /// A frame that decodes but the window cannot take: `at` is where the tree or patch is.
+    fn apply(frame: &str, at: String, error: ApplyError) -> ClientError {
+        ClientError {
+            frame: shorten(frame, 300),
+            at,
+            expected: error.expected.to_owned(),
+            found: error.found,
         }
     }
 }
+
+/// Where the HTML of a DATA frame is: `[window, runtime, 203, [title, [DATA_TYPE, here]]]`.
+const DATA_AT: &str = "frame[3][1][1]";
 
 impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -185,7 +202,7 @@ pub struct Window {
     acks: Vec<u64>,
     next_event_id: u64,
     updates: u64,
-    dom: Dom,
+    dom: Mirror,
 }
 
 impl Window {
@@ -257,7 +274,7 @@ impl Window {
 
     /// The node with this server id (`"12"`).
     pub fn node(&self, wire_id: &str) -> Option<&Node> {
-        self.dom.node(wire_id)
+        self.dom.node(NodeId::from_str(wire_id).ok()?)
     }
 
     /// The server id of a node of the window's tree.
@@ -307,7 +324,7 @@ impl Window {
     }
 
     /// The first node matching `selector`, the top-level node included; HTML strings are
-    /// searched too, parsed with `lona_html::parse_html`. [`crate::TestClient::query`] is the
+    /// searched too, parsed with `lona_html::parse_html`. `lona_test::TestClient::query` is the
     /// same on the tab's window.
     ///
     /// # Panics
@@ -349,33 +366,33 @@ fn parse_selector(selector: &str) -> lona_html::Selector {
 }
 
 impl Window {
-    /// Applies the payload `[title, html]` of a DATA of the window's view.
-    fn apply_data(&mut self, payload: &Json, at: &At<'_>) -> Result<(), Problem> {
-        let [title, html] = fixed::<2>(payload, at, "[title, html]")?;
-        let title = title
-            .as_str()
-            .ok_or_else(|| at.index(0).found("the title (a string)", title))?;
+    /// Applies a DATA of the window's view; a bad patch stops the update, and the patches
+    /// before it stay applied, as in the browser.
+    fn apply_data(
+        &mut self,
+        frame: &str,
+        title: &str,
+        html: Option<&DecodedHtml>,
+    ) -> Result<(), ClientError> {
         if !title.is_empty() {
             title.clone_into(&mut self.title);
         }
-        if *html != Json::Null {
-            let at = at.index(1);
-            let [data_type, data] = fixed::<2>(html, &at, "null or [DATA_TYPE, data]")?;
-            let data_at = at.index(1);
-            match data_type.as_u64().and_then(DataType::from_code) {
-                Some(DataType::Html) => {
-                    let html = data
-                        .as_str()
-                        .ok_or_else(|| data_at.found("an HTML string", data))?;
-                    self.dom.set_raw(html);
-                }
-                Some(DataType::HtmlTree) => self.dom.set_tree(data, &data_at)?,
-                Some(DataType::HtmlUpdate) => self.dom.apply_patches(data, &data_at)?,
-                None => {
-                    return Err(at.index(0).found(
-                        "a DATA_TYPE (501 HTML, 502 HTML_TREE or 503 HTML_UPDATE)",
-                        data_type,
-                    ));
+        match html {
+            None => {}
+            Some(DecodedHtml::String(html)) => self.dom.set_html(html),
+            Some(DecodedHtml::Tree(tree)) => self
+                .dom
+                .set_tree(tree)
+                .map_err(|error| ClientError::apply(frame, DATA_AT.to_owned(), error))?,
+            Some(DecodedHtml::Update(patches)) => {
+                for (i, patch) in patches.iter().enumerate() {
+                    self.dom.apply(patch).map_err(|error| {
+                        let item = match error.part {
+                            PatchPart::Arg(arg) => 3 + arg,
+                            _ => 0,
+                        };
+                        ClientError::apply(frame, format!("{DATA_AT}[{i}][{item}]"), error)
+                    })?;
                 }
             }
         }
@@ -388,8 +405,7 @@ impl Window {
 /// messages. No I/O: the caller moves frames between it and a socket.
 ///
 /// ```
-/// use lona_protocol::WindowId;
-/// use lona_test::ClientState;
+/// use lona_protocol::{ClientState, WindowId};
 ///
 /// let mut state = ClientState::new();
 /// let view = state.view(WindowId(1), "http://127.0.0.1/");
@@ -449,147 +465,81 @@ impl ClientState {
     ///
     /// # Errors
     ///
-    /// A [`ClientError`] if the frame is not a valid server message, or is a patch the DOM
-    /// cannot take (an unknown node id, a widget-data path that does not exist...). Patches
-    /// before the bad one stay applied, as in the browser.
+    /// A [`ClientError`] if the frame is not a valid server message (nothing changes then), or
+    /// is a patch the DOM cannot take (an unknown node id, a widget-data path that does not
+    /// exist...): the patches before the bad one stay applied, as in the browser.
     pub fn receive(&mut self, frame: &str) -> Result<Received, ClientError> {
-        let Some(text) = frame.strip_prefix(PREFIX) else {
-            self.custom.push(frame.to_owned());
-            return Ok(Received::Custom);
-        };
-        let value = json::parse(text).map_err(|error| {
-            ClientError::new(
-                frame,
-                At::FRAME.problem("JSON after the `lona:` prefix", error.to_string()),
-            )
-        })?;
-        self.apply(&value)
-            .map_err(|problem| ClientError::new(frame, problem))
-    }
-
-    fn apply(&mut self, value: &Json) -> Result<Received, Problem> {
-        let at = At::FRAME;
-        let [window, runtime, method, payload] = fixed::<4>(
-            value,
-            &at,
-            "a 4-item array [window_id, runtime_id, method, payload]",
-        )?;
-        let window = match window {
-            Json::Null => None,
-            _ => Some(
-                window
-                    .as_u64()
-                    .and_then(|w| u32::try_from(w).ok())
-                    .map(WindowId)
-                    .ok_or_else(|| at.index(0).found("a window id or null", window))?,
-            ),
-        };
-        let runtime = match runtime {
-            Json::Null => None,
-            _ => Some(
-                runtime
-                    .as_str()
-                    .and_then(parse_decimal)
-                    .map(RuntimeId)
-                    .ok_or_else(|| {
-                        at.index(1).found(
-                            "a runtime id (a string of a decimal number) or null",
-                            runtime,
-                        )
-                    })?,
-            ),
-        };
-        let method = method
-            .as_u64()
-            .and_then(Method::from_code)
-            .filter(|m| {
-                !matches!(
-                    m,
-                    Method::View | Method::InputEvent | Method::ClientError | Method::Ping
-                )
-            })
-            .ok_or_else(|| {
-                at.index(2)
-                    .found("a server method (103, or 201 to 206)", method)
-            })?;
-        if method == Method::Pong {
-            if window.is_some() || runtime.is_some() || *payload != Json::Null {
-                return Err(at.problem("exactly [null,null,206,null]", value.describe()));
+        let message = match decode_server(frame) {
+            Ok(ServerFrame::Lona(message)) => message,
+            Ok(ServerFrame::Custom(text)) => {
+                self.custom.push(text.to_owned());
+                return Ok(Received::Custom);
             }
-            self.pongs += 1;
-            return Ok(Received::Pong);
-        }
-        let window_id = window.ok_or_else(|| at.index(0).problem("a window id", "null"))?;
-        let state = self.windows.entry(window_id).or_default();
-        match method {
-            Method::Redirect | Method::HttpRedirect => {
-                let url = payload
-                    .as_str()
-                    .ok_or_else(|| at.index(3).found("the URL (a string)", payload))?
-                    .to_owned();
-                if method == Method::Redirect {
-                    state.redirects.push(url.clone());
-                    return Ok(Received::Redirect {
-                        window: window_id,
-                        url,
-                    });
-                }
-                state.http_redirects.push(url.clone());
-                return Ok(Received::HttpRedirect {
-                    window: window_id,
-                    url,
+            Err(error) => return Err(ClientError::decode(frame, error)),
+        };
+        let (window, runtime, method) = match &message {
+            DecodedServerMessage::Pong => {
+                self.pongs += 1;
+                return Ok(Received::Pong);
+            }
+            DecodedServerMessage::Redirect { window, url, .. } => {
+                let state = self.windows.entry(*window).or_default();
+                state.redirects.push(url.clone());
+                return Ok(Received::Redirect {
+                    window: *window,
+                    url: url.clone(),
                 });
             }
-            _ => {}
-        }
-        let runtime = runtime.ok_or_else(|| at.index(1).problem("a runtime id", "null"))?;
-        if method == Method::ViewStart {
-            if *payload != Json::Null {
-                return Err(at.index(3).found("null", payload));
+            DecodedServerMessage::HttpRedirect { window, url, .. } => {
+                let state = self.windows.entry(*window).or_default();
+                state.http_redirects.push(url.clone());
+                return Ok(Received::HttpRedirect {
+                    window: *window,
+                    url: url.clone(),
+                });
             }
-            state.runtime = Some(runtime);
-            state.view_starts += 1;
-            state.stopped = false;
-            state.acks.clear();
-            state.next_event_id = 1;
-            state.dom.clear();
-            return Ok(Received::ViewStart {
-                window: window_id,
-                runtime,
-            });
-        }
+            DecodedServerMessage::ViewStart { window, runtime } => {
+                let state = self.windows.entry(*window).or_default();
+                state.runtime = Some(*runtime);
+                state.view_starts += 1;
+                state.stopped = false;
+                state.acks.clear();
+                state.next_event_id = 1;
+                state.dom.clear();
+                return Ok(Received::ViewStart {
+                    window: *window,
+                    runtime: *runtime,
+                });
+            }
+            DecodedServerMessage::ViewStop { window, runtime } => {
+                (*window, *runtime, Method::ViewStop)
+            }
+            DecodedServerMessage::InputEventAck {
+                window, runtime, ..
+            } => (*window, *runtime, Method::InputEventAck),
+            DecodedServerMessage::Data {
+                window, runtime, ..
+            } => (*window, *runtime, Method::Data),
+        };
+        let state = self.windows.entry(window).or_default();
         if state.runtime != Some(runtime) {
-            return Ok(Received::Ignored {
-                window: window_id,
-                method,
-            });
+            return Ok(Received::Ignored { window, method });
         }
-        match method {
-            Method::ViewStop => {
-                if *payload != Json::Null {
-                    return Err(at.index(3).found("null", payload));
-                }
+        match message {
+            DecodedServerMessage::ViewStop { .. } => {
                 state.stopped = true;
-                Ok(Received::ViewStop { window: window_id })
+                Ok(Received::ViewStop { window })
             }
-            Method::InputEventAck => {
-                let event_id = payload
-                    .as_u64()
-                    .ok_or_else(|| at.index(3).found("an event id", payload))?;
+            DecodedServerMessage::InputEventAck { event_id, .. } => {
                 state.acks.push(event_id);
-                Ok(Received::Ack {
-                    window: window_id,
-                    event_id,
-                })
+                Ok(Received::Ack { window, event_id })
             }
-            Method::Data => {
-                state.apply_data(payload, &at.index(3))?;
-                Ok(Received::Data { window: window_id })
+            DecodedServerMessage::Data { title, html, .. } => {
+                state.apply_data(frame, &title, html.as_ref())?;
+                Ok(Received::Data { window })
             }
-            // Every other server method was handled above.
-            _ => Err(at
-                .index(2)
-                .problem("a server method", format!("{method:?}"))),
+            // Every other message returned above.
+            _ => Ok(Received::Ignored { window, method }),
         }
     }
 
@@ -804,7 +754,7 @@ impl ClientState {
 
 /// The element that gets `event` when it happens on `target`: `target` itself, or for a
 /// bubbling event the nearest ancestor, that lists the event in its `data-lona-events`.
-fn listener(dom: &Dom, target: &Node, event: &Event, bubbles: bool) -> Option<Node> {
+fn listener(dom: &Mirror, target: &Node, event: &Event, bubbles: bool) -> Option<Node> {
     let mut current = Some(target.clone());
     while let Some(node) = current {
         if node.is_element() && node.events().contains(event) && dom.wire_id(&node).is_some() {
@@ -820,7 +770,7 @@ fn listener(dom: &Dom, target: &Node, event: &Event, bubbles: bool) -> Option<No
 
 /// `[node_id, TAGNAME, id attribute, class attribute]` as the browser sends it: the tag upper
 /// case for HTML elements, `""` for a missing attribute, all `null` for a text node.
-fn node_info(dom: &Dom, node: &Node) -> NodeInfo {
+fn node_info(dom: &Mirror, node: &Node) -> NodeInfo {
     if node.is_text() {
         return NodeInfo::default();
     }
@@ -838,22 +788,12 @@ fn node_info(dom: &Dom, node: &Node) -> NodeInfo {
     }
 }
 
-/// Parses a decimal number in the one spelling the server writes: no sign, no leading zeros.
-fn parse_decimal(text: &str) -> Option<u64> {
-    let canonical = !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_digit())
-        && (text == "0" || !text.starts_with('0'));
-    canonical.then(|| text.parse().ok()).flatten()
-}
-
-/// Cuts `text` to `max` characters, marking the cut with `…`.
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
-    }
-}
-
+#[cfg(test)]
+mod error_tests;
+#[cfg(test)]
+mod garbage;
+#[cfg(test)]
+mod patch_tests;
 mod submit;
 #[cfg(test)]
 mod tests;
