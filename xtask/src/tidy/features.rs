@@ -16,7 +16,9 @@ use super::{Failure, read, toml};
 const FACADE: &str = "crates/lona/Cargo.toml";
 
 /// Crates that only an optional part of lona needs; none may be built with the features off.
-pub(crate) const OPTIONAL_ONLY: &[&str] = &["rustyline", "multer", "minijinja", "clap", "toml"];
+/// (`toml` and `regex` are not here: settings from the environment are read as TOML values,
+/// and routes are patterns, in every app.)
+pub(crate) const OPTIONAL_ONLY: &[&str] = &["rustyline", "multer", "minijinja", "clap"];
 
 /// The facade's features other than `default`, and the `default` list.
 fn facade_features(root: &Path) -> anyhow::Result<(Vec<String>, Vec<String>)> {
