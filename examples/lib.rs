@@ -11,5 +11,7 @@ pub mod click_handler;
 pub mod count_to_ten;
 pub mod daemon;
 pub mod form;
+#[cfg(feature = "full")]
 pub mod uploads;
+#[cfg(feature = "full")]
 pub mod widgets;

@@ -59,7 +59,8 @@ pub(crate) fn check_documented(root: &Path, failures: &mut Vec<Failure>) -> anyh
     Ok(())
 }
 
-/// With default features off, the facade builds and reaches none of [`OPTIONAL_ONLY`].
+/// With default features off, the facade and the examples build and reach none of
+/// [`OPTIONAL_ONLY`].
 pub(crate) fn check_minimal_build(root: &Path, failures: &mut Vec<Failure>) -> anyhow::Result<()> {
     let sh = Shell::new()?;
     sh.change_dir(root);
@@ -80,9 +81,10 @@ pub(crate) fn check_minimal_build(root: &Path, failures: &mut Vec<Failure>) -> a
             ));
         }
     }
+    // The examples too: an app written against the core alone must build without the parts.
     let built = cmd!(
         sh,
-        "cargo check --quiet -p lona --no-default-features --lib"
+        "cargo check --quiet -p lona -p examples --no-default-features --lib --examples"
     )
     .quiet()
     .ignore_status()
@@ -92,7 +94,7 @@ pub(crate) fn check_minimal_build(root: &Path, failures: &mut Vec<Failure>) -> a
         failures.push(Failure::new(
             FACADE,
             format!(
-                "the facade does not build with default features off:\n{}",
+                "the facade or the examples do not build with default features off:\n{}",
                 String::from_utf8_lossy(&built.stderr)
             ),
         ));
