@@ -167,12 +167,24 @@ fn shape(dir: &Path) -> CrateShape {
     }
 }
 
-/// `text` with everything from `//` to the end of each line removed (doc comments included).
+/// `text` without its comments (from `//` to the end of each line, doc comments included) and
+/// without its inline test module: everything from a `#[cfg(test)]` (or `#[cfg(all(test, ..))]`)
+/// that opens a `mod` block
+/// on (such a module sits at the end of its file, by the house style).
 fn without_comments(text: &str) -> String {
-    text.lines()
-        .map(|line| line.split_once("//").map_or(line, |(code, _)| code))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut lines = Vec::new();
+    let mut previous = "";
+    for line in text.lines() {
+        let trimmed = line.trim();
+        let test_only = previous == "#[cfg(test)]" || previous.starts_with("#[cfg(all(test,");
+        if test_only && trimmed.starts_with("mod ") && trimmed.ends_with('{') {
+            lines.pop();
+            break;
+        }
+        previous = trimmed;
+        lines.push(line.split_once("//").map_or(line, |(code, _)| code));
+    }
+    lines.join("\n")
 }
 
 /// `src/NAME.rs` or `src/NAME/...` gives `NAME`.
@@ -339,7 +351,7 @@ fn strongly_connected(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<Str
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};
 
-    use super::{crate_paths, strongly_connected};
+    use super::{crate_paths, strongly_connected, without_comments};
 
     fn set(names: &[&str]) -> BTreeSet<String> {
         names.iter().map(|name| (*name).to_owned()).collect()
@@ -353,6 +365,12 @@ mod tests {
             crate_paths(text, "crate::"),
             set(&["a", "b", "c", "f", "j"])
         );
+    }
+
+    #[test]
+    fn comments_and_inline_tests_are_not_imports() {
+        let text = "use crate::a; // crate::b\n/// [`crate::c`]\nfn f() {}\n\n#[cfg(test)]\nmod tests {\n    use crate::d;\n}\n";
+        assert_eq!(crate_paths(&without_comments(text), "crate::"), set(&["a"]));
     }
 
     #[test]

@@ -19,8 +19,8 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader as Async
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::watch;
 
-use crate::app::Target;
 use crate::state::State;
+use crate::target::Target;
 
 use self::text::to_text;
 
