@@ -22,8 +22,9 @@ mod input_event;
 mod limits;
 
 pub use decode::{decode_client, decode_client_with};
-pub use error::{DecodeError, Found};
+pub use error::{DecodeError, Found, shorten};
 pub use limits::DecodeLimits;
+pub(crate) use limits::nesting_exceeds;
 
 #[cfg(test)]
 mod garbage;

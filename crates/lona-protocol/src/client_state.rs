@@ -13,9 +13,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::client::{
-    ChangeValue, ClickData, ClientMessage, EventKind, InputEvent, NodeInfo, PostData,
+    ChangeValue, ClickData, ClientMessage, EventKind, InputEvent, NodeInfo, PostData, shorten,
 };
-use crate::json_tree::shorten;
 use crate::{
     DecodeError, DecodedHtml, DecodedServerMessage, Method, RuntimeId, ServerFrame, WindowId,
     decode_server,

@@ -11,7 +11,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 
-use crate::client::Found;
+use crate::client::{Found, nesting_exceeds};
 
 /// A parsed JSON value; objects keep their keys in the order read.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,21 +65,10 @@ impl Json {
             Json::Null => Found::Null,
             Json::Bool(b) => Found::Bool(*b),
             Json::Number(n) => Found::Number(n.to_string()),
-            Json::String(s) => Found::String(shorten(s, FOUND_STRING_CHARS)),
+            Json::String(s) => Found::string(s),
             Json::Array(items) => Found::Array(items.len()),
             Json::Object(_) => Found::Object,
         }
-    }
-}
-
-/// How many characters of a string [`Found::String`] keeps, as for client frames.
-const FOUND_STRING_CHARS: usize = 32;
-
-/// Cuts `text` to `max` characters, marking the cut with `…`.
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or_default()),
-        None => text.to_owned(),
     }
 }
 
@@ -102,38 +91,6 @@ pub(crate) fn parse(text: &str, max_depth: usize) -> Result<Json, ParseError> {
 pub(crate) enum ParseError {
     TooDeep,
     NotJson(String),
-}
-
-/// Whether arrays and objects in `text` nest deeper than `max_depth`, counting brackets outside
-/// strings; unbalanced text is left to the parser to reject.
-fn nesting_exceeds(text: &str, max_depth: usize) -> bool {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in text.as_bytes() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > max_depth {
-                    return true;
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    false
 }
 
 impl<'de> Deserialize<'de> for Json {

@@ -18,7 +18,8 @@ mod json_tree;
 mod server;
 
 pub use client::{
-    ClientMessage, DecodeError, DecodeLimits, Frame, SubmitField, decode_client, decode_client_with,
+    ClientMessage, DecodeError, DecodeLimits, Frame, SubmitField, decode_client,
+    decode_client_with, shorten,
 };
 pub use client_state::{ClientError, ClientState, EventError, InputFrame, Received, Window};
 pub use codes::{DataType, InputEventType, Method, NodeType, Operation, PatchType, codes_json};

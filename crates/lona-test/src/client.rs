@@ -15,9 +15,9 @@ use tungstenite::handshake::HandshakeError;
 use tungstenite::http::HeaderValue;
 use tungstenite::{Message, WebSocket};
 
-use lona_protocol::{ClientState, EventError, InputFrame, Window};
+use lona_protocol::{ClientState, EventError, InputFrame, Window, shorten};
 
-use crate::error::{TestError, shorten};
+use crate::error::TestError;
 use crate::http;
 
 mod navigation;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use lona_html::SelectorError;
 
-use lona_protocol::{ClientError, EventError};
+use lona_protocol::{ClientError, EventError, shorten};
 
 /// How much of the window's HTML an error shows.
 const HTML_SHOWN: usize = 2000;
@@ -164,13 +164,5 @@ impl From<EventError> for TestError {
 impl From<SelectorError> for TestError {
     fn from(error: SelectorError) -> TestError {
         TestError::Selector(error)
-    }
-}
-
-/// Cuts `text` to `max` characters, marking the cut with `…`, so that an error stays readable.
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or_default()),
-        None => text.to_owned(),
     }
 }

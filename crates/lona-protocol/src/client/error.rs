@@ -123,28 +123,30 @@ impl fmt::Display for Found {
 }
 
 impl Found {
+    /// A string found, cut as [`Found::String`] says; the server decoder's JSON tree uses it too.
+    pub(crate) fn string(s: &str) -> Found {
+        Found::String(shorten(s, FOUND_STRING_CHARS))
+    }
+
     fn of(value: &Json) -> Found {
         match value {
             Json::Null => Found::Null,
             Json::Bool(b) => Found::Bool(*b),
             Json::Number(n) => Found::Number(n.to_string()),
-            Json::String(s) => Found::String(shorten(s)),
+            Json::String(s) => Found::string(s),
             Json::Array(items) => Found::Array(items.len()),
             Json::Object(_) => Found::Object,
         }
     }
 }
 
-/// Cuts a string from the client to [`FOUND_STRING_CHARS`] characters, marking the cut with `…`.
-fn shorten(s: &str) -> String {
-    let mut chars = s.char_indices();
-    match chars.nth(FOUND_STRING_CHARS) {
-        Some((end, _)) => {
-            let mut short = s.get(..end).unwrap_or_default().to_owned();
-            short.push('…');
-            short
-        }
-        None => s.to_owned(),
+/// Cuts `text` to `max` characters, marking the cut with `…`, so that an error message that
+/// quotes a frame, a body or a string from the other side stays readable. The test kit's
+/// errors use it too.
+pub fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or_default()),
+        None => text.to_owned(),
     }
 }
 
@@ -218,7 +220,7 @@ impl<'a> Path<'a> {
                 Step::Key(key) => {
                     // Keys come from the client; a long one is cut so the path stays short.
                     out.push('[');
-                    json::write_str(&mut out, &shorten(key));
+                    json::write_str(&mut out, &shorten(key, FOUND_STRING_CHARS));
                     out.push(']');
                 }
             }

@@ -27,8 +27,9 @@ impl Default for DecodeLimits {
 
 /// Whether arrays and objects in `text` nest deeper than `max_depth`, counting brackets outside
 /// JSON strings. It stops at the first bracket over the limit, so its cost is one pass at most.
-/// Unbalanced or otherwise broken text is left to the parser to reject.
-pub(super) fn nesting_exceeds(text: &str, max_depth: usize) -> bool {
+/// Unbalanced or otherwise broken text is left to the parser to reject. Server frames decoded
+/// by a Rust client are checked with it as well.
+pub(crate) fn nesting_exceeds(text: &str, max_depth: usize) -> bool {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;

@@ -14,8 +14,8 @@ use crate::{
 };
 
 use super::support::{
-    AsyncWaiting, DEADLINE, Probe, W1, Wait, browser, click_on, eventually, session, small_runtime,
-    start, until,
+    AsyncWaiting, DEADLINE, Probe, Read, W1, Wait, browser, click_on, eventually, mentions, read,
+    session, small_runtime, start, until_data,
 };
 
 // Saturation: 1,000 blocking views on a pool of 4. None is lost; the worker pool (the HTTP
@@ -62,7 +62,7 @@ fn a_thousand_views_on_four_threads_queue_none_is_lost_and_the_worker_pool_stays
     }
     let queued = conns.iter().filter(|c| {
         std::iter::from_fn(|| c.try_next())
-            .any(|m| m.encode().is_some_and(|f| f.contains("lona-queued")))
+            .any(|m| matches!(read(&m), Some(Read::Lona(m)) if mentions(&m, "lona-queued")))
     });
     assert!(queued.count() >= 990, "queued views are told so");
 
@@ -199,7 +199,7 @@ fn the_view_thread_and_event_handlers_edit_one_tree_at_once_without_losing_an_ed
         },
     );
     let id = start(&runtime, &factory, &conn, "http://localhost/");
-    until(&conn, 203);
+    until_data(&conn);
     let plus = probe.node(0);
     for event_id in 1..=500 {
         runtime.input_event(&conn, W1, id, click_on(&plus, event_id));

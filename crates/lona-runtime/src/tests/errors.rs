@@ -12,7 +12,8 @@ use crate::{
 };
 
 use super::support::{
-    ButtonApp, Probe, W1, browser, click_on, eventually, session, small_runtime, start, until,
+    ButtonApp, Probe, Read, W1, browser, click_on, eventually, mentions, read, session,
+    small_runtime, start, until_data, until_stop,
 };
 
 // Panics in each hook: the view shows a 500 page, the pools keep their threads, others go on.
@@ -73,9 +74,8 @@ fn shows_500(conn: &Connection) -> bool {
         let Some(message) = conn.try_next() else {
             return false;
         };
-        if message
-            .encode()
-            .is_some_and(|f| f.contains("500 Internal Error"))
+        if let Some(Read::Lona(message)) = read(&message)
+            && mentions(&message, "500 Internal Error")
         {
             return true;
         }
@@ -108,21 +108,21 @@ fn a_panic_in_any_hook_is_contained_and_the_runtime_keeps_serving() {
                 eventually("the 500 page", || shows_500(&conn));
             }
             PanicIn::Root | PanicIn::Handler => {
-                until(&conn, 203);
+                until_data(&conn);
                 runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 1));
                 eventually("the 500 page", || shows_500(&conn));
             }
             PanicIn::Event => {
                 // The await takes the click before handle_input_event would; a second click
                 // after the view finished reaches the hook.
-                until(&conn, 203);
+                until_data(&conn);
                 runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 1));
-                until(&conn, 205);
+                until_stop(&conn);
                 runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 2));
                 eventually("the 500 page", || shows_500(&conn));
             }
             PanicIn::OnStop | PanicIn::OnCleanup => {
-                until(&conn, 203);
+                until_data(&conn);
                 runtime.connection_closed(&conn);
                 eventually("the view was removed", || runtime.view_count() == 0);
                 let entries = probe.entries();
@@ -151,9 +151,9 @@ fn a_panic_in_any_hook_is_contained_and_the_runtime_keeps_serving() {
     };
     let conn = browser(&session("b"));
     let id = start(&runtime, &factory, &conn, "http://localhost/");
-    until(&conn, 203);
+    until_data(&conn);
     runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 1));
-    until(&conn, 205);
+    until_stop(&conn);
     assert_eq!(runtime.metrics().runtime_pool.threads, 2);
     runtime.shutdown();
 }
@@ -179,10 +179,10 @@ fn errors_from_handle_request_show_the_matching_error_page() {
         let factory = ViewFactory::blocking(move |_| Failing(status));
         let conn = browser(&session("a"));
         start(&runtime, &factory, &conn, "http://localhost/");
-        let page = until(&conn, 203).to_string();
-        assert!(page.contains(text), "{page}");
+        let page = until_data(&conn);
+        assert!(mentions(&page, text), "{page:?}");
         assert!(
-            !page.contains("disk on fire"),
+            !mentions(&page, "disk on fire"),
             "internal errors stay in the log"
         );
     }
@@ -204,8 +204,8 @@ fn the_error_page_comes_from_the_config_and_a_broken_one_falls_back() {
     });
     let conn = browser(&session("a"));
     start(&runtime, &factory, &conn, "http://localhost/");
-    let page = until(&conn, 203).to_string();
-    assert!(page.contains("custom 404"), "{page}");
+    let page = until_data(&conn);
+    assert!(mentions(&page, "custom 404"), "{page:?}");
     runtime.shutdown();
 
     let runtime = Runtime::new(RuntimeConfig {
@@ -214,8 +214,8 @@ fn the_error_page_comes_from_the_config_and_a_broken_one_falls_back() {
     });
     let conn = browser(&session("a"));
     start(&runtime, &factory, &conn, "http://localhost/");
-    let page = until(&conn, 203).to_string();
-    assert!(page.contains("404 Not Found"), "{page}");
+    let page = until_data(&conn);
+    assert!(mentions(&page, "404 Not Found"), "{page:?}");
     runtime.shutdown();
 }
 
@@ -247,12 +247,12 @@ fn crash_shows_the_500_page_counts_a_panic_and_stops_the_view() {
     let runtime = small_runtime();
     let conn = browser(&session("a"));
     start(&runtime, &factory, &conn, "http://localhost/");
-    assert!(until(&conn, 203).to_string().contains("running"));
+    assert!(mentions(&until_data(&conn), "running"));
     let handle = handle.recv().expect("the view hands out its handle");
 
     handle.crash("a channel handler panicked");
-    let page = until(&conn, 203).to_string();
-    assert!(page.contains("500 Internal Error"), "{page}");
+    let page = until_data(&conn);
+    assert!(mentions(&page, "500 Internal Error"), "{page:?}");
     assert!(handle.is_stopped());
     eventually("the view ended", || runtime.view_count() == 0);
     assert!(

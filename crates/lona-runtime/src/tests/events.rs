@@ -1,9 +1,9 @@
 //! Input events in Lona's order: the seed's button app, the hooks and node handlers, waits
 //! filtered by node identity, and the events the runtime refuses.
 
-use lona_html::NodeId;
 use lona_html::tags::{button, div, span};
-use lona_protocol::{RuntimeId, WindowId};
+use lona_html::{Content, NodeId, NodesOp, PatchOp};
+use lona_protocol::{DecodedServerMessage, RuntimeId, WindowId};
 
 use crate::{
     Context, EventContext, EventOutcome, Flow, InputEvent, Request, Response, View, ViewFactory,
@@ -11,8 +11,8 @@ use crate::{
 };
 
 use super::support::{
-    ButtonApp, Probe, W1, browser, click_id, click_on, eventually, frame, session, small_runtime,
-    start, until,
+    ButtonApp, Probe, W1, browser, click_id, click_on, eventually, message, patches, session,
+    small_runtime, start, tree, until_data, until_stop,
 };
 
 #[test]
@@ -28,25 +28,36 @@ fn the_button_app_shows_blocks_on_await_click_and_updates_after_the_click() {
     let conn = browser(&session("a"));
     let id = start(&runtime, &factory, &conn, "http://localhost/");
     assert_eq!(
-        frame(&conn),
-        serde_json::json!([1, id.0.to_string(), 204, null])
+        message(&conn),
+        DecodedServerMessage::ViewStart {
+            window: W1,
+            runtime: id
+        }
     );
-    let tree = frame(&conn);
-    assert_eq!(tree[2], 203);
-    assert_eq!(tree[3][1][0], 502);
+    // Then the whole tree.
+    tree(&message(&conn));
     let button = probe.node(0);
     assert_eq!(
         runtime.input_event(&conn, W1, id, click_on(&button, 1)),
         EventOutcome::Accepted
     );
     assert_eq!(
-        frame(&conn),
-        serde_json::json!([1, id.0.to_string(), 103, 1])
+        message(&conn),
+        DecodedServerMessage::InputEventAck {
+            window: W1,
+            runtime: id,
+            event_id: 1
+        }
     );
-    let update = until(&conn, 203);
-    assert_eq!(update[3][1][0], 503);
-    assert_eq!(update[3][1][1][0][3][0][2], "Button clicked");
-    assert_eq!(until(&conn, 205)[2], 205);
+    let update = until_data(&conn);
+    let PatchOp::Nodes(NodesOp::Reset(children)) = &patches(&update)[0].op else {
+        panic!("the message's children reset: {update:?}");
+    };
+    assert!(
+        matches!(children[0].content(), Content::Text(text) if text == "Button clicked"),
+        "{update:?}"
+    );
+    until_stop(&conn);
     runtime.shutdown();
 }
 
@@ -109,7 +120,7 @@ fn hooks_run_in_lonas_order_and_handlers_can_stop_propagation() {
         };
         let conn = browser(&session("a"));
         let id = start(&runtime, &factory, &conn, "http://localhost/");
-        until(&conn, 203);
+        until_data(&conn);
         let outcome = runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 1));
         assert_eq!(outcome, EventOutcome::Accepted);
         eventually("the click was handled", || {
@@ -151,10 +162,10 @@ fn the_view_hook_gets_events_nobody_else_took() {
     };
     let conn = browser(&session("a"));
     let id = start(&runtime, &factory, &conn, "http://localhost/");
-    until(&conn, 203);
+    until_data(&conn);
     runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 1));
     // The first click ends the await and the view; the second finds no await.
-    until(&conn, 205);
+    until_stop(&conn);
     runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 2));
     eventually("both clicks handled", || {
         runtime.metrics().events_dispatched == 2
@@ -204,7 +215,7 @@ fn await_click_with_nodes_waits_for_those_nodes_by_identity() {
     };
     let conn = browser(&session("a"));
     let id = start(&runtime, &factory, &conn, "http://localhost/");
-    until(&conn, 203);
+    until_data(&conn);
     // A click on an identical-looking button does not satisfy the wait.
     runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 1));
     eventually("the first click was handled", || {
@@ -212,7 +223,7 @@ fn await_click_with_nodes_waits_for_those_nodes_by_identity() {
     });
     assert!(probe.entries().is_empty());
     runtime.input_event(&conn, W1, id, click_on(&probe.node(1), 2));
-    until(&conn, 205);
+    until_stop(&conn);
     assert_eq!(probe.entries(), ["clicked second"]);
     runtime.shutdown();
 }
@@ -231,7 +242,7 @@ fn events_for_other_views_sessions_or_silent_nodes_are_refused_and_counted() {
     };
     let owner = browser(&session("owner"));
     let id = start(&runtime, &factory, &owner, "http://localhost/");
-    until(&owner, 203);
+    until_data(&owner);
     let stranger = browser(&session("stranger"));
     let button = probe.node(0);
     let message = probe.node(1);

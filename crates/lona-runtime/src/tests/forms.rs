@@ -4,9 +4,11 @@
 
 use lona_html::forms::{Checkbox, RadioGroup, Select, TextInput};
 use lona_html::tags::{button, div, span};
-use lona_html::{Event, Node, Value, WIDGET_DATA_EVENT};
+use lona_html::{
+    AttrValue, Event, Key, MapOp, Node, Patch, PatchOp, Value, WIDGET_DATA_EVENT, WidgetDataOp,
+};
+use lona_protocol::DecodedServerMessage;
 use lona_protocol::client::{ChangeValue, EventKind, InputEvent as WireEvent};
-use serde_json::Value as Json;
 
 use crate::{
     Connection, Context, EventOutcome, Flow, InputEvent, Request, Response, View, ViewFactory,
@@ -14,8 +16,8 @@ use crate::{
 };
 
 use super::support::{
-    Probe, W1, browser, click_on, eventually, frame, session, small_runtime, start, until,
-    wire_event,
+    Probe, W1, browser, click_on, eventually, mentions, message, patches, session, small_runtime,
+    start, until_data, wire_event,
 };
 
 fn change_on(node: &Node, event_id: u64, value: ChangeValue) -> WireEvent {
@@ -28,31 +30,36 @@ fn widget_change(node: &Node, event_id: u64, path: Value, value: Value) -> WireE
     wire_event(node, event_id, EventKind::Custom { name, data })
 }
 
-/// The patches of a DATA frame with an HTML_UPDATE.
-fn patches(update: &Json) -> Vec<Json> {
-    assert_eq!(update[3][1][0], 503, "an HTML_UPDATE: {update}");
-    update[3][1][1].as_array().expect("a patch list").clone()
-}
-
 /// Whether a patch list changes `node` at all.
-fn touches(patches: &[Json], node: &Node) -> bool {
-    patches.iter().any(|p| p[0] == node.id().to_string())
+fn touches(patches: &[Patch], node: &Node) -> bool {
+    patches.iter().any(|p| p.node_id == node.id())
 }
 
-/// Reads frames until a DATA frame whose text contains `marker`; returns the patches of every
-/// DATA frame read on the way, that one included.
-fn patches_until(conn: &Connection, marker: &str) -> Vec<Json> {
+/// Reads messages until a DATA message that mentions `marker`; returns the patches of every
+/// DATA message read on the way, that one included.
+fn patches_until(conn: &Connection, marker: &str) -> Vec<Patch> {
     let mut seen = Vec::new();
     loop {
-        let frame = frame(conn);
-        if frame[2] != 203 {
+        let message = message(conn);
+        if !matches!(message, DecodedServerMessage::Data { .. }) {
             continue;
         }
-        seen.extend(patches(&frame));
-        if frame.to_string().contains(marker) {
+        seen.extend_from_slice(patches(&message));
+        if mentions(&message, marker) {
             return seen;
         }
     }
+}
+
+/// A patch that sets the attribute `name` of `node` to the string `value`.
+fn sets_attribute(node: &Node, name: &str, value: &str) -> Patch {
+    Patch::new(
+        node.id(),
+        PatchOp::Attributes(MapOp::Set(
+            name.to_owned(),
+            AttrValue::Str(value.to_owned()),
+        )),
+    )
 }
 
 /// The nodes of [`FormApp`], by name.
@@ -217,7 +224,7 @@ fn a_typed_value_reaches_the_server_before_the_handlers_and_is_not_echoed() {
     let (factory, probe) = form_app(false);
     let conn = browser(&session("a"));
     let id = start(&runtime, &factory, &conn, "http://localhost/form");
-    until(&conn, 203);
+    until_data(&conn);
     let nodes = FormNodes::of(&probe);
     let accepted = runtime.input_event(
         &conn,
@@ -241,11 +248,10 @@ fn a_typed_value_reaches_the_server_before_the_handlers_and_is_not_echoed() {
         id,
         change_on(&nodes.shout, 2, ChangeValue::Text("hey".into())),
     );
-    let update = until(&conn, 203);
+    let update = until_data(&conn);
     let sent = patches(&update);
     assert_eq!(sent.len(), 1, "{sent:?}");
-    assert_eq!(sent[0][0], nodes.shout.id().to_string());
-    assert_eq!(sent[0][4], "HEY");
+    assert_eq!(sent[0], sets_attribute(&nodes.shout, "value", "HEY"));
     assert_eq!(nodes.shout.value(), "HEY");
 
     // A checkbox and a multiple select, the same way.
@@ -265,7 +271,7 @@ fn a_typed_value_reaches_the_server_before_the_handlers_and_is_not_echoed() {
     assert!(nodes.agree.value());
     assert_eq!(nodes.sizes.values(), ["s", "l"]);
     assert!(
-        seen.iter().all(|p| p[0] == nodes.echo.id().to_string()),
+        seen.iter().all(|p| p.node_id == nodes.echo.id()),
         "{seen:?}"
     );
     runtime.shutdown();
@@ -278,12 +284,12 @@ fn another_tab_of_a_daemon_gets_the_value_the_first_one_typed() {
     let me = session("me");
     let (typing, watching) = (browser(&me), browser(&me));
     let id = start(&runtime, &factory, &typing, "http://localhost/form");
-    until(&typing, 203);
+    until_data(&typing);
     assert_eq!(
         start(&runtime, &factory, &watching, "http://localhost/form"),
         id
     );
-    until(&watching, 203);
+    until_data(&watching);
     let nodes = FormNodes::of(&probe);
 
     runtime.input_event(
@@ -298,10 +304,9 @@ fn another_tab_of_a_daemon_gets_the_value_the_first_one_typed() {
     assert!(!touches(&typed, &nodes.name), "{typed:?}");
     let value = watched
         .iter()
-        .find(|p| p[0] == nodes.name.id().to_string())
+        .find(|p| p.node_id == nodes.name.id())
         .unwrap_or_else(|| panic!("the other tab gets the value: {watched:?}"));
-    assert_eq!(value[3], "value");
-    assert_eq!(value[4], "Grace");
+    assert_eq!(*value, sets_attribute(&nodes.name, "value", "Grace"));
 
     // A radio: the other tab gets the check and the uncheck, the clicking tab neither.
     let radios = nodes.colors.radios();
@@ -354,12 +359,12 @@ fn a_widget_changes_its_data_only_where_the_server_allows_it() {
     let me = session("me");
     let (clicking, watching) = (browser(&me), browser(&me));
     let id = start(&runtime, &factory, &clicking, "http://localhost/widgets");
-    until(&clicking, 203);
+    until_data(&clicking);
     assert_eq!(
         start(&runtime, &factory, &watching, "http://localhost/widgets"),
         id
     );
-    until(&watching, 203);
+    until_data(&watching);
     let nodes = FormNodes::of(&probe);
 
     let path = || Value::list(["count"]);
@@ -373,11 +378,18 @@ fn a_widget_changes_its_data_only_where_the_server_allows_it() {
     assert!(!touches(&clicked, &nodes.counter), "{clicked:?}");
     let set = watched
         .iter()
-        .find(|p| p[0] == nodes.counter.id().to_string())
+        .find(|p| p.node_id == nodes.counter.id())
         .unwrap_or_else(|| panic!("the other tab gets the data: {watched:?}"));
     assert_eq!(
-        set.to_string(),
-        format!(r#"["{}",606,701,[],"count",5]"#, nodes.counter.id())
+        *set,
+        Patch::new(
+            nodes.counter.id(),
+            PatchOp::WidgetData(WidgetDataOp::Set {
+                path: Vec::new(),
+                key: Key::Name("count".to_owned()),
+                value: Value::Int(5),
+            })
+        )
     );
 
     // A change the data has no place for is refused; the event still reaches the handler.

@@ -11,7 +11,7 @@ use crate::{
 };
 
 use super::support::{
-    Probe, W1, browser, click_on, eventually, session, small_runtime, start, until,
+    Probe, W1, browser, click_on, eventually, session, small_runtime, start, until_data,
 };
 
 /// A blocking view with all four hooks: it shows a button nobody handles, then sleeps.
@@ -85,7 +85,7 @@ fn check_every_hook_runs(factory: &ViewFactory, probe: &Probe) {
     let runtime = small_runtime();
     let conn = browser(&session("a"));
     let id = start(&runtime, factory, &conn, "http://localhost/");
-    until(&conn, 203);
+    until_data(&conn);
     let outcome = runtime.input_event(&conn, W1, id, click_on(&probe.node(0), 1));
     assert_eq!(outcome, EventOutcome::Accepted);
     eventually("both event hooks ran", || probe.entries().len() == 2);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::support::{
-    AsyncWaiting, Counter, Probe, Wait, Waiting, browser, eventually, session, start, until,
+    AsyncWaiting, Counter, Probe, Wait, Waiting, browser, eventually, session, start, until_stop,
 };
 use crate::{
     Connection, Limit, OutboxLimits, Request, Runtime, RuntimeConfig, StartError, ViewFactory,
@@ -188,7 +188,7 @@ fn a_daemon_without_a_window_expires_and_a_reattached_one_is_kept() {
     let kept = session("kept");
     let first = browser(&kept);
     let kept_id = start(&runtime, &factory, &first, "http://localhost/kept");
-    until(&first, 205);
+    until_stop(&first);
     runtime.connection_closed(&first);
     let back = browser(&kept);
     assert_eq!(
@@ -199,7 +199,7 @@ fn a_daemon_without_a_window_expires_and_a_reattached_one_is_kept() {
     // Expires: nobody comes back (a cookie-less socket never can).
     let gone = browser(&session("gone"));
     start(&runtime, &factory, &gone, "http://localhost/gone");
-    until(&gone, 205);
+    until_stop(&gone);
     runtime.connection_closed(&gone);
     assert!(daemon_of(&runtime, "/gone").is_some_and(|v| v.daemon && v.windows == 0));
     eventually("the windowless daemon expires", || {
@@ -239,7 +239,7 @@ fn at_max_daemons_per_session_the_longest_detached_goes_or_the_new_view_stays_no
             &conn,
             &format!("http://localhost{path}"),
         );
-        until(&conn, 205);
+        until_stop(&conn);
         conn
     };
     let d1 = open("/d1");
@@ -266,7 +266,7 @@ fn at_max_daemons_per_session_the_longest_detached_goes_or_the_new_view_stays_no
     // Another session has its own allowance.
     let other = browser(&session("other"));
     start(&runtime, &factory, &other, "http://localhost/d1");
-    until(&other, 205);
+    until_stop(&other);
     assert!(daemon_of(&runtime, "/d1").is_some_and(|v| v.daemon));
     runtime.shutdown();
 }
@@ -285,7 +285,7 @@ fn a_daemon_that_comes_and_goes_expires_a_full_timeout_after_it_was_last_left() 
     let me = session("me");
     let first = browser(&me);
     let id = start(&runtime, &factory, &first, "http://localhost/busy");
-    until(&first, 205);
+    until_stop(&first);
     runtime.connection_closed(&first);
     // Half the timeout of coming and going: each visit restarts the clock.
     let began = std::time::Instant::now();

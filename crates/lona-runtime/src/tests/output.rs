@@ -8,16 +8,16 @@ use std::time::Duration;
 use crossbeam_channel::{Sender, unbounded};
 use lona_html::NodeId;
 use lona_html::tags::{div, li, span};
-use lona_protocol::{RuntimeId, WindowId};
+use lona_protocol::{DecodedHtml, DecodedServerMessage, RuntimeId, WindowId};
 use parking_lot::Mutex;
-use serde_json::Value as Json;
 
 use crate::{
     Connection, Context, OutboxLimits, Outgoing, Request, Response, View, ViewFactory, ViewResult,
 };
 
 use super::support::{
-    DEADLINE, W1, browser, eventually, next, session, small_runtime, start, until,
+    DEADLINE, Read, W1, browser, eventually, next, read, session, small_runtime, start, texts,
+    until_stop,
 };
 
 // Outbox overflow: a client that does not read gets merged updates, then is closed.
@@ -61,13 +61,21 @@ fn a_slow_client_gets_merged_updates_and_a_client_too_far_behind_is_closed() {
     assert!(conn.merges() > 0);
     assert!(!conn.is_closed());
     // What the client finally reads ends with the latest text.
-    let frames: Vec<String> = std::iter::from_fn(|| conn.try_next())
-        .filter_map(|m| m.encode())
+    let received: Vec<Read> = std::iter::from_fn(|| conn.try_next())
+        .filter_map(|m| read(&m))
         .collect();
-    let last_update = frames.iter().rev().find(|f| f.contains("[503,"));
+    let last_update = received.iter().rev().find_map(|r| match r {
+        Read::Lona(
+            message @ DecodedServerMessage::Data {
+                html: Some(DecodedHtml::Update(_)),
+                ..
+            },
+        ) => Some(message),
+        _ => None,
+    });
     assert!(
-        last_update.is_some_and(|f| f.contains(r#""500"]"#)),
-        "{frames:?}"
+        last_update.is_some_and(|m| texts(m).contains(&"500")),
+        "{received:?}"
     );
     runtime.shutdown();
 
@@ -196,27 +204,28 @@ fn broadcast_custom_reaches_every_connection_once_that_the_filter_takes() {
         )
         .expect("a second window");
     for conn in [&ada, &bob, &eve] {
-        until(conn, 205);
+        until_stop(conn);
     }
-    until(&eve, 205);
+    until_stop(&eve);
     // Zed's view broadcasts; zed shows a view too, so zed gets it as well.
     let zed = browser(&session("zed"));
     start(&runtime, &factory, &zed, "http://localhost/shout");
     let mut to_zed = Vec::new();
     loop {
-        let text = next(&zed).encode().expect("a frame");
-        match text.strip_prefix("lona:") {
-            Some(json) if serde_json::from_str::<Json>(json).expect("JSON")[2] == 205 => break,
-            Some(_) => {}
-            None => to_zed.push(text),
+        match read(&next(&zed)).expect("a frame") {
+            Read::Lona(DecodedServerMessage::ViewStop { .. }) => break,
+            Read::Lona(_) => {}
+            Read::Custom(text) => to_zed.push(text),
         }
     }
     assert_eq!(to_zed, ["to everyone but bob", "sent to 3"]);
     // The broadcast went out before zed's VIEW_STOP, so it is queued for the others already.
     let custom = |conn: &Connection| -> Vec<String> {
         std::iter::from_fn(|| conn.try_next())
-            .filter_map(|m| m.encode())
-            .filter(|f| !f.starts_with("lona:"))
+            .filter_map(|m| match read(&m) {
+                Some(Read::Custom(text)) => Some(text),
+                _ => None,
+            })
             .collect()
     };
     assert_eq!(custom(&ada), ["to everyone but bob"]);

@@ -15,7 +15,7 @@ use crate::{
 
 use super::support::{
     AsyncWaiting, Probe, W1, WAITS, Wait, Waiting, browser, eventually, session, small_runtime,
-    start, until,
+    start, until_data, until_stop,
 };
 
 // Stop releases every kind of wait, in blocking and async views, and hooks run once.
@@ -24,7 +24,7 @@ fn check_stop_releases(factory: &ViewFactory, probe: &Probe, wait: Wait) {
     let runtime = small_runtime();
     let conn = browser(&session("a"));
     let _id = start(&runtime, factory, &conn, "http://localhost/");
-    until(&conn, 203);
+    until_data(&conn);
     eventually("the view waits", || {
         probe.entries().contains(&"waiting".to_owned())
     });
@@ -138,7 +138,7 @@ fn a_view_that_ignores_its_stop_is_counted_as_stuck_and_not_waited_for() {
     });
     let conn = browser(&session("a"));
     start(&runtime, &factory, &conn, "http://localhost/");
-    until(&conn, 203);
+    until_data(&conn);
     runtime.connection_closed(&conn);
     eventually("the view is reported stuck", || {
         runtime.metrics().stuck == 1
@@ -214,7 +214,7 @@ fn stop_view_tells_the_windows_and_stops_only_that_view() {
         "a stopped view is not stopped twice"
     );
     assert!(!runtime.stop_view(RuntimeId(999_999)));
-    assert_eq!(until(&conn, 205)[1], id.0.to_string());
+    assert_eq!(until_stop(&conn), id);
     eventually("on_stop ran", || {
         probe
             .entries()

@@ -1,15 +1,20 @@
-//! What the runtime's tests share: fake browsers (connections and their frames), a small
-//! runtime, the probe views report to, and the views several areas use.
+//! What the runtime's tests share: fake browsers (connections and their frames, decoded by
+//! lona-protocol so that no test knows the wire layout), a small runtime, the probe views
+//! report to, and the views several areas use.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lona_html::tags::{button, div, p, span};
-use lona_html::{Node, NodeId};
+use lona_html::{
+    AttrValue, Content, EVENTS_ATTRIBUTE, Event, Key, ListOp, MapOp, Node, NodeId, NodesOp, Patch,
+    PatchOp, Snapshot, Value, WidgetDataOp, parse_events_attribute,
+};
 use lona_protocol::client::{ClickData, EventKind, InputEvent as WireEvent, NodeInfo};
-use lona_protocol::{RuntimeId, WindowId};
+use lona_protocol::{
+    DecodedHtml, DecodedServerMessage, RuntimeId, ServerFrame, WindowId, decode_server,
+};
 use parking_lot::Mutex;
-use serde_json::Value as Json;
 
 use crate::{
     AsyncContext, AsyncView, Connection, Context, Flow, OutboxLimits, Outgoing, Request, Response,
@@ -25,19 +30,278 @@ pub(super) fn next(conn: &Connection) -> Outgoing {
         .expect("a message within the deadline")
 }
 
-/// The next frame as JSON (`[window, runtime, method, payload]`).
-pub(super) fn frame(conn: &Connection) -> Json {
-    let text = next(conn).encode().expect("a frame, not a close");
-    serde_json::from_str(text.strip_prefix("lona:").expect("a lona frame")).expect("JSON")
+/// A frame as a fake browser reads it: a protocol message, or the text of a custom frame.
+#[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "nearly every frame is a message, as for lona-protocol's ServerFrame"
+)]
+pub(super) enum Read {
+    Lona(DecodedServerMessage),
+    Custom(String),
 }
 
-/// Skips frames until one with `method`, and returns it.
-pub(super) fn until(conn: &Connection, method: u64) -> Json {
+/// What a message of a connection is to a browser; `None` for a close.
+pub(super) fn read(message: &Outgoing) -> Option<Read> {
+    let text = message.encode()?;
+    Some(
+        match decode_server(&text).expect("a server frame that decodes") {
+            ServerFrame::Lona(message) => Read::Lona(message),
+            ServerFrame::Custom(custom) => Read::Custom(custom.to_owned()),
+        },
+    )
+}
+
+/// The next message, as a protocol message.
+pub(super) fn message(conn: &Connection) -> DecodedServerMessage {
+    match read(&next(conn)) {
+        Some(Read::Lona(message)) => message,
+        other => panic!("a protocol message, not {other:?}"),
+    }
+}
+
+/// Skips messages until a DATA, and returns it.
+pub(super) fn until_data(conn: &Connection) -> DecodedServerMessage {
     loop {
-        let frame = frame(conn);
-        if frame[2] == method {
-            return frame;
+        let message = message(conn);
+        if matches!(message, DecodedServerMessage::Data { .. }) {
+            return message;
         }
+    }
+}
+
+/// Skips messages until a VIEW_STOP, and returns the view runtime it stops.
+pub(super) fn until_stop(conn: &Connection) -> RuntimeId {
+    loop {
+        if let DecodedServerMessage::ViewStop { runtime, .. } = message(conn) {
+            return runtime;
+        }
+    }
+}
+
+/// The HTML of a DATA message, if it has any.
+fn html(message: &DecodedServerMessage) -> Option<&DecodedHtml> {
+    match message {
+        DecodedServerMessage::Data { html, .. } => html.as_ref(),
+        _ => None,
+    }
+}
+
+/// The whole tree a DATA message with an HTML_TREE shows; fails the test for anything else.
+pub(super) fn tree(message: &DecodedServerMessage) -> &Snapshot {
+    match html(message) {
+        Some(DecodedHtml::Tree(tree)) => tree,
+        _ => panic!("an HTML_TREE: {message:?}"),
+    }
+}
+
+/// The patches of a DATA message with an HTML_UPDATE; fails the test for anything else.
+pub(super) fn patches(message: &DecodedServerMessage) -> &[Patch] {
+    match html(message) {
+        Some(DecodedHtml::Update(patches)) => patches,
+        _ => panic!("an HTML_UPDATE: {message:?}"),
+    }
+}
+
+/// Every node a message carries: its tree, or what its patches insert, each with its
+/// descendants.
+fn snapshots(message: &DecodedServerMessage) -> Vec<&Snapshot> {
+    fn walk<'a>(node: &'a Snapshot, out: &mut Vec<&'a Snapshot>) {
+        out.push(node);
+        if let Content::Element(element) = node.content() {
+            for child in element.children() {
+                walk(child, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    match html(message) {
+        Some(DecodedHtml::Tree(tree)) => walk(tree, &mut out),
+        Some(DecodedHtml::Update(patches)) => {
+            for patch in patches {
+                match &patch.op {
+                    PatchOp::Nodes(NodesOp::Insert(_, node) | NodesOp::Set(_, node)) => {
+                        walk(node, &mut out);
+                    }
+                    PatchOp::Nodes(NodesOp::Reset(nodes)) => {
+                        for node in nodes {
+                            walk(node, &mut out);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(DecodedHtml::String(_)) | None => {}
+    }
+    out
+}
+
+/// The text nodes a message carries, in order.
+pub(super) fn texts(message: &DecodedServerMessage) -> Vec<&str> {
+    snapshots(message)
+        .into_iter()
+        .filter_map(|node| match node.content() {
+            Content::Text(text) => Some(text.as_str()),
+            Content::Element(_) => None,
+        })
+        .collect()
+}
+
+/// The event lists a message gives nodes: in its tree, inserted, or set as an attribute.
+pub(super) fn event_lists(message: &DecodedServerMessage) -> Vec<Vec<Event>> {
+    let mut lists: Vec<Vec<Event>> = snapshots(message)
+        .into_iter()
+        .filter_map(|node| match node.content() {
+            Content::Element(element) => Some(element.events().to_vec()),
+            Content::Text(_) => None,
+        })
+        .collect();
+    if let Some(DecodedHtml::Update(patches)) = html(message) {
+        for patch in patches {
+            let set: Vec<(&str, &AttrValue)> = match &patch.op {
+                PatchOp::Attributes(MapOp::Set(name, value)) => vec![(name, value)],
+                PatchOp::Attributes(MapOp::Reset(entries)) => entries
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            lists.extend(
+                set.into_iter()
+                    .filter(|(name, _)| *name == EVENTS_ATTRIBUTE)
+                    .map(|(_, value)| match value {
+                        AttrValue::Str(codes) => parse_events_attribute(codes).unwrap_or_default(),
+                        _ => Vec::new(),
+                    }),
+            );
+        }
+    }
+    lists
+}
+
+/// Whether any string a message carries contains `needle`: its title, HTML, URL, texts, tag
+/// names, ids, classes, style, attributes and widget data.
+pub(super) fn mentions(message: &DecodedServerMessage, needle: &str) -> bool {
+    let mut strings: Vec<&str> = Vec::new();
+    match message {
+        DecodedServerMessage::Data { title, html, .. } => {
+            strings.push(title);
+            match html {
+                Some(DecodedHtml::String(html)) => strings.push(html),
+                Some(DecodedHtml::Update(patches)) => {
+                    for patch in patches {
+                        patch_strings(&patch.op, &mut strings);
+                    }
+                }
+                Some(DecodedHtml::Tree(_)) | None => {}
+            }
+            for node in snapshots(message) {
+                node_strings(node, &mut strings);
+            }
+        }
+        DecodedServerMessage::Redirect { url, .. }
+        | DecodedServerMessage::HttpRedirect { url, .. } => strings.push(url),
+        _ => {}
+    }
+    strings.iter().any(|s| s.contains(needle))
+}
+
+fn node_strings<'a>(node: &'a Snapshot, out: &mut Vec<&'a str>) {
+    match node.content() {
+        Content::Text(text) => out.push(text),
+        Content::Element(element) => {
+            out.push(element.tag());
+            out.extend(element.ids().iter().map(String::as_str));
+            out.extend(element.classes().iter().map(String::as_str));
+            for (name, value) in element.style() {
+                out.extend([name.as_str(), value.as_str()]);
+            }
+            for (name, value) in element.attributes() {
+                attribute_strings(name, value, out);
+            }
+            if let Some(widget) = element.widget() {
+                out.push(widget.name());
+                value_strings(widget.data(), out);
+            }
+        }
+    }
+}
+
+fn patch_strings<'a>(op: &'a PatchOp, out: &mut Vec<&'a str>) {
+    match op {
+        PatchOp::IdList(list) | PatchOp::ClassList(list) => match list {
+            ListOp::Add(s) | ListOp::Remove(s) => out.push(s),
+            ListOp::Reset(items) => out.extend(items.iter().map(String::as_str)),
+            ListOp::Clear => {}
+        },
+        PatchOp::Style(map) => match map {
+            MapOp::Set(name, value) => out.extend([name.as_str(), value.as_str()]),
+            MapOp::Remove(name) => out.push(name),
+            MapOp::Reset(entries) => {
+                for (name, value) in entries {
+                    out.extend([name.as_str(), value.as_str()]);
+                }
+            }
+            MapOp::Clear => {}
+        },
+        PatchOp::Attributes(map) => match map {
+            MapOp::Set(name, value) => attribute_strings(name, value, out),
+            MapOp::Remove(name) => out.push(name),
+            MapOp::Reset(entries) => {
+                for (name, value) in entries {
+                    attribute_strings(name, value, out);
+                }
+            }
+            MapOp::Clear => {}
+        },
+        // The nodes a patch inserts are among the message's snapshots.
+        PatchOp::Nodes(_) => {}
+        PatchOp::WidgetData(op) => match op {
+            WidgetDataOp::Set { path, key, value } => {
+                key_strings(path.iter().chain([key]), out);
+                value_strings(value, out);
+            }
+            WidgetDataOp::Insert { path, value, .. } => {
+                key_strings(path.iter(), out);
+                value_strings(value, out);
+            }
+            WidgetDataOp::Remove { path, key } => key_strings(path.iter().chain([key]), out),
+            WidgetDataOp::Clear { path } => key_strings(path.iter(), out),
+            WidgetDataOp::Reset(value) => value_strings(value, out),
+        },
+    }
+}
+
+fn attribute_strings<'a>(name: &'a str, value: &'a AttrValue, out: &mut Vec<&'a str>) {
+    out.push(name);
+    if let AttrValue::Str(value) = value {
+        out.push(value);
+    }
+}
+
+fn key_strings<'a>(keys: impl Iterator<Item = &'a Key>, out: &mut Vec<&'a str>) {
+    out.extend(keys.filter_map(|key| match key {
+        Key::Name(name) => Some(name.as_str()),
+        Key::Index(_) => None,
+    }));
+}
+
+fn value_strings<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::String(s) => out.push(s),
+        Value::List(items) => {
+            for item in items {
+                value_strings(item, out);
+            }
+        }
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                out.push(key);
+                value_strings(value, out);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -14,7 +14,7 @@ use crate::{
 
 use super::support::{
     AsyncWaiting, Probe, W1, Wait, Waiting, browser, click_on, eventually, session, small_runtime,
-    start, until,
+    start, until_data,
 };
 
 // Handlers do not keep a tree alive: when the view ends, its nodes are freed.
@@ -58,11 +58,11 @@ fn no_node_of_a_view_outlives_the_view() {
     for blocking_finish in [true, false] {
         let conn = browser(&session("a"));
         let id = start(&runtime, &factory, &conn, "http://localhost/");
-        until(&conn, 203);
+        until_data(&conn);
         if blocking_finish {
             let button = weak.lock()[1].upgrade().expect("alive while the view runs");
             runtime.input_event(&conn, W1, id, click_on(&button, 1));
-            until(&conn, 203);
+            until_data(&conn);
         }
         runtime.connection_closed(&conn);
         eventually("the view was removed", || runtime.view_count() == 0);
