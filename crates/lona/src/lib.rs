@@ -22,6 +22,19 @@
 //! The most used names are also at the top level: [`App`], [`View`], [`Context`] and friends.
 //! Errors of every part convert into [`Error`].
 //!
+//! # Cargo features
+//!
+//! All on by default; an app that turns them off (`default-features = false`) builds on the
+//! core alone, without their dependencies:
+//!
+//! | Feature | What it turns on |
+//! |---|---|
+//! | `cli` | The app's command line (`App::main` reads it: `run-server`, `collect-static`, `routes`, `settings`, `shell`); without it `main` serves on its address, with `LONA_*` settings |
+//! | `templates` | minijinja templates (`Templates`, `App::template` and friends); without it the built-in pages are filled in by plain substitution |
+//! | `uploads` | Upload buckets ([`uploads`]) |
+//! | `redis` | Channels across processes through Redis (`channel_broker_url`) |
+//! | `shell` | The admin shell: its server (`App::shell_socket`, `App::shell_command`) and its client |
+//!
 //! # A whole app
 //!
 //! The seed's first app: a heading, a message and a button. `handle_request` blocks in
