@@ -34,6 +34,7 @@ mod content;
 mod diff;
 mod document;
 pub mod forms;
+mod into_children;
 mod mirror;
 mod node;
 mod parse;
@@ -50,6 +51,7 @@ pub use content::{
 };
 pub use diff::diff;
 pub use document::{Document, TreeLock};
+pub use into_children::{Each, IntoChildren, each};
 pub use mirror::{ApplyError, Mirror, PatchPart};
 pub use node::{
     Attributes, ClassList, Events, IdList, Node, Style, WeakNode, WidgetData,

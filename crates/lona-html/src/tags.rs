@@ -56,6 +56,13 @@ pub fn button() -> Node {
     Node::element("button").with_event(Event::Click)
 }
 
+/// A new text node: `text("a < b")` shows `a < b`, escaped, never parsed as HTML.
+///
+/// Where a child is expected, a plain string does the same: `p().with("a < b")`.
+pub fn text(text: impl Into<String>) -> Node {
+    Node::text(text)
+}
+
 /// A new `<svg>` element in the SVG namespace; its descendants inherit the namespace.
 pub fn svg() -> Node {
     Node::element_ns(Namespace::SVG, "svg")

@@ -3,6 +3,7 @@
 
 use crate::{Document, Node};
 
+mod concise;
 mod editing;
 mod escaping;
 mod parsing;

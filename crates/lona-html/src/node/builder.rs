@@ -2,13 +2,32 @@
 //! one expression.
 
 use crate::content::{WIDGET_DATA_EVENT, Widget};
-use crate::{AttrValue, Event, Value};
+use crate::{AttrValue, Event, IntoChildren, Value};
 
 use super::Node;
 
 /// Builder methods: each changes the node (recording patches if it is in a document) and
 /// returns it, for building trees in one expression.
 impl Node {
+    /// Appends children: a node, text, a number, or a tuple, array, `Vec`, iterator or
+    /// `Option` of them (see [`IntoChildren`]). Text becomes a text node, escaped as always.
+    ///
+    /// ```
+    /// use lona_html::tags::{button, div, h1, span};
+    ///
+    /// let count = span().with(0);
+    /// let plus = button().with("+1");
+    /// let root = div().with((h1().with("Counter"), &count, " ", &plus));
+    /// assert_eq!(root.text_content(), "Counter0 +1");
+    /// ```
+    ///
+    /// It is [`Node::append_all`] in builder form, and records what one
+    /// [`Node::with_child`] per child would.
+    pub fn with(self, children: impl IntoChildren) -> Node {
+        self.append_all(children);
+        self
+    }
+
     /// Adds ids; a string with spaces adds each word.
     pub fn with_id(self, ids: &str) -> Node {
         for id in ids.split_whitespace() {

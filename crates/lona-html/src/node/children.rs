@@ -1,8 +1,8 @@
 //! The children of a node: inserting, moving, replacing and removing them (with the loop
 //! check), reading them, and the text shortcuts built on them.
 
-use crate::TreeNode;
 use crate::content::Content;
+use crate::{IntoChildren, TreeNode};
 use crate::patch::{NodesOp, PatchOp};
 
 use super::Node;
@@ -50,6 +50,46 @@ impl Node {
                 return;
             }
         }
+    }
+
+    /// Appends children given in one value: a node, text, a number, or a tuple, array, `Vec`,
+    /// iterator or `Option` of them (see [`IntoChildren`]). Each child is appended as by
+    /// [`Node::append`], under one tree lock.
+    ///
+    /// ```
+    /// use lona_html::tags::{li, ul};
+    ///
+    /// let list = ul();
+    /// list.append_all((li().with("one"), ["two", "three"].map(|t| li().with(t))));
+    /// assert_eq!(list.child_count(), 3);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If this is a text node, or if a child is this node or one of its ancestors.
+    pub fn append_all(&self, children: impl IntoChildren) {
+        let _lock = self.lock();
+        children.for_each_child(&mut |child| self.append(child));
+    }
+
+    /// Replaces all children with `children` (see [`IntoChildren`]), as one RESET patch like
+    /// [`Node::set_children`]: `count.set_content(n)` shows a number.
+    ///
+    /// ```
+    /// use lona_html::tags::{b, span};
+    ///
+    /// let count = span().with("0");
+    /// count.set_content(("n = ", b().with(42)));
+    /// assert_eq!(count.to_html(), "<span>n = <b>42</b></span>");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If this is a text node, or if a child is this node or one of its ancestors.
+    pub fn set_content(&self, children: impl IntoChildren) {
+        let mut nodes = Vec::new();
+        children.for_each_child(&mut |child| nodes.push(child));
+        self.set_children(nodes);
     }
 
     /// Appends several children.
