@@ -9,9 +9,9 @@
 //! ```
 //! use lona_html::{Document, Event, tags::*};
 //!
-//! let message = p().with_text("Click the button");
-//! let button = button().with_text("Click me");
-//! let root = div().with_child(h1().with_text("Hello")).with_child(&message).with_child(&button);
+//! let message = p().with("Click the button");
+//! let button = button().with("Click me");
+//! let root = div().with((h1().with("Hello"), &message, &button));
 //!
 //! let doc = Document::new();
 //! doc.set_root(&root);
@@ -26,6 +26,8 @@
 //! assert!(button.events().contains(&Event::Click));
 //! ```
 //!
+//! [`Node::with`] takes children as one value: a node, text, or a tuple, array, iterator or
+//! `Option` of them ([`IntoChildren`]).
 //! Text is always escaped; markup from a string enters a tree only through [`parse_html`]
 //! (a real HTML5 parser) or [`Node::raw_html`], both named for what they do.
 //! The locking model is described on [`document`](crate::Document) and in ARCHITECTURE.md.

@@ -40,6 +40,26 @@ pub use widget_data::WidgetData;
 
 /// A handle to a node of an HTML tree: an element, a text or a raw HTML node.
 ///
+/// Build a tree in one expression with the [`crate::tags`] functions and [`Node::with`], which
+/// takes the children as a tuple, an array, a `Vec`, an iterator, an `Option`, a node or text
+/// (see [`crate::IntoChildren`]); keep a handle to each node you change later:
+///
+/// ```
+/// use lona_html::tags::{button, div, h1, li, span, ul};
+///
+/// let count = span().with(0);
+/// let plus = button().with("+1");
+/// let root = div().with((h1().with("Counter"), &count, " ", &plus));
+/// let list = ul().with(["a", "b"].map(|item| li().with(item)));
+///
+/// count.set_content(1);
+/// assert_eq!(root.text_content(), "Counter1 +1");
+/// assert_eq!(list.to_html(), "<ul><li>a</li><li>b</li></ul>");
+/// ```
+///
+/// The one-child builders ([`Node::with_child`], [`Node::with_text`]) and the editing methods
+/// ([`Node::append`], [`Node::set_text`]) do the same one child at a time.
+///
 /// Handles are cheap to clone (one reference count) and `Send + Sync`: a view's request thread
 /// and an event handler on another thread may both hold and change the same node. Equality is
 /// identity: two handles are equal when they name the same node, never because two nodes look

@@ -1,4 +1,24 @@
-//! Constructors for every standard HTML element, plus `svg` and `math` roots.
+//! Constructors for every standard HTML element, plus `svg` and `math` roots, and [`text`].
+//!
+//! Give an element its children with [`Node::with`]: one child, text, or a tuple, array,
+//! iterator or `Option` of them ([`crate::IntoChildren`]).
+//!
+//! ```
+//! use lona_html::tags::*;
+//!
+//! let count = span().with_id("count").with(0);
+//! let page = div().with((
+//!     h1().with("Counter"),
+//!     &count,
+//!     " ",
+//!     button().with_id("plus").with("+1"),
+//! ));
+//! assert_eq!(
+//!     page.to_html(),
+//!     "<div><h1>Counter</h1><span id=\"count\">0</span> \
+//!      <button id=\"plus\" data-lona-events=\"301\">+1</button></div>",
+//! );
+//! ```
 //!
 //! `div()` is `Node::element("div")`. Children of [`svg`] and [`math`] inherit their namespace,
 //! so `Node::element("circle")` inside an `svg()` is an SVG circle.

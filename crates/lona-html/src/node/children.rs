@@ -2,8 +2,8 @@
 //! check), reading them, and the text shortcuts built on them.
 
 use crate::content::Content;
-use crate::{IntoChildren, TreeNode};
 use crate::patch::{NodesOp, PatchOp};
+use crate::{IntoChildren, TreeNode};
 
 use super::Node;
 

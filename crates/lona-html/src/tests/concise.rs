@@ -184,20 +184,7 @@ fn a_type_may_implement_into_children_for_several_nodes() {
 
 #[test]
 fn twelve_part_tuples_nest() {
-    let node = div().with((
-        1,
-        2,
-        3,
-        4,
-        5,
-        6,
-        7,
-        8,
-        9,
-        10,
-        11,
-        (12, 13, ("fourteen",)),
-    ));
+    let node = div().with((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, (12, 13, ("fourteen",))));
     assert_eq!(node.text_content(), "12345678910111213fourteen");
 }
 
