@@ -2,14 +2,17 @@
 //! events, the tag builders, form controls, HTML parsing and CSS selectors.
 //!
 //! A [`Node`] is a cheap handle: clones share the node, and every change to a node that is in
-//! a view's tree reaches the browser. Build trees with [`tags`] (`div().with_child(...)`) or
-//! parse them with [`parse_html`].
+//! a view's tree reaches the browser. Build trees with [`tags`] and [`Node::with`], which
+//! takes children as a tuple, array, iterator, `Option`, node or text ([`IntoChildren`]):
+//! `div().with((h1().with("Counter"), &count, " ", &plus))`; or parse them with
+//! [`parse_html`].
 
 pub use lona_html::tags;
 pub use lona_html::{
-    AttrValue, Attributes, ClassList, Document, Event, Events, IdList, Key, MAX_PARSE_DEPTH,
-    Namespace, Node, NodeId, ParseNodeIdError, RenderOptions, Selector, SelectorError, Style,
-    TreeLock, Value, WIDGET_DATA_EVENT, WeakNode, WidgetData, parse_html,
+    AttrValue, Attributes, ClassList, Document, Each, Event, Events, IdList, IntoChildren, Key,
+    MAX_PARSE_DEPTH, Namespace, Node, NodeId, ParseNodeIdError, RenderOptions, Selector,
+    SelectorError, Style, TreeLock, Value, WIDGET_DATA_EVENT, WeakNode, WidgetData, each,
+    parse_html,
 };
 
 /// Form controls whose values go both ways: typed handles around `input`, `textarea` and
