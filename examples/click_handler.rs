@@ -13,8 +13,8 @@ pub struct Counter;
 
 impl View for Counter {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let count = tags::span().with_id("count").with_text("0");
-        let plus = tags::button().with_id("plus").with_text("+1");
+        let count = tags::span().with_id("count").with(0);
+        let plus = tags::button().with_id("plus").with("+1");
         cx.on_click(&plus, {
             let count = count.clone();
             move |_cx, _event| {
@@ -25,11 +25,7 @@ impl View for Counter {
                 Flow::Handled
             }
         });
-        let html = tags::div()
-            .with_child(tags::h1().with_text("Counter"))
-            .with_child(&count)
-            .with_child(" ")
-            .with_child(&plus);
+        let html = tags::div().with((tags::h1().with("Counter"), &count, " ", &plus));
         Ok(Response::Node(html))
     }
 }
