@@ -23,6 +23,10 @@ impl Node {
     ///
     /// It is [`Node::append_all`] in builder form, and records what one
     /// [`Node::with_child`] per child would.
+    ///
+    /// # Panics
+    ///
+    /// If this is a text node, or if a child is this node or one of its ancestors.
     pub fn with(self, children: impl IntoChildren) -> Node {
         self.append_all(children);
         self
