@@ -135,6 +135,7 @@ mod channels;
 mod local;
 mod message;
 mod topic;
+mod typed;
 mod view;
 
 pub use broker::{Broker, BrokerMetrics, Handler, SubscriptionId};
@@ -142,6 +143,7 @@ pub use channels::{Channels, ChannelsMetrics, SUBSCRIBE_TOPIC, Subscription, UNS
 pub use local::{LocalBroker, LocalConfig};
 pub use message::{Message, PublishOptions};
 pub use topic::{TopicPattern, fnmatch, topics_match};
+pub use typed::{DataError, TypedMessage, from_value, to_value, value_from_json};
 pub use view::{ViewChannels, ViewSubscription};
 
 #[cfg(test)]

@@ -9,11 +9,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use lona_runtime::ViewHandle;
 use parking_lot::Mutex;
+use serde::de::DeserializeOwned;
 
 use lona_runtime::panic_message;
 
 use crate::channels::{Channels, Subscription};
 use crate::message::Message;
+use crate::typed::{TypedMessage, decode};
 
 mod sealed {
     pub trait Sealed {}
@@ -45,6 +47,48 @@ pub trait ViewChannels: sealed::Sealed {
         channels: &Channels,
         pattern: impl Into<String>,
         handler: impl Fn(&ViewHandle, &Message) + Send + Sync + 'static,
+    ) -> ViewSubscription;
+
+    /// [`ViewChannels::subscribe`] for the app's own `serde` type: `handler` gets each message
+    /// with its data deserialized into `T`, one at a time, in publish order, and its patches are
+    /// sent after each message.
+    ///
+    /// A message whose data is not a `T` does not reach `handler` and does not crash the view:
+    /// it is logged (through [`lona_runtime::Untrusted`]) and counted in
+    /// [`crate::ChannelsMetrics::mismatched`]. Publish with [`Channels::publish_typed`].
+    ///
+    /// ```
+    /// use lona_channels::{TypedMessage, ViewChannels};
+    /// use lona_html::tags::{li, ul};
+    /// use lona_runtime::{Context, Response, View, ViewError, Request, ViewResult};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// /// What the chat publishes: its own type, not a JSON-like value.
+    /// #[derive(Serialize, Deserialize)]
+    /// struct Said { nick: String, text: String }
+    ///
+    /// struct Lobby;
+    ///
+    /// impl View for Lobby {
+    ///     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+    ///         let channels = cx.channels().ok_or(ViewError::NotFound)?;
+    ///         let lines = ul();
+    ///         cx.subscribe_typed(&channels, "chat.lobby", {
+    ///             let lines = lines.clone();
+    ///             move |_view, said: TypedMessage<Said>| {
+    ///                 let Said { nick, text } = said.data;
+    ///                 lines.append(li().with_text(format!("{nick}: {text}")));
+    ///             }
+    ///         });
+    ///         Ok(Response::Node(lines))
+    ///     }
+    /// }
+    /// ```
+    fn subscribe_typed<T: DeserializeOwned + 'static>(
+        &self,
+        channels: &Channels,
+        pattern: impl Into<String>,
+        handler: impl Fn(&ViewHandle, TypedMessage<T>) + Send + Sync + 'static,
     ) -> ViewSubscription;
 }
 
@@ -98,6 +142,22 @@ impl ViewChannels for ViewHandle {
         state.install(subscription);
         self.keep_until_cleanup(UntilCleanup(Arc::clone(&state)));
         ViewSubscription { state }
+    }
+
+    fn subscribe_typed<T: DeserializeOwned + 'static>(
+        &self,
+        channels: &Channels,
+        pattern: impl Into<String>,
+        handler: impl Fn(&ViewHandle, TypedMessage<T>) + Send + Sync + 'static,
+    ) -> ViewSubscription {
+        let pattern = pattern.into();
+        let stats = channels.stats();
+        let own_pattern = pattern.clone();
+        self.subscribe(channels, pattern, move |view, message| {
+            if let Some(message) = decode(message, &own_pattern, &stats) {
+                handler(view, message);
+            }
+        })
     }
 }
 
