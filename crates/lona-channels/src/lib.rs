@@ -34,6 +34,35 @@
 //! assert!(channels.shutdown(Duration::from_secs(5)));
 //! ```
 //!
+//! # Typed messages
+//!
+//! Underneath, message data is a JSON-shaped [`lona_html::Value`]. An app usually has its own
+//! types: [`Channels::publish_typed`] publishes any `serde::Serialize` value, and
+//! [`Channels::subscribe_typed`] and [`ViewChannels::subscribe_typed`] hand their handler a
+//! [`TypedMessage<T>`] with the data deserialized into the subscriber's type. A message that
+//! is not a `T` is logged, counted ([`ChannelsMetrics::mismatched`]) and skipped, never a
+//! panic. Typed and untyped publishers and subscribers mix; a network broker carries both as
+//! JSON.
+//!
+//! ```
+//! use std::time::Duration;
+//! use lona_channels::{Channels, TypedMessage};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Debug, PartialEq, Serialize, Deserialize)]
+//! struct Said { nick: String, text: String }
+//!
+//! let channels = Channels::local();
+//! let (sender, received) = std::sync::mpsc::channel();
+//! let _subscription = channels.subscribe_typed("chat.*", move |said: TypedMessage<Said>| {
+//!     let _ = sender.send(said.data);
+//! });
+//! channels.publish_typed("chat.lobby", &Said { nick: "ada".into(), text: "hi".into() })?;
+//! let said = received.recv_timeout(Duration::from_secs(10)).unwrap();
+//! assert_eq!(said.text, "hi");
+//! # Ok::<(), lona_channels::DataError>(())
+//! ```
+//!
 //! # In views
 //!
 //! [`ViewChannels::subscribe`] (Lona's `View.subscribe`) runs the handler with a handle to the
