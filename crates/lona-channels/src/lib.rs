@@ -93,7 +93,7 @@
 //!
 //! impl View for Chat {
 //!     fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult {
-//!         let channels = cx.channels().expect("the app registers Channels as state");
+//!         let channels = cx.channels()?;
 //!         let messages = ul();
 //!         let hello = button().with_text("Say hello");
 //!         let root = div()
@@ -173,7 +173,7 @@ pub use local::{LocalBroker, LocalConfig};
 pub use message::{Message, PublishOptions};
 pub use topic::{TopicPattern, fnmatch, topics_match};
 pub use typed::{DataError, TypedMessage, from_value, to_value, value_from_json};
-pub use view::{ViewChannels, ViewSubscription};
+pub use view::{NoChannels, ViewChannels, ViewSubscription};
 
 #[cfg(test)]
 mod tests;

@@ -48,7 +48,11 @@ impl fmt::Display for DataError {
         if self.serializing {
             write!(f, "cannot serialize the message data: {}", self.error)
         } else {
-            write!(f, "the message data is not of the wanted type: {}", self.error)
+            write!(
+                f,
+                "the message data is not of the wanted type: {}",
+                self.error
+            )
         }
     }
 }

@@ -26,8 +26,14 @@ mod sealed {
 ///
 /// Sealed: only [`ViewHandle`] implements it.
 pub trait ViewChannels: sealed::Sealed {
-    /// The app's [`Channels`], if the app registered one as state (`App::state`).
-    fn channels(&self) -> Option<Channels>;
+    /// The app's [`Channels`]: the one registered as state (`App::state`), or the Redis one
+    /// the server connected for `channel_broker_url`.
+    ///
+    /// # Errors
+    ///
+    /// [`NoChannels`] if the app has none: a mistake in the app's setup, so as a view's error
+    /// (`cx.channels()?`) it shows the 500 page and logs how to fix it (never a 404).
+    fn channels(&self) -> Result<Channels, NoChannels>;
 
     /// Subscribes the view to the topics matching `pattern` (Lona's `View.subscribe`):
     ///
@@ -60,7 +66,7 @@ pub trait ViewChannels: sealed::Sealed {
     /// ```
     /// use lona_channels::{TypedMessage, ViewChannels};
     /// use lona_html::tags::{li, ul};
-    /// use lona_runtime::{Context, Response, View, ViewError, Request, ViewResult};
+    /// use lona_runtime::{Context, Response, View, Request, ViewResult};
     /// use serde::{Deserialize, Serialize};
     ///
     /// /// What the chat publishes: its own type, not a JSON-like value.
@@ -71,7 +77,7 @@ pub trait ViewChannels: sealed::Sealed {
     ///
     /// impl View for Lobby {
     ///     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-    ///         let channels = cx.channels().ok_or(ViewError::NotFound)?;
+    ///         let channels = cx.channels()?;
     ///         let lines = ul();
     ///         cx.subscribe_typed(&channels, "chat.lobby", {
     ///             let lines = lines.clone();
@@ -93,8 +99,10 @@ pub trait ViewChannels: sealed::Sealed {
 }
 
 impl ViewChannels for ViewHandle {
-    fn channels(&self) -> Option<Channels> {
-        self.state::<Channels>().map(|channels| (*channels).clone())
+    fn channels(&self) -> Result<Channels, NoChannels> {
+        self.state::<Channels>()
+            .map(|channels| (*channels).clone())
+            .ok_or(NoChannels)
     }
 
     fn subscribe(
@@ -160,6 +168,25 @@ impl ViewChannels for ViewHandle {
         })
     }
 }
+
+/// The app registered no [`Channels`]: what [`ViewChannels::channels`] says then.
+///
+/// A view that needs channels cannot run without them, and the cause is the app's setup, not
+/// the request: as a view's error (`cx.channels()?`) it becomes the 500 page, and the log says
+/// what to add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoChannels;
+
+impl fmt::Display for NoChannels {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the app has no Channels: register them at startup with \
+             `app.state(Channels::local())`, or set `channel_broker_url`",
+        )
+    }
+}
+
+impl std::error::Error for NoChannels {}
 
 /// A view's subscription. It ends at the view's cleanup; this handle ends it earlier. Cheap to
 /// clone; dropping the handle changes nothing.

@@ -6,8 +6,8 @@
 
 pub use lona_channels::{
     Broker, BrokerMetrics, Channels, ChannelsMetrics, DataError, Handler, LocalBroker, LocalConfig,
-    Message, PublishOptions, SUBSCRIBE_TOPIC, Subscription, SubscriptionId, TypedMessage,
-    UNSUBSCRIBE_TOPIC, ViewChannels, ViewSubscription, from_value, to_value,
+    Message, NoChannels, PublishOptions, SUBSCRIBE_TOPIC, Subscription, SubscriptionId,
+    TypedMessage, UNSUBSCRIBE_TOPIC, ViewChannels, ViewSubscription, from_value, to_value,
 };
 #[cfg(feature = "redis")]
 pub use lona_server::{RedisBroker, RedisConfig};

@@ -111,14 +111,22 @@ fn a_message_of_another_type_is_counted_and_skipped_and_the_subscription_goes_on
     channels.publish("t", "a plain string, not a Said");
     channels.publish("t", Value::map([("nick", "no text or seq")]));
     channels.publish("t", Value::map([("nick", Value::Int(3))]));
-    channels.publish_typed("t", &Event::Left).expect("serializes");
+    channels
+        .publish_typed("t", &Event::Left)
+        .expect("serializes");
     channels.publish_typed("t", &said(1)).expect("serializes");
     // Delivery is in publish order, so once the good one arrived the four were skipped.
-    assert_eq!(received.recv_timeout(DEADLINE).expect("the good one"), said(1));
+    assert_eq!(
+        received.recv_timeout(DEADLINE).expect("the good one"),
+        said(1)
+    );
     let metrics = channels.metrics();
     assert_eq!(metrics.mismatched, 4, "each mismatch is counted");
     assert_eq!(metrics.handler_panics, 0, "a mismatch is no panic");
-    assert!(received.try_recv().is_err(), "nothing else reached the handler");
+    assert!(
+        received.try_recv().is_err(),
+        "nothing else reached the handler"
+    );
     assert!(channels.shutdown(DEADLINE));
 }
 
@@ -139,7 +147,9 @@ fn each_typed_subscription_gets_its_messages_in_publish_order() {
     for seq in 0..N {
         // Across topics, with mismatched messages between: order still holds.
         let topic = if seq % 2 == 0 { "order.a" } else { "order.b" };
-        channels.publish_typed(topic, &said(seq)).expect("serializes");
+        channels
+            .publish_typed(topic, &said(seq))
+            .expect("serializes");
         if seq % 7 == 0 {
             channels.publish(topic, "noise");
         }
@@ -171,7 +181,10 @@ fn enums_options_and_maps_round_trip_through_value() {
     assert_eq!(from_value::<Option<u8>>(&Value::Null).expect("none"), None);
     let counts = HashMap::from([("a".to_owned(), 1_u64), ("b".to_owned(), 2)]);
     let value = to_value(&counts).expect("serializes");
-    assert_eq!(from_value::<HashMap<String, u64>>(&value).expect("back"), counts);
+    assert_eq!(
+        from_value::<HashMap<String, u64>>(&value).expect("back"),
+        counts
+    );
 }
 
 #[test]

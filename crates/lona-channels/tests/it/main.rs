@@ -485,10 +485,14 @@ impl View for Scoreboard {
         let board = p().with_text("no score yet");
         cx.show(&div().with_child(&board))?;
         let channels = cx.channels().expect("channels are app state");
-        cx.subscribe_typed(&channels, "score.*", move |_cx, score: TypedMessage<Score>| {
-            let Score { home, away } = score.data;
-            board.set_text(format!("{}: {home}-{away}", score.topic));
-        });
+        cx.subscribe_typed(
+            &channels,
+            "score.*",
+            move |_cx, score: TypedMessage<Score>| {
+                let Score { home, away } = score.data;
+                board.set_text(format!("{}: {home}-{away}", score.topic));
+            },
+        );
         Ok(Response::Empty)
     }
 }
@@ -519,4 +523,27 @@ fn a_view_receives_typed_messages_and_skips_the_wrong_type_without_crashing() {
     assert_eq!(runtime.view_count(), 1, "the view goes on");
     runtime.shutdown();
     assert!(channels.shutdown(DEADLINE));
+}
+
+/// Needs channels; `?` turns their absence into the view's error.
+struct NeedsChannels;
+
+impl View for NeedsChannels {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let channels = cx.channels()?;
+        cx.subscribe(&channels, "any", |_cx, _message| {});
+        Ok(Response::Node(p().with_text("subscribed")))
+    }
+}
+
+#[test]
+fn a_view_of_an_app_without_channels_fails_with_the_500_page_not_a_404() {
+    // No Channels in the app's state: the setup is wrong, not the URL.
+    let runtime = Runtime::new(RuntimeConfig::default());
+    let alice = browser("alice");
+    start(&runtime, &ViewFactory::blocking(|_| NeedsChannels), &alice);
+    let frame = tree(&alice).to_string();
+    assert!(frame.contains("500 Internal Error"), "{frame}");
+    assert!(!frame.contains("404"), "{frame}");
+    runtime.shutdown();
 }
