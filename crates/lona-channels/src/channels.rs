@@ -246,8 +246,9 @@ impl Channels {
         let stats = Arc::clone(&self.inner.stats);
         let own_pattern = pattern.clone();
         self.subscribe(pattern, move |message: &Message| {
-            if let Some(message) = decode(message, &own_pattern, &stats) {
-                handler(message);
+            match decode(message, &own_pattern) {
+                Some(message) => handler(message),
+                None => stats.count_mismatch(),
             }
         })
     }

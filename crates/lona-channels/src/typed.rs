@@ -10,7 +10,6 @@ use lona_runtime::Untrusted;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::channels::Stats;
 use crate::message::Message;
 
 /// A message whose data was read into the subscriber's own type `T`: what
@@ -134,13 +133,12 @@ pub fn value_from_json(json: &[u8]) -> Result<Value, DataError> {
         })
 }
 
-/// The message with its data read into `T`; `None`, logged and counted
-/// ([`crate::ChannelsMetrics::mismatched`]) if the data is not a `T`. Never panics: the data
-/// may be a browser's.
+/// The message with its data read into `T`; `None`, logged, if the data is not a `T` (the
+/// caller counts it in [`crate::ChannelsMetrics::mismatched`]). Never panics: the data may be
+/// a browser's.
 pub(crate) fn decode<T: DeserializeOwned>(
     message: &Message,
     pattern: &str,
-    stats: &Stats,
 ) -> Option<TypedMessage<T>> {
     match from_value(&message.data) {
         Ok(data) => Some(TypedMessage {
@@ -148,7 +146,6 @@ pub(crate) fn decode<T: DeserializeOwned>(
             data,
         }),
         Err(error) => {
-            stats.count_mismatch();
             tracing::warn!(
                 topic = %Untrusted(&message.topic),
                 pattern = %Untrusted(pattern),

@@ -162,8 +162,9 @@ impl ViewChannels for ViewHandle {
         let stats = channels.stats();
         let own_pattern = pattern.clone();
         self.subscribe(channels, pattern, move |view, message| {
-            if let Some(message) = decode(message, &own_pattern, &stats) {
-                handler(view, message);
+            match decode(message, &own_pattern) {
+                Some(message) => handler(view, message),
+                None => stats.count_mismatch(),
             }
         })
     }
