@@ -1,10 +1,25 @@
 //! A chat room on Lona's channels: every open page shows every message, live.
-//! Each view subscribes to `chat.lobby`; sending publishes there, and the subscription's
-//! handler appends the message to that view's list (the patch goes out after each message).
+//! Each view subscribes to `chat.lobby`; sending publishes a `Said` there, and the
+//! subscription's handler appends it to that view's list (the patch goes out after each
+//! message). Messages are the app's own `serde` type; across processes (Redis) they travel as
+//! JSON.
 //!
 //! `cargo run -p examples --example chat`, then open http://127.0.0.1:8080/ in two tabs.
 
 use lona::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The topic of the one room.
+pub const LOBBY: &str = "chat.lobby";
+
+/// One line of the chat: what a view publishes and every view receives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Said {
+    /// Who said it.
+    pub nick: String,
+    /// What they said.
+    pub text: String,
+}
 
 /// The lobby: the messages so far, a text input and a send button.
 #[derive(Debug)]
@@ -12,11 +27,13 @@ pub struct Chat;
 
 impl View for Chat {
     fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult {
-        let channels = cx.channels().ok_or(ViewError::NotFound)?;
+        // The app's channels: local, or Redis when `channel_broker_url` is set. Without any,
+        // the setup is wrong and the view fails with the 500 page, which the log explains.
+        let channels = cx.channels()?;
         // The session id is a secret: show a short, stable nickname instead.
         let nick = format!(
             "guest-{}",
-            &request.session.0[..4.min(request.session.0.len())]
+            request.session.0.chars().take(4).collect::<String>()
         );
         let messages = tags::ul().with_id("messages");
         let text = TextInput::new().with_id("text");
@@ -27,14 +44,19 @@ impl View for Chat {
             .with_child(&messages)
             .with_child(&text)
             .with_child(&send);
-        cx.subscribe(&channels, "chat.lobby", move |_view, message| {
-            let line = message.data.as_str().unwrap_or_default();
-            messages.append(tags::li().with_text(line));
+        cx.subscribe_typed(&channels, LOBBY, move |_view, said: TypedMessage<Said>| {
+            let Said { nick, text } = said.data;
+            messages.append(tags::li().with_text(format!("{nick}: {text}")));
         });
         cx.on_click(&send, move |_cx, _event| {
             let said = text.value();
             if !said.trim().is_empty() {
-                channels.publish("chat.lobby", format!("{nick}: {said}"));
+                let said = Said {
+                    nick: nick.clone(),
+                    text: said,
+                };
+                // Fails only for data JSON cannot hold; two strings always serialize.
+                let _ = channels.publish_typed(LOBBY, &said);
                 text.set_value("");
             }
             Flow::Handled
@@ -46,7 +68,7 @@ impl View for Chat {
 /// The app: the chat on `/`, with local channels in its state.
 pub fn app() -> App {
     let mut app = App::new();
-    app.state(lona::channels::Channels::local());
+    app.state(Channels::local());
     app.view("/", |_request| Chat);
     app
 }

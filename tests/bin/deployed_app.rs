@@ -12,7 +12,7 @@ struct Whoami {
 
 impl View for Whoami {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let channels = cx.channels().ok_or(ViewError::NotFound)?;
+        let channels = cx.channels()?;
         let lines = tags::ul().with_id("lines");
         let send = tags::button().with_id("send").with_text("Send");
         let root = tags::div()

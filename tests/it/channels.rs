@@ -12,7 +12,7 @@ struct Room;
 
 impl View for Room {
     fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult {
-        let channels = cx.channels().ok_or(ViewError::NotFound)?;
+        let channels = cx.channels()?;
         let lines = tags::ul().with_id("lines");
         let send = tags::button().with_id("send").with_text("Send");
         let root = tags::div().with_child(&lines).with_child(&send);
@@ -76,4 +76,41 @@ fn a_publish_from_one_view_updates_every_subscribed_view_in_order() {
     assert_eq!(channels.subscribers("room.lobby"), 1, "ada's view stays");
     drop(server);
     assert!(channels.shutdown(Duration::from_secs(10)));
+}
+
+#[test]
+fn the_chat_example_shows_every_message_in_every_open_lobby() {
+    let server = TestServer::start(examples::chat::app());
+    let mut ada = server.open("/").expect("ada opens the lobby");
+    let mut bob = server.open("/").expect("bob opens the lobby");
+    ada.wait_for_selector("#send").expect("ada's lobby");
+    bob.wait_for_selector("#send").expect("bob's lobby");
+    // An empty line is not sent.
+    ada.click("#send").expect("ada sends nothing");
+    ada.change("#text", ChangeValue::Text("hi bob".into()))
+        .expect("ada types");
+    ada.click("#send").expect("ada sends");
+    bob.change("#text", ChangeValue::Text("hi ada".into()))
+        .expect("bob types");
+    bob.click("#send").expect("bob answers");
+    for client in [&mut ada, &mut bob] {
+        client
+            .wait_for(|window| {
+                window.query_all("#messages li").len() == 2
+                    && window
+                        .query("#messages")
+                        .is_some_and(|list| list.text_content().contains(": hi bob"))
+            })
+            .expect("both lines, as `Said` messages, in both lobbies");
+    }
+    let lines: Vec<String> = ada
+        .query_all("#messages li")
+        .iter()
+        .map(Node::text_content)
+        .collect();
+    assert!(
+        lines[0].starts_with("guest-") && lines[0].ends_with(": hi bob"),
+        "{lines:?}"
+    );
+    assert!(lines[1].ends_with(": hi ada"), "{lines:?}");
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 use lona::channels::RedisBroker;
-use lona::channels::{Channels, Message, PublishOptions};
+use lona::channels::{Channels, Message, PublishOptions, TypedMessage};
 use lona::prelude::*;
 use lona::server::ServerError;
 use lona_test::TestServer;
@@ -327,7 +327,7 @@ struct Room;
 
 impl View for Room {
     fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult {
-        let channels = cx.channels().ok_or(ViewError::NotFound)?;
+        let channels = cx.channels()?;
         let lines = tags::ul().with_id("lines");
         let send = tags::button().with_id("send").with_text("Send");
         let root = tags::div().with_child(&lines).with_child(&send);
@@ -370,4 +370,97 @@ fn a_click_in_one_server_updates_a_view_in_another() {
     bob.click("#send").expect("bob answers");
     ada.wait_for_node_text("#lines", "hello from adahello from bob")
         .expect("the answer crosses back, in order");
+}
+
+/// A message type of the app's own: nested, with an enum and an option, as apps have them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Dashboard {
+    title: String,
+    rows: Vec<Row>,
+    status: Status,
+    note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Row {
+    name: String,
+    load: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+enum Status {
+    Ok,
+    Degraded { since_s: u64 },
+}
+
+#[test]
+fn a_typed_message_crosses_processes_typed_and_another_type_is_skipped() {
+    let Some(redis) = Redis::start() else { return };
+    let (a, b) = two_processes(&redis);
+    let (sender, received) = crossbeam_channel::unbounded();
+    let _typed = b.subscribe_typed("dash.*", move |message: TypedMessage<Dashboard>| {
+        let _ = sender.send(message);
+    });
+    let (_raw, raw) = listen(&b, "dash.*");
+    let board = Dashboard {
+        title: "eu-west".to_owned(),
+        rows: vec![
+            Row {
+                name: "web".to_owned(),
+                load: 0.25,
+            },
+            Row {
+                name: "db".to_owned(),
+                load: 1.5,
+            },
+        ],
+        status: Status::Degraded { since_s: 90 },
+        note: None,
+    };
+    // Not a Dashboard first: skipped on b, counted, and order is kept for what follows.
+    a.publish("dash.eu", "not a dashboard");
+    a.publish_typed("dash.eu", &board).expect("serializes");
+    let message = received
+        .recv_timeout(TIMEOUT)
+        .expect("the typed message crosses");
+    assert_eq!(message.topic, "dash.eu");
+    assert_eq!(message.data, board, "it arrives as the type, whole");
+    // Underneath it travelled as JSON, and an untyped subscriber sees that JSON's Value.
+    assert_eq!(next(&raw, "the string").1.as_str(), Some("not a dashboard"));
+    let (_, value) = next(&raw, "the dashboard as a Value");
+    assert_eq!(
+        value,
+        lona::channels::to_value(&board).expect("serializes"),
+        "fields in their order"
+    );
+    assert_eq!(b.metrics().mismatched, 1);
+    assert!(received.try_recv().is_err());
+    assert!(a.shutdown(TIMEOUT) && b.shutdown(TIMEOUT));
+}
+
+#[test]
+fn the_chat_example_spans_two_servers_on_one_redis() {
+    let Some(redis) = Redis::start() else { return };
+    let start = || {
+        let mut app = examples::chat::app();
+        app.settings.channel_broker_url = Some(redis.url());
+        TestServer::start(app)
+    };
+    let (one, two) = (start(), start());
+    let mut ada = one.open("/").expect("ada opens the lobby on server one");
+    let mut bob = two.open("/").expect("bob opens the lobby on server two");
+    ada.wait_for_selector("#send").expect("ada's lobby");
+    bob.wait_for_selector("#send").expect("bob's lobby");
+    ada.change("#text", ChangeValue::Text("hello over Redis".into()))
+        .expect("ada types");
+    ada.click("#send").expect("ada sends");
+    for client in [&mut bob, &mut ada] {
+        client
+            .wait_for(|window| {
+                window
+                    .query("#messages")
+                    .is_some_and(|list| list.text_content().ends_with(": hello over Redis"))
+            })
+            .expect("the typed message reaches both servers' views");
+    }
 }

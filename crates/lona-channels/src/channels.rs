@@ -13,11 +13,14 @@ use std::time::Duration;
 
 use lona_html::Value;
 use lona_runtime::panic_message;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::broker::{Broker, Handler, SubscriptionId};
 use crate::local::{LocalBroker, LocalConfig};
 use crate::message::{Message, PublishOptions};
 use crate::topic::topics_match;
+use crate::typed::{DataError, TypedMessage, decode, to_value};
 
 /// The topic [`Channels::subscribe`] announces every subscription on, with data
 /// `{"topic": pattern}`, process-local (as Lona does).
@@ -51,12 +54,18 @@ pub(crate) struct Stats {
     published: AtomicU64,
     delivered: AtomicU64,
     handler_panics: AtomicU64,
+    mismatched: AtomicU64,
 }
 
 impl Stats {
     /// Counts a handler's panic.
     pub(crate) fn count_panic(&self) {
         self.handler_panics.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a message a typed subscription skipped: its data was not the subscription's type.
+    pub(crate) fn count_mismatch(&self) {
+        self.mismatched.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -71,6 +80,9 @@ pub struct ChannelsMetrics {
     pub dropped: u64,
     /// Handlers that panicked; each panic was logged and contained.
     pub handler_panics: u64,
+    /// Messages a typed subscription skipped because their data did not deserialize into its
+    /// type ([`Channels::subscribe_typed`]); each was logged.
+    pub mismatched: u64,
     /// Deliveries still queued in the broker.
     pub queued: usize,
     /// Subscriptions now.
@@ -166,6 +178,81 @@ impl Channels {
         }
     }
 
+    /// Publishes the app's own `serde` type: [`Channels::publish`] with `data` serialized into
+    /// channel data ([`crate::to_value`]; a network broker carries it as JSON). Subscribers
+    /// read it back with [`Channels::subscribe_typed`] (or as a [`Value`] with
+    /// [`Channels::subscribe`]).
+    ///
+    /// # Errors
+    ///
+    /// If `data` does not serialize (a map with keys that are not strings, a failing
+    /// `Serialize` impl); nothing is published then.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use std::time::Duration;
+    /// use lona_channels::{Channels, TypedMessage};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    /// struct Goal { team: String, minute: u8 }
+    ///
+    /// let channels = Channels::local();
+    /// let (sender, received) = mpsc::channel();
+    /// let _subscription = channels.subscribe_typed("match.*", move |goal: TypedMessage<Goal>| {
+    ///     let _ = sender.send(goal.data);
+    /// });
+    /// channels.publish_typed("match.final", &Goal { team: "home".into(), minute: 90 })?;
+    /// let goal = received.recv_timeout(Duration::from_secs(10)).unwrap();
+    /// assert_eq!(goal, Goal { team: "home".into(), minute: 90 });
+    /// # Ok::<(), lona_channels::DataError>(())
+    /// ```
+    pub fn publish_typed<T: Serialize + ?Sized>(
+        &self,
+        topic: impl Into<String>,
+        data: &T,
+    ) -> Result<Message, DataError> {
+        self.publish_typed_with(topic, data, PublishOptions::new())
+    }
+
+    /// [`Channels::publish_typed`] with [`PublishOptions`].
+    ///
+    /// # Errors
+    ///
+    /// If `data` does not serialize; nothing is published then.
+    pub fn publish_typed_with<T: Serialize + ?Sized>(
+        &self,
+        topic: impl Into<String>,
+        data: &T,
+        options: PublishOptions,
+    ) -> Result<Message, DataError> {
+        let data = to_value(data)?;
+        Ok(self.publish_with(topic, data, options))
+    }
+
+    /// [`Channels::subscribe`] for the app's own `serde` type: `handler` gets each message
+    /// with its data deserialized into `T` ([`crate::from_value`]), in publish order.
+    ///
+    /// A message whose data is not a `T` (another publisher's type, a client's garbage) does
+    /// not reach `handler`: it is logged (its text through [`lona_runtime::Untrusted`]) and
+    /// counted in [`ChannelsMetrics::mismatched`], and the subscription goes on. See
+    /// [`Channels::publish_typed`] for an example.
+    pub fn subscribe_typed<T: DeserializeOwned + 'static>(
+        &self,
+        pattern: impl Into<String>,
+        handler: impl Fn(TypedMessage<T>) + Send + Sync + 'static,
+    ) -> Subscription {
+        let pattern = pattern.into();
+        let stats = Arc::clone(&self.inner.stats);
+        let own_pattern = pattern.clone();
+        self.subscribe(pattern, move |message: &Message| {
+            match decode(message, &own_pattern) {
+                Some(message) => handler(message),
+                None => stats.count_mismatch(),
+            }
+        })
+    }
+
     /// How many subscriptions of this process a publish to `topic` reaches (Lona's
     /// `Channel.get_channels(topic)`).
     pub fn subscribers(&self, topic: &str) -> usize {
@@ -195,6 +282,7 @@ impl Channels {
             delivered: stats.delivered.load(Ordering::Relaxed),
             dropped: broker.dropped,
             handler_panics: stats.handler_panics.load(Ordering::Relaxed),
+            mismatched: stats.mismatched.load(Ordering::Relaxed),
             queued: broker.queued,
             subscriptions: self.subscription_count(),
             threads: broker.threads,

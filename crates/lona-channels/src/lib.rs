@@ -34,6 +34,35 @@
 //! assert!(channels.shutdown(Duration::from_secs(5)));
 //! ```
 //!
+//! # Typed messages
+//!
+//! Underneath, message data is a JSON-shaped [`lona_html::Value`]. An app usually has its own
+//! types: [`Channels::publish_typed`] publishes any `serde::Serialize` value, and
+//! [`Channels::subscribe_typed`] and [`ViewChannels::subscribe_typed`] hand their handler a
+//! [`TypedMessage<T>`] with the data deserialized into the subscriber's type. A message that
+//! is not a `T` is logged, counted ([`ChannelsMetrics::mismatched`]) and skipped, never a
+//! panic. Typed and untyped publishers and subscribers mix; a network broker carries both as
+//! JSON.
+//!
+//! ```
+//! use std::time::Duration;
+//! use lona_channels::{Channels, TypedMessage};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Debug, PartialEq, Serialize, Deserialize)]
+//! struct Said { nick: String, text: String }
+//!
+//! let channels = Channels::local();
+//! let (sender, received) = std::sync::mpsc::channel();
+//! let _subscription = channels.subscribe_typed("chat.*", move |said: TypedMessage<Said>| {
+//!     let _ = sender.send(said.data);
+//! });
+//! channels.publish_typed("chat.lobby", &Said { nick: "ada".into(), text: "hi".into() })?;
+//! let said = received.recv_timeout(Duration::from_secs(10)).unwrap();
+//! assert_eq!(said.text, "hi");
+//! # Ok::<(), lona_channels::DataError>(())
+//! ```
+//!
 //! # In views
 //!
 //! [`ViewChannels::subscribe`] (Lona's `View.subscribe`) runs the handler with a handle to the
@@ -64,7 +93,7 @@
 //!
 //! impl View for Chat {
 //!     fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult {
-//!         let channels = cx.channels().expect("the app registers Channels as state");
+//!         let channels = cx.channels()?;
 //!         let messages = ul();
 //!         let hello = button().with_text("Say hello");
 //!         let root = div()
@@ -135,6 +164,7 @@ mod channels;
 mod local;
 mod message;
 mod topic;
+mod typed;
 mod view;
 
 pub use broker::{Broker, BrokerMetrics, Handler, SubscriptionId};
@@ -142,7 +172,8 @@ pub use channels::{Channels, ChannelsMetrics, SUBSCRIBE_TOPIC, Subscription, UNS
 pub use local::{LocalBroker, LocalConfig};
 pub use message::{Message, PublishOptions};
 pub use topic::{TopicPattern, fnmatch, topics_match};
-pub use view::{ViewChannels, ViewSubscription};
+pub use typed::{DataError, TypedMessage, from_value, to_value, value_from_json};
+pub use view::{NoChannels, ViewChannels, ViewSubscription};
 
 #[cfg(test)]
 mod tests;

@@ -9,11 +9,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use lona_runtime::ViewHandle;
 use parking_lot::Mutex;
+use serde::de::DeserializeOwned;
 
 use lona_runtime::panic_message;
 
 use crate::channels::{Channels, Subscription};
 use crate::message::Message;
+use crate::typed::{TypedMessage, decode};
 
 mod sealed {
     pub trait Sealed {}
@@ -24,8 +26,14 @@ mod sealed {
 ///
 /// Sealed: only [`ViewHandle`] implements it.
 pub trait ViewChannels: sealed::Sealed {
-    /// The app's [`Channels`], if the app registered one as state (`App::state`).
-    fn channels(&self) -> Option<Channels>;
+    /// The app's [`Channels`]: the one registered as state (`App::state`), or the Redis one
+    /// the server connected for `channel_broker_url`.
+    ///
+    /// # Errors
+    ///
+    /// [`NoChannels`] if the app has none: a mistake in the app's setup, so as a view's error
+    /// (`cx.channels()?`) it shows the 500 page and logs how to fix it (never a 404).
+    fn channels(&self) -> Result<Channels, NoChannels>;
 
     /// Subscribes the view to the topics matching `pattern` (Lona's `View.subscribe`):
     ///
@@ -46,11 +54,55 @@ pub trait ViewChannels: sealed::Sealed {
         pattern: impl Into<String>,
         handler: impl Fn(&ViewHandle, &Message) + Send + Sync + 'static,
     ) -> ViewSubscription;
+
+    /// [`ViewChannels::subscribe`] for the app's own `serde` type: `handler` gets each message
+    /// with its data deserialized into `T`, one at a time, in publish order, and its patches are
+    /// sent after each message.
+    ///
+    /// A message whose data is not a `T` does not reach `handler` and does not crash the view:
+    /// it is logged (through [`lona_runtime::Untrusted`]) and counted in
+    /// [`crate::ChannelsMetrics::mismatched`]. Publish with [`Channels::publish_typed`].
+    ///
+    /// ```
+    /// use lona_channels::{TypedMessage, ViewChannels};
+    /// use lona_html::tags::{li, ul};
+    /// use lona_runtime::{Context, Response, View, Request, ViewResult};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// /// What the chat publishes: its own type, not a JSON-like value.
+    /// #[derive(Serialize, Deserialize)]
+    /// struct Said { nick: String, text: String }
+    ///
+    /// struct Lobby;
+    ///
+    /// impl View for Lobby {
+    ///     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+    ///         let channels = cx.channels()?;
+    ///         let lines = ul();
+    ///         cx.subscribe_typed(&channels, "chat.lobby", {
+    ///             let lines = lines.clone();
+    ///             move |_view, said: TypedMessage<Said>| {
+    ///                 let Said { nick, text } = said.data;
+    ///                 lines.append(li().with_text(format!("{nick}: {text}")));
+    ///             }
+    ///         });
+    ///         Ok(Response::Node(lines))
+    ///     }
+    /// }
+    /// ```
+    fn subscribe_typed<T: DeserializeOwned + 'static>(
+        &self,
+        channels: &Channels,
+        pattern: impl Into<String>,
+        handler: impl Fn(&ViewHandle, TypedMessage<T>) + Send + Sync + 'static,
+    ) -> ViewSubscription;
 }
 
 impl ViewChannels for ViewHandle {
-    fn channels(&self) -> Option<Channels> {
-        self.state::<Channels>().map(|channels| (*channels).clone())
+    fn channels(&self) -> Result<Channels, NoChannels> {
+        self.state::<Channels>()
+            .map(|channels| (*channels).clone())
+            .ok_or(NoChannels)
     }
 
     fn subscribe(
@@ -99,7 +151,43 @@ impl ViewChannels for ViewHandle {
         self.keep_until_cleanup(UntilCleanup(Arc::clone(&state)));
         ViewSubscription { state }
     }
+
+    fn subscribe_typed<T: DeserializeOwned + 'static>(
+        &self,
+        channels: &Channels,
+        pattern: impl Into<String>,
+        handler: impl Fn(&ViewHandle, TypedMessage<T>) + Send + Sync + 'static,
+    ) -> ViewSubscription {
+        let pattern = pattern.into();
+        let stats = channels.stats();
+        let own_pattern = pattern.clone();
+        self.subscribe(channels, pattern, move |view, message| {
+            match decode(message, &own_pattern) {
+                Some(message) => handler(view, message),
+                None => stats.count_mismatch(),
+            }
+        })
+    }
 }
+
+/// The app registered no [`Channels`]: what [`ViewChannels::channels`] says then.
+///
+/// A view that needs channels cannot run without them, and the cause is the app's setup, not
+/// the request: as a view's error (`cx.channels()?`) it becomes the 500 page, and the log says
+/// what to add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoChannels;
+
+impl fmt::Display for NoChannels {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the app has no Channels: register them at startup with \
+             `app.state(Channels::local())`, or set `channel_broker_url`",
+        )
+    }
+}
+
+impl std::error::Error for NoChannels {}
 
 /// A view's subscription. It ends at the view's cleanup; this handle ends it earlier. Cheap to
 /// clone; dropping the handle changes nothing.

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 use lona_channels::{
     Broker, BrokerMetrics, Handler, LocalBroker, LocalConfig, Message, SubscriptionId,
+    value_from_json,
 };
 use lona_html::Value;
 use parking_lot::Mutex;
@@ -448,8 +449,7 @@ impl Shared {
 
     /// The message in a payload; `None` for this broker's own messages (already delivered).
     fn decode(&self, payload: &[u8]) -> Result<Option<Message>, &'static str> {
-        let Ordered(envelope) =
-            serde_json::from_slice(payload).map_err(|_| "its payload is not JSON")?;
+        let envelope = value_from_json(payload).map_err(|_| "its payload is not JSON")?;
         let Value::Map(mut fields) = envelope else {
             return Err("its payload is not an object");
         };
@@ -482,61 +482,6 @@ impl Shared {
         message.expiry = expiry;
         message.droppable = droppable;
         Ok(Some(message))
-    }
-}
-
-/// A [`Value`] read from JSON with its maps in their order (`serde_json::Value` sorts keys).
-struct Ordered(Value);
-
-impl<'de> serde::Deserialize<'de> for Ordered {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Ordered, D::Error> {
-        deserializer.deserialize_any(OrderedVisitor).map(Ordered)
-    }
-}
-
-struct OrderedVisitor;
-
-impl<'de> serde::de::Visitor<'de> for OrderedVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("JSON")
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
-        Ok(Value::Bool(b))
-    }
-    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
-        Ok(Value::Int(n))
-    }
-    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
-        // Integers past `i64` are floats, as `lona-protocol` reads them.
-        Ok(i64::try_from(n).map_or(Value::Float(n as f64), Value::Int))
-    }
-    fn visit_f64<E>(self, x: f64) -> Result<Value, E> {
-        Ok(Value::Float(x))
-    }
-    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-        Ok(Value::String(s.to_owned()))
-    }
-    fn visit_string<E>(self, s: String) -> Result<Value, E> {
-        Ok(Value::String(s))
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(Ordered(item)) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Value::List(items))
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries = Vec::new();
-        while let Some((key, Ordered(value))) = map.next_entry::<String, Ordered>()? {
-            entries.push((key, value));
-        }
-        Ok(Value::Map(entries))
     }
 }
 
@@ -642,7 +587,7 @@ mod tests {
         ]);
         let mut json = String::new();
         lona_protocol::json::write_value(&mut json, &value);
-        let Ordered(back) = serde_json::from_str(&json).expect("valid JSON");
+        let back = value_from_json(json.as_bytes()).expect("valid JSON");
         assert_eq!(back, value, "maps keep their order");
     }
 

@@ -1,7 +1,7 @@
 //! The names most apps use, for `use lona::prelude::*`.
 
 #[doc(no_inline)]
-pub use crate::channels::{Channels, ViewChannels};
+pub use crate::channels::{Channels, TypedMessage, ViewChannels};
 #[doc(no_inline)]
 pub use crate::html::forms::{
     Checkbox, NumberInput, RadioButton, RadioGroup, Select, Submit, Submitted, TextArea, TextInput,

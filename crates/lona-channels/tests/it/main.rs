@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, unbounded};
 use lona_channels::{
-    Channels, Message, SUBSCRIBE_TOPIC, Subscription, UNSUBSCRIBE_TOPIC, ViewChannels,
-    ViewSubscription,
+    Channels, Message, SUBSCRIBE_TOPIC, Subscription, TypedMessage, UNSUBSCRIBE_TOPIC,
+    ViewChannels, ViewSubscription,
 };
 use lona_html::tags::{button, div, li, p, ul};
 use lona_html::{Key, Node, Value};
@@ -468,4 +468,82 @@ fn async_views_subscribe_too_and_each_message_is_flushed_in_order() {
     assert_eq!(ticks, (1..=20).collect::<Vec<_>>());
     runtime.shutdown();
     assert!(channels.shutdown(DEADLINE));
+}
+
+/// A score as the app defines it: channels carry it, views receive it typed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Score {
+    home: u32,
+    away: u32,
+}
+
+/// Shows the score; every `Score` on `score.*` replaces it.
+struct Scoreboard;
+
+impl View for Scoreboard {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let board = p().with_text("no score yet");
+        cx.show(&div().with_child(&board))?;
+        let channels = cx.channels().expect("channels are app state");
+        cx.subscribe_typed(
+            &channels,
+            "score.*",
+            move |_cx, score: TypedMessage<Score>| {
+                let Score { home, away } = score.data;
+                board.set_text(format!("{}: {home}-{away}", score.topic));
+            },
+        );
+        Ok(Response::Empty)
+    }
+}
+
+#[test]
+fn a_view_receives_typed_messages_and_skips_the_wrong_type_without_crashing() {
+    let channels = Channels::local();
+    let announcements = Announcements::watch(&channels);
+    let runtime = runtime_with(&channels);
+    let alice = browser("alice");
+    start(&runtime, &ViewFactory::blocking(|_| Scoreboard), &alice);
+    announcements.wait(SUBSCRIBE_TOPIC, "score.*", 1);
+    assert!(tree(&alice).to_string().contains("no score yet"));
+
+    channels
+        .publish_typed("score.final", &Score { home: 3, away: 1 })
+        .expect("serializes");
+    update_with(&alice, "score.final: 3-1");
+    // Not a Score: skipped and counted; the view neither crashes nor stops.
+    channels.publish("score.final", "three to one");
+    channels
+        .publish_typed("score.final", &Score { home: 4, away: 1 })
+        .expect("serializes");
+    update_with(&alice, "score.final: 4-1");
+    let metrics = channels.metrics();
+    assert_eq!(metrics.mismatched, 1);
+    assert_eq!(metrics.handler_panics, 0);
+    assert_eq!(runtime.view_count(), 1, "the view goes on");
+    runtime.shutdown();
+    assert!(channels.shutdown(DEADLINE));
+}
+
+/// Needs channels; `?` turns their absence into the view's error.
+struct NeedsChannels;
+
+impl View for NeedsChannels {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let channels = cx.channels()?;
+        cx.subscribe(&channels, "any", |_cx, _message| {});
+        Ok(Response::Node(p().with_text("subscribed")))
+    }
+}
+
+#[test]
+fn a_view_of_an_app_without_channels_fails_with_the_500_page_not_a_404() {
+    // No Channels in the app's state: the setup is wrong, not the URL.
+    let runtime = Runtime::new(RuntimeConfig::default());
+    let alice = browser("alice");
+    start(&runtime, &ViewFactory::blocking(|_| NeedsChannels), &alice);
+    let frame = tree(&alice).to_string();
+    assert!(frame.contains("500 Internal Error"), "{frame}");
+    assert!(!frame.contains("404"), "{frame}");
+    runtime.shutdown();
 }
