@@ -121,8 +121,15 @@ impl Server {
         tracing::info!("shutting down");
     }
 
-    /// Stops accepting, stops every view (`on_stop` runs), closes sockets with "going away"
-    /// and waits up to `shutdown_timeout` for connections to end.
+    /// Background tasks (`App::task`, `App::async_task`) that have panicked so far; each was
+    /// logged, and the server went on.
+    pub fn task_panics(&self) -> u64 {
+        self.state.tasks.panics()
+    }
+
+    /// Stops accepting, signals the background tasks and waits for them (up to
+    /// `task_shutdown_timeout`), stops every view (`on_stop` runs), closes sockets with "going
+    /// away" and waits up to `shutdown_timeout` for connections to end.
     pub fn shutdown(mut self) {
         self.stop_now();
     }
@@ -132,7 +139,9 @@ impl Server {
         let (Some(tokio), Some(done)) = (self.tokio.take(), self.done.take()) else {
             return;
         };
-        let timeout = self.state.settings.shutdown_timeout + Duration::from_secs(1);
+        let settings = &self.state.settings;
+        let timeout =
+            settings.task_shutdown_timeout + settings.shutdown_timeout + Duration::from_secs(1);
         // Waiting for, and dropping, a tokio runtime is not allowed on a thread that drives
         // one (a test's or the app's own), so it happens on a thread of its own.
         let waiter = std::thread::Builder::new()
