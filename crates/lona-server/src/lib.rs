@@ -69,7 +69,7 @@ pub use lona_redis::{RedisBroker, RedisConfig};
 pub use lona_uploads::{Bucket, BucketBuilder, BucketError, BucketEvent, BucketLimits};
 pub use response::HttpResponse;
 pub use routing::{MATCH_ALL, Pattern, Resolved, ReverseError, RouteError, Router};
-pub use server::Server;
+pub use server::{Server, ShuttingDown};
 pub use session::{RotateError, SESSION_HANDOFF_PATH, rotate_session};
 pub use settings::{Settings, SettingsError};
 pub use tasks::{Shutdown, TaskContext};

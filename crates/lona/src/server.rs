@@ -8,7 +8,7 @@ pub use lona_server::{
     App, ConnectionInfo, Decision, ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE,
     HttpRequest, HttpRequestInfo, HttpResponse, MATCH_ALL, Middleware, ReverseError, RotateError,
     RouteError, RouteName, SESSION_HANDOFF_PATH, Server, ServerError, Settings, SettingsError,
-    Shutdown, TaskContext, init_logging, rotate_session,
+    Shutdown, ShuttingDown, TaskContext, init_logging, rotate_session,
 };
 /// The command line an app's `main` runs (`App::execute`), with the `cli` feature.
 #[cfg(feature = "cli")]
