@@ -30,8 +30,16 @@ impl View for Dashboard {
         let received = tags::span().with_id("received").with_text("0");
         let root = tags::div()
             .with_child(tags::h1().with_text("Dashboard"))
-            .with_child(tags::p().with_child("Latest reading: ").with_child(&reading))
-            .with_child(tags::p().with_child("Readings shown: ").with_child(&received));
+            .with_child(
+                tags::p()
+                    .with_child("Latest reading: ")
+                    .with_child(&reading),
+            )
+            .with_child(
+                tags::p()
+                    .with_child("Readings shown: ")
+                    .with_child(&received),
+            );
         // The subscription gets one message at a time, so its count needs no lock.
         let shown = AtomicU64::new(0);
         cx.subscribe(&channels, READINGS, move |_view, message| {

@@ -83,7 +83,11 @@ struct Page {
 impl View for Page {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
         let button = tags::button().with_text("never clicked");
-        cx.show(&tags::div().with_child(tags::p().with_id("page").with_text("up")).with_child(&button))?;
+        cx.show(
+            &tags::div()
+                .with_child(tags::p().with_id("page").with_text("up"))
+                .with_child(&button),
+        )?;
         cx.await_click(&[&button])?;
         Ok(Response::Empty)
     }
@@ -137,9 +141,13 @@ fn tasks_start_after_the_startup_hooks_and_end_before_the_views_stop() {
     assert_eq!(started, ["async started", "thread started"]);
 
     let mut page = server.open("/").expect("the page opens");
-    page.wait_for_node_text("#page", "up").expect("the view runs");
+    page.wait_for_node_text("#page", "up")
+        .expect("the view runs");
     // The view stays up while the page is open; shutdown stops it.
-    let shutting_down = std::thread::spawn(move || server.shutdown());
+    let shutting_down = std::thread::Builder::new()
+        .name("shutting-down".to_owned())
+        .spawn(move || server.shutdown())
+        .expect("a thread");
     let mut ended = [next(&log), next(&log)];
     ended.sort_unstable();
     assert_eq!(ended, ["async ended", "thread ended"], "tasks end first");
@@ -220,7 +228,8 @@ fn a_panicking_task_is_counted_and_the_server_goes_on() {
         std::thread::yield_now();
     }
     let mut page = server.open("/").expect("the server still serves");
-    page.wait_for_node_text("#page", "up").expect("and views run");
+    page.wait_for_node_text("#page", "up")
+        .expect("and views run");
     drop(page);
     assert_eq!(server.server().task_panics(), 2);
 }

@@ -280,11 +280,8 @@ impl App {
     ///     // ... let go of what it holds.
     /// });
     /// ```
-    pub fn async_task<F>(
-        &mut self,
-        name: &str,
-        run: impl FnOnce(TaskContext) -> F + Send + 'static,
-    ) where
+    pub fn async_task<F>(&mut self, name: &str, run: impl FnOnce(TaskContext) -> F + Send + 'static)
+    where
         F: std::future::Future<Output = ()> + Send + 'static,
     {
         if self.check_task_name(name) {

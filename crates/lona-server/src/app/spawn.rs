@@ -320,7 +320,9 @@ fn start_tasks(
         Err(error) => {
             // The tasks started so far are signalled and waited for with the rest.
             server.shutdown();
-            Err(ServerError::Task(format!("cannot start its thread: {error}")))
+            Err(ServerError::Task(format!(
+                "cannot start its thread: {error}"
+            )))
         }
     }
 }

@@ -122,14 +122,23 @@ mod tests {
     #[test]
     fn raising_wakes_a_waiting_thread_at_once() {
         let shutdown = Shutdown::new();
-        let waiter = std::thread::spawn({
-            let shutdown = shutdown.clone();
-            move || shutdown.wait(Duration::from_secs(3600))
-        });
+        let waiter = std::thread::Builder::new()
+            .name("waiter".to_owned())
+            .spawn({
+                let shutdown = shutdown.clone();
+                move || shutdown.wait(Duration::from_secs(3600))
+            })
+            .expect("a thread");
         shutdown.raise();
-        assert!(waiter.join().expect("the waiter ends"), "woken by the signal");
+        assert!(
+            waiter.join().expect("the waiter ends"),
+            "woken by the signal"
+        );
         assert!(shutdown.is_shutting_down());
-        assert!(shutdown.wait(Duration::ZERO), "a raised signal stays raised");
+        assert!(
+            shutdown.wait(Duration::ZERO),
+            "a raised signal stays raised"
+        );
         assert!(shutdown.wait(Duration::MAX), "even an endless wait returns");
     }
 
