@@ -204,13 +204,6 @@ impl ShuttingDown {
             let _ = thread.join();
         }
     }
-
-    /// Whether the server has shut down already.
-    pub fn is_finished(&self) -> bool {
-        self.thread
-            .as_ref()
-            .is_none_or(std::thread::JoinHandle::is_finished)
-    }
 }
 
 impl Future for ShuttingDown {
