@@ -10,6 +10,7 @@ pub mod chat;
 pub mod click_handler;
 pub mod count_to_ten;
 pub mod daemon;
+pub mod dashboard;
 pub mod form;
 #[cfg(feature = "full")]
 pub mod uploads;

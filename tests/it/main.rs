@@ -22,5 +22,6 @@ mod sessions;
 mod settings;
 mod shell;
 mod submit;
+mod tasks;
 mod templates;
 mod widgets;

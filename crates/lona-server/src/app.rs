@@ -12,6 +12,7 @@ use crate::middleware::{Hooked, Middlewares};
 use crate::response::HttpResponse;
 use crate::routing::{Pattern, Router};
 use crate::settings::Settings;
+use crate::tasks::{TaskContext, TaskSpec};
 // The admin shell names route kinds through here.
 pub(crate) use crate::target::Target;
 
@@ -56,6 +57,8 @@ pub struct App {
     /// Commands the app added to the admin shell ([`App::shell_command`]).
     #[cfg(feature = "shell")]
     shell_commands: Vec<crate::shell::CustomCommand>,
+    /// Background tasks ([`App::task`], [`App::async_task`]), started once the server is up.
+    tasks: Vec<crate::tasks::TaskSpec>,
 }
 
 impl std::fmt::Debug for App {
@@ -136,6 +139,7 @@ impl App {
             shell: None,
             #[cfg(feature = "shell")]
             shell_commands: Vec::new(),
+            tasks: Vec::new(),
         }
     }
 
@@ -221,6 +225,79 @@ impl App {
     /// always there; register one here to seed it (Lona's `INITIAL_SERVER_STATE`).
     pub fn state<T: Send + Sync + 'static>(&mut self, value: T) {
         self.state = std::mem::take(&mut self.state).with(value);
+    }
+
+    /// Adds a background task that lives as long as the server: a producer that publishes
+    /// readings, a cache refresher, a queue consumer. `run` runs on a thread of its own
+    /// (named `lona-task-NAME`), so it may block; it gets a [`TaskContext`] with the app's
+    /// state and the shutdown signal.
+    ///
+    /// - It starts once the server is up: the middlewares' `on_startup` hooks succeeded and
+    ///   the port is bound. A server that fails to start never starts it.
+    /// - At shutdown its signal is raised before the views are stopped, and the server waits
+    ///   up to `task_shutdown_timeout` (5 s) for it to return; a task that ignores the signal
+    ///   is logged and left running, and shutdown goes on.
+    /// - A panic in it is logged and counted (`lona_task_panics_total`,
+    ///   [`crate::Server::task_panics`]); the server goes on.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use lona_server::App;
+    ///
+    /// let mut app = App::new();
+    /// app.state(lona_channels::Channels::local());
+    /// app.task("readings", |task| {
+    ///     let Some(channels) = task.channels() else { return };
+    ///     let mut reading = 0_i64;
+    ///     // Sleeps a second, or returns `true` at once when the server shuts down.
+    ///     while !task.wait(Duration::from_secs(1)) {
+    ///         reading += 1;
+    ///         channels.publish("dashboard.readings", reading);
+    ///     }
+    /// });
+    /// ```
+    ///
+    /// A name that is empty or holds a control character makes [`App::spawn`] fail with
+    /// [`ServerError::Task`].
+    pub fn task(&mut self, name: &str, run: impl FnOnce(TaskContext) + Send + 'static) {
+        if self.check_task_name(name) {
+            self.tasks.push(TaskSpec::blocking(name, run));
+        }
+    }
+
+    /// As [`App::task`], for a task that waits on I/O rather than blocks: the future `run`
+    /// returns runs on the server's tokio runtime and must not block. It ends when it
+    /// completes; race its work against [`TaskContext::cancelled`] to end at shutdown. One
+    /// that is still running after `task_shutdown_timeout` is logged and aborted.
+    ///
+    /// ```
+    /// use lona_server::App;
+    ///
+    /// let mut app = App::new();
+    /// app.async_task("listener", |task| async move {
+    ///     // ... start listening, then:
+    ///     task.cancelled().await;
+    ///     // ... let go of what it holds.
+    /// });
+    /// ```
+    pub fn async_task<F>(&mut self, name: &str, run: impl FnOnce(TaskContext) -> F + Send + 'static)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        if self.check_task_name(name) {
+            self.tasks.push(TaskSpec::asynchronous(name, run));
+        }
+    }
+
+    /// Whether `name` may name a task; if not, the mistake is kept for `spawn` to report.
+    fn check_task_name(&mut self, name: &str) -> bool {
+        match crate::tasks::check_name(name) {
+            Ok(()) => true,
+            Err(problem) => {
+                self.setup_error.get_or_insert(ServerError::Task(problem));
+                false
+            }
+        }
     }
 
     /// Declares a CSS or JavaScript file the app's pages need (Lona's `STATIC_FILES`): the

@@ -37,6 +37,9 @@ pub enum ServerError {
     /// A setting has a value of the right type that means nothing (`trusted_proxies` entry
     /// that is no address or range, say); the message names the setting and the value.
     InvalidSetting(String),
+    /// A background task (`App::task`, `App::async_task`) has a name that is empty or holds a
+    /// control character, or its thread could not be started.
+    Task(String),
 }
 
 impl From<crate::settings::SettingsError> for ServerError {
@@ -59,6 +62,7 @@ impl fmt::Display for ServerError {
             ServerError::Settings(error) => fmt::Display::fmt(error, f),
             ServerError::ShellCommand(message) => write!(f, "admin shell: {message}"),
             ServerError::InvalidSetting(message) => write!(f, "invalid setting: {message}"),
+            ServerError::Task(message) => write!(f, "background task: {message}"),
         }
     }
 }
@@ -75,7 +79,9 @@ impl std::error::Error for ServerError {
             ServerError::Static(error) => Some(error),
             ServerError::Startup(error) => Some(error.as_ref()),
             ServerError::Settings(error) => Some(error),
-            ServerError::ShellCommand(_) | ServerError::InvalidSetting(_) => None,
+            ServerError::ShellCommand(_)
+            | ServerError::InvalidSetting(_)
+            | ServerError::Task(_) => None,
         }
     }
 }

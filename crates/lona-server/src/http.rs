@@ -75,6 +75,7 @@ async fn answer(
             connections: state.open_socket_count(),
             accept_errors: state.connections.accept_errors(),
             memory_trims: crate::memory::TRIMS.load(std::sync::atomic::Ordering::Relaxed),
+            task_panics: state.tasks.panics(),
         };
         let text = crate::metrics::render(&state.runtime.metrics(), &counters);
         let mut response = crate::response::of(StatusCode::OK, crate::metrics::CONTENT_TYPE, text);

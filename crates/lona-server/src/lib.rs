@@ -15,7 +15,7 @@
 //!   from its upgrade on), `statics`;
 //! - what they share: `state` (one per server), `target` (what a route leads to), `handler`
 //!   (non-interactive routes' types), `frontend` (the pages the server renders),
-//!   `middleware`;
+//!   `middleware`, `tasks` (background tasks and their shutdown signal);
 //! - the leaves: `response`, `routing`, `session`, `settings`, `error`, `connections`,
 //!   `client_addr`, `host`, `body_timeout`, `logging`, `metrics`, `memory`; `uploads` mounts
 //!   `lona-uploads` under the bucket prefix.
@@ -47,6 +47,7 @@ mod socket;
 mod state;
 mod statics;
 mod target;
+mod tasks;
 #[cfg(feature = "uploads")]
 mod uploads;
 
@@ -68,9 +69,10 @@ pub use lona_redis::{RedisBroker, RedisConfig};
 pub use lona_uploads::{Bucket, BucketBuilder, BucketError, BucketEvent, BucketLimits};
 pub use response::HttpResponse;
 pub use routing::{MATCH_ALL, Pattern, Resolved, ReverseError, RouteError, Router};
-pub use server::Server;
+pub use server::{Server, ShuttingDown};
 pub use session::{RotateError, SESSION_HANDOFF_PATH, rotate_session};
 pub use settings::{Settings, SettingsError};
+pub use tasks::{Shutdown, TaskContext};
 
 // Third-party types that appear in this crate's public signatures, re-exported so that an app
 // needs no version-matched dependency of its own.

@@ -28,6 +28,8 @@ pub(crate) struct ServerCounters {
     pub(crate) accept_errors: u64,
     /// Times freed memory was returned to the OS.
     pub(crate) memory_trims: u64,
+    /// Background tasks that panicked.
+    pub(crate) task_panics: u64,
 }
 
 /// The exposition of the runtime's `metrics` and the server's own `counters`.
@@ -73,7 +75,7 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
             let _ = writeln!(out, "{name}{{pool=\"{pool}\"}} {}", value(metrics));
         }
     }
-    let singles: [(&str, &str, &str, u64); 9] = [
+    let singles: [(&str, &str, &str, u64); 10] = [
         (
             "lona_views_open",
             "gauge",
@@ -127,6 +129,12 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
             "counter",
             "Times freed memory was given back to the OS (memory_trim_interval).",
             counters.memory_trims,
+        ),
+        (
+            "lona_task_panics_total",
+            "counter",
+            "Background tasks (App::task, App::async_task) that panicked.",
+            counters.task_panics,
         ),
     ];
     for (name, kind, help, value) in singles {
@@ -199,6 +207,7 @@ mod tests {
             connections: 3,
             accept_errors: 4,
             memory_trims: 2,
+            task_panics: 1,
         };
         let text = render(&metrics, &counters);
         expect_test::expect_file!["metrics_golden.txt"].assert_eq(&text);

@@ -1,12 +1,15 @@
 //! `Server`: a running app, and what can be asked of it while it runs (its address, counters,
-//! views and sockets) until it shuts down.
+//! views and sockets) until it shuts down, blocking the caller or not (`ShuttingDown`).
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use lona_runtime::RuntimeMetrics;
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 use crate::routing::ReverseError;
 use crate::state::State;
@@ -121,37 +124,99 @@ impl Server {
         tracing::info!("shutting down");
     }
 
-    /// Stops accepting, stops every view (`on_stop` runs), closes sockets with "going away"
-    /// and waits up to `shutdown_timeout` for connections to end.
-    pub fn shutdown(mut self) {
-        self.stop_now();
+    /// Background tasks (`App::task`, `App::async_task`) that have panicked so far; each was
+    /// logged, and the server went on.
+    pub fn task_panics(&self) -> u64 {
+        self.state.tasks.panics()
     }
 
-    fn stop_now(&mut self) {
+    /// Shuts down and blocks until it is done: stops accepting, signals the background tasks
+    /// and waits for them (up to `task_shutdown_timeout`), stops every view (`on_stop` runs),
+    /// closes sockets with "going away" and waits up to `shutdown_timeout` for connections to
+    /// end. From async code, await [`Server::begin_shutdown`] instead.
+    pub fn shutdown(mut self) {
+        self.begin().wait();
+    }
+
+    /// Starts shutting down, as [`Server::shutdown`], and returns at once. The shutdown runs
+    /// on a thread of its own; the [`ShuttingDown`] returned completes when it is done, which
+    /// async code awaits without blocking its executor (any executor: the server's runtime is
+    /// not the caller's).
+    ///
+    /// ```no_run
+    /// # async fn stop(server: lona_server::Server) {
+    /// server.begin_shutdown().await;
+    /// # }
+    /// ```
+    pub fn begin_shutdown(mut self) -> ShuttingDown {
+        self.begin()
+    }
+
+    /// Sends the stop and hands the runtime to a shutdown thread, once; later calls (the drop
+    /// after `begin_shutdown`) find nothing left to stop.
+    fn begin(&mut self) -> ShuttingDown {
         let _ = self.stop.send(true);
+        let (finished, done_signal) = oneshot::channel();
         let (Some(tokio), Some(done)) = (self.tokio.take(), self.done.take()) else {
-            return;
+            return ShuttingDown {
+                done: done_signal,
+                thread: None,
+            };
         };
-        let timeout = self.state.settings.shutdown_timeout + Duration::from_secs(1);
+        let settings = &self.state.settings;
+        let timeout =
+            settings.task_shutdown_timeout + settings.shutdown_timeout + Duration::from_secs(1);
         // Waiting for, and dropping, a tokio runtime is not allowed on a thread that drives
-        // one (a test's or the app's own), so it happens on a thread of its own.
+        // one (a test's, the app's own, or the caller's of `begin_shutdown`), so it happens on
+        // a thread of its own.
         let waiter = std::thread::Builder::new()
             .name("lona-shutdown".to_owned())
             .spawn(move || {
                 let _ = tokio.block_on(async { tokio::time::timeout(timeout, done).await });
                 tokio.shutdown_timeout(Duration::from_secs(1));
+                let _ = finished.send(());
             });
-        match waiter {
-            Ok(waiter) => {
-                let _ = waiter.join();
-            }
-            Err(error) => tracing::error!(%error, "cannot start the shutdown thread"),
+        let thread = waiter
+            .map_err(|error| tracing::error!(%error, "cannot start the shutdown thread"))
+            .ok();
+        ShuttingDown {
+            done: done_signal,
+            thread,
         }
+    }
+}
+
+/// A shutdown under way ([`Server::begin_shutdown`]): a future that completes when the
+/// server has shut down, or [`ShuttingDown::wait`] to block until then. Dropping it does not
+/// stop the shutdown, which goes on in the background.
+#[must_use = "the server shuts down in the background; await it, or `.wait()`, to know when it is done"]
+#[derive(Debug)]
+pub struct ShuttingDown {
+    /// Resolves (or fails, if the shutdown thread is gone) when shutdown is done.
+    done: oneshot::Receiver<()>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ShuttingDown {
+    /// Blocks until the server has shut down: for sync code, where `.await` is not at hand.
+    pub fn wait(mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Future for ShuttingDown {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // Sent, or dropped with the thread: either way it is over.
+        Pin::new(&mut self.done).poll(cx).map(|_| ())
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.stop_now();
+        self.begin().wait();
     }
 }

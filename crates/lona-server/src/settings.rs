@@ -75,6 +75,9 @@ pub struct Settings {
     pub max_malformed_messages: u32,
     /// How long graceful shutdown waits for connections to close.
     pub shutdown_timeout: Duration,
+    /// How long shutdown waits, in all, for the background tasks (`App::task`) to return
+    /// once signalled; a task still running then is logged and left.
+    pub task_shutdown_timeout: Duration,
     /// Backlog (frames and patches) from which a slow client's updates are merged.
     pub outbox_merge_at: usize,
     /// Backlog at which a slow client is disconnected (it reconnects and re-attaches).
@@ -207,6 +210,7 @@ impl Default for Settings {
             bucket_dir: None,
             max_malformed_messages: 10,
             shutdown_timeout: Duration::from_secs(10),
+            task_shutdown_timeout: Duration::from_secs(5),
             outbox_merge_at: 64,
             outbox_close_at: 1024,
             channel_broker_url: None,
@@ -268,6 +272,7 @@ macro_rules! for_each_setting {
             bucket_dir,
             max_malformed_messages,
             shutdown_timeout,
+            task_shutdown_timeout,
             outbox_merge_at,
             outbox_close_at,
             channel_broker_url,

@@ -1,5 +1,5 @@
 //! What every request handler shares: the settings, the routes, the templates, the runtime,
-//! the open sockets and connections; and the answers every part gives alike (the error pages,
+//! the open sockets and connections, the background tasks; and the answers every part gives alike (the error pages,
 //! the session of a request and its cookie).
 
 use std::collections::HashMap;
@@ -33,6 +33,8 @@ pub(crate) struct State {
     pub(crate) sessions: crate::session::Sessions,
     /// The open TCP connections and their caps.
     pub(crate) connections: Arc<crate::connections::Connections>,
+    /// The app's background tasks, started once the server is up.
+    pub(crate) tasks: crate::tasks::Tasks,
 }
 
 /// The open WebSockets, so that shutdown can close those no view holds and wait for all.

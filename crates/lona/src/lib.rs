@@ -12,7 +12,7 @@
 //! | [`prelude`] | The names most apps use, for `use lona::prelude::*` |
 //! | [`view`] | Views and what they get: [`View`], [`AsyncView`], [`Context`], [`Request`], [`Response`], [`Flow`], the data of input events |
 //! | [`html`] | The node tree: [`html::Node`], [`html::Document`], [`html::tags`], form controls in [`html::forms`], [`html::parse_html`], selectors |
-//! | [`server`] | The server: [`App`] with routes and [`Settings`], the running [`Server`], HTTP handlers, middlewares, templates, sessions |
+//! | [`server`] | The server: [`App`] with routes and [`Settings`], the running [`Server`], HTTP handlers, middlewares, templates, sessions, background tasks |
 //! | [`channels`] | Publish/subscribe between views by topic, in one process or across several with Redis |
 //! | [`uploads`] | File uploads into a view: [`Bucket`] |
 //! | [`statics`] | Static files an app declares, and what `collect-static` writes |

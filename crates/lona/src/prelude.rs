@@ -12,7 +12,9 @@ pub use crate::html::{Document, Event, IntoChildren, Key, Node, Value, parse_htm
 #[cfg(feature = "templates")]
 pub use crate::server::Templates;
 #[doc(no_inline)]
-pub use crate::server::{App, Decision, HttpRequest, HttpResponse, Middleware, Settings};
+pub use crate::server::{
+    App, Decision, HttpRequest, HttpResponse, Middleware, Settings, TaskContext,
+};
 #[doc(no_inline)]
 #[cfg(feature = "uploads")]
 pub use crate::uploads::{Bucket, BucketLimits};

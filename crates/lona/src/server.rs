@@ -1,5 +1,6 @@
-//! The server an app configures and runs: the [`App`] with its routes, settings, middlewares
-//! and templates, the running [`Server`], plain HTTP handlers and sessions.
+//! The server an app configures and runs: the [`App`] with its routes, settings, middlewares,
+//! templates and background tasks ([`TaskContext`]), the running [`Server`], plain HTTP
+//! handlers and sessions.
 
 /// The error a middleware's `on_startup` may return: any error.
 pub use lona_server::BoxError;
@@ -7,7 +8,7 @@ pub use lona_server::{
     App, ConnectionInfo, Decision, ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE,
     HttpRequest, HttpRequestInfo, HttpResponse, MATCH_ALL, Middleware, ReverseError, RotateError,
     RouteError, RouteName, SESSION_HANDOFF_PATH, Server, ServerError, Settings, SettingsError,
-    init_logging, rotate_session,
+    Shutdown, ShuttingDown, TaskContext, init_logging, rotate_session,
 };
 /// The command line an app's `main` runs (`App::execute`), with the `cli` feature.
 #[cfg(feature = "cli")]

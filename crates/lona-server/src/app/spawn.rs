@@ -1,7 +1,8 @@
 //! Starting an app: [`App::spawn`] checks the setup, then wires each subsystem in turn
 //! (middlewares, static files, templates, the channel broker, the listener, the admin shell,
-//! tokio, proxies and sessions, the view runtime) into the shared [`State`], and serves.
-//! The shutdown sequence lives here too, since it undoes the same wiring in reverse.
+//! tokio, proxies and sessions, the view runtime) into the shared [`State`], serves, and
+//! starts the background tasks. The shutdown sequence lives here too, since it undoes the
+//! same wiring in reverse.
 
 use std::net::{SocketAddr, TcpListener as StdListener};
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use crate::server::Server;
 use crate::session::Sessions;
 use crate::settings::Settings;
 use crate::state::{Sockets, State};
+use crate::tasks::{TaskSpec, Tasks};
 
 impl App {
     /// Starts serving on `addr` (use port 0 for any free port) on threads of its own, and
@@ -43,6 +45,7 @@ impl App {
         let sessions = sessions(&self.settings)?;
         let runtime = self.start_runtime(&templates, &tokio);
         let connections = connection_caps(&self.settings);
+        let tasks = std::mem::take(&mut self.tasks);
         let state = Arc::new(State {
             settings: self.settings,
             proxies,
@@ -55,8 +58,11 @@ impl App {
             channels,
             sessions,
             connections,
+            tasks: Tasks::default(),
         });
-        serve(state, tokio, listener, local_addr, shell)
+        let handle = tokio.handle().clone();
+        let server = serve(Arc::clone(&state), tokio, listener, local_addr, shell)?;
+        start_tasks(server, &state, &handle, tasks)
     }
 
     /// The first mistake made while setting the app up, or two routes of the same name.
@@ -300,14 +306,38 @@ fn serve(
     tracing::info!(%local_addr, "lona serves");
     Ok(Server::new(local_addr, stop, done, state, tokio))
 }
-/// Accepts connections until `stopped`, then shuts down: channels, views, sockets,
-/// middlewares, and the connections still open, within `shutdown_timeout`.
+
+/// Starts the background tasks, last: the startup hooks succeeded and the port is bound, so a
+/// task never runs for a server that failed to start.
+fn start_tasks(
+    server: Server,
+    state: &State,
+    tokio: &tokio::runtime::Handle,
+    tasks: Vec<TaskSpec>,
+) -> Result<Server, ServerError> {
+    match state.tasks.start(tasks, state.runtime.state(), tokio) {
+        Ok(()) => Ok(server),
+        Err(error) => {
+            // The tasks started so far are signalled and waited for with the rest.
+            server.shutdown();
+            Err(ServerError::Task(format!(
+                "cannot start its thread: {error}"
+            )))
+        }
+    }
+}
+/// Accepts connections until `stopped`, then shuts down: background tasks (within
+/// `task_shutdown_timeout`), channels, views, sockets, middlewares, and the connections still
+/// open, within `shutdown_timeout`.
 async fn accept_loop(
     listener: tokio::net::TcpListener,
     state: Arc<State>,
     stopped: watch::Receiver<bool>,
 ) {
     let mut connections = crate::conn::accept_loop(listener, Arc::clone(&state), stopped).await;
+    // Tasks first: they may publish to views and use what the middlewares set up, and their
+    // last messages still go out on channels that are up.
+    state.tasks.stop(state.settings.task_shutdown_timeout).await;
     // Channels before views, as Lona does, so that messages already sent still reach them.
     if let Some(channels) = state.channels.clone() {
         let timeout = state.settings.shutdown_timeout;

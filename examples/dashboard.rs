@@ -1,0 +1,93 @@
+//! A live dashboard: a background task takes a reading every second and publishes it on a
+//! channel; every open page subscribes and shows the latest one as it comes. The task belongs
+//! to the app (`App::task`): it starts once the server is up and stops when the server shuts
+//! down, so nothing outlives the server, in a test or in production.
+//!
+//! `cargo run -p examples --example dashboard`, then open http://127.0.0.1:8080/ in a few tabs.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use lona::prelude::*;
+
+/// The topic the readings are published on.
+pub const READINGS: &str = "dashboard.readings";
+
+/// The producer task's name; its thread is `lona-task-readings`.
+pub const PRODUCER: &str = "readings";
+
+/// Every page: the latest reading (`#reading`), and how many this page has shown
+/// (`#received`).
+#[derive(Debug)]
+pub struct Dashboard;
+
+impl View for Dashboard {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let channels = cx
+            .channels()
+            .ok_or_else(|| ViewError::Failed("the app registered no Channels".into()))?;
+        let reading = tags::span().with_id("reading").with_text("none yet");
+        let received = tags::span().with_id("received").with_text("0");
+        let root = tags::div()
+            .with_child(tags::h1().with_text("Dashboard"))
+            .with_child(
+                tags::p()
+                    .with_child("Latest reading: ")
+                    .with_child(&reading),
+            )
+            .with_child(
+                tags::p()
+                    .with_child("Readings shown: ")
+                    .with_child(&received),
+            );
+        // The subscription gets one message at a time, so its count needs no lock.
+        let shown = AtomicU64::new(0);
+        cx.subscribe(&channels, READINGS, move |_view, message| {
+            let celsius = message.data.as_i64().unwrap_or_default();
+            reading.set_text(format!("{celsius} °C"));
+            let shown = shown.fetch_add(1, Ordering::Relaxed) + 1;
+            received.set_text(shown.to_string());
+        });
+        Ok(Response::Node(root))
+    }
+}
+
+/// The producer: a reading on [`READINGS`] every `interval`, until the server shuts down.
+/// `task.wait` sleeps the interval, or returns `true` at once when shutdown begins.
+fn produce(task: TaskContext, interval: Duration) {
+    // From the app's state, so that a deployment's Redis channels are the ones used.
+    let Some(channels) = task.channels() else {
+        return;
+    };
+    let mut tick = 0_i64;
+    while !task.wait(interval) {
+        tick += 1;
+        channels.publish(READINGS, sensor(tick));
+    }
+}
+
+/// A made-up thermometer, in degrees Celsius.
+fn sensor(tick: i64) -> i64 {
+    18 + (tick * 7) % 9
+}
+
+/// The app: the dashboard on `/`, a reading every second.
+pub fn app() -> App {
+    app_with_interval(Duration::from_secs(1))
+}
+
+/// The app with readings every `interval` (the tests' is short).
+pub fn app_with_interval(interval: Duration) -> App {
+    let mut app = App::new();
+    app.state(Channels::local());
+    app.task(PRODUCER, move |task| produce(task, interval));
+    app.view("/", |_request| Dashboard);
+    app
+}
+
+/// Runs the example on `LONA_ADDR` (127.0.0.1:8080 unless set).
+pub fn main() -> lona::Result<()> {
+    let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    app().run(&addr)?;
+    Ok(())
+}
