@@ -9,12 +9,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use lona::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// The topic the readings are published on.
 pub const READINGS: &str = "dashboard.readings";
 
 /// The producer task's name; its thread is `lona-task-readings`.
 pub const PRODUCER: &str = "readings";
+
+/// One reading, as the app's own type: publishers and subscribers share it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    /// Degrees Celsius.
+    pub celsius: i64,
+}
 
 /// Every page: the latest reading (`#reading`), and how many this page has shown
 /// (`#received`).
@@ -23,30 +31,20 @@ pub struct Dashboard;
 
 impl View for Dashboard {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let channels = cx
-            .channels()
-            .ok_or_else(|| ViewError::Failed("the app registered no Channels".into()))?;
-        let reading = tags::span().with_id("reading").with_text("none yet");
-        let received = tags::span().with_id("received").with_text("0");
-        let root = tags::div()
-            .with_child(tags::h1().with_text("Dashboard"))
-            .with_child(
-                tags::p()
-                    .with_child("Latest reading: ")
-                    .with_child(&reading),
-            )
-            .with_child(
-                tags::p()
-                    .with_child("Readings shown: ")
-                    .with_child(&received),
-            );
+        let channels = cx.channels()?;
+        let reading = tags::span().with_id("reading").with("none yet");
+        let received = tags::span().with_id("received").with(0);
+        let root = tags::div().with((
+            tags::h1().with("Dashboard"),
+            tags::p().with(("Latest reading: ", &reading)),
+            tags::p().with(("Readings shown: ", &received)),
+        ));
         // The subscription gets one message at a time, so its count needs no lock.
         let shown = AtomicU64::new(0);
-        cx.subscribe(&channels, READINGS, move |_view, message| {
-            let celsius = message.data.as_i64().unwrap_or_default();
-            reading.set_text(format!("{celsius} °C"));
+        cx.subscribe_typed(&channels, READINGS, move |_view, message: TypedMessage<Reading>| {
+            reading.set_text(format!("{} °C", message.data.celsius));
             let shown = shown.fetch_add(1, Ordering::Relaxed) + 1;
-            received.set_text(shown.to_string());
+            received.set_content(shown);
         });
         Ok(Response::Node(root))
     }
@@ -62,7 +60,13 @@ fn produce(task: TaskContext, interval: Duration) {
     let mut tick = 0_i64;
     while !task.wait(interval) {
         tick += 1;
-        channels.publish(READINGS, sensor(tick));
+        let reading = Reading {
+            celsius: sensor(tick),
+        };
+        // A struct of numbers always serializes: an error here would be a bug in `Reading`.
+        channels
+            .publish_typed(READINGS, &reading)
+            .expect("a Reading serializes");
     }
 }
 
