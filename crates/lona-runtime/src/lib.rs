@@ -69,7 +69,8 @@ pub use stop::{StopReason, Stopped};
 pub use submit::SubmitFuture;
 pub use untrusted::{UNTRUSTED_MAX_CHARS, Untrusted};
 pub use view::{
-    AsyncView, Flow, InputEvent, Request, Response, View, ViewError, ViewResult, percent_decode,
+    AsyncView, Flow, InputEvent, IntoFlow, Request, Response, View, ViewError, ViewResult,
+    percent_decode,
 };
 
 #[cfg(test)]
