@@ -50,7 +50,15 @@ pub struct ServerState {
     map: Mutex<Vec<(String, Value)>>,
 }
 
-/// The locked map; it unlocks when dropped.
+/// The locked map; it unlocks when dropped, so keep it in a named variable
+/// (`let mut map = state.lock();`) for the reads and changes that must be atomic together.
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// let state = lona_runtime::ServerState::default();
+/// state.lock(); // error: unused `ServerStateGuard` that must be used
+/// ```
+#[must_use = "the lock is released at once unless the guard is kept: `let mut map = state.lock();`"]
 #[derive(Debug)]
 pub struct ServerStateGuard<'a> {
     map: MutexGuard<'a, Vec<(String, Value)>>,
