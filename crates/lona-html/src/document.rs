@@ -68,10 +68,18 @@ pub struct Document(pub(crate) Arc<DocCell>);
 /// ```
 ///
 /// Beware `let _ = node.lock();`: the `_` pattern binds nothing, so that guard is dropped at
-/// once too, and no lint sees it. `_lock` (any name) keeps it to the end of the block:
+/// once too, and only rustc's `let_underscore_drop` lint (off by default) says so:
+///
+/// ```compile_fail
+/// #![deny(let_underscore_drop)]
+/// let node = lona_html::tags::span();
+/// let _ = node.lock(); // error: non-binding let on a type that has a destructor
+/// ```
+///
+/// `_lock` (any name) keeps the guard to the end of the block:
 ///
 /// ```
-/// #![deny(unused_must_use)]
+/// #![deny(unused_must_use, let_underscore_drop)]
 /// let count = lona_html::tags::span().with_text("1");
 /// let _lock = count.lock();
 /// let n: u32 = count.text_content().parse().unwrap_or(0);
