@@ -178,6 +178,8 @@ pub enum Response {
 /// }
 ///
 /// assert!(matches!(finish(), Ok(Response::Node(_))));
+/// let kept = div();
+/// assert!(matches!(Response::from(&kept), Response::Node(node) if node == kept));
 /// ```
 impl From<Node> for Response {
     fn from(node: Node) -> Response {
