@@ -56,6 +56,37 @@ impl DocState {
 pub struct Document(pub(crate) Arc<DocCell>);
 
 /// A held document lock; see the module docs. Empty for a node that is in no document.
+///
+/// The lock is held as long as the guard lives, so bind it to a named variable for the block
+/// that must be atomic: `let _lock = node.lock();`. A bare `node.lock();` releases it at once,
+/// and the compiler says so:
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// let node = lona_html::tags::span();
+/// node.lock(); // error: unused `TreeLock` that must be used
+/// ```
+///
+/// Beware `let _ = node.lock();`: the `_` pattern binds nothing, so that guard is dropped at
+/// once too, and only rustc's `let_underscore_drop` lint (off by default) says so:
+///
+/// ```compile_fail
+/// #![deny(let_underscore_drop)]
+/// let node = lona_html::tags::span();
+/// let _ = node.lock(); // error: non-binding let on a type that has a destructor
+/// ```
+///
+/// `_lock` (any name) keeps the guard to the end of the block:
+///
+/// ```
+/// #![deny(unused_must_use, let_underscore_drop)]
+/// let count = lona_html::tags::span().with_text("1");
+/// let _lock = count.lock();
+/// let n: u32 = count.text_content().parse().unwrap_or(0);
+/// count.set_text((n + 1).to_string());
+/// # assert_eq!(count.text_content(), "2");
+/// ```
+#[must_use = "the lock is released at once unless the guard is kept: `let _lock = node.lock();`"]
 pub struct TreeLock {
     guard: Option<ArcReentrantMutexGuard<RawMutex, RawThreadId, RefCell<DocState>>>,
 }

@@ -20,7 +20,7 @@ use crate::block_on::block_on;
 use crate::runtime::{Handler, Pending, ViewShared};
 use crate::stop::Stopped;
 use crate::timer::Sleep;
-use crate::view::{Flow, InputEvent, Request};
+use crate::view::{InputEvent, IntoFlow, Request};
 
 /// The calls every kind of view code shares: showing HTML, the title, redirects, daemon mode,
 /// node handlers. None of them blocks: messages go to the connections' outboxes.
@@ -166,15 +166,16 @@ impl ViewHandle {
 
     /// Runs `handler` on a worker-pool thread for every `event` that `node` receives, and makes
     /// `node` listen for it. Handlers run from the event's node up to the root; returning
-    /// anything but [`Flow::Continue`] stops the propagation.
+    /// anything but [`Flow::Continue`](crate::Flow::Continue) stops the propagation. A handler
+    /// that returns `()` handled the event ([`IntoFlow`]).
     ///
     /// Handlers belong to the view, not to the node: they are dropped when the view ends, so a
     /// handler that captures its own node does not keep the tree alive.
-    pub fn on(
+    pub fn on<R: IntoFlow>(
         &self,
         node: &Node,
         event: Event,
-        handler: impl Fn(&EventContext, &InputEvent) -> Flow + Send + Sync + 'static,
+        handler: impl Fn(&EventContext, &InputEvent) -> R + Send + Sync + 'static,
     ) {
         let code = event.code();
         let name = match &event {
@@ -187,7 +188,9 @@ impl ViewHandle {
             Handler {
                 code,
                 name,
-                call: Arc::new(handler),
+                call: Arc::new(move |cx: &EventContext, event: &InputEvent| {
+                    handler(cx, event).into_flow()
+                }),
             },
         );
     }
@@ -260,10 +263,10 @@ impl ViewHandle {
     }
 
     /// [`ViewHandle::on`] for clicks.
-    pub fn on_click(
+    pub fn on_click<R: IntoFlow>(
         &self,
         node: &Node,
-        handler: impl Fn(&EventContext, &InputEvent) -> Flow + Send + Sync + 'static,
+        handler: impl Fn(&EventContext, &InputEvent) -> R + Send + Sync + 'static,
     ) {
         self.on(node, Event::Click, handler);
     }
@@ -274,10 +277,10 @@ impl ViewHandle {
     ///
     /// The value of a form control is up to date when the handler runs: the runtime applies
     /// what the browser sent first (see `lona_html::forms`).
-    pub fn on_change(
+    pub fn on_change<R: IntoFlow>(
         &self,
         node: &Node,
-        handler: impl Fn(&EventContext, &InputEvent) -> Flow + Send + Sync + 'static,
+        handler: impl Fn(&EventContext, &InputEvent) -> R + Send + Sync + 'static,
     ) {
         let event = node
             .events()

@@ -9,7 +9,7 @@
 //! use lona_html::tags::{button, div, p};
 //! use lona_protocol::WindowId;
 //! use lona_runtime::{
-//!     Connection, Context, OutboxLimits, Request, Response, Runtime, RuntimeConfig, SessionId,
+//!     Connection, Context, OutboxLimits, Request, Runtime, RuntimeConfig, SessionId,
 //!     View, ViewFactory, ViewResult,
 //! };
 //!
@@ -23,7 +23,7 @@
 //!         cx.show(&root)?;
 //!         cx.await_click(&[&button])?; // blocks this runtime thread until the click
 //!         message.set_text("Button clicked");
-//!         Ok(Response::Node(root))
+//!         Ok(root.into())
 //!     }
 //! }
 //!
@@ -69,7 +69,8 @@ pub use stop::{StopReason, Stopped};
 pub use submit::SubmitFuture;
 pub use untrusted::{UNTRUSTED_MAX_CHARS, Untrusted};
 pub use view::{
-    AsyncView, Flow, InputEvent, Request, Response, View, ViewError, ViewResult, percent_decode,
+    AsyncView, Flow, InputEvent, IntoFlow, Request, Response, View, ViewError, ViewResult,
+    percent_decode,
 };
 
 #[cfg(test)]

@@ -27,6 +27,21 @@ impl fmt::Debug for AppState {
 
 impl AppState {
     /// Adds (or replaces) the value of type `T`.
+    ///
+    /// An `Arc<T>` is found as `T` too: `get::<T>()` hands out that same `Arc`, so an app that
+    /// keeps a clone of what it registered shares it with its views.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lona_runtime::AppState;
+    ///
+    /// struct Pool(&'static str);
+    ///
+    /// let pool = Arc::new(Pool("db"));
+    /// let state = AppState::default().with(Arc::clone(&pool));
+    /// let found = state.get::<Pool>().expect("an Arc<Pool> is found as Pool");
+    /// assert!(Arc::ptr_eq(&found, &pool));
+    /// ```
     #[must_use]
     pub fn with<T: Send + Sync + 'static>(self, value: T) -> AppState {
         let mut values = (*self.values).clone();
@@ -36,10 +51,18 @@ impl AppState {
         }
     }
 
-    /// The value of type `T`, if the app registered one.
+    /// The value of type `T`, if the app registered one: a `T`, or else an `Arc<T>`.
     pub fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
-        let value = Arc::clone(self.values.get(&TypeId::of::<T>())?);
-        value.downcast::<T>().ok()
+        if let Some(value) = self.values.get(&TypeId::of::<T>()) {
+            return Arc::clone(value).downcast::<T>().ok();
+        }
+        // `with(Arc::new(x))` stored an `Arc<T>`: no generic `with` can tell it from any other
+        // `T` on stable Rust (see `App::state`), so the lookup unwraps it instead.
+        let shared = Arc::clone(self.values.get(&TypeId::of::<Arc<T>>())?);
+        shared
+            .downcast::<Arc<T>>()
+            .ok()
+            .map(|arc| Arc::clone(&*arc))
     }
 }
 
@@ -50,7 +73,15 @@ pub struct ServerState {
     map: Mutex<Vec<(String, Value)>>,
 }
 
-/// The locked map; it unlocks when dropped.
+/// The locked map; it unlocks when dropped, so keep it in a named variable
+/// (`let mut map = state.lock();`) for the reads and changes that must be atomic together.
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// let state = lona_runtime::ServerState::default();
+/// state.lock(); // error: unused `ServerStateGuard` that must be used
+/// ```
+#[must_use = "the lock is released at once unless the guard is kept: `let mut map = state.lock();`"]
 #[derive(Debug)]
 pub struct ServerStateGuard<'a> {
     map: MutexGuard<'a, Vec<(String, Value)>>,

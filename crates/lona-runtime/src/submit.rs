@@ -17,7 +17,7 @@ use lona_protocol::InputEventType;
 use crate::block_on::block_on;
 use crate::context::{AsyncContext, Context, EventContext, ViewHandle};
 use crate::stop::Stopped;
-use crate::view::{Flow, InputEvent};
+use crate::view::{Flow, InputEvent, IntoFlow};
 
 /// The future of [`AsyncContext::await_submit`].
 pub type SubmitFuture = Pin<Box<dyn Future<Output = Result<Arc<Submitted>, Stopped>> + Send>>;
@@ -30,14 +30,16 @@ impl ViewHandle {
     ///
     /// Only this crate's browser client knows the event: Lona's own client submits such a
     /// form as a navigation (a VIEW with the form's data), as it submits every form.
-    pub fn on_submit(
+    ///
+    /// Like every handler, it may return `()` (handled) or a [`Flow`] ([`IntoFlow`]).
+    pub fn on_submit<R: IntoFlow>(
         &self,
         form: &Node,
-        handler: impl Fn(&EventContext, &Submitted) -> Flow + Send + Sync + 'static,
+        handler: impl Fn(&EventContext, &Submitted) -> R + Send + Sync + 'static,
     ) {
         self.on(form, Event::Submit, move |cx, event| {
             match event.submitted() {
-                Some(submitted) => handler(cx, submitted),
+                Some(submitted) => handler(cx, submitted).into_flow(),
                 None => Flow::Continue,
             }
         });

@@ -14,6 +14,7 @@ mod hooks;
 mod limits;
 mod output;
 mod run_once;
+mod shortcuts;
 mod stop;
 mod submit;
 mod support;

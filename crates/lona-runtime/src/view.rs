@@ -166,6 +166,34 @@ pub enum Response {
     HttpRedirect(String),
 }
 
+/// A tree converts into [`Response::Node`], so a view ends with `Ok(html.into())`:
+///
+/// ```
+/// use lona_html::tags::div;
+/// use lona_runtime::{Response, ViewResult};
+///
+/// fn finish() -> ViewResult {
+///     let html = div().with_text("done");
+///     Ok(html.into())
+/// }
+///
+/// assert!(matches!(finish(), Ok(Response::Node(_))));
+/// let kept = div();
+/// assert!(matches!(Response::from(&kept), Response::Node(node) if node == kept));
+/// ```
+impl From<Node> for Response {
+    fn from(node: Node) -> Response {
+        Response::Node(node)
+    }
+}
+
+/// A borrowed tree converts too (a `Node` is a handle: this clones the handle, not the tree).
+impl From<&Node> for Response {
+    fn from(node: &Node) -> Response {
+        Response::Node(node.clone())
+    }
+}
+
 /// What a view's `handle_request` returns when it fails.
 ///
 /// Any `std::error::Error` converts into it (becoming the 500 view), and so does [`Stopped`],
@@ -231,6 +259,52 @@ pub enum Flow {
     Redirect(String),
     /// Handled, and load this URL as a new page.
     HttpRedirect(String),
+}
+
+/// What a node handler may return: a [`Flow`], or `()`, which means [`Flow::Handled`].
+///
+/// Every handler registration (`on`, `on_click`, `on_change`, `on_submit`) takes a closure
+/// returning either, so the common handler that just changes the tree needs no last line:
+///
+/// ```
+/// use lona_html::tags::{button, span};
+/// use lona_runtime::{Context, Flow, Request, View, ViewResult};
+///
+/// struct Counter;
+///
+/// impl View for Counter {
+///     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+///         let count = span().with_text("0");
+///         let plus = button().with_text("+1");
+///         let reset = button().with_text("reset");
+///         let root = span().with_child(&count).with_child(&plus).with_child(&reset);
+///         // Returns `()`: handled, the event goes no further.
+///         cx.on_click(&plus, {
+///             let count = count.clone();
+///             move |_cx, _event| count.set_text("1")
+///         });
+///         // Returns a `Flow`: passes the event on to the node above, then the view.
+///         cx.on_click(&reset, move |_cx, _event| Flow::Continue);
+///         Ok(root.into())
+///     }
+/// }
+/// ```
+pub trait IntoFlow {
+    /// The [`Flow`] this value means.
+    fn into_flow(self) -> Flow;
+}
+
+impl IntoFlow for Flow {
+    fn into_flow(self) -> Flow {
+        self
+    }
+}
+
+/// A handler that returns nothing handled the event.
+impl IntoFlow for () {
+    fn into_flow(self) -> Flow {
+        Flow::Handled
+    }
 }
 
 /// An input event from the browser, resolved against the view's tree.

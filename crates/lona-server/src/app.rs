@@ -223,6 +223,10 @@ impl App {
     /// Registers a value every view reaches with `cx.state::<T>()` (a database pool, a
     /// channel broker...); one per type. A `ServerState` map (Lona's `server.state`) is
     /// always there; register one here to seed it (Lona's `INITIAL_SERVER_STATE`).
+    ///
+    /// A value the app also keeps may come in an `Arc`: `app.state(Arc::new(pool))` is found
+    /// by `cx.state::<Pool>()`, as that same `Arc`. (Stable Rust cannot tell `Arc<T>` from
+    /// another `T` in a generic function, so it is the lookup that unwraps it.)
     pub fn state<T: Send + Sync + 'static>(&mut self, value: T) {
         self.state = std::mem::take(&mut self.state).with(value);
     }

@@ -59,7 +59,7 @@
 //!         if event.is_from(&button) {
 //!             message.set_text("Button clicked");
 //!         }
-//!         Ok(Response::Node(html))
+//!         Ok(html.into())
 //!     }
 //! }
 //!
@@ -97,7 +97,7 @@
 //!         cx.show(&root)?;
 //!         cx.await_click(&[&button])?;
 //!         message.set_text("Button clicked");
-//!         Ok(Response::Node(root))
+//!         Ok(root.into())
 //!     }
 //! }
 //!
@@ -110,7 +110,7 @@
 //!         cx.show(&root)?;
 //!         cx.await_click(&[&button]).await?; // no thread is held while waiting
 //!         button.set_text("Clicked");
-//!         Ok(Response::Node(root))
+//!         Ok(root.into())
 //!     }
 //! }
 //!
@@ -137,11 +137,10 @@
 //!             move |_cx, _event| {
 //!                 let _lock = count.lock(); // read-modify-write from several threads
 //!                 let n: u64 = count.text_content().parse().unwrap_or(0);
-//!                 count.set_text((n + 1).to_string());
-//!                 Flow::Handled
+//!                 count.set_text((n + 1).to_string()); // returning () means handled
 //!             }
 //!         });
-//!         Ok(Response::Node(tags::div().with_child(&count).with_child(&plus)))
+//!         Ok(tags::div().with_child(&count).with_child(&plus).into())
 //!     }
 //! }
 //! # App::new().view("/", |_| Counter);
@@ -169,20 +168,14 @@
 //!             move |_cx, _event| {
 //!                 // The value the browser sent is applied already.
 //!                 greeting.set_text(format!("Hello, {}!", name.value()));
-//!                 Flow::Handled
 //!             }
 //!         });
 //!         let clear = tags::button().with_text("Clear");
 //!         cx.on_click(&clear, {
 //!             let name = name.clone();
-//!             move |_cx, _event| {
-//!                 name.set_value(""); // the browser's input empties
-//!                 Flow::Handled
-//!             }
+//!             move |_cx, _event| name.set_value("") // the browser's input empties
 //!         });
-//!         Ok(Response::Node(
-//!             tags::div().with_child(&name).with_child(&clear).with_child(&greeting),
-//!         ))
+//!         Ok(tags::div().with_child(&name).with_child(&clear).with_child(&greeting).into())
 //!     }
 //! }
 //! # App::new().view("/", |_| Signup);

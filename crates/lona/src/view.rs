@@ -12,6 +12,6 @@ pub use lona_protocol::client::{
 pub use lona_protocol::{RuntimeId, WindowId};
 pub use lona_runtime::{
     AsyncContext, AsyncView, ConnectionId, Context, EventContext, EventFuture, Flow, InputEvent,
-    Request, Response, ServerState, ServerStateGuard, SessionId, StopReason, Stopped, SubmitFuture,
-    View, ViewError, ViewHandle, ViewInfo, ViewResult, ViewState,
+    IntoFlow, Request, Response, ServerState, ServerStateGuard, SessionId, StopReason, Stopped,
+    SubmitFuture, View, ViewError, ViewHandle, ViewInfo, ViewResult, ViewState,
 };

@@ -21,6 +21,22 @@ fn app_state_holds_one_value_per_type() {
 }
 
 #[test]
+fn a_value_registered_in_an_arc_is_found_by_its_own_type() {
+    let database = Arc::new(Database("postgres"));
+    let state = AppState::default().with(Arc::clone(&database));
+    let found = state.get::<Database>().expect("found as Database");
+    assert!(Arc::ptr_eq(&found, &database), "the same Arc, not a copy");
+    // Asked for as what it was registered as, it is there too.
+    assert!(state.get::<Arc<Database>>().is_some());
+    // A plain value of the type comes first.
+    let state = state.with(Database("sqlite"));
+    assert_eq!(
+        state.get::<Database>().as_deref(),
+        Some(&Database("sqlite"))
+    );
+}
+
+#[test]
 fn the_server_state_map_is_shared_and_atomic_under_its_lock() {
     let state = Arc::new(ServerState::new(vec![("count".to_owned(), Value::Int(0))]));
     let threads: Vec<_> = (0..4)

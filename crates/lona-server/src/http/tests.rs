@@ -316,6 +316,29 @@ async fn a_view_of_a_non_interactive_route_becomes_an_http_redirect_and_unknown_
     server.shutdown();
 }
 
+struct Greeting(&'static str);
+
+struct Greets;
+
+impl View for Greets {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let greeting = cx.state::<Greeting>().map_or("no greeting", |g| g.0);
+        Ok(p().with_text(greeting).into())
+    }
+}
+
+#[tokio::test]
+async fn state_registered_in_an_arc_is_found_by_its_own_type() {
+    let mut app = App::new();
+    app.state(Arc::new(Greeting("hello from an Arc")));
+    app.view("/greeting", |_| Greets).interactive(false);
+    let server = app.spawn("127.0.0.1:0").expect("the server starts");
+    let (status, _, body) = http(&server, &get("/greeting")).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("hello from an Arc"), "{body}");
+    server.shutdown();
+}
+
 #[tokio::test]
 async fn garbage_closes_only_that_socket_with_1008_and_others_keep_working() {
     let (server, _) = start();
