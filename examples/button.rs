@@ -13,21 +13,16 @@ pub struct MyView;
 
 impl View for MyView {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let message = tags::div()
-            .with_id("message")
-            .with_text("Button not clicked");
-        let button = tags::button().with_id("button").with_text("Click me!");
-        let html = tags::div()
-            .with_child(tags::h1().with_text("Click the button!"))
-            .with_child(&message)
-            .with_child(&button);
+        let message = tags::div().with_id("message").with("Button not clicked");
+        let button = tags::button().with_id("button").with("Click me!");
+        let html = tags::div().with((tags::h1().with("Click the button!"), &message, &button));
         cx.show(&html)?;
         // This call blocks until the button was clicked.
         let event = cx.await_click(&[&button])?;
         if event.is_from(&button) {
             message.set_text("Button clicked");
         }
-        Ok(Response::Node(html))
+        Ok(html.into())
     }
 }
 

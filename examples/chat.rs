@@ -37,16 +37,17 @@ impl View for Chat {
         );
         let messages = tags::ul().with_id("messages");
         let text = TextInput::new().with_id("text");
-        let send = tags::button().with_id("send").with_text("Send");
-        let root = tags::div()
-            .with_child(tags::h1().with_text("Lobby"))
-            .with_child(tags::p().with_text(format!("You are {nick}")))
-            .with_child(&messages)
-            .with_child(&text)
-            .with_child(&send);
+        let send = tags::button().with_id("send").with("Send");
+        let root = tags::div().with((
+            tags::h1().with("Lobby"),
+            tags::p().with(format!("You are {nick}")),
+            &messages,
+            &text,
+            &send,
+        ));
         cx.subscribe_typed(&channels, LOBBY, move |_view, said: TypedMessage<Said>| {
             let Said { nick, text } = said.data;
-            messages.append(tags::li().with_text(format!("{nick}: {text}")));
+            messages.append(tags::li().with(format!("{nick}: {text}")));
         });
         cx.on_click(&send, move |_cx, _event| {
             let said = text.value();
@@ -59,9 +60,8 @@ impl View for Chat {
                 let _ = channels.publish_typed(LOBBY, &said);
                 text.set_value("");
             }
-            Flow::Handled
         });
-        Ok(Response::Node(root))
+        Ok(root.into())
     }
 }
 

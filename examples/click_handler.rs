@@ -21,12 +21,11 @@ impl View for Counter {
                 // Read-modify-write from several threads: hold the tree's lock.
                 let _lock = count.lock();
                 let n: u64 = count.text_content().parse().unwrap_or(0);
-                count.set_text((n + 1).to_string());
-                Flow::Handled
+                count.set_content(n + 1);
             }
         });
         let html = tags::div().with((tags::h1().with("Counter"), &count, " ", &plus));
-        Ok(Response::Node(html))
+        Ok(html.into())
     }
 }
 

@@ -13,18 +13,16 @@ pub struct CountToTen;
 
 impl View for CountToTen {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let counter = tags::span().with_id("counter").with_text("0");
-        let html = tags::div()
-            .with_child(tags::h1().with_text("Counting to ten"))
-            .with_child(&counter);
+        let counter = tags::span().with_id("counter").with(0);
+        let html = tags::div().with((tags::h1().with("Counting to ten"), &counter));
         cx.show(&html)?;
         for i in 1..=10 {
             cx.sleep(Duration::from_secs(1))?;
-            counter.set_text(i.to_string());
+            counter.set_content(i);
             cx.show(&html)?;
         }
         counter.set_text("10: done");
-        Ok(Response::Node(html))
+        Ok(html.into())
     }
 }
 

@@ -14,23 +14,23 @@ pub struct SharedCounter;
 impl View for SharedCounter {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
         cx.daemonize();
-        let count = tags::span().with_id("count").with_text("0");
-        let plus = tags::button().with_id("plus").with_text("+1");
+        let count = tags::span().with_id("count").with(0);
+        let plus = tags::button().with_id("plus").with("+1");
         cx.on_click(&plus, {
             let count = count.clone();
             move |_cx, _event| {
                 let _lock = count.lock();
                 let n: u64 = count.text_content().parse().unwrap_or(0);
-                count.set_text((n + 1).to_string());
-                Flow::Handled
+                count.set_content(n + 1);
             }
         });
-        let html = tags::div()
-            .with_child(tags::h1().with_text("One counter, every tab"))
-            .with_child(&count)
-            .with_child(" ")
-            .with_child(&plus);
-        Ok(Response::Node(html))
+        let html = tags::div().with((
+            tags::h1().with("One counter, every tab"),
+            &count,
+            " ",
+            &plus,
+        ));
+        Ok(html.into())
     }
 }
 

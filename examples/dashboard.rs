@@ -41,12 +41,16 @@ impl View for Dashboard {
         ));
         // The subscription gets one message at a time, so its count needs no lock.
         let shown = AtomicU64::new(0);
-        cx.subscribe_typed(&channels, READINGS, move |_view, message: TypedMessage<Reading>| {
-            reading.set_text(format!("{} °C", message.data.celsius));
-            let shown = shown.fetch_add(1, Ordering::Relaxed) + 1;
-            received.set_content(shown);
-        });
-        Ok(Response::Node(root))
+        cx.subscribe_typed(
+            &channels,
+            READINGS,
+            move |_view, message: TypedMessage<Reading>| {
+                reading.set_text(format!("{} °C", message.data.celsius));
+                let shown = shown.fetch_add(1, Ordering::Relaxed) + 1;
+                received.set_content(shown);
+            },
+        );
+        Ok(root.into())
     }
 }
 

@@ -16,7 +16,6 @@ fn follow(cx: &Context, input: &Node, target: &Node, describe: fn(&ChangeValue) 
         if let Some(value) = event.value() {
             target.set_text(describe(value));
         }
-        Flow::Handled
     });
 }
 
@@ -30,12 +29,12 @@ impl View for Form {
             .with_id("subscribe")
             .with_attr("type", "checkbox");
         let color = tags::select().with_id("color").with_children(
-            ["red", "green", "blue"].map(|c| tags::option().with_attr("value", c).with_text(c)),
+            ["red", "green", "blue"].map(|c| tags::option().with_attr("value", c).with(c)),
         );
         let (name_out, subscribe_out, color_out) = (
             tags::span().with_id("name-out"),
-            tags::span().with_id("subscribe-out").with_text("no"),
-            tags::span().with_id("color-out").with_text("red"),
+            tags::span().with_id("subscribe-out").with("no"),
+            tags::span().with_id("color-out").with("red"),
         );
         follow(cx, &name, &name_out, |v| match v {
             ChangeValue::Text(text) => text.clone(),
@@ -52,21 +51,17 @@ impl View for Form {
                 .map_or_else(String::new, |c| (*c).to_owned()),
             other => format!("{other:?}"),
         });
-        let html = tags::div()
-            .with_child(tags::h1().with_text("A form"))
-            .with_child(tags::p().with_child(name))
-            .with_child(
-                tags::p().with_child(tags::label().with_child(subscribe).with_child(" Subscribe")),
-            )
-            .with_child(tags::p().with_child(color))
-            .with_child(tags::p().with_child("Name: ").with_child(name_out))
-            .with_child(
-                tags::p()
-                    .with_child("Subscribed: ")
-                    .with_child(subscribe_out),
-            )
-            .with_child(tags::p().with_child("Color: ").with_child(color_out));
-        Ok(Response::Node(html))
+        Ok(tags::div()
+            .with((
+                tags::h1().with("A form"),
+                tags::p().with(name),
+                tags::p().with(tags::label().with((subscribe, " Subscribe"))),
+                tags::p().with(color),
+                tags::p().with(("Name: ", name_out)),
+                tags::p().with(("Subscribed: ", subscribe_out)),
+                tags::p().with(("Color: ", color_out)),
+            ))
+            .into())
     }
 }
 

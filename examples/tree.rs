@@ -10,12 +10,9 @@ use lona_html::{Document, tags::*};
 use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
 
 fn main() {
-    let message = p().with_text("Click the button");
-    let button = button().with_text("Click me");
-    let root = div()
-        .with_child(h1().with_text("Lona <in Rust>"))
-        .with_child(&message)
-        .with_child(&button);
+    let message = p().with("Click the button");
+    let button = button().with("Click me");
+    let root = div().with((h1().with("Lona <in Rust>"), &message, &button));
     let doc = Document::new();
     doc.set_root(&root);
     let (window, runtime) = (WindowId(1), RuntimeId(1));

@@ -12,7 +12,7 @@ pub struct Uploads;
 impl View for Uploads {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
         let files = tags::ul().with_id("files");
-        let status = tags::p().with_id("status").with_text("No files yet");
+        let status = tags::p().with_id("status").with("No files yet");
         let limits = BucketLimits::default()
             .with_max_files(5)
             .with_max_size(10 * 1024 * 1024);
@@ -43,33 +43,32 @@ impl View for Uploads {
             .with_attr("method", "post")
             .with_attr("enctype", "multipart/form-data")
             .with_attr("target", "uploads")
-            .with_child(
+            .with((
                 tags::input()
                     .with_attr("type", "file")
                     .with_attr("name", "files")
                     .with_attr("multiple", true),
-            )
-            .with_child(
                 tags::input()
                     .with_attr("type", "submit")
                     .with_attr("value", "Upload"),
-            );
+            ));
         let frame = tags::iframe()
             .with_attr("name", "uploads")
             .with_attr("hidden", true);
         let limits = bucket.limits();
-        Ok(Response::Node(
-            tags::div()
-                .with_child(tags::h1().with_text("Uploads"))
-                .with_child(tags::p().with_text(format!(
+        Ok(tags::div()
+            .with((
+                tags::h1().with("Uploads"),
+                tags::p().with(format!(
                     "At most {} files and {} bytes; they are deleted when you leave.",
                     limits.max_files, limits.max_size
-                )))
-                .with_child(form)
-                .with_child(frame)
-                .with_child(status)
-                .with_child(files),
-        ))
+                )),
+                form,
+                frame,
+                status,
+                files,
+            ))
+            .into())
     }
 }
 
@@ -84,27 +83,24 @@ fn show_files(files: &Node, bucket: &Bucket) {
             .with_attr("method", "post")
             .with_attr("target", "uploads")
             .with_attr("style", "display: inline")
-            .with_child(
+            .with((
                 tags::input()
                     .with_attr("type", "hidden")
                     .with_attr("name", "name")
                     .with_attr("value", name.as_str()),
-            )
-            .with_child(
                 tags::input()
                     .with_attr("type", "submit")
                     .with_attr("value", "Delete"),
-            );
+            ));
         files.append(
-            tags::li()
-                .with_child(
-                    tags::a()
-                        .with_attr("href", bucket.url(&name))
-                        .with_attr("target", "_blank")
-                        .with_text(name.as_str()),
-                )
-                .with_child(" ")
-                .with_child(delete),
+            tags::li().with((
+                tags::a()
+                    .with_attr("href", bucket.url(&name))
+                    .with_attr("target", "_blank")
+                    .with(name.as_str()),
+                " ",
+                delete,
+            )),
         );
     }
 }

@@ -124,7 +124,6 @@ impl View for Order {
             let update = move |_: &EventContext, _: &InputEvent| {
                 // Every value is up to date here: the runtime applied what the browser sent.
                 summary.set_text(describe());
-                Flow::Handled
             };
             if control == &rating {
                 cx.on(control, Event::Custom(WIDGET_DATA_EVENT.to_owned()), update);
@@ -133,9 +132,7 @@ impl View for Order {
             }
         }
 
-        let suggest = tags::button()
-            .with_attr("type", "button")
-            .with_text("Suggest");
+        let suggest = tags::button().with_attr("type", "button").with("Suggest");
         cx.on_click(&suggest, {
             let (name, size, toppings, rating, summary) = (
                 name.clone(),
@@ -151,42 +148,28 @@ impl View for Order {
                 toppings.set_values(["basil"]);
                 rating.widget_data().set(&[], "stars", 5);
                 summary.set_text(describe());
-                Flow::Handled
             }
         });
 
         let form = tags::form()
             .with_attr("method", "post")
             .with_attr("action", "/ordered")
-            .with_child(tags::p().with_child(&name))
-            .with_child(
-                tags::p().with_child(
-                    tags::label()
-                        .with_child(&extra_cheese)
-                        .with_child(" Extra cheese"),
-                ),
-            )
-            .with_child(tags::p().with_child(&size))
-            .with_child(
-                tags::p()
-                    .with_child(&dough)
-                    .with_child(" ")
-                    .with_child(&toppings),
-            )
-            .with_child(
-                tags::p()
-                    .with_child(&suggest)
-                    .with_child(" ")
-                    .with_child(Submit::new("Order")),
-            );
-        Ok(Response::Node(
-            tags::div()
-                .with_child(tags::h1().with_text("Pizza"))
-                .with_child(form)
-                .with_child(tags::h2().with_text("Rate us"))
-                .with_child(&rating)
-                .with_child(summary),
-        ))
+            .with((
+                tags::p().with(&name),
+                tags::p().with(tags::label().with((&extra_cheese, " Extra cheese"))),
+                tags::p().with(&size),
+                tags::p().with((&dough, " ", &toppings)),
+                tags::p().with((&suggest, " ", Submit::new("Order"))),
+            ));
+        Ok(tags::div()
+            .with((
+                tags::h1().with("Pizza"),
+                form,
+                tags::h2().with("Rate us"),
+                &rating,
+                summary,
+            ))
+            .into())
     }
 }
 
@@ -196,7 +179,7 @@ pub struct Ordered;
 
 impl View for Ordered {
     fn handle_request(&self, _cx: &Context, request: &Request) -> ViewResult {
-        Ok(Response::Node(submitted(request)))
+        Ok(submitted(request).into())
     }
 }
 
@@ -207,12 +190,13 @@ fn submitted(request: &Request) -> Node {
             PostValue::Text(text) => text.clone(),
             PostValue::List(values) => values.join(", "),
         };
-        list.append(tags::li().with_text(format!("{name}: {value}")));
+        list.append(tags::li().with(format!("{name}: {value}")));
     }
-    tags::div()
-        .with_child(tags::h1().with_text("Ordered"))
-        .with_child(list)
-        .with_child(tags::a().with_attr("href", "/").with_text("Again"))
+    tags::div().with((
+        tags::h1().with("Ordered"),
+        list,
+        tags::a().with_attr("href", "/").with("Again"),
+    ))
 }
 
 /// The app: the order on `/`, what was ordered on `/ordered`, and the widget's script in the

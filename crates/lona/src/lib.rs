@@ -47,12 +47,9 @@
 //!
 //! impl View for MyView {
 //!     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-//!         let message = tags::div().with_text("Button not clicked");
-//!         let button = tags::button().with_text("Click me!");
-//!         let html = tags::div()
-//!             .with_child(tags::h1().with_text("Click the button!"))
-//!             .with_child(&message)
-//!             .with_child(&button);
+//!         let message = tags::div().with("Button not clicked");
+//!         let button = tags::button().with("Click me!");
+//!         let html = tags::div().with((tags::h1().with("Click the button!"), &message, &button));
 //!         cx.show(&html)?;
 //!         // This call blocks until the button was clicked.
 //!         let event = cx.await_click(&[&button])?;
@@ -91,9 +88,9 @@
 //!
 //! impl View for Clicker {
 //!     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-//!         let message = tags::p().with_text("Click the button");
-//!         let button = tags::button().with_text("Click me");
-//!         let root = tags::div().with_child(&message).with_child(&button);
+//!         let message = tags::p().with("Click the button");
+//!         let button = tags::button().with("Click me");
+//!         let root = tags::div().with((&message, &button));
 //!         cx.show(&root)?;
 //!         cx.await_click(&[&button])?;
 //!         message.set_text("Button clicked");
@@ -105,8 +102,8 @@
 //!
 //! impl AsyncView for AsyncClicker {
 //!     async fn handle_request(&self, cx: &AsyncContext, _request: &Request) -> ViewResult {
-//!         let button = tags::button().with_text("Click me");
-//!         let root = tags::div().with_child(&button);
+//!         let button = tags::button().with("Click me");
+//!         let root = tags::div().with(&button);
 //!         cx.show(&root)?;
 //!         cx.await_click(&[&button]).await?; // no thread is held while waiting
 //!         button.set_text("Clicked");
@@ -130,17 +127,17 @@
 //!
 //! impl View for Counter {
 //!     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-//!         let count = tags::span().with_text("0");
-//!         let plus = tags::button().with_text("+1");
+//!         let count = tags::span().with(0);
+//!         let plus = tags::button().with("+1");
 //!         cx.on_click(&plus, {
 //!             let count = count.clone();
 //!             move |_cx, _event| {
 //!                 let _lock = count.lock(); // read-modify-write from several threads
 //!                 let n: u64 = count.text_content().parse().unwrap_or(0);
-//!                 count.set_text((n + 1).to_string()); // returning () means handled
+//!                 count.set_content(n + 1); // returning () means handled
 //!             }
 //!         });
-//!         Ok(tags::div().with_child(&count).with_child(&plus).into())
+//!         Ok(tags::div().with((&count, &plus)).into())
 //!     }
 //! }
 //! # App::new().view("/", |_| Counter);
@@ -170,12 +167,12 @@
 //!                 greeting.set_text(format!("Hello, {}!", name.value()));
 //!             }
 //!         });
-//!         let clear = tags::button().with_text("Clear");
+//!         let clear = tags::button().with("Clear");
 //!         cx.on_click(&clear, {
 //!             let name = name.clone();
 //!             move |_cx, _event| name.set_value("") // the browser's input empties
 //!         });
-//!         Ok(tags::div().with_child(&name).with_child(&clear).with_child(&greeting).into())
+//!         Ok(tags::div().with((&name, &clear, &greeting)).into())
 //!     }
 //! }
 //! # App::new().view("/", |_| Signup);
