@@ -14,6 +14,7 @@ mod bench_scenarios;
 mod bench_summary;
 mod ci;
 mod docs;
+mod files;
 mod modules;
 mod soak;
 mod tidy;

@@ -77,7 +77,7 @@ pub(crate) fn run(root: &Path, options: &Options) -> anyhow::Result<()> {
     let root = options.root.as_deref().unwrap_or(root);
     let shapes = measure(root)?;
     print!("{}", report(&shapes));
-    let mut files = rust_files(root, &["crates", "xtask", "tests", "examples", "benches"]);
+    let mut files = rust_files(root, crate::files::SOURCE_DIRS)?;
     files.sort_by_key(|(path, lines)| (std::cmp::Reverse(*lines), path.clone()));
     println!("\nlargest files:");
     for (path, lines) in files.iter().take(options.largest) {
@@ -89,14 +89,13 @@ pub(crate) fn run(root: &Path, options: &Options) -> anyhow::Result<()> {
 
 /// The shape of every crate under `crates/` and of `xtask`.
 pub(crate) fn measure(root: &Path) -> anyhow::Result<Vec<CrateShape>> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("crates"))
-        .with_context(|| format!("reading {}", root.join("crates").display()))?
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.join("src").is_dir())
+    let mut dirs: Vec<PathBuf> = crate::files::crate_folders(root)?
+        .iter()
+        .map(|name| root.join("crates").join(name))
+        .filter(|dir| dir.join("src").is_dir())
         .collect();
     dirs.push(root.join("xtask"));
-    dirs.sort();
-    Ok(dirs.iter().map(|dir| shape(dir)).collect())
+    dirs.iter().map(|dir| shape(dir)).collect()
 }
 
 fn report(shapes: &[CrateShape]) -> String {
@@ -118,13 +117,13 @@ fn report(shapes: &[CrateShape]) -> String {
     out
 }
 
-fn shape(dir: &Path) -> CrateShape {
+fn shape(dir: &Path) -> anyhow::Result<CrateShape> {
     let name = dir
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
     let src = dir.join("src");
-    let files = rust_files(dir, &["src"]);
+    let files = rust_files(dir, &["src"])?;
     let lines = files.iter().map(|(_, lines)| lines).sum();
     let roots = ["lib.rs", "main.rs"];
     let modules: BTreeSet<String> = files
@@ -159,12 +158,12 @@ fn shape(dir: &Path) -> CrateShape {
             }
         }
     }
-    CrateShape {
+    Ok(CrateShape {
         name,
         src,
         lines,
         imports,
-    }
+    })
 }
 
 /// `text` without its comments (from `//` to the end of each line, doc comments included) and
@@ -254,28 +253,23 @@ fn identifier(text: &str) -> &str {
     &text[..end]
 }
 
-/// Every `.rs` file under `root/<dir>` for each dir, with its line count.
-fn rust_files(root: &Path, dirs: &[&str]) -> Vec<(PathBuf, usize)> {
-    let mut out = Vec::new();
-    let mut stack: Vec<PathBuf> = dirs.iter().map(|dir| root.join(dir)).collect();
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name();
-            if path.is_dir() {
-                if name != "target" && name != "node_modules" {
-                    stack.push(path);
-                }
-            } else if path.extension().is_some_and(|ext| ext == "rs") {
-                let lines = std::fs::read_to_string(&path).map_or(0, |text| text.lines().count());
-                out.push((path, lines));
-            }
-        }
+/// Every `.rs` file under `root/<dir>` for each dir (as tidy finds them), with its line count.
+fn rust_files(root: &Path, dirs: &[&str]) -> anyhow::Result<Vec<(PathBuf, usize)>> {
+    let mut files = Vec::new();
+    for dir in dirs {
+        crate::files::collect_files(
+            &root.join(dir),
+            &mut |path| path.extension().is_some_and(|ext| ext == "rs"),
+            &mut files,
+        )?;
     }
-    out
+    Ok(files
+        .into_iter()
+        .map(|path| {
+            let lines = std::fs::read_to_string(&path).map_or(0, |text| text.lines().count());
+            (path, lines)
+        })
+        .collect())
 }
 
 /// Tarjan's algorithm, iteratively: each strongly connected component, members sorted.

@@ -60,7 +60,7 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
 /// example an unreadable directory), not that the workspace is untidy.
 pub(crate) fn check_all(root: &Path) -> anyhow::Result<Vec<Failure>> {
     let mut failures = Vec::new();
-    let crates = crate_folders(root)?;
+    let crates = crate::files::crate_folders(root)?;
     check_architecture(root, &crates, &mut failures)?;
     deps::check(root, &mut failures);
     check_manifests(root, &mut failures)?;
@@ -70,35 +70,6 @@ pub(crate) fn check_all(root: &Path) -> anyhow::Result<Vec<Failure>> {
     features::check_documented(root, &mut failures)?;
     check_module_cycles(root, &mut failures)?;
     Ok(failures)
-}
-
-/// Names of the folders under `crates/` that hold a `Cargo.toml`, sorted.
-fn crate_folders(root: &Path) -> anyhow::Result<Vec<String>> {
-    let mut names = Vec::new();
-    for dir in subdirs(&root.join("crates"))? {
-        if dir.join("Cargo.toml").is_file()
-            && let Some(name) = dir.file_name().and_then(|n| n.to_str())
-        {
-            names.push(name.to_owned());
-        }
-    }
-    Ok(names)
-}
-
-/// Subdirectories of `dir`, sorted; none if `dir` does not exist.
-fn subdirs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut dirs = Vec::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-        let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            dirs.push(entry.path());
-        }
-    }
-    dirs.sort();
-    Ok(dirs)
 }
 
 fn read(path: &Path) -> anyhow::Result<String> {
@@ -251,7 +222,7 @@ fn expand_member(
 ) -> anyhow::Result<Vec<PathBuf>> {
     if let Some(parent) = pattern.strip_suffix("/*") {
         let mut members = Vec::new();
-        for dir in subdirs(&root.join(parent))? {
+        for dir in crate::files::subdirs(&root.join(parent))? {
             if dir.join("Cargo.toml").is_file() {
                 members.push(dir);
             } else {
@@ -352,16 +323,13 @@ pub(crate) fn manifest_failures(file: &Path, text: &str) -> Vec<Failure> {
 
 // Checks 4 and 5: Rust sources open with a module doc and hide no tests.
 
-/// Top-level folders whose `.rs` files are checked.
-const SOURCE_DIRS: &[&str] = &["crates", "xtask", "benches", "tests", "examples"];
-
 /// Spelled in two pieces so that this file does not trip its own check.
 const IGNORE_ATTR: &str = concat!("#[", "ignore");
 
 fn check_rust_sources(root: &Path, failures: &mut Vec<Failure>) -> anyhow::Result<()> {
     let mut files = Vec::new();
-    for dir in SOURCE_DIRS {
-        collect_files(
+    for dir in crate::files::SOURCE_DIRS {
+        crate::files::collect_files(
             &root.join(dir),
             &mut |path| path.extension().is_some_and(|e| e == "rs"),
             &mut files,
@@ -371,31 +339,6 @@ fn check_rust_sources(root: &Path, failures: &mut Vec<Failure>) -> anyhow::Resul
     for file in files {
         let shown = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
         failures.extend(rust_source_failures(&shown, &read(&file)?));
-    }
-    Ok(())
-}
-
-/// Recursively collects files matching `keep`, skipping `target` directories (build output,
-/// including a fuzz crate's own target) and hidden directories.
-fn collect_files(
-    dir: &Path,
-    keep: &mut impl FnMut(&Path) -> bool,
-    out: &mut Vec<PathBuf>,
-) -> anyhow::Result<()> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-        let entry = entry?;
-        let path = entry.path();
-        let name = entry.file_name();
-        if entry.file_type()?.is_dir() {
-            if name != "target" && !name.to_string_lossy().starts_with('.') {
-                collect_files(&path, keep, out)?;
-            }
-        } else if keep(&path) {
-            out.push(path);
-        }
     }
     Ok(())
 }
@@ -471,7 +414,7 @@ fn check_client_js(root: &Path, failures: &mut Vec<Failure>) -> anyhow::Result<(
     };
     let tests = js.join("tests");
     let mut files = Vec::new();
-    collect_files(&js, &mut |path| !path.starts_with(&tests), &mut files)?;
+    crate::files::collect_files(&js, &mut |path| !path.starts_with(&tests), &mut files)?;
     files.sort();
     for file in files {
         // Mentioned by its path relative to js/, which for top-level files is its name.
