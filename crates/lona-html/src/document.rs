@@ -34,6 +34,9 @@ pub(crate) struct DocState {
     pub(crate) index: HashMap<NodeId, Node>,
     /// The issuer of the edits being made now, inside [`Document::with_issuer`].
     pub(crate) issuer: Option<Issuer>,
+    /// The ids of the nodes that left the tree since they were last taken, once
+    /// [`Document::record_departures`] asked for them.
+    pub(crate) departed: Option<Vec<NodeId>>,
 }
 
 impl DocState {
@@ -41,7 +44,7 @@ impl DocState {
     fn detach_root(&mut self) {
         if let Some(old) = self.root.take() {
             let mut data = old.0.data.lock();
-            detach_subtree(&old, &mut data, &mut self.index);
+            detach_subtree(&old, &mut data, self);
         }
         self.patches.clear();
         self.index.clear();
@@ -130,6 +133,7 @@ impl Document {
             patches: Vec::new(),
             index: HashMap::new(),
             issuer: None,
+            departed: None,
         }))))
     }
 
@@ -214,6 +218,47 @@ impl Document {
             previous,
         };
         f()
+    }
+
+    /// From now on, remembers the id of every node that leaves this document's tree (removed,
+    /// replaced, or with the old root), for [`Document::take_departed`].
+    ///
+    /// Off by default so that a document nobody asks keeps no list. The view runtime turns it
+    /// on to drop the event handlers of nodes that left.
+    pub fn record_departures(&self) {
+        let guard = self.0.lock();
+        let mut state = guard.borrow_mut();
+        state.departed.get_or_insert_with(Vec::new);
+    }
+
+    /// The ids of the nodes that left the tree since the last call, in the order they left
+    /// (empty unless [`Document::record_departures`] was called). A node that left and came
+    /// back (a move) is listed too; [`Document::node`] tells whether it is in the tree now.
+    ///
+    /// ```
+    /// use lona_html::{Document, tags::{div, li, ul}};
+    ///
+    /// let (milk, bread) = (li().with("milk"), li().with("bread"));
+    /// let list = ul().with((&milk, &bread));
+    /// let doc = Document::new();
+    /// doc.record_departures();
+    /// doc.set_root(&div().with(&list));
+    /// list.remove_child(&milk);
+    /// list.remove_child(&bread);
+    /// list.append(&bread); // a move: out and back in
+    /// let departed = doc.take_departed();
+    /// assert_eq!(departed, [milk.id(), bread.id()]);
+    /// assert!(doc.node(milk.id()).is_none() && doc.node(bread.id()).is_some());
+    /// assert!(doc.take_departed().is_empty());
+    /// ```
+    pub fn take_departed(&self) -> Vec<NodeId> {
+        let guard = self.0.lock();
+        let mut state = guard.borrow_mut();
+        state
+            .departed
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// Whether changes are waiting to be taken.

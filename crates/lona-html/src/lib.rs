@@ -37,6 +37,7 @@ mod diff;
 mod document;
 pub mod forms;
 mod into_children;
+mod live;
 mod mirror;
 mod node;
 mod parse;
@@ -54,6 +55,7 @@ pub use content::{
 pub use diff::diff;
 pub use document::{Document, TreeLock};
 pub use into_children::{Each, IntoChildren, each};
+pub use live::Live;
 pub use mirror::{ApplyError, Mirror, PatchPart};
 pub use node::{
     Attributes, ClassList, Events, IdList, Node, Style, WeakNode, WidgetData,

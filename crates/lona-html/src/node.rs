@@ -238,7 +238,7 @@ impl Edit<'_> {
     fn detach(&mut self, child: &Node, child_data: &mut Data) {
         child_data.parent = Weak::new();
         if let Some((_, state)) = &mut self.doc {
-            detach_subtree(child, child_data, &mut state.index);
+            detach_subtree(child, child_data, state);
         }
     }
 }

@@ -170,6 +170,27 @@ impl Node {
         }
     }
 
+    /// Runs `f` with the lock of this node's document held: the closure form of
+    /// [`Node::lock`], for several reads and edits that must be atomic together and that a
+    /// [`crate::Live`] value does not cover. Unlike a guard, it cannot be dropped too early.
+    ///
+    /// ```
+    /// use lona_html::tags::{li, span, ul};
+    ///
+    /// let list = ul();
+    /// let total = span().with(0);
+    /// // Add a row and its count together: no other handler sees one without the other.
+    /// list.locked(|| {
+    ///     list.append(li().with("milk"));
+    ///     total.set_content(list.children().len());
+    /// });
+    /// assert_eq!(total.text_content(), "1");
+    /// ```
+    pub fn locked<R>(&self, f: impl FnOnce() -> R) -> R {
+        let _lock = self.lock();
+        f()
+    }
+
     /// A frozen copy of this subtree, with ids and resolved namespaces.
     pub fn snapshot(&self) -> Snapshot {
         let _lock = self.lock();

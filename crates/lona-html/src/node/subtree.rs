@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Weak;
 
 use crate::content::{Content, Element};
-use crate::document::DocCell;
+use crate::document::{DocCell, DocState};
 use crate::{Namespace, NodeId, Snapshot};
 
 use super::{Data, Node};
@@ -58,14 +58,18 @@ pub(super) fn attach_and_snapshot(
     }
 }
 
-/// Clears the document of a subtree and removes it from the index.
-pub(crate) fn detach_subtree(node: &Node, data: &mut Data, index: &mut HashMap<NodeId, Node>) {
+/// Clears the document of a subtree, removes it from the index and, if the document keeps
+/// them, records the ids that left (see [`crate::Document::take_departed`]).
+pub(crate) fn detach_subtree(node: &Node, data: &mut Data, state: &mut DocState) {
     data.doc = Weak::new();
-    index.remove(&node.id());
+    state.index.remove(&node.id());
+    if let Some(departed) = &mut state.departed {
+        departed.push(node.id());
+    }
     if let Content::Element(element) = &data.content {
         for child in &element.children {
             let mut child_data = child.0.data.lock();
-            detach_subtree(child, &mut child_data, index);
+            detach_subtree(child, &mut child_data, state);
         }
     }
 }
