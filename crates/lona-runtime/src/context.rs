@@ -17,7 +17,7 @@ use lona_html::{Document, Event, Node};
 use lona_protocol::InputEventType;
 
 use crate::block_on::block_on;
-use crate::runtime::{Handler, Pending, ViewShared};
+use crate::runtime::{Handler, HandlerId, Pending, ViewShared};
 use crate::stop::Stopped;
 use crate::timer::Sleep;
 use crate::view::{InputEvent, IntoFlow, Request};
@@ -169,14 +169,21 @@ impl ViewHandle {
     /// anything but [`Flow::Continue`](crate::Flow::Continue) stops the propagation. A handler
     /// that returns `()` handled the event ([`IntoFlow`]).
     ///
-    /// Handlers belong to the view, not to the node: they are dropped when the view ends, so a
-    /// handler that captures its own node does not keep the tree alive.
+    /// Handlers belong to the view, not to the node, so a handler that captures its own node
+    /// makes no reference cycle. They are dropped, with what they captured, when their node
+    /// leaves the view's document (a deleted row's handlers go with the row; a node moved
+    /// within one handler keeps them), when [`ViewHandle::remove_handler`] removes them, or
+    /// when the view ends. A node that is put back into the document after its handlers were
+    /// dropped needs them registered again; a panel that comes and goes keeps its handlers
+    /// when it is hidden (`hidden` attribute) instead of removed.
+    ///
+    /// Returns the handler's id, for [`ViewHandle::remove_handler`].
     pub fn on<R: IntoFlow>(
         &self,
         node: &Node,
         event: Event,
         handler: impl Fn(&EventContext, &InputEvent) -> R + Send + Sync + 'static,
-    ) {
+    ) -> HandlerId {
         let code = event.code();
         let name = match &event {
             Event::Custom(name) => Some(name.clone()),
@@ -185,14 +192,31 @@ impl ViewHandle {
         node.events().add(event);
         self.shared.add_handler(
             node.id(),
-            Handler {
+            Handler::new(
                 code,
                 name,
-                call: Arc::new(move |cx: &EventContext, event: &InputEvent| {
+                Arc::new(move |cx: &EventContext, event: &InputEvent| {
                     handler(cx, event).into_flow()
                 }),
-            },
-        );
+            ),
+        )
+    }
+
+    /// Removes one handler; `false` if it was removed already (or its node left the
+    /// document). The node keeps listening for the event (its events are part of the tree),
+    /// so its next events go to the other handlers, to `await_*` and to the view's hook.
+    pub fn remove_handler(&self, handler: HandlerId) -> bool {
+        self.shared.remove_handler(handler)
+    }
+
+    /// Removes every handler of `node`, and returns how many there were.
+    pub fn remove_handlers(&self, node: &Node) -> usize {
+        self.shared.remove_handlers(node.id())
+    }
+
+    /// How many node handlers the view holds now: for tests and the view's own accounting.
+    pub fn handler_count(&self) -> usize {
+        self.shared.handler_count()
     }
 
     /// This view's runtime id, the one on the wire and in [`ViewHandle::running_views`].
@@ -267,8 +291,8 @@ impl ViewHandle {
         &self,
         node: &Node,
         handler: impl Fn(&EventContext, &InputEvent) -> R + Send + Sync + 'static,
-    ) {
-        self.on(node, Event::Click, handler);
+    ) -> HandlerId {
+        self.on(node, Event::Click, handler)
     }
 
     /// [`ViewHandle::on`] for changes. A node that listens to changes already keeps its
@@ -281,14 +305,14 @@ impl ViewHandle {
         &self,
         node: &Node,
         handler: impl Fn(&EventContext, &InputEvent) -> R + Send + Sync + 'static,
-    ) {
+    ) -> HandlerId {
         let event = node
             .events()
             .to_vec()
             .into_iter()
             .find(|e| e.same_type(&Event::CHANGE))
             .unwrap_or(Event::CHANGE);
-        self.on(node, event, handler);
+        self.on(node, event, handler)
     }
 
     pub(crate) fn wait(&self, want: Option<InputEventType>, nodes: &[&Node]) -> AwaitEvent {

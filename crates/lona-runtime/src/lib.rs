@@ -60,8 +60,8 @@ pub use histogram::{CLICK_BUCKETS, HistogramSnapshot};
 pub use limits::{Limit, LimitsTripped};
 pub use pool::{Pool, PoolConfig, PoolMetrics, SubmitError, panic_message};
 pub use runtime::{
-    ErrorPage, EventOutcome, Runtime, RuntimeConfig, RuntimeMetrics, StartError, ViewFactory,
-    ViewInfo, ViewState,
+    ErrorPage, EventOutcome, HandlerId, Runtime, RuntimeConfig, RuntimeMetrics, StartError,
+    ViewFactory, ViewInfo, ViewState,
 };
 pub use spawn::{PoolSpawner, Spawn, Task};
 pub use state::{AppState, ServerState, ServerStateGuard};

@@ -12,7 +12,7 @@
 //!
 //! This file holds what the parts share: the [`Runtime`] handle and its state, and
 //! `ViewShared`, one running view. The parts, each an `impl` of those on one concern:
-//! `config` (sizes, error page), `factory` (making views, driving either kind), `start`
+//! `config` (sizes, error page), `factory` (making views, driving either kind), `handlers` (node handlers and their removal), `start`
 //! (starting, detaching and stopping views from outside), `lifecycle` (a view's start, end,
 //! stop and cleanup), `output` (what a view sends its windows), `dispatch` (input events in
 //! Lona's order), `daemon` (daemon views and the runtime-pool share) and `report` (metrics
@@ -23,12 +23,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Instant;
 
-use lona_html::{Document, Issuer, NodeId};
+use lona_html::{Document, Issuer};
 use lona_protocol::{RuntimeId, WindowId};
 use parking_lot::Mutex;
 
 use crate::connection::{Connection, SessionId};
-use crate::context::{EventContext, Waiter};
+use crate::context::Waiter;
 use crate::histogram::Histogram;
 use crate::limits::LimitCounters;
 use crate::pool::{Pool, PoolConfig};
@@ -36,12 +36,13 @@ use crate::quota::Quotas;
 use crate::spawn::{PoolSpawner, Spawn};
 use crate::state::{AppState, ServerState};
 use crate::stop::StopSignal;
-use crate::view::{Flow, InputEvent, Request};
+use crate::view::{InputEvent, Request};
 
 mod config;
 mod daemon;
 mod dispatch;
 mod factory;
+mod handlers;
 mod lifecycle;
 mod output;
 mod report;
@@ -51,19 +52,10 @@ pub use config::{ErrorPage, RuntimeConfig};
 pub use dispatch::EventOutcome;
 use factory::DynView;
 pub use factory::ViewFactory;
+pub use handlers::HandlerId;
+pub(crate) use handlers::{Handler, Handlers};
 pub use report::{RuntimeMetrics, ViewInfo, ViewState};
 pub use start::StartError;
-
-/// The closure of a node handler.
-pub(crate) type HandlerFn = dyn Fn(&EventContext, &InputEvent) -> Flow + Send + Sync;
-
-/// A node handler registered with [`ViewHandle::on`](crate::ViewHandle::on).
-#[derive(Clone)]
-pub(crate) struct Handler {
-    pub(crate) code: u16,
-    pub(crate) name: Option<String>,
-    pub(crate) call: Arc<HandlerFn>,
-}
 
 #[derive(Default)]
 pub(crate) struct Waiters {
@@ -134,7 +126,7 @@ pub(crate) struct ViewShared {
     title: Mutex<Arc<str>>,
     daemon: AtomicBool,
     attached: Mutex<Vec<Attachment>>,
-    handlers: Mutex<HashMap<NodeId, Vec<Handler>>>,
+    handlers: Mutex<Handlers>,
     /// Queued events, each with the moment it arrived, for the click round-trip histogram.
     mailbox: Mutex<VecDeque<(Instant, InputEvent)>>,
     draining: AtomicBool,
@@ -202,10 +194,6 @@ impl ViewShared {
             .upgrade()
             .map(|runtime| runtime.config.state.clone())
             .unwrap_or_default()
-    }
-
-    pub(crate) fn add_handler(&self, node: NodeId, handler: Handler) {
-        self.handlers.lock().entry(node).or_default().push(handler);
     }
 }
 

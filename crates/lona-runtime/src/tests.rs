@@ -10,6 +10,7 @@ mod daemons;
 mod errors;
 mod events;
 mod forms;
+mod handlers;
 mod hooks;
 mod limits;
 mod output;

@@ -13,7 +13,7 @@ use lona_html::{Node, WIDGET_DATA_EVENT};
 use lona_protocol::client::{ChangeValue, EventKind, InputEvent as WireEvent, SubmitField};
 use lona_protocol::{RuntimeId, ServerMessage, WindowId};
 
-use super::{Handler, Runtime, ViewShared};
+use super::{Runtime, ViewShared};
 use crate::client_errors::{Admission, report_suppressed};
 use crate::connection::{Connection, ConnectionId, Outgoing};
 use crate::context::{EventContext, ViewHandle};
@@ -301,18 +301,7 @@ impl ViewShared {
             return flow;
         }
         for node in &event.nodes {
-            let handlers: Vec<Handler> = self
-                .handlers
-                .lock()
-                .get(&node.id())
-                .map(|list| {
-                    list.iter()
-                        .filter(|h| h.matches(&event.kind))
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            for handler in handlers {
+            for handler in self.handlers_for(node.id(), &event.kind) {
                 let flow = (handler.call)(cx, event);
                 if flow != Flow::Continue {
                     return flow;
@@ -362,15 +351,5 @@ impl ViewShared {
             .lock()
             .iter()
             .any(|a| a.connection.id() == connection && a.window == window)
-    }
-}
-
-impl Handler {
-    fn matches(&self, kind: &EventKind) -> bool {
-        match (kind, &self.name) {
-            (EventKind::Custom { name, .. }, Some(wanted)) => name == wanted,
-            (EventKind::Custom { .. }, None) => false,
-            (other, _) => other.code() == self.code,
-        }
     }
 }

@@ -254,7 +254,7 @@ impl ViewShared {
         }
         // Handlers, waits and kept guards may hold nodes and contexts: drop them so the tree
         // can go (a kept subscription ends here).
-        self.handlers.lock().clear();
+        self.clear_handlers();
         let kept = std::mem::take(&mut *self.kept.lock());
         drop(kept);
         self.waiters.lock().list.clear();

@@ -46,6 +46,7 @@ impl ViewShared {
     /// so no patch can overtake it.
     pub(super) fn send_tree(&self, root: &Node) {
         let _ = self.doc.take_patches();
+        self.drop_departed_handlers();
         let part = Html::Tree(root).encode_part();
         let title = self.title.lock().clone();
         let id = self.id;
@@ -69,6 +70,7 @@ impl ViewShared {
     /// it mirrors what that window shows already, such as the value its user just typed.
     pub(crate) fn flush(&self) {
         let _lock = self.doc.lock();
+        self.drop_departed_handlers();
         let patches = self.doc.take_patches();
         if patches.is_empty() {
             return;
@@ -104,6 +106,7 @@ impl ViewShared {
     pub(crate) fn show_raw_html(&self, html: &str) {
         let _lock = self.doc.lock();
         self.doc.clear_root();
+        self.drop_departed_handlers();
         let title = self.title.lock().clone();
         let id = self.id;
         self.send_all(|window| {

@@ -166,6 +166,7 @@ impl Runtime {
                 stopped: view.stop.reason().is_some(),
                 state: view.state(),
                 windows: view.attached.lock().len(),
+                handlers: view.handler_count(),
             })
             .collect();
         views.sort_by_key(|view| view.id.0);
@@ -196,4 +197,6 @@ pub struct ViewInfo {
     pub state: ViewState,
     /// How many windows show it.
     pub windows: usize,
+    /// How many node handlers it holds (they go when their nodes leave its document).
+    pub handlers: usize,
 }

@@ -2,7 +2,7 @@
 //! starts ([`Runtime::start_view`], [`Runtime::run_once`]), for windows and connections that go
 //! away, for one view stopped by the admin shell, and for shutdown.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -13,8 +13,8 @@ use parking_lot::Mutex;
 
 use super::factory::{DynView, ViewFactory};
 use super::{
-    Attachment, Lifecycle, PendingWaits, ReattachKey, Runtime, ViewShared, Waiters, daemon,
-    short_session,
+    Attachment, Handlers, Lifecycle, PendingWaits, ReattachKey, Runtime, ViewShared, Waiters,
+    daemon, short_session,
 };
 use crate::client_errors::report_suppressed;
 use crate::connection::{CloseReason, Connection};
@@ -152,7 +152,12 @@ impl Runtime {
     ) -> Arc<ViewShared> {
         Arc::new(ViewShared {
             id: RuntimeId(self.inner.next_id.fetch_add(1, Ordering::Relaxed)),
-            doc: Document::new(),
+            doc: {
+                // Its handlers go when their nodes leave it (`drop_departed_handlers`).
+                let doc = Document::new();
+                doc.record_departures();
+                doc
+            },
             stop: StopSignal::default(),
             waiters: Mutex::new(Waiters::default()),
             runtime: Arc::downgrade(&self.inner),
@@ -161,7 +166,7 @@ impl Runtime {
             daemon: AtomicBool::new(false),
             interactive: window.is_some(),
             attached: Mutex::new(window.into_iter().collect()),
-            handlers: Mutex::new(HashMap::new()),
+            handlers: Mutex::new(Handlers::default()),
             mailbox: Mutex::new(VecDeque::new()),
             draining: AtomicBool::new(false),
             lifecycle: Mutex::new(Lifecycle::default()),
