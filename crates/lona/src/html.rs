@@ -10,7 +10,7 @@
 pub use lona_html::tags;
 pub use lona_html::{
     AttrValue, Attributes, ClassList, Document, Each, Event, Events, IdList, IntoChildren, Key,
-    MAX_PARSE_DEPTH, Namespace, Node, NodeId, ParseNodeIdError, RenderOptions, Selector,
+    Live, MAX_PARSE_DEPTH, Namespace, Node, NodeId, ParseNodeIdError, RenderOptions, Selector,
     SelectorError, Style, TreeLock, Value, WIDGET_DATA_EVENT, WeakNode, WidgetData, each,
     parse_html,
 };

@@ -7,7 +7,7 @@ pub use crate::html::forms::{
     Checkbox, NumberInput, RadioButton, RadioGroup, Select, Submit, Submitted, TextArea, TextInput,
 };
 #[doc(no_inline)]
-pub use crate::html::{Document, Event, IntoChildren, Key, Node, Value, parse_html, tags};
+pub use crate::html::{Document, Event, IntoChildren, Key, Live, Node, Value, parse_html, tags};
 #[doc(no_inline)]
 #[cfg(feature = "templates")]
 pub use crate::server::Templates;

@@ -11,7 +11,7 @@ pub use lona_protocol::client::{
 };
 pub use lona_protocol::{RuntimeId, WindowId};
 pub use lona_runtime::{
-    AsyncContext, AsyncView, ConnectionId, Context, EventContext, EventFuture, Flow, InputEvent,
-    IntoFlow, Request, Response, ServerState, ServerStateGuard, SessionId, StopReason, Stopped,
-    SubmitFuture, View, ViewError, ViewHandle, ViewInfo, ViewResult, ViewState,
+    AsyncContext, AsyncView, ConnectionId, Context, EventContext, EventFuture, Flow, HandlerId,
+    InputEvent, IntoFlow, Request, Response, ServerState, ServerStateGuard, SessionId, StopReason,
+    Stopped, SubmitFuture, View, ViewError, ViewHandle, ViewInfo, ViewResult, ViewState,
 };
