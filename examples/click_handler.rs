@@ -1,30 +1,21 @@
-//! The README's version of the first app: a counter whose button has a click handler. The
-//! handler runs on the worker pool; what it changes is sent when it returns, and the view's
-//! `handle_request` has long returned.
+//! The README's counter: typed state in a `Live` value that a `<span>` shows, and a click
+//! handler that changes it. The handler runs on the worker pool; what it changes is sent when
+//! it returns, and the view's `handle_request` has long returned.
 //!
 //! `cargo run -p examples --example click_handler`, then open http://127.0.0.1:8080/
 
 use lona::prelude::*;
 
-/// A counter: each click on `#plus` raises the number in `#count`, in a handler on the worker
-/// pool.
+/// A counter: each click on `#plus` raises the number in `#count`.
 #[derive(Debug)]
 pub struct Counter;
 
 impl View for Counter {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let count = tags::span().with_id("count").with(0);
+        let count = Live::new_in(tags::span().with_id("count"), 0);
         let plus = tags::button().with_id("plus").with("+1");
-        cx.on_click(&plus, {
-            let count = count.clone();
-            move |_cx, _event| {
-                // Read-modify-write from several threads: hold the tree's lock.
-                let _lock = count.lock();
-                let n: u64 = count.text_content().parse().unwrap_or(0);
-                count.set_content(n + 1);
-            }
-        });
         let html = tags::div().with((tags::h1().with("Counter"), &count, " ", &plus));
+        cx.on_click(&plus, move |_, _| count.update(|n| *n += 1));
         Ok(html.into())
     }
 }

@@ -14,22 +14,15 @@ pub struct SharedCounter;
 impl View for SharedCounter {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
         cx.daemonize();
-        let count = tags::span().with_id("count").with(0);
+        let count = Live::new_in(tags::span().with_id("count"), 0);
         let plus = tags::button().with_id("plus").with("+1");
-        cx.on_click(&plus, {
-            let count = count.clone();
-            move |_cx, _event| {
-                let _lock = count.lock();
-                let n: u64 = count.text_content().parse().unwrap_or(0);
-                count.set_content(n + 1);
-            }
-        });
         let html = tags::div().with((
             tags::h1().with("One counter, every tab"),
             &count,
             " ",
             &plus,
         ));
+        cx.on_click(&plus, move |_, _| count.update(|n| *n += 1));
         Ok(html.into())
     }
 }

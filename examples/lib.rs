@@ -12,6 +12,7 @@ pub mod count_to_ten;
 pub mod daemon;
 pub mod dashboard;
 pub mod form;
+pub mod todo;
 #[cfg(feature = "full")]
 pub mod uploads;
 #[cfg(feature = "full")]

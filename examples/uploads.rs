@@ -72,12 +72,10 @@ impl View for Uploads {
     }
 }
 
-/// Rebuilds the list: a link and a delete form per file.
+/// Rebuilds the list: a link and a delete form per file. Two uploads may finish at once;
+/// `set_content` replaces the rows in one edit, so the list never mixes both.
 fn show_files(files: &Node, bucket: &Bucket) {
-    // Two uploads may finish at once; the list is rebuilt as a whole under its lock.
-    let _lock = files.lock();
-    files.clear();
-    for name in bucket.file_names() {
+    files.set_content(bucket.file_names().into_iter().map(|name| {
         let delete = tags::form()
             .with_attr("action", bucket.delete_url())
             .with_attr("method", "post")
@@ -92,17 +90,15 @@ fn show_files(files: &Node, bucket: &Bucket) {
                     .with_attr("type", "submit")
                     .with_attr("value", "Delete"),
             ));
-        files.append(
-            tags::li().with((
-                tags::a()
-                    .with_attr("href", bucket.url(&name))
-                    .with_attr("target", "_blank")
-                    .with(name.as_str()),
-                " ",
-                delete,
-            )),
-        );
-    }
+        tags::li().with((
+            tags::a()
+                .with_attr("href", bucket.url(&name))
+                .with_attr("target", "_blank")
+                .with(name.as_str()),
+            " ",
+            delete,
+        ))
+    }));
 }
 
 /// The app: the uploads page on `/`.

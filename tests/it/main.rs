@@ -24,4 +24,5 @@ mod shell;
 mod submit;
 mod tasks;
 mod templates;
+mod todo;
 mod widgets;

@@ -16,5 +16,6 @@ mod navigation;
 mod order;
 mod submit;
 mod support;
+mod todo;
 mod uploads;
 mod widgets;
