@@ -17,3 +17,4 @@ pub mod todo;
 pub mod uploads;
 #[cfg(feature = "full")]
 pub mod widgets;
+pub mod wizard;

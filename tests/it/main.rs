@@ -1,5 +1,6 @@
 //! End-to-end tests of lona through its facade: one binary, one module per area.
 
+mod apps;
 mod browser;
 mod buckets;
 mod channels;
@@ -24,5 +25,5 @@ mod shell;
 mod submit;
 mod tasks;
 mod templates;
-mod todo;
+
 mod widgets;

@@ -17,7 +17,8 @@ fn typed_rows_are_added_ticked_off_and_deleted() {
             page.click("#add").await?;
         }
         page.wait_text("#left", "2").await?;
-        page.wait_text("#todos li:first-child", " milk Delete").await?;
+        page.wait_text("#todos li:first-child", " milk Delete")
+            .await?;
         page.click("#todos li:first-child .done").await?;
         page.wait_text("#left", "1").await?;
         page.click("#todos li:first-child .delete").await?;
