@@ -87,7 +87,8 @@ fn the_wizard_goes_back_and_forth_and_keeps_what_was_typed() {
         "the name stayed"
     );
     page.click("#next").expect("next");
-    page.wait_for_node_text("h1", "Step 2 of 3").expect("step 2 again");
+    page.wait_for_node_text("h1", "Step 2 of 3")
+        .expect("step 2 again");
     page.click("#next").expect("next");
     page.wait_for_node_text("#summary", "Ada orders a large pizza.")
         .expect("the summary reads both steps");

@@ -294,8 +294,16 @@ fn a_slow_handler_in_one_window_does_not_hold_up_another_window_of_the_same_tab(
             w2,
         )
         .expect("starts");
+    // Shown, not only built: a click on a node that is in no document yet is refused.
+    let shown = |probe: &Probe| {
+        probe
+            .nodes
+            .lock()
+            .first()
+            .is_some_and(|n| n.document().is_some())
+    };
     eventually("both views show their trees", || {
-        !slow_probe.nodes.lock().is_empty() && !fast_probe.nodes.lock().is_empty()
+        shown(&slow_probe) && shown(&fast_probe)
     });
     let outcome = runtime.input_event(&tab, w1, slow_id, click_on(&slow_probe.node(0), 1));
     assert_eq!(outcome, EventOutcome::Accepted);
