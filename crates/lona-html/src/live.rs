@@ -174,7 +174,6 @@ impl<T> From<Live<T>> for Node {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
     use std::thread;
 
     use super::Live;
@@ -186,19 +185,15 @@ mod tests {
         let count = Live::new_in(span().with_id("count"), 0u64);
         let doc = Document::new();
         doc.set_root(&div().with(&count));
-        let threads: Vec<_> = (0..8)
-            .map(|_| {
-                let count = count.clone();
-                thread::spawn(move || {
+        thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
                     for _ in 0..500 {
                         count.update(|n| *n += 1);
                     }
-                })
-            })
-            .collect();
-        for thread in threads {
-            thread.join().unwrap();
-        }
+                });
+            }
+        });
         assert_eq!(count.get(), 4000);
         assert_eq!(count.node().text_content(), "4000");
     }
@@ -244,10 +239,9 @@ mod tests {
         let count = Live::new(0);
         let doc = Document::new();
         doc.set_root(&div().with((&label, &count)));
-        let shared = Arc::new(label.clone());
         count.update(|n| {
             *n = 2;
-            shared.set_text("two");
+            label.set_text("two");
         });
         assert_eq!(
             doc.root().unwrap().to_html(),
