@@ -50,7 +50,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "views",
-        "running views: id, route, path, session, age, daemon, state, windows",
+        "running views: id, route, path, session, age, daemon, state, windows, handlers",
     ),
     ("stop VIEW_ID", "stops one view; its windows get VIEW_STOP"),
     (
@@ -525,6 +525,7 @@ fn views(state: &State) -> Json {
                     "daemon": view.daemon,
                     "state": view.state.name(),
                     "windows": view.windows,
+                    "handlers": view.handlers,
                     "stopped": view.stopped,
                 })
             })
