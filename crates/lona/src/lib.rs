@@ -181,6 +181,9 @@
 
 mod error;
 
+#[cfg(doctest)]
+mod docs;
+
 pub mod channels;
 pub mod html;
 pub mod metrics;
