@@ -114,3 +114,19 @@ fn the_chat_example_shows_every_message_in_every_open_lobby() {
     );
     assert!(lines[1].ends_with(": hi ada"), "{lines:?}");
 }
+
+#[test]
+fn the_chat_without_channels_in_its_app_shows_the_500_page_not_a_404() {
+    // The chat's view in an app that forgot `app.state(Channels::local())`: a setup mistake,
+    // so the error page says the server failed (and the log says how to fix it), not that
+    // the URL does not exist.
+    let mut app = App::new();
+    app.view("/", |_| examples::chat::Chat);
+    let server = TestServer::start(app);
+    let mut page = server.open("/").expect("the page loads");
+    page.wait_for_text("500 Internal Error")
+        .expect("the window shows the 500 page");
+    let shown = page.window().text();
+    assert!(!shown.contains("404"), "{shown}");
+    assert!(page.query("#send").is_none(), "no lobby without channels");
+}
