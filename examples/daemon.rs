@@ -4,6 +4,8 @@
 //!
 //! `cargo run -p examples --example daemon`, then open http://127.0.0.1:8080/ twice
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use lona::prelude::*;
 
 /// One counter per session, shared by every tab of the browser and kept while none is open:
@@ -16,20 +18,18 @@ impl View for SharedCounter {
         cx.daemonize();
         let count = tags::span().with_id("count").with(0);
         let plus = tags::button().with_id("plus").with("+1");
-        cx.on_click(&plus, {
-            let count = count.clone();
-            move |_cx, _event| {
-                let _lock = count.lock();
-                let n: u64 = count.text_content().parse().unwrap_or(0);
-                count.set_content(n + 1);
-            }
-        });
         let html = tags::div().with((
             tags::h1().with("One counter, every tab"),
             &count,
             " ",
             &plus,
         ));
+        // The number is typed state the handler owns; the tree only shows it. A view handles
+        // its events one at a time, in order, whichever tab sent them.
+        let clicks = AtomicU64::new(0);
+        cx.on_click(&plus, move |_cx, _event| {
+            count.set_content(clicks.fetch_add(1, Ordering::Relaxed) + 1);
+        });
         Ok(html.into())
     }
 }
