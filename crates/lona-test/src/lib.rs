@@ -16,6 +16,8 @@
 //! reading right away.
 //!
 //! ```
+//! use std::sync::atomic::{AtomicU64, Ordering};
+//!
 //! use lona::prelude::*;
 //! use lona_test::TestServer;
 //!
@@ -23,18 +25,14 @@
 //!
 //! impl View for Counter {
 //!     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-//!         let count = tags::span().with_id("count").with_text("0");
-//!         let plus = tags::button().with_id("plus").with_text("+1");
-//!         cx.on_click(&plus, {
-//!             let count = count.clone();
-//!             move |_cx, _event| {
-//!                 let _lock = count.lock();
-//!                 let n: u64 = count.text_content().parse().unwrap_or(0);
-//!                 count.set_text((n + 1).to_string());
-//!                 Flow::Handled
-//!             }
+//!         let count = tags::span().with_id("count").with(0);
+//!         let plus = tags::button().with_id("plus").with("+1");
+//!         let html = tags::div().with((&count, &plus));
+//!         let clicks = AtomicU64::new(0); // the handler's own typed state
+//!         cx.on_click(&plus, move |_cx, _event| {
+//!             count.set_content(clicks.fetch_add(1, Ordering::Relaxed) + 1);
 //!         });
-//!         Ok(Response::Node(tags::div().with_child(&count).with_child(&plus)))
+//!         Ok(html.into())
 //!     }
 //! }
 //!

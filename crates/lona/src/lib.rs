@@ -160,19 +160,17 @@
 //!     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
 //!         let name = TextInput::new().with_name("name");
 //!         let greeting = tags::p();
+//!         let clear = tags::button().with("Clear");
+//!         let html = tags::div().with((&name, &clear, &greeting));
 //!         cx.on_change(&name, {
-//!             let (name, greeting) = (name.clone(), greeting.clone());
+//!             let name = name.clone(); // a handle of its own: `&name` is borrowed for the call
 //!             move |_cx, _event| {
 //!                 // The value the browser sent is applied already.
 //!                 greeting.set_text(format!("Hello, {}!", name.value()));
 //!             }
 //!         });
-//!         let clear = tags::button().with("Clear");
-//!         cx.on_click(&clear, {
-//!             let name = name.clone();
-//!             move |_cx, _event| name.set_value("") // the browser's input empties
-//!         });
-//!         Ok(tags::div().with((&name, &clear, &greeting)).into())
+//!         cx.on_click(&clear, move |_cx, _event| name.set_value("")); // the input empties
+//!         Ok(html.into())
 //!     }
 //! }
 //! # App::new().view("/", |_| Signup);
