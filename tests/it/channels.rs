@@ -14,24 +14,23 @@ impl View for Room {
     fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult {
         let channels = cx.channels()?;
         let lines = tags::ul().with_id("lines");
-        let send = tags::button().with_id("send").with_text("Send");
-        let root = tags::div().with_child(&lines).with_child(&send);
+        let send = tags::button().with_id("send").with("Send");
+        let root = tags::div().with((&lines, &send));
         cx.subscribe(&channels, "room.*", move |_view, message| {
             let text = format!(
                 "{}: {}",
                 message.topic,
                 message.data.as_str().unwrap_or("?")
             );
-            lines.append(tags::li().with_text(text));
+            lines.append(tags::li().with(text));
         });
         let who = request.query("who").unwrap_or("someone").to_owned();
         cx.on_click(&send, move |_cx, _event| {
             for n in 1..=3 {
                 channels.publish("room.lobby", format!("{who} {n}"));
             }
-            Flow::Handled
         });
-        Ok(Response::Node(root))
+        Ok(root.into())
     }
 }
 
