@@ -4,6 +4,7 @@
 //! `cargo run -p examples --example uploads`, then open http://127.0.0.1:8080/
 
 use lona::prelude::*;
+use lona::uploads::BucketEvent;
 
 /// A file picker that uploads into the view's bucket, and the list of what is in it.
 #[derive(Debug)]
@@ -19,22 +20,8 @@ impl View for Uploads {
         let bucket = Bucket::builder()
             .limits(limits)
             // Hooks run on the worker pool; what they change is sent when they return.
-            .on_add({
-                let status = status.clone();
-                let files = files.clone();
-                move |event| {
-                    show_files(&files, event.bucket);
-                    status.set_text(format!("Added {}", event.names.join(", ")));
-                }
-            })
-            .on_delete({
-                let status = status.clone();
-                let files = files.clone();
-                move |event| {
-                    show_files(&files, event.bucket);
-                    status.set_text(format!("Deleted {}", event.names.join(", ")));
-                }
-            })
+            .on_add(report(files.clone(), status.clone(), "Added"))
+            .on_delete(report(files.clone(), status.clone(), "Deleted"))
             .build(cx)?;
         // The form posts into a hidden frame: a form with a target is left to the browser,
         // so the page (and this view) stays while the files go up.
@@ -69,6 +56,18 @@ impl View for Uploads {
                 files,
             ))
             .into())
+    }
+}
+
+/// A bucket hook that rebuilds the list and says in `status` what was `done` to which files.
+fn report(
+    files: Node,
+    status: Node,
+    done: &'static str,
+) -> impl Fn(&BucketEvent<'_>) + Send + Sync + 'static {
+    move |event| {
+        show_files(&files, event.bucket);
+        status.set_text(format!("{done} {}", event.names.join(", ")));
     }
 }
 

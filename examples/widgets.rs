@@ -60,116 +60,126 @@ fn stars(node: &Node) -> i64 {
 #[derive(Debug)]
 pub struct Order;
 
+/// The order's controls and the summary that describes them: one handle the handlers share
+/// (each clone is a set of node handles, not a copy of the tree).
+#[derive(Clone)]
+struct Pizza {
+    name: TextInput,
+    extra_cheese: Checkbox,
+    size: RadioGroup,
+    dough: Select,
+    toppings: Select,
+    rating: Node,
+    summary: Node,
+}
+
+impl Pizza {
+    fn new() -> Pizza {
+        Pizza {
+            name: TextInput::new()
+                .with_name("name")
+                .with_placeholder("Your name"),
+            extra_cheese: Checkbox::new().with_name("cheese"),
+            size: RadioGroup::new()
+                .with_name("size")
+                .with_radio("small", "Small")
+                .with_radio("large", "Large")
+                .with_value("small"),
+            dough: Select::new()
+                .with_name("dough")
+                .with_options([("thin", "Thin"), ("thick", "Thick")]),
+            toppings: Select::multiple().with_name("toppings").with_options([
+                ("ham", "Ham"),
+                ("olives", "Olives"),
+                ("basil", "Basil"),
+            ]),
+            rating: tags::div()
+                .with_id("rating")
+                .with_widget("Stars", Value::map([("stars", 3)]))
+                // Without this the server refuses the widget's changes.
+                .with_widget_sync(),
+            summary: tags::p().with_id("summary"),
+        }
+    }
+
+    /// Writes the summary from the controls' typed values.
+    fn show_summary(&self) {
+        let name = Some(self.name.value())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "Someone".to_owned());
+        let cheese = if self.extra_cheese.value() {
+            " and extra cheese"
+        } else {
+            ""
+        };
+        let toppings = Some(self.toppings.values().join(", "))
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| "nothing".to_owned());
+        self.summary.set_text(format!(
+            "{name} orders a {} pizza on {} dough{cheese}, with {toppings}; rated {} stars.",
+            self.size.value().unwrap_or_default(),
+            self.dough.value().unwrap_or_default(),
+            stars(&self.rating),
+        ));
+    }
+}
+
 impl View for Order {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
         // Tabs of one browser share the view. A daemon's tabs re-attach to it on a VIEW of
         // its URL, so the form posts to another route.
         cx.daemonize();
-        let name = TextInput::new()
-            .with_name("name")
-            .with_placeholder("Your name");
-        let extra_cheese = Checkbox::new().with_name("cheese");
-        let size = RadioGroup::new()
-            .with_name("size")
-            .with_radio("small", "Small")
-            .with_radio("large", "Large")
-            .with_value("small");
-        let dough = Select::new()
-            .with_name("dough")
-            .with_options([("thin", "Thin"), ("thick", "Thick")]);
-        let toppings = Select::multiple().with_name("toppings").with_options([
-            ("ham", "Ham"),
-            ("olives", "Olives"),
-            ("basil", "Basil"),
-        ]);
-        let rating = tags::div()
-            .with_widget("Stars", Value::map([("stars", 3)]))
-            // Without this the server refuses the widget's changes.
-            .with_widget_sync();
-        let summary = tags::p();
-
-        let controls: [&Node; 6] = [&name, &extra_cheese, &size, &dough, &toppings, &rating];
-        let describe = {
-            let (name, extra_cheese, size, dough, toppings, rating) = (
-                name.clone(),
-                extra_cheese.clone(),
-                size.clone(),
-                dough.clone(),
-                toppings.clone(),
-                rating.clone(),
-            );
-            move || {
-                format!(
-                    "{} orders a {} pizza on {} dough{}, with {}; rated {} stars.",
-                    Some(name.value())
-                        .filter(|n| !n.is_empty())
-                        .unwrap_or_else(|| "Someone".to_owned()),
-                    size.value().unwrap_or_default(),
-                    dough.value().unwrap_or_default(),
-                    if extra_cheese.value() {
-                        " and extra cheese"
-                    } else {
-                        ""
-                    },
-                    Some(toppings.values().join(", "))
-                        .filter(|t| !t.is_empty())
-                        .unwrap_or_else(|| "nothing".to_owned()),
-                    stars(&rating),
-                )
-            }
-        };
-        summary.set_text(describe());
-        for control in controls {
-            let (summary, describe) = (summary.clone(), describe.clone());
-            let update = move |_: &EventContext, _: &InputEvent| {
-                // Every value is up to date here: the runtime applied what the browser sent.
-                summary.set_text(describe());
-            };
-            if control == &rating {
-                cx.on(control, Event::Custom(WIDGET_DATA_EVENT.to_owned()), update);
-            } else {
-                cx.on_change(control, update);
-            }
-        }
-
-        let suggest = tags::button().with_attr("type", "button").with("Suggest");
-        cx.on_click(&suggest, {
-            let (name, size, toppings, rating, summary) = (
-                name.clone(),
-                size.clone(),
-                toppings.clone(),
-                rating.clone(),
-                summary.clone(),
-            );
-            move |_, _| {
-                // The browser shows every value the server sets.
-                name.set_value("Margherita fan");
-                size.set_value(Some("large"));
-                toppings.set_values(["basil"]);
-                rating.widget_data().set(&[], "stars", 5);
-                summary.set_text(describe());
-            }
-        });
-
+        let pizza = Pizza::new();
+        pizza.show_summary();
+        let suggest = tags::button()
+            .with_id("suggest")
+            .with_attr("type", "button")
+            .with("Suggest");
         let form = tags::form()
             .with_attr("method", "post")
             .with_attr("action", "/ordered")
             .with((
-                tags::p().with(&name),
-                tags::p().with(tags::label().with((&extra_cheese, " Extra cheese"))),
-                tags::p().with(&size),
-                tags::p().with((&dough, " ", &toppings)),
+                tags::p().with(&pizza.name),
+                tags::p().with(tags::label().with((&pizza.extra_cheese, " Extra cheese"))),
+                tags::p().with(&pizza.size),
+                tags::p().with((&pizza.dough, " ", &pizza.toppings)),
                 tags::p().with((&suggest, " ", Submit::new("Order"))),
             ));
-        Ok(tags::div()
-            .with((
-                tags::h1().with("Pizza"),
-                form,
-                tags::h2().with("Rate us"),
-                &rating,
-                summary,
-            ))
-            .into())
+        let html = tags::div().with((
+            tags::h1().with("Pizza"),
+            form,
+            tags::h2().with("Rate us"),
+            &pizza.rating,
+            &pizza.summary,
+        ));
+
+        // Every value is up to date in a handler: the runtime applied what the browser sent.
+        let controls: [&Node; 5] = [
+            &pizza.name,
+            &pizza.extra_cheese,
+            &pizza.size,
+            &pizza.dough,
+            &pizza.toppings,
+        ];
+        for control in controls {
+            let pizza = pizza.clone();
+            cx.on_change(control, move |_cx, _event| pizza.show_summary());
+        }
+        let rated = pizza.clone();
+        cx.on(
+            &pizza.rating,
+            Event::Custom(WIDGET_DATA_EVENT.to_owned()),
+            move |_cx, _event| rated.show_summary(),
+        );
+        cx.on_click(&suggest, move |_cx, _event| {
+            // The browser shows every value the server sets.
+            pizza.name.set_value("Margherita fan");
+            pizza.size.set_value(Some("large"));
+            pizza.toppings.set_values(["basil"]);
+            pizza.rating.widget_data().set(&[], "stars", 5);
+            pizza.show_summary();
+        });
+        Ok(html.into())
     }
 }
 

@@ -602,3 +602,38 @@ fn a_stalled_upload_gets_408_and_the_bucket_takes_the_next_one() {
     );
     assert_eq!(done.status, 200, "{}", done.body);
 }
+
+#[test]
+fn the_uploads_example_lists_what_was_added() {
+    let dir = TempDir::new("buckets-example");
+    let mut app = examples::uploads::app();
+    app.settings.bucket_dir = Some(dir.path().to_owned());
+    let server = TestServer::start(app);
+    let mut client = server.open("/").expect("the example opens");
+    let form = client
+        .wait_for_selector("form[enctype]")
+        .expect("the upload form");
+    let add = form
+        .attributes()
+        .get("action")
+        .map(|value| value.to_string())
+        .expect("the form posts to the bucket");
+    let cookie = client
+        .session()
+        .cookie()
+        .expect("the page set a session cookie")
+        .to_owned();
+    let answer = upload(&server, &add, Some(&cookie), &[(b"notes.txt", b"hi")]);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    client
+        .wait_for_node_text("#status", "Added notes.txt")
+        .expect("the on_add hook reports the file");
+    assert_eq!(
+        client
+            .query_all("#files a")
+            .iter()
+            .map(|node| node.text_content())
+            .collect::<Vec<_>>(),
+        ["notes.txt"]
+    );
+}

@@ -14,24 +14,23 @@ impl View for Room {
     fn handle_request(&self, cx: &Context, request: &Request) -> ViewResult {
         let channels = cx.channels()?;
         let lines = tags::ul().with_id("lines");
-        let send = tags::button().with_id("send").with_text("Send");
-        let root = tags::div().with_child(&lines).with_child(&send);
+        let send = tags::button().with_id("send").with("Send");
+        let root = tags::div().with((&lines, &send));
         cx.subscribe(&channels, "room.*", move |_view, message| {
             let text = format!(
                 "{}: {}",
                 message.topic,
                 message.data.as_str().unwrap_or("?")
             );
-            lines.append(tags::li().with_text(text));
+            lines.append(tags::li().with(text));
         });
         let who = request.query("who").unwrap_or("someone").to_owned();
         cx.on_click(&send, move |_cx, _event| {
             for n in 1..=3 {
                 channels.publish("room.lobby", format!("{who} {n}"));
             }
-            Flow::Handled
         });
-        Ok(Response::Node(root))
+        Ok(root.into())
     }
 }
 
@@ -113,4 +112,28 @@ fn the_chat_example_shows_every_message_in_every_open_lobby() {
         "{lines:?}"
     );
     assert!(lines[1].ends_with(": hi ada"), "{lines:?}");
+}
+
+#[test]
+fn the_chat_without_channels_in_its_app_shows_the_500_page_not_a_404() {
+    // The chat's view in an app that forgot `app.state(Channels::local())`: a setup mistake,
+    // so the error page says the server failed (and the log says how to fix it), not that
+    // the URL does not exist.
+    let log = crate::log::log();
+    let mut app = App::new();
+    app.view("/", |_| examples::chat::Chat);
+    let server = TestServer::start(app);
+    let mut page = server.open("/").expect("the page loads");
+    page.wait_for_text("500 Internal Error")
+        .expect("the window shows the 500 page");
+    // Logged before the page is sent.
+    let said = log.lines();
+    assert!(
+        said.iter().any(|line| line.contains("a view failed")
+            && line.contains("register them at startup with `app.state(Channels::local())`")),
+        "the log says how to fix the setup: {said:#?}"
+    );
+    let shown = page.window().text();
+    assert!(!shown.contains("404"), "{shown}");
+    assert!(page.query("#send").is_none(), "no lobby without channels");
 }

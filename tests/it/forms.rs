@@ -297,3 +297,20 @@ fn a_submitted_form_delivers_the_values_the_user_chose() -> Result<(), lona_test
     assert_eq!(client.text("#method").as_deref(), Some("GET"));
     Ok(())
 }
+
+#[test]
+fn the_form_example_shows_the_typed_values_of_its_controls() -> Result<(), lona_test::TestError> {
+    let server = TestServer::start(examples::form::app());
+    let mut client = server.open("/")?;
+    client.wait_for_node_text("#color-out", "red")?;
+    client.change("#name", ChangeValue::Text("Ann".into()))?;
+    client.change("#subscribe", ChangeValue::Checked(true))?;
+    // The browser sends the index of the chosen option; the view reads the option's value.
+    client.change("#color", ChangeValue::Selected(vec![2]))?;
+    client.wait_for_node_text("#name-out", "Ann")?;
+    client.wait_for_node_text("#subscribe-out", "yes")?;
+    client.wait_for_node_text("#color-out", "blue")?;
+    client.change("#subscribe", ChangeValue::Checked(false))?;
+    client.wait_for_node_text("#subscribe-out", "no")?;
+    Ok(())
+}

@@ -13,6 +13,7 @@ mod events;
 mod forms;
 mod hostile_http;
 mod limits;
+mod log;
 mod metrics;
 mod middleware;
 mod nginx;

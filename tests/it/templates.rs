@@ -258,3 +258,42 @@ fn frontend_pieces_per_route_frontends_and_reverse_in_code() {
         "body { color: green }"
     );
 }
+
+/// The custom 404 page of docs/routes-responses-templates.md ("A custom 404 page"), as written
+/// there.
+const NOT_FOUND_PAGE: &str = r#"{% if status == 404 %}<div id="not-found"><h1>Nothing here</h1><a href="/">Home</a></div>
+{%- else %}<div class="lona-error"><h1>{{ status }} {{ reason }}</h1></div>{% endif %}"#;
+
+#[test]
+fn the_manuals_custom_404_page_answers_unknown_urls_and_views_not_found() {
+    struct Answers(u16);
+    impl View for Answers {
+        fn handle_request(&self, _cx: &Context, _request: &Request) -> ViewResult {
+            Err(if self.0 == 403 {
+                ViewError::Forbidden
+            } else {
+                ViewError::NotFound
+            })
+        }
+    }
+    let mut app = App::new();
+    app.template("lona/error-view.html", NOT_FOUND_PAGE);
+    app.view("/gone", |_| Answers(404));
+    app.view("/secret", |_| Answers(403));
+    let server = TestServer::start(app);
+
+    let missing = server.get("/nowhere").expect("GET /nowhere");
+    assert_eq!(missing.status, 404, "the custom page keeps the real status");
+    assert!(
+        missing.body.contains("<h1>Nothing here</h1>"),
+        "{}",
+        missing.body
+    );
+    let mut gone = server.open("/gone").expect("opens /gone");
+    gone.wait_for_node_text("#not-found h1", "Nothing here")
+        .expect("a view's NotFound shows the custom page in its window");
+    let mut secret = server.open("/secret").expect("opens /secret");
+    secret
+        .wait_for_node_text(".lona-error", "403 Forbidden")
+        .expect("other statuses keep the plain page");
+}

@@ -139,3 +139,27 @@ fn an_ignored_node_is_marked_for_the_client() -> Result<(), TestError> {
     );
     Ok(())
 }
+
+#[test]
+fn the_widgets_examples_summary_follows_its_controls_the_widget_and_the_suggestion()
+-> Result<(), TestError> {
+    let server = TestServer::start(examples::widgets::app());
+    let mut client = server.open("/")?;
+    client.wait_for_selector("#summary")?;
+    client.change("input[name=name]", ChangeValue::Text("Ann".into()))?;
+    client.wait_for(|w| {
+        w.query("#summary")
+            .is_some_and(|s| s.text_content().starts_with("Ann orders a small pizza"))
+    })?;
+    client.set_widget_data("#rating", &[Key::from("stars")], Value::Int(4))?;
+    client.wait_for(|w| {
+        w.query("#summary")
+            .is_some_and(|s| s.text_content().ends_with("rated 4 stars."))
+    })?;
+    client.click("#suggest")?;
+    client.wait_for_node_text(
+        "#summary",
+        "Margherita fan orders a large pizza on thin dough, with basil; rated 5 stars.",
+    )?;
+    Ok(())
+}

@@ -7,6 +7,7 @@
 
 mod deps;
 mod features;
+mod manuals;
 mod toml;
 
 #[cfg(test)]
@@ -68,6 +69,7 @@ pub(crate) fn check_all(root: &Path) -> anyhow::Result<Vec<Failure>> {
     check_client_js(root, &mut failures)?;
     check_fuzz_workspaces(root, &crates, &mut failures)?;
     features::check_documented(root, &mut failures)?;
+    manuals::check(root, &mut failures)?;
     check_module_cycles(root, &mut failures)?;
     Ok(failures)
 }

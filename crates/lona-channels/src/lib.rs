@@ -84,7 +84,7 @@
 //! use lona_html::tags::{button, div, h1, li, ul};
 //! use lona_protocol::WindowId;
 //! use lona_runtime::{
-//!     AppState, Connection, Context, Flow, OutboxLimits, Request, Response, Runtime,
+//!     AppState, Connection, Context, OutboxLimits, Request, Response, Runtime,
 //!     RuntimeConfig, SessionId, View, ViewFactory, ViewResult,
 //! };
 //!
@@ -96,10 +96,7 @@
 //!         let channels = cx.channels()?;
 //!         let messages = ul();
 //!         let hello = button().with_text("Say hello");
-//!         let root = div()
-//!             .with_child(h1().with_text("Lobby"))
-//!             .with_child(&messages)
-//!             .with_child(&hello);
+//!         let root = div().with((h1().with("Lobby"), &messages, &hello));
 //!         cx.show(&root)?;
 //!         // Runs on a channel thread; what it changes is sent after each message.
 //!         cx.subscribe(&channels, "chat.lobby", move |_cx, message| {
@@ -110,7 +107,6 @@
 //!         let user = request.session.0.clone();
 //!         cx.on_click(&hello, move |_cx, _event| {
 //!             channels.publish("chat.lobby", format!("{user}: hello"));
-//!             Flow::Handled
 //!         });
 //!         // The view stays, handling clicks and messages, until its browser leaves.
 //!         Ok(Response::Empty)

@@ -66,7 +66,7 @@ pub trait ViewChannels: sealed::Sealed {
     /// ```
     /// use lona_channels::{TypedMessage, ViewChannels};
     /// use lona_html::tags::{li, ul};
-    /// use lona_runtime::{Context, Response, View, Request, ViewResult};
+    /// use lona_runtime::{Context, View, Request, ViewResult};
     /// use serde::{Deserialize, Serialize};
     ///
     /// /// What the chat publishes: its own type, not a JSON-like value.
@@ -80,13 +80,13 @@ pub trait ViewChannels: sealed::Sealed {
     ///         let channels = cx.channels()?;
     ///         let lines = ul();
     ///         cx.subscribe_typed(&channels, "chat.lobby", {
-    ///             let lines = lines.clone();
+    ///             let lines = lines.clone(); // a handle of its own: `lines` is the answer
     ///             move |_view, said: TypedMessage<Said>| {
     ///                 let Said { nick, text } = said.data;
-    ///                 lines.append(li().with_text(format!("{nick}: {text}")));
+    ///                 lines.append(li().with(format!("{nick}: {text}")));
     ///             }
     ///         });
-    ///         Ok(Response::Node(lines))
+    ///         Ok(lines.into())
     ///     }
     /// }
     /// ```

@@ -103,11 +103,20 @@ impl HttpRequest {
     /// session cookie. Call it where a user's privilege changes, at login (and logout), and
     /// keep what the login grants under the new id:
     ///
-    /// ```ignore
-    /// app.http("/login", |request| {
-    ///     let user = check_password(request)?;
+    /// ```
+    /// # use std::collections::HashMap;
+    /// # use std::sync::{Arc, Mutex};
+    /// # use lona_server::{App, HttpRequest, HttpResponse};
+    /// # fn check_password(_: &HttpRequest) -> Option<String> { None }
+    /// # let logins = Arc::new(Mutex::new(HashMap::new()));
+    /// # let mut app = App::new();
+    /// app.http("/login", move |request| {
+    ///     let Some(user) = check_password(request) else {
+    ///         return HttpResponse::text("wrong password").status(403);
+    ///     };
     ///     let session = request.rotate_session();
-    ///     logins.insert(session, user); // keyed by the new id, never by `request.session`
+    ///     // Keyed by the new id, never by `request.session`.
+    ///     logins.lock().unwrap().insert(session, user);
     ///     HttpResponse::redirect("/")
     /// });
     /// ```

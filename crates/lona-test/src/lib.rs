@@ -23,18 +23,11 @@
 //!
 //! impl View for Counter {
 //!     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-//!         let count = tags::span().with_id("count").with_text("0");
-//!         let plus = tags::button().with_id("plus").with_text("+1");
-//!         cx.on_click(&plus, {
-//!             let count = count.clone();
-//!             move |_cx, _event| {
-//!                 let _lock = count.lock();
-//!                 let n: u64 = count.text_content().parse().unwrap_or(0);
-//!                 count.set_text((n + 1).to_string());
-//!                 Flow::Handled
-//!             }
-//!         });
-//!         Ok(Response::Node(tags::div().with_child(&count).with_child(&plus)))
+//!         let count = Live::new_in(tags::span().with_id("count"), 0);
+//!         let plus = tags::button().with_id("plus").with("+1");
+//!         let html = tags::div().with((&count, &plus));
+//!         cx.on_click(&plus, move |_, _| count.update(|n| *n += 1));
+//!         Ok(html.into())
 //!     }
 //! }
 //!

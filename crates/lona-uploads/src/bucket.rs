@@ -46,7 +46,7 @@ pub(crate) struct Hooks {
 ///
 /// ```no_run
 /// use lona_html::tags;
-/// use lona_runtime::{Context, Request, Response, View, ViewResult};
+/// use lona_runtime::{Context, Request, View, ViewResult};
 /// use lona_uploads::{Bucket, BucketLimits};
 ///
 /// struct Upload;
@@ -71,10 +71,12 @@ pub(crate) struct Hooks {
 ///             .with_attr("method", "post")
 ///             .with_attr("enctype", "multipart/form-data")
 ///             .with_attr("target", "uploads")
-///             .with_child(tags::input().with_attr("type", "file").with_attr("name", "files"))
-///             .with_child(tags::input().with_attr("type", "submit"));
+///             .with((
+///                 tags::input().with_attr("type", "file").with_attr("name", "files"),
+///                 tags::input().with_attr("type", "submit"),
+///             ));
 ///         let frame = tags::iframe().with_attr("name", "uploads").with_attr("hidden", "");
-///         Ok(Response::Node(tags::div().with_child(form).with_child(frame).with_child(list)))
+///         Ok(tags::div().with((form, frame, list)).into())
 ///     }
 /// }
 /// ```

@@ -118,7 +118,8 @@
 //! ```
 //!
 //! Handlers can also be attached to nodes; they run on the worker pool, and what they change
-//! is sent when they return:
+//! is sent when they return. The view's state is a [`html::Live`] value of its own type, which
+//! a node shows; `update` changes it and renders the node again atomically:
 //!
 //! ```
 //! use lona::prelude::*;
@@ -127,17 +128,11 @@
 //!
 //! impl View for Counter {
 //!     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-//!         let count = tags::span().with(0);
+//!         let count = Live::new(0);
 //!         let plus = tags::button().with("+1");
-//!         cx.on_click(&plus, {
-//!             let count = count.clone();
-//!             move |_cx, _event| {
-//!                 let _lock = count.lock(); // read-modify-write from several threads
-//!                 let n: u64 = count.text_content().parse().unwrap_or(0);
-//!                 count.set_content(n + 1); // returning () means handled
-//!             }
-//!         });
-//!         Ok(tags::div().with((&count, &plus)).into())
+//!         let html = tags::div().with((&count, &plus));
+//!         cx.on_click(&plus, move |_, _| count.update(|n| *n += 1)); // `()`: handled
+//!         Ok(html.into())
 //!     }
 //! }
 //! # App::new().view("/", |_| Counter);
@@ -160,19 +155,17 @@
 //!     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
 //!         let name = TextInput::new().with_name("name");
 //!         let greeting = tags::p();
+//!         let clear = tags::button().with("Clear");
+//!         let html = tags::div().with((&name, &clear, &greeting));
 //!         cx.on_change(&name, {
-//!             let (name, greeting) = (name.clone(), greeting.clone());
+//!             let name = name.clone(); // a handle of its own: `&name` is borrowed for the call
 //!             move |_cx, _event| {
 //!                 // The value the browser sent is applied already.
 //!                 greeting.set_text(format!("Hello, {}!", name.value()));
 //!             }
 //!         });
-//!         let clear = tags::button().with("Clear");
-//!         cx.on_click(&clear, {
-//!             let name = name.clone();
-//!             move |_cx, _event| name.set_value("") // the browser's input empties
-//!         });
-//!         Ok(tags::div().with((&name, &clear, &greeting)).into())
+//!         cx.on_click(&clear, move |_cx, _event| name.set_value("")); // the input empties
+//!         Ok(html.into())
 //!     }
 //! }
 //! # App::new().view("/", |_| Signup);
@@ -180,6 +173,9 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod error;
+
+#[cfg(doctest)]
+mod docs;
 
 pub mod channels;
 pub mod html;

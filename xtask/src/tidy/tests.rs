@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::{
     Failure, architecture_failures, check_all, deps, heading_crate_name, manifest_failures,
-    rust_source_failures, toml,
+    manuals, rust_source_failures, toml,
 };
 use crate::project_root;
 
@@ -384,4 +384,30 @@ fn optional_dependencies_count_only_when_a_feature_enables_them() {
              (`cargo tree -e normal,features -p lona-runtime -i tokio` shows why)",
         ]
     );
+}
+
+#[test]
+fn manuals_must_be_doc_tested_and_tag_their_code_blocks() {
+    let module = "#[doc = include_str!(\"../../../docs/server.md\")]\nmod server {}\n";
+    let manual = "# Server\n\n```rust\nlet x = 1;\n```\n\n```\nplain\n```\n\n~~~ sh\nls\n~~~\n";
+    let included = manuals::manual_failures(Path::new("docs/server.md"), manual, module);
+    assert_eq!(
+        reasons(&included),
+        [
+            "line 7: a code block needs a language (```rust, ```text, ```sh...): rustdoc compiles \
+          a block without one as Rust"
+        ]
+    );
+
+    let left_out = manuals::manual_failures(Path::new("docs/new.md"), "# New\n", module);
+    assert_eq!(left_out.len(), 1, "{left_out:?}");
+    assert!(
+        left_out[0]
+            .reason
+            .starts_with("not compiled: add `#[doc = include_str!(\"../../../docs/new.md\")]"),
+        "{left_out:?}"
+    );
+    // A closing fence never counts as an opening one, whatever follows.
+    let closed = "```text\na\n```\n```toml\nb = 1\n```\n";
+    assert!(manuals::manual_failures(Path::new("docs/server.md"), closed, module).is_empty());
 }

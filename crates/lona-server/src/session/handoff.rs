@@ -71,15 +71,21 @@ impl std::error::Error for RotateError {}
 /// page and its views start again in the new session; the old session keeps its daemon views
 /// and buckets, which the browser no longer reaches.
 ///
-/// ```ignore
-/// cx.on_click(&login, move |cx, _| {
+/// ```
+/// # use std::collections::HashMap;
+/// # use std::sync::Mutex;
+/// # use lona_runtime::{Context, SessionId};
+/// # use lona_html::Node;
+/// # fn password_ok(_: &Node) -> bool { true }
+/// # fn login(cx: &Context, login: &Node, input: Node, user: String, logins: Mutex<HashMap<SessionId, String>>) {
+/// cx.on_click(login, move |cx, _| {
 ///     if password_ok(&input) {
-///         if let Ok(session) = lona::server::rotate_session(cx, "/") {
-///             logins.insert(session, user.clone());
+///         if let Ok(session) = lona_server::rotate_session(cx, "/") {
+///             logins.lock().unwrap().insert(session, user.clone());
 ///         }
 ///     }
-///     Flow::Handled
 /// });
+/// # }
 /// ```
 ///
 /// # Errors
