@@ -79,15 +79,19 @@ pub struct Document(pub(crate) Arc<DocCell>);
 /// let _ = node.lock(); // error: non-binding let on a type that has a destructor
 /// ```
 ///
-/// `_lock` (any name) keeps the guard to the end of the block:
+/// `_lock` (any name) keeps the guard to the end of the block; [`crate::Node::locked`] is the
+/// closure form that cannot be dropped too early, and a view's typed state needs neither
+/// ([`crate::Live`] locks for its updates):
 ///
 /// ```
 /// #![deny(unused_must_use, let_underscore_drop)]
-/// let count = lona_html::tags::span().with_text("1");
-/// let _lock = count.lock();
-/// let n: u32 = count.text_content().parse().unwrap_or(0);
-/// count.set_text((n + 1).to_string());
-/// # assert_eq!(count.text_content(), "2");
+/// use lona_html::tags::{li, span, ul};
+///
+/// let (list, total) = (ul(), span());
+/// let _lock = list.lock(); // the row and its count change together
+/// list.append(li().with("milk"));
+/// total.set_content(list.children().len());
+/// # assert_eq!(total.text_content(), "1");
 /// ```
 #[must_use = "the lock is released at once unless the guard is kept: `let _lock = node.lock();`"]
 pub struct TreeLock {
@@ -246,8 +250,8 @@ impl Document {
     /// list.remove_child(&milk);
     /// list.remove_child(&bread);
     /// list.append(&bread); // a move: out and back in
-    /// let departed = doc.take_departed();
-    /// assert_eq!(departed, [milk.id(), bread.id()]);
+    /// let departed = doc.take_departed(); // with the rows' text nodes
+    /// assert!(departed.contains(&milk.id()) && departed.contains(&bread.id()));
     /// assert!(doc.node(milk.id()).is_none() && doc.node(bread.id()).is_some());
     /// assert!(doc.take_departed().is_empty());
     /// ```

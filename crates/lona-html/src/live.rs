@@ -36,7 +36,9 @@ use crate::{IntoChildren, Node};
 /// use lona_html::Live;
 /// use lona_html::tags::{li, ul};
 ///
-/// let todos = Live::new_with(ul(), vec!["milk"], |todos| todos.iter().map(|t| li().with(*t)));
+/// let todos = Live::new_with(ul(), vec!["milk"], |todos| {
+///     todos.iter().map(|t| li().with(*t)).collect::<Vec<_>>()
+/// });
 /// todos.update(|todos| todos.push("bread"));
 /// assert_eq!(todos.node().to_html(), "<ul><li>milk</li><li>bread</li></ul>");
 /// ```
@@ -82,7 +84,8 @@ impl<T: fmt::Display + Send + 'static> Live<T> {
 
 impl<T: Send + 'static> Live<T> {
     /// `value`, shown by `node` with the children that `render` makes of it; `render` runs
-    /// now and after every change.
+    /// now and after every change. What it returns owns its parts (collect an iterator over
+    /// the value into a `Vec`).
     pub fn new_with<C: IntoChildren>(
         node: impl Into<Node>,
         value: T,
