@@ -51,9 +51,14 @@ impl Default for LocalConfig {
 /// is no order between them: two views subscribed to one topic each see every message in
 /// order, but not in step.
 ///
-/// Dropping the broker shuts it down without waiting ([`Broker::shutdown`] with no time).
+/// The threads start with the first publish or subscription, so an app that never uses its
+/// channels runs none. Dropping the broker shuts it down without waiting
+/// ([`Broker::shutdown`] with no time).
 pub struct LocalBroker {
     inner: Arc<Local>,
+    /// The workers' end of the job queue, until the threads start.
+    idle_receiver: Mutex<Option<Receiver<Arc<Sub>>>>,
+    started: std::sync::Once,
 }
 
 /// The broker's state, shared with its threads.
@@ -131,11 +136,7 @@ impl Default for LocalBroker {
 }
 
 impl LocalBroker {
-    /// Starts the dispatcher and the workers.
-    ///
-    /// # Panics
-    ///
-    /// If the operating system refuses to start a thread.
+    /// A broker whose dispatcher and workers start with its first publish or subscription.
     pub fn new(config: LocalConfig) -> LocalBroker {
         let config = LocalConfig {
             workers: config.workers.max(1),
@@ -149,21 +150,46 @@ impl LocalBroker {
             jobs: Mutex::new(Some(sender)),
             phase: AtomicU8::new(RUNNING),
             pending: AtomicUsize::new(0),
-            threads: AtomicUsize::new(config.workers + 1),
+            threads: AtomicUsize::new(0),
             idle: Mutex::new(()),
             idle_changed: Condvar::new(),
             dropped: AtomicU64::new(0),
             next_id: AtomicU64::new(1),
             config,
         });
-        spawn(&inner, "lona-channels-dispatch".to_owned(), Local::dispatch);
-        for n in 0..inner.config.workers {
-            let receiver = receiver.clone();
-            spawn(&inner, format!("lona-channels-{n}"), move |local| {
-                local.work(&receiver);
-            });
+        LocalBroker {
+            inner,
+            idle_receiver: Mutex::new(Some(receiver)),
+            started: std::sync::Once::new(),
         }
-        LocalBroker { inner }
+    }
+
+    /// Starts the dispatcher and the workers, once.
+    ///
+    /// # Panics
+    ///
+    /// If the operating system refuses to start a thread.
+    fn start(&self) {
+        self.started.call_once(|| {
+            // A broker shut down before its first use never needs them.
+            if self.inner.phase() != RUNNING {
+                return;
+            }
+            let Some(receiver) = self.idle_receiver.lock().take() else {
+                return;
+            };
+            let inner = &self.inner;
+            inner
+                .threads
+                .fetch_add(inner.config.workers + 1, Ordering::AcqRel);
+            spawn(inner, "lona-channels-dispatch".to_owned(), Local::dispatch);
+            for n in 0..inner.config.workers {
+                let receiver = receiver.clone();
+                spawn(inner, format!("lona-channels-{n}"), move |local| {
+                    local.work(&receiver);
+                });
+            }
+        });
     }
 }
 
@@ -406,6 +432,7 @@ impl Broker for LocalBroker {
         local.pending.fetch_add(1, Ordering::AcqRel);
         queue.messages.push_back((seq, Arc::new(message)));
         drop(queue);
+        self.start();
         local.queue_ready.notify_one();
     }
 
@@ -423,6 +450,7 @@ impl Broker for LocalBroker {
             scheduled: AtomicBool::new(false),
         });
         local.registry.write().insert(sub);
+        self.start();
         id
     }
 

@@ -609,3 +609,37 @@ fn any_broker_gets_plain_messages_and_handlers_that_never_panic() {
     assert_eq!(metrics.published, 3);
     assert_eq!(*broker.unsubscribed.lock(), vec![id]);
 }
+
+#[test]
+fn a_local_broker_starts_its_threads_with_its_first_use() {
+    let channels = Channels::local_with(LocalConfig {
+        workers: 2,
+        ..LocalConfig::default()
+    });
+    assert_eq!(
+        channels.metrics().threads,
+        0,
+        "an unused broker runs no thread"
+    );
+    let (sender, receiver) = unbounded();
+    let _subscription = channels.subscribe("news", move |message: &Message| {
+        let _ = sender.send(message.topic.clone());
+    });
+    assert_eq!(
+        channels.metrics().threads,
+        3,
+        "the dispatcher and two workers"
+    );
+    channels.publish("news", 1);
+    assert_eq!(
+        receiver.recv_timeout(Duration::from_secs(10)).as_deref(),
+        Ok("news")
+    );
+    assert!(channels.shutdown(Duration::from_secs(10)));
+    eventually("the threads to end", || channels.metrics().threads == 0);
+    // A broker shut down before its first use never starts a thread.
+    let unused = Channels::local();
+    assert!(unused.shutdown(Duration::ZERO));
+    let _late = unused.subscribe("news", |_message: &Message| {});
+    assert_eq!(unused.metrics().threads, 0);
+}
