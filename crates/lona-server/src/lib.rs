@@ -16,7 +16,8 @@
 //! - what they share: `state` (one per server), `target` (what a route leads to), `handler`
 //!   (non-interactive routes' types), `frontend` (the pages the server renders),
 //!   `middleware`, `tasks` (background tasks and their shutdown signal);
-//! - the leaves: `response`, `routing`, `session`, `settings`, `error`, `connections`,
+//! - the leaves: `response`, `routing`, `session`, `settings`, `error` (the server's typed
+//!   error), `lona_error` (the one error of an app's `main`), `connections`,
 //!   `client_addr`, `host`, `body_timeout`, `logging`, `metrics`, `memory`; `uploads` mounts
 //!   `lona-uploads` under the bucket prefix.
 
@@ -33,6 +34,7 @@ mod handler;
 mod host;
 mod http;
 mod logging;
+mod lona_error;
 mod memory;
 mod metrics;
 mod middleware;
@@ -60,6 +62,7 @@ pub use frontend::Templates;
 pub use frontend::{ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE};
 pub use handler::{AsyncHttpHandler, HttpFuture, HttpHandler, HttpRequest};
 pub use logging::init_logging;
+pub use lona_error::{Error, Result};
 pub use middleware::{ConnectionInfo, Decision, HttpRequestInfo, Middleware};
 // The Redis broker lives in `lona-redis`; re-exported here so `lona::channels::RedisBroker` stays.
 #[cfg(feature = "redis")]

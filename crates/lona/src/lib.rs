@@ -68,8 +68,7 @@
 //!     app.view("/", |_request| MyView);
 //!     // The command line: `run-server` (the default, on 127.0.0.1:8080), `collect-static`,
 //!     // `routes`, `settings`; `-s FILES` and `LONA_*` variables set settings (docs/settings.md).
-//!     app.main()?;
-//!     Ok(())
+//!     app.main()
 //! }
 //! ```
 //!
@@ -179,8 +178,6 @@
 //! ```
 #![doc(test(attr(deny(warnings))))]
 
-mod error;
-
 pub mod channels;
 pub mod html;
 pub mod metrics;
@@ -193,7 +190,7 @@ pub mod statics;
 pub mod uploads;
 pub mod view;
 
-pub use error::{Error, Result};
+pub use lona_server::{Error, Result};
 /// The `Serialize` trait that template contexts
 /// ([`Templates::render`](server::Templates::render), [`App::template_global`]) and
 /// `HttpResponse::json_value` take; re-exported so that an app names the same serde.
