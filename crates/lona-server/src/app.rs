@@ -472,6 +472,10 @@ impl App {
 }
 
 mod run;
+mod serve;
 mod spawn;
+
+pub use serve::Serve;
+pub(crate) use spawn::Launched;
 #[cfg(feature = "templates")]
 mod templates;

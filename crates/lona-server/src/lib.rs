@@ -53,7 +53,7 @@ mod tasks;
 #[cfg(feature = "uploads")]
 mod uploads;
 
-pub use app::{App, RouteName};
+pub use app::{App, RouteName, Serve};
 #[cfg(feature = "cli")]
 pub use cli::{Command, CommandLineError};
 pub use error::{BoxError, ServerError};
@@ -88,6 +88,8 @@ pub use serde::Serialize;
 /// JSON values, as admin shell commands answer them and [`HttpResponse::json_value`] fails
 /// with.
 pub use serde_json;
+/// The listener [`App::serve`] takes (tokio's).
+pub use tokio::net::TcpListener;
 
 /// The template engine's types that appear in this crate's API (minijinja's): the environment
 /// [`App::configure_templates`] changes, the bounds of [`App::template_filter`], the error of

@@ -35,15 +35,14 @@ impl Server {
     /// The running app: the accept loop's task `done` ends once `stop` is sent.
     pub(crate) fn new(
         addr: SocketAddr,
-        stop: watch::Sender<bool>,
-        done: tokio::task::JoinHandle<()>,
+        launched: crate::app::Launched,
         state: Arc<State>,
         tokio: tokio::runtime::Runtime,
     ) -> Server {
         Server {
             addr,
-            stop,
-            done: Some(done),
+            stop: launched.stop,
+            done: Some(launched.done),
             state,
             tokio: Some(tokio),
         }
