@@ -18,7 +18,7 @@
 //!   `middleware`, `tasks` (background tasks and their shutdown signal);
 //! - the leaves: `response`, `routing`, `session`, `settings`, `error` (the server's typed
 //!   error), `lona_error` (the one error of an app's `main`), `connections`,
-//!   `client_addr`, `host`, `body_timeout`, `logging`, `metrics`, `memory`; `uploads` mounts
+//!   `client_addr`, `host`, `request_body`, `body_timeout`, `logging`, `metrics`, `memory`; `uploads` mounts
 //!   `lona-uploads` under the bucket prefix.
 
 mod app;
@@ -38,6 +38,7 @@ mod lona_error;
 mod memory;
 mod metrics;
 mod middleware;
+mod request_body;
 mod response;
 mod routing;
 mod server;
@@ -53,6 +54,8 @@ mod tasks;
 #[cfg(feature = "uploads")]
 mod uploads;
 
+#[cfg(feature = "axum")]
+pub use app::LonaService;
 pub use app::{App, RouteName, Serve};
 #[cfg(feature = "cli")]
 pub use cli::{Command, CommandLineError};

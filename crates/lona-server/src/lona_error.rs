@@ -29,6 +29,7 @@ enum Kind {
     Server,
     Settings,
     Start,
+    Io,
 }
 
 /// `Result` with [`Error`] as the default error type.
@@ -65,6 +66,13 @@ impl Error {
     /// A view could not start (the server is busy or shutting down).
     pub fn is_start(&self) -> bool {
         self.kind == Kind::Start
+    }
+
+    /// An I/O error of the app's own `main`: binding its listener, `axum::serve` (with
+    /// [`App::serve`](crate::App::serve) and `App::into_service`,
+    /// the caller binds).
+    pub fn is_io(&self) -> bool {
+        self.kind == Kind::Io
     }
 }
 
@@ -133,6 +141,15 @@ impl From<crate::SettingsError> for Error {
     fn from(error: crate::SettingsError) -> Error {
         Error {
             kind: Kind::Settings,
+            source: Box::new(error),
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(error: std::io::Error) -> Error {
+        Error {
+            kind: Kind::Io,
             source: Box::new(error),
         }
     }

@@ -34,6 +34,7 @@
 //! | `uploads` | Upload buckets ([`uploads`]) |
 //! | `redis` | Channels across processes through Redis (`channel_broker_url`) |
 //! | `shell` | The admin shell: its server (`App::shell_socket`, `App::shell_command`) and its client |
+//! | `axum` | lona inside an axum app: `App::into_service` gives a tower service ([`server::LonaService`]) to mount in a `Router` beside the app's own routes (axum, tower) |
 //!
 //! # A whole app
 //!

@@ -4,6 +4,9 @@
 
 /// The error a middleware's `on_startup` may return: any error.
 pub use lona_server::BoxError;
+/// lona as a tower service in an axum app (`App::into_service`), with the `axum` feature.
+#[cfg(feature = "axum")]
+pub use lona_server::LonaService;
 /// The listener [`App::serve`] takes (tokio's), so that an app needs no version-matched tokio
 /// for it.
 pub use lona_server::TcpListener;

@@ -14,6 +14,8 @@ fn errors_of_the_parts_convert_and_keep_their_kind() {
     let id: Error = "01".parse::<lona_html::NodeId>().unwrap_err().into();
     assert!(id.is_node_id());
     assert!(std::error::Error::source(&id).is_some());
+    let io: Error = std::io::Error::from(std::io::ErrorKind::AddrInUse).into();
+    assert!(io.is_io() && !io.is_server());
 }
 
 #[test]
