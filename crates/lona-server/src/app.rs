@@ -480,6 +480,5 @@ mod spawn;
 pub use serve::Serve;
 #[cfg(feature = "axum")]
 pub use service::LonaService;
-pub(crate) use spawn::Launched;
 #[cfg(feature = "templates")]
 mod templates;

@@ -16,9 +16,9 @@ use axum::extract::ConnectInfo;
 use hyper::body::Bytes;
 
 use crate::app::App;
-use crate::app::spawn::Launched;
 use crate::error::BoxError;
 use crate::request_body::RequestBody;
+use crate::server::Launched;
 use crate::state::State;
 
 /// The peer when the embedding server does not say (no `ConnectInfo<SocketAddr>`): every

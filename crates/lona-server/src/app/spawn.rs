@@ -19,7 +19,7 @@ use crate::frontend::Templates;
 use crate::middleware::Middlewares;
 #[cfg(feature = "templates")]
 use crate::routing::Router;
-use crate::server::Server;
+use crate::server::{Launched, Server};
 use crate::session::Sessions;
 use crate::settings::Settings;
 use crate::state::{Sockets, State};
@@ -303,20 +303,6 @@ impl Wired {
                 Err(task_error(&error))
             }
         }
-    }
-}
-
-/// A launched app: `stop` ends it, `done` finishes once the shutdown sequence has run.
-pub(crate) struct Launched {
-    pub(crate) stop: watch::Sender<bool>,
-    pub(crate) done: tokio::task::JoinHandle<()>,
-}
-
-impl Launched {
-    /// Stops the app and waits for its shutdown sequence (within the timeouts it applies).
-    pub(crate) async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = self.done.await;
     }
 }
 
