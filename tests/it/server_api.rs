@@ -174,3 +174,31 @@ async fn serve_runs_on_the_callers_runtime_until_its_shutdown_signal() {
     );
     drop(page);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_serve_future_stops_the_app_in_the_background() {
+    let (events, log) = crossbeam_channel::unbounded();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("the test binds its own listener");
+    let addr = listener.local_addr().expect("its address");
+    let served = tokio::spawn(reporting_counter(&events).serve(listener).into_future());
+    let page = tokio::task::spawn_blocking(move || {
+        lona_test::TestClient::connect(addr, "/", None, Duration::from_secs(10))
+            .expect("the page loads and its socket attaches")
+    })
+    .await
+    .expect("the client ran");
+    // No signal: it serves until the future is dropped.
+    served.abort();
+    let _ = served.await;
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        let event = tokio::task::block_in_place(|| log.recv_timeout(Duration::from_secs(10)))
+            .expect("the shutdown runs on without the future");
+        seen.push(event);
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, ["task joined", "view stopped"]);
+    drop(page);
+}
