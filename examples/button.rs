@@ -42,6 +42,5 @@ pub fn main() -> lona::Result<()> {
     lona::init_logging();
     // The app's command line: `run-server` (the default, on 127.0.0.1:8080),
     // `collect-static`, `routes`, `settings`; `-s FILES` and `LONA_*` variables set settings.
-    app().main()?;
-    Ok(())
+    app().main()
 }

@@ -34,9 +34,8 @@ pub fn app() -> App {
     app
 }
 
-/// Runs the example on `LONA_ADDR` (127.0.0.1:8080 unless set).
+/// Runs the example with its command line: on 127.0.0.1:8080, or
+/// `-- run-server --host H --port P`.
 pub fn main() -> lona::Result<()> {
-    let addr = std::env::var("LONA_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    app().run(&addr)?;
-    Ok(())
+    app().main()
 }

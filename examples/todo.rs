@@ -64,8 +64,8 @@ pub fn app() -> App {
     app
 }
 
-/// Runs the example: `run-server --host H --port P` on its command line.
+/// Runs the example with its command line: on 127.0.0.1:8080, or
+/// `-- run-server --host H --port P`.
 pub fn main() -> lona::Result<()> {
-    app().main()?;
-    Ok(())
+    app().main()
 }

@@ -135,7 +135,7 @@ fn a_stalled_body_gets_408_and_is_closed() {
 
 /// A WebSocket opened by hand: the upgrade with `headers`, and the status line of the answer;
 /// the stream is ready for frames when the status is 101.
-fn websocket(addr: SocketAddr, headers: &[(&str, &str)]) -> (TcpStream, String) {
+pub(crate) fn websocket(addr: SocketAddr, headers: &[(&str, &str)]) -> (TcpStream, String) {
     let mut stream = connect(addr);
     let mut request = format!(
         "GET /ws HTTP/1.1\r\nHost: {addr}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
@@ -284,7 +284,7 @@ fn the_origin_must_match_the_scheme_as_well_as_the_host() {
 }
 
 /// The status of `GET path` sent with `Host: host` on a raw connection.
-fn status_with_host(addr: SocketAddr, path: &str, host: &str) -> String {
+pub(crate) fn status_with_host(addr: SocketAddr, path: &str, host: &str) -> String {
     let mut stream = connect(addr);
     let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).expect("the request");

@@ -1,6 +1,7 @@
 //! End-to-end tests of lona through its facade: one binary, one module per area.
 
 mod apps;
+mod axum_app;
 mod browser;
 mod buckets;
 mod channels;

@@ -472,6 +472,13 @@ impl App {
 }
 
 mod run;
+mod serve;
+#[cfg(feature = "axum")]
+mod service;
 mod spawn;
+
+pub use serve::Serve;
+#[cfg(feature = "axum")]
+pub use service::LonaService;
 #[cfg(feature = "templates")]
 mod templates;

@@ -6,8 +6,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use hyper::body::{Body, Bytes, Frame, Incoming, SizeHint};
+use hyper::body::{Body, Bytes, Frame, SizeHint};
 use lona_runtime::{Limit, Runtime};
+
+use crate::request_body::RequestBody;
 use tokio::time::{Instant, Sleep};
 
 /// What reading a [`TimedBody`] fails with: hyper's error, or [`BodyTimedOut`].
@@ -15,7 +17,7 @@ type BodyError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A request body that fails with [`BodyTimedOut`] when no chunk arrives for the timeout.
 pub(crate) struct TimedBody {
-    body: Incoming,
+    body: RequestBody,
     timeout: Duration,
     /// Made at the first wait: most bodies (a GET's, a small form's) are read whole at once,
     /// and a timer for each would cost every request an allocation.
@@ -28,7 +30,7 @@ pub(crate) struct TimedBody {
 }
 
 impl TimedBody {
-    pub(crate) fn new(body: Incoming, timeout: Duration, runtime: Runtime) -> TimedBody {
+    pub(crate) fn new(body: RequestBody, timeout: Duration, runtime: Runtime) -> TimedBody {
         TimedBody {
             body,
             timeout,
@@ -79,7 +81,7 @@ impl Body for TimedBody {
         match Pin::new(&mut this.body).poll_frame(cx) {
             Poll::Ready(frame) => {
                 this.waiting = false;
-                Poll::Ready(frame.map(|frame| frame.map_err(Into::into)))
+                Poll::Ready(frame)
             }
             Poll::Pending => {
                 if !this.waiting {

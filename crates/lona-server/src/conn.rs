@@ -270,6 +270,7 @@ async fn serve(
         let activity = Arc::clone(&service_activity);
         activity.request_started();
         async move {
+            let request = request.map(crate::request_body::RequestBody::Hyper);
             let response = crate::http::handle(state, request, peer).await;
             Ok::<_, std::convert::Infallible>(
                 response.map(|body| http_body_util::BodyExt::boxed(Tracked { body, activity })),

@@ -6,10 +6,11 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use hyper::body::{Bytes, Incoming};
+use hyper::body::Bytes;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request as HyperRequest, Response, StatusCode};
 
+use crate::request_body::RequestBody;
 use crate::response::Conditions;
 use crate::response::{Body, full};
 use crate::session::new_session_id;
@@ -20,7 +21,7 @@ use routes::{build_response, http_route};
 /// Answers one request and writes its request line (`lona::http`).
 pub(crate) async fn handle(
     state: Arc<State>,
-    request: HyperRequest<Incoming>,
+    request: HyperRequest<RequestBody>,
     peer: SocketAddr,
 ) -> Response<Body> {
     let started = std::time::Instant::now();
@@ -40,7 +41,7 @@ pub(crate) async fn handle(
 
 async fn answer(
     state: Arc<State>,
-    request: HyperRequest<Incoming>,
+    request: HyperRequest<RequestBody>,
     path: &str,
     peer: SocketAddr,
 ) -> Response<Body> {
@@ -125,7 +126,7 @@ async fn answer(
 /// view said, setting the new session's cookie; anything else is 403.
 fn session_handoff(
     state: &State,
-    request: &HyperRequest<Incoming>,
+    request: &HyperRequest<RequestBody>,
     peer: SocketAddr,
 ) -> Response<Body> {
     let taken = crate::session::token_of(request.uri().query()).and_then(|token| {
@@ -152,7 +153,7 @@ fn session_handoff(
 /// The HTTP-request and connection hooks; `Some` if a middleware answered or refused.
 fn ask_middlewares(
     state: &State,
-    request: &HyperRequest<Incoming>,
+    request: &HyperRequest<RequestBody>,
     websocket: bool,
 ) -> Option<Response<Body>> {
     use crate::middleware::{ConnectionInfo, Decision, HttpRequestInfo};
@@ -192,7 +193,7 @@ fn ask_middlewares(
 
 fn frontend_page(
     state: &State,
-    request: &HyperRequest<Incoming>,
+    request: &HyperRequest<RequestBody>,
     template: &str,
     peer: SocketAddr,
 ) -> Response<Body> {

@@ -16,8 +16,9 @@
 //! - what they share: `state` (one per server), `target` (what a route leads to), `handler`
 //!   (non-interactive routes' types), `frontend` (the pages the server renders),
 //!   `middleware`, `tasks` (background tasks and their shutdown signal);
-//! - the leaves: `response`, `routing`, `session`, `settings`, `error`, `connections`,
-//!   `client_addr`, `host`, `body_timeout`, `logging`, `metrics`, `memory`; `uploads` mounts
+//! - the leaves: `response`, `routing`, `session`, `settings`, `error` (the server's typed
+//!   error), `lona_error` (the one error of an app's `main`), `connections`,
+//!   `client_addr`, `host`, `request_body`, `body_timeout`, `logging`, `metrics`, `memory`; `uploads` mounts
 //!   `lona-uploads` under the bucket prefix.
 
 mod app;
@@ -33,9 +34,11 @@ mod handler;
 mod host;
 mod http;
 mod logging;
+mod lona_error;
 mod memory;
 mod metrics;
 mod middleware;
+mod request_body;
 mod response;
 mod routing;
 mod server;
@@ -51,7 +54,9 @@ mod tasks;
 #[cfg(feature = "uploads")]
 mod uploads;
 
-pub use app::{App, RouteName};
+#[cfg(feature = "axum")]
+pub use app::LonaService;
+pub use app::{App, RouteName, Serve};
 #[cfg(feature = "cli")]
 pub use cli::{Command, CommandLineError};
 pub use error::{BoxError, ServerError};
@@ -60,6 +65,7 @@ pub use frontend::Templates;
 pub use frontend::{ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE};
 pub use handler::{AsyncHttpHandler, HttpFuture, HttpHandler, HttpRequest};
 pub use logging::init_logging;
+pub use lona_error::{Error, Result};
 pub use middleware::{ConnectionInfo, Decision, HttpRequestInfo, Middleware};
 // The Redis broker lives in `lona-redis`; re-exported here so `lona::channels::RedisBroker` stays.
 #[cfg(feature = "redis")]
@@ -85,6 +91,8 @@ pub use serde::Serialize;
 /// JSON values, as admin shell commands answer them and [`HttpResponse::json_value`] fails
 /// with.
 pub use serde_json;
+/// The listener [`App::serve`] takes (tokio's).
+pub use tokio::net::TcpListener;
 
 /// The template engine's types that appear in this crate's API (minijinja's): the environment
 /// [`App::configure_templates`] changes, the bounds of [`App::template_filter`], the error of

@@ -14,6 +14,20 @@ use tokio::sync::{oneshot, watch};
 use crate::routing::ReverseError;
 use crate::state::State;
 
+/// A launched app: `stop` ends it, `done` finishes once the shutdown sequence has run.
+pub(crate) struct Launched {
+    pub(crate) stop: watch::Sender<bool>,
+    pub(crate) done: tokio::task::JoinHandle<()>,
+}
+
+impl Launched {
+    /// Stops the app and waits for its shutdown sequence (within the timeouts it applies).
+    pub(crate) async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.done.await;
+    }
+}
+
 /// A running app.
 pub struct Server {
     addr: SocketAddr,
@@ -35,15 +49,14 @@ impl Server {
     /// The running app: the accept loop's task `done` ends once `stop` is sent.
     pub(crate) fn new(
         addr: SocketAddr,
-        stop: watch::Sender<bool>,
-        done: tokio::task::JoinHandle<()>,
+        launched: Launched,
         state: Arc<State>,
         tokio: tokio::runtime::Runtime,
     ) -> Server {
         Server {
             addr,
-            stop,
-            done: Some(done),
+            stop: launched.stop,
+            done: Some(launched.done),
             state,
             tokio: Some(tokio),
         }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures_util::stream;
 use http_body_util::{BodyExt, StreamBody};
-use hyper::body::{Bytes, Frame, Incoming};
+use hyper::body::{Bytes, Frame};
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Request as HyperRequest, Response, StatusCode, header};
 use lona_runtime::Pool;
@@ -15,6 +15,7 @@ use lona_static::{
     Body as StaticBody, EmbeddedFile, StaticFile, StaticFiles, StaticRequest, StaticResponse,
 };
 
+use crate::request_body::RequestBody;
 use crate::response::{Body, full};
 use crate::settings::Settings;
 use crate::state::State;
@@ -72,7 +73,7 @@ struct Owned {
 }
 
 impl Owned {
-    fn of(request: &HyperRequest<Incoming>) -> Owned {
+    fn of(request: &HyperRequest<RequestBody>) -> Owned {
         let names = [
             "if-none-match",
             "if-modified-since",
@@ -102,7 +103,10 @@ impl Owned {
     }
 }
 
-pub(crate) async fn serve(state: Arc<State>, request: &HyperRequest<Incoming>) -> Response<Body> {
+pub(crate) async fn serve(
+    state: Arc<State>,
+    request: &HyperRequest<RequestBody>,
+) -> Response<Body> {
     let owned = Owned::of(request);
     if let Some(answer) = state.statics.lookup_cached(&owned.request()) {
         return convert(&state, answer);

@@ -6,11 +6,11 @@
 use std::sync::Arc;
 
 use http_body_util::BodyExt as _;
-use hyper::body::Incoming;
 use hyper::{Request, Response};
 use lona_uploads::{BodyError, Registry, UploadBody};
 
 use crate::body_timeout::{TimedBody, is_timeout};
+use crate::request_body::RequestBody;
 use crate::response::{Body, full};
 use crate::settings::Settings;
 use crate::state::State;
@@ -38,7 +38,7 @@ pub(crate) fn mounted(state: &State, path: &str) -> Option<Arc<Registry>> {
 pub(crate) async fn serve(
     state: Arc<State>,
     registry: Arc<Registry>,
-    request: Request<Incoming>,
+    request: Request<RequestBody>,
 ) -> Response<Body> {
     let session = state.session(&request);
     let (timeout, runtime) = (state.settings.body_idle_timeout, state.runtime.clone());

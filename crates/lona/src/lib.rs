@@ -34,6 +34,7 @@
 //! | `uploads` | Upload buckets ([`uploads`]) |
 //! | `redis` | Channels across processes through Redis (`channel_broker_url`) |
 //! | `shell` | The admin shell: its server (`App::shell_socket`, `App::shell_command`) and its client |
+//! | `axum` | lona inside an axum app: `App::into_service` gives a tower service ([`server::LonaService`]) to mount in a `Router` beside the app's own routes (axum, tower) |
 //!
 //! # A whole app
 //!
@@ -68,8 +69,7 @@
 //!     app.view("/", |_request| MyView);
 //!     // The command line: `run-server` (the default, on 127.0.0.1:8080), `collect-static`,
 //!     // `routes`, `settings`; `-s FILES` and `LONA_*` variables set settings (docs/settings.md).
-//!     app.main()?;
-//!     Ok(())
+//!     app.main()
 //! }
 //! ```
 //!
@@ -172,8 +172,6 @@
 //! ```
 #![doc(test(attr(deny(warnings))))]
 
-mod error;
-
 #[cfg(doctest)]
 mod docs;
 
@@ -189,7 +187,7 @@ pub mod statics;
 pub mod uploads;
 pub mod view;
 
-pub use error::{Error, Result};
+pub use lona_server::{Error, Result};
 /// The `Serialize` trait that template contexts
 /// ([`Templates::render`](server::Templates::render), [`App::template_global`]) and
 /// `HttpResponse::json_value` take; re-exported so that an app names the same serde.

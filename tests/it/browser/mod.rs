@@ -7,6 +7,7 @@
 //! `LONA_SKIP_BROWSER_TESTS=1` is set, which skips them. `LONA_CHROMIUM` and
 //! `LONA_CHROMEDRIVER` point to other binaries.
 
+mod axum_app;
 mod connection;
 mod errors;
 mod forms;
@@ -15,7 +16,7 @@ mod messages;
 mod navigation;
 mod order;
 mod submit;
-mod support;
+pub(crate) mod support;
 mod todo;
 mod uploads;
 mod widgets;

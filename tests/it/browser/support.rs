@@ -101,11 +101,30 @@ pub(crate) fn run(app: App, test: impl AsyncFnOnce(&Page<'_>) -> Result) {
     if skipped() {
         return;
     }
+    let server = app
+        .spawn("127.0.0.1:0")
+        .expect("the app starts on a free port");
+    let addr = server.local_addr();
+    drive(Mutex::new(Some(server)), addr, test);
+}
+
+/// As [`run`], for an app that something else serves on `addr` (lona inside axum): the test
+/// has no [`Page::server`] then.
+pub(crate) fn run_at(addr: SocketAddr, test: impl AsyncFnOnce(&Page<'_>) -> Result) {
+    if skipped() {
+        return;
+    }
+    drive(Mutex::new(None), addr, test);
+}
+
+/// Opens a fresh browser session and runs `test` against `addr`; the session is closed and the
+/// app (if `server` holds one) stopped afterwards, also when `test` panics.
+fn drive(
+    server: Mutex<Option<Server>>,
+    addr: SocketAddr,
+    test: impl AsyncFnOnce(&Page<'_>) -> Result,
+) {
     let driver = driver();
-    let server = Mutex::new(Some(
-        app.spawn("127.0.0.1:0")
-            .expect("the app starts on a free port"),
-    ));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -118,6 +137,7 @@ pub(crate) fn run(app: App, test: impl AsyncFnOnce(&Page<'_>) -> Result) {
         let page = Page {
             client,
             server: &server,
+            addr,
         };
         let result = test(&page).await;
         let result = match result {
@@ -163,8 +183,11 @@ fn skipped() -> bool {
 /// The page of one test: the browser session and the app it talks to.
 pub(crate) struct Page<'a> {
     client: Client,
-    /// Always `Some`, but for the moment of a [`Page::restart`].
+    /// Always `Some`, but for the moment of a [`Page::restart`] (or `None` throughout, for
+    /// [`run_at`]).
     server: &'a Mutex<Option<Server>>,
+    /// Where the app serves (the same across restarts).
+    addr: SocketAddr,
 }
 
 impl Page<'_> {
@@ -203,7 +226,7 @@ impl Page<'_> {
 
     /// The absolute URL of `path` on the app.
     pub(crate) fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.server().local_addr())
+        format!("http://{}{path}", self.addr)
     }
 
     /// Loads `path` of the app as a new page.

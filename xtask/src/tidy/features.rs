@@ -18,7 +18,8 @@ const FACADE: &str = "crates/lona/Cargo.toml";
 /// Crates that only an optional part of lona needs; none may be built with the features off.
 /// (`toml` and `regex` are not here: settings from the environment are read as TOML values,
 /// and routes are patterns, in every app.)
-pub(crate) const OPTIONAL_ONLY: &[&str] = &["rustyline", "multer", "minijinja", "clap"];
+pub(crate) const OPTIONAL_ONLY: &[&str] =
+    &["rustyline", "multer", "minijinja", "clap", "axum", "tower"];
 
 /// The facade's features other than `default`, and the `default` list.
 fn facade_features(root: &Path) -> anyhow::Result<(Vec<String>, Vec<String>)> {

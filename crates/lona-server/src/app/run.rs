@@ -9,8 +9,15 @@ use crate::error::ServerError;
 
 impl App {
     /// Runs the app's command line (see `App::execute`, the `cli` feature), serving on `127.0.0.1:8080`
-    /// unless `run-server --host/--port` say otherwise: a whole app's `main` ends with
-    /// `app.main()`.
+    /// unless `run-server --host/--port` say otherwise: `app.main()` is a whole app's `main`.
+    ///
+    /// ```no_run
+    /// fn main() -> lona_server::Result<()> {
+    ///     let mut app = lona_server::App::new();
+    ///     app.http("/", |_request| lona_server::HttpResponse::text("hello"));
+    ///     app.main()
+    /// }
+    /// ```
     ///
     /// ```text
     /// my-app                                   # serves on 127.0.0.1:8080
@@ -28,7 +35,7 @@ impl App {
     ///
     /// Without the `cli` feature the command line is not read: the `LONA_*` environment
     /// variables are applied and the app serves until SIGINT or SIGTERM.
-    pub fn main(self) -> Result<(), ServerError> {
+    pub fn main(self) -> crate::Result<()> {
         self.run(DEFAULT_ADDR)
     }
 
@@ -40,9 +47,9 @@ impl App {
     ///
     /// As [`App::main`].
     #[cfg(feature = "cli")]
-    pub fn run(self, addr: &str) -> Result<(), ServerError> {
+    pub fn run(self, addr: &str) -> crate::Result<()> {
         let command = Command::parse_from(std::env::args_os()).unwrap_or_else(|error| error.exit());
-        self.execute(command, addr, &mut std::io::stdout().lock())
+        Ok(self.execute(command, addr, &mut std::io::stdout().lock())?)
     }
 
     /// As [`App::main`], with `addr` as the address it serves on.
@@ -51,9 +58,9 @@ impl App {
     ///
     /// As [`App::main`].
     #[cfg(not(feature = "cli"))]
-    pub fn run(mut self, addr: &str) -> Result<(), ServerError> {
+    pub fn run(mut self, addr: &str) -> crate::Result<()> {
         self.settings.load_env()?;
-        self.serve_until_signal(addr, &mut std::io::stdout().lock())
+        Ok(self.serve_until_signal(addr, &mut std::io::stdout().lock())?)
     }
 
     /// Serves on `addr` until SIGINT or SIGTERM, then shuts down gracefully: views are stopped

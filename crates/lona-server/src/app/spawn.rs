@@ -1,8 +1,9 @@
 //! Starting an app: [`App::spawn`] checks the setup, then wires each subsystem in turn
-//! (middlewares, static files, templates, the channel broker, the listener, the admin shell,
-//! tokio, proxies and sessions, the view runtime) into the shared [`State`], serves, and
-//! starts the background tasks. The shutdown sequence lives here too, since it undoes the
-//! same wiring in reverse.
+//! (middlewares, static files, templates, the channel broker, the listener, tokio, the admin
+//! shell, proxies and sessions, the view runtime) into the shared [`State`], serves, and
+//! starts the background tasks. `App::serve` and `App::service` wire the same way on the
+//! caller's tokio runtime ([`Wired`], [`launch`]). The shutdown sequence lives here too, since
+//! it undoes the same wiring in reverse.
 
 use std::net::{SocketAddr, TcpListener as StdListener};
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use crate::frontend::Templates;
 use crate::middleware::Middlewares;
 #[cfg(feature = "templates")]
 use crate::routing::Router;
-use crate::server::Server;
+use crate::server::{Launched, Server};
 use crate::session::Sessions;
 use crate::settings::Settings;
 use crate::state::{Sockets, State};
@@ -32,18 +33,60 @@ impl App {
     ///
     /// A bad route pattern or template, or a socket that cannot be bound.
     pub fn spawn(mut self, addr: &str) -> Result<Server, ServerError> {
+        let parts = self.start_parts()?;
+        let (listener, local_addr) = bind(addr)?;
+        let tokio = start_tokio()?;
+        let handle = tokio.handle().clone();
+        let wired = self.wire(parts, &handle)?;
+        let listener = {
+            let _guard = tokio.enter();
+            tokio::net::TcpListener::from_std(listener).map_err(ServerError::Bind)?
+        };
+        let Wired {
+            state,
+            shell,
+            tasks,
+        } = wired;
+        let launched = launch(&state, &handle, Some(listener), shell);
+        tracing::info!(%local_addr, "lona serves");
+        let server = Server::new(local_addr, launched, Arc::clone(&state), tokio);
+        start_tasks(server, &state, &handle, tasks)
+    }
+
+    /// The steps before the port opens, whoever opens it: the setup is checked, the startup
+    /// hooks run, static files, templates and the channel broker are ready.
+    fn start_parts(&mut self) -> Result<Parts, ServerError> {
         self.check_setup()?;
         crate::logging::install_panic_hook();
         let middlewares = self.start_middlewares()?;
         let statics = Arc::new(self.static_files()?);
         let templates = self.build_templates(&statics)?;
         let channels = self.connect_channel_broker()?;
-        let (listener, local_addr) = bind(addr)?;
+        Ok(Parts {
+            middlewares,
+            statics,
+            templates,
+            channels,
+        })
+    }
+
+    /// The rest of the wiring, on `tokio` (lona's own runtime, or the caller's): the admin
+    /// shell, proxies, sessions, the view runtime, and the shared [`State`].
+    pub(super) fn wire(
+        mut self,
+        parts: Parts,
+        tokio: &tokio::runtime::Handle,
+    ) -> Result<Wired, ServerError> {
+        let Parts {
+            middlewares,
+            statics,
+            templates,
+            channels,
+        } = parts;
         let shell = self.bind_shell()?;
-        let tokio = start_tokio()?;
         let proxies = trusted_proxies(&self.settings)?;
         let sessions = sessions(&self.settings)?;
-        let runtime = self.start_runtime(&templates, &tokio);
+        let runtime = self.start_runtime(&templates, tokio);
         let connections = connection_caps(&self.settings);
         let tasks = std::mem::take(&mut self.tasks);
         let state = Arc::new(State {
@@ -60,9 +103,22 @@ impl App {
             connections,
             tasks: Tasks::default(),
         });
-        let handle = tokio.handle().clone();
-        let server = serve(Arc::clone(&state), tokio, listener, local_addr, shell)?;
-        start_tasks(server, &state, &handle, tasks)
+        Ok(Wired {
+            state,
+            shell,
+            tasks,
+        })
+    }
+
+    /// Everything up to serving, on the caller's tokio runtime (`App::serve`, `App::service`).
+    pub(super) fn wire_here(mut self) -> Result<Wired, ServerError> {
+        let tokio = tokio::runtime::Handle::try_current().map_err(|error| {
+            ServerError::Io(std::io::Error::other(format!(
+                "App::serve and App::service run inside a tokio runtime: {error}"
+            )))
+        })?;
+        let parts = self.start_parts()?;
+        self.wire(parts, &tokio)
     }
 
     /// The first mistake made while setting the app up, or two routes of the same name.
@@ -164,7 +220,7 @@ impl App {
 
     /// The view runtime, its pools sized by the settings, its state holding what views reach
     /// with `cx.state::<T>()`, async views run on `tokio`.
-    fn start_runtime(&mut self, templates: &Templates, tokio: &tokio::runtime::Runtime) -> Runtime {
+    fn start_runtime(&mut self, templates: &Templates, tokio: &tokio::runtime::Handle) -> Runtime {
         let settings = &self.settings;
         Runtime::with_spawner(
             RuntimeConfig {
@@ -193,7 +249,7 @@ impl App {
                 max_daemons_per_session: settings.max_daemons_per_session,
                 ..RuntimeConfig::default()
             },
-            Arc::new(TokioSpawner(tokio.handle().clone())),
+            Arc::new(TokioSpawner(tokio.clone())),
         )
     }
 }
@@ -208,6 +264,46 @@ fn app_state(state: lona_runtime::AppState, templates: &Templates) -> lona_runti
 #[cfg(not(feature = "templates"))]
 fn app_state(state: lona_runtime::AppState, _templates: &Templates) -> lona_runtime::AppState {
     state
+}
+
+/// What [`App::start_parts`] made ready before the port opens.
+pub(super) struct Parts {
+    middlewares: Middlewares,
+    statics: Arc<lona_static::StaticFiles>,
+    templates: Templates,
+    channels: Option<lona_channels::Channels>,
+}
+
+/// An app wired on a tokio runtime, not yet serving: its state, its admin shell's socket, and
+/// the background tasks to start once it serves.
+pub(super) struct Wired {
+    pub(super) state: Arc<State>,
+    shell: Option<Shell>,
+    pub(super) tasks: Vec<TaskSpec>,
+}
+
+impl Wired {
+    /// Starts serving on `tokio` (see [`launch`]), then the background tasks; if a task cannot
+    /// start, everything started is shut down again and the error returned.
+    pub(super) async fn launch_here(
+        self,
+        listener: Option<tokio::net::TcpListener>,
+    ) -> Result<(Arc<State>, Launched), ServerError> {
+        let tokio = tokio::runtime::Handle::current();
+        let Wired {
+            state,
+            shell,
+            tasks,
+        } = self;
+        let launched = launch(&state, &tokio, listener, shell);
+        match state.tasks.start(tasks, state.runtime.state(), &tokio) {
+            Ok(()) => Ok((state, launched)),
+            Err(error) => {
+                launched.stop().await;
+                Err(task_error(&error))
+            }
+        }
+    }
 }
 
 /// The admin shell's bound socket and the commands it serves.
@@ -266,26 +362,24 @@ fn connection_caps(settings: &Settings) -> Arc<Connections> {
     ))
 }
 
-/// Starts the accept loop, the admin shell and the memory trimmer on `tokio`.
-fn serve(
-    state: Arc<State>,
-    tokio: tokio::runtime::Runtime,
-    listener: StdListener,
-    local_addr: SocketAddr,
+/// Starts the admin shell, the memory trimmer and, given a listener, the accept loop on
+/// `tokio`. The task in `done` runs until `stop` is sent (or dropped), then runs the shutdown
+/// sequence ([`wind_down`]); without a listener (`App::service`, where another server
+/// accepts) it only waits for the stop.
+fn launch(
+    state: &Arc<State>,
+    tokio: &tokio::runtime::Handle,
+    listener: Option<tokio::net::TcpListener>,
     shell: Option<Shell>,
-) -> Result<Server, ServerError> {
-    let (stop, stopped) = watch::channel(false);
-    let listener = {
-        let _guard = tokio.enter();
-        tokio::net::TcpListener::from_std(listener).map_err(ServerError::Bind)?
-    };
+) -> Launched {
+    let (stop, mut stopped) = watch::channel(false);
     #[cfg(not(feature = "shell"))]
     let shell: Option<tokio::task::JoinHandle<()>> = shell.map(|never| match never {});
     #[cfg(feature = "shell")]
     let shell = shell.map(|shell| {
         tokio.spawn(crate::shell::serve(
             shell.socket,
-            Arc::clone(&state),
+            Arc::clone(state),
             shell.commands,
             std::time::Instant::now(),
             stopped.clone(),
@@ -295,16 +389,23 @@ fn serve(
         state.settings.memory_trim_interval,
         stopped.clone(),
     ));
-    let accept = accept_loop(listener, Arc::clone(&state), stopped);
+    let state = Arc::clone(state);
     let done = tokio.spawn(async move {
-        accept.await;
+        let connections = match listener {
+            Some(listener) => crate::conn::accept_loop(listener, Arc::clone(&state), stopped).await,
+            None => {
+                // Sent or dropped: either way the app stops.
+                let _ = stopped.wait_for(|stop| *stop).await;
+                tokio::task::JoinSet::new()
+            }
+        };
+        wind_down(&state, connections).await;
         // The shell's socket file is removed before shutdown returns.
         if let Some(shell) = shell {
             let _ = shell.await;
         }
     });
-    tracing::info!(%local_addr, "lona serves");
-    Ok(Server::new(local_addr, stop, done, state, tokio))
+    Launched { stop, done }
 }
 
 /// Starts the background tasks, last: the startup hooks succeeded and the port is bound, so a
@@ -320,21 +421,20 @@ fn start_tasks(
         Err(error) => {
             // The tasks started so far are signalled and waited for with the rest.
             server.shutdown();
-            Err(ServerError::Task(format!(
-                "cannot start its thread: {error}"
-            )))
+            Err(task_error(&error))
         }
     }
 }
-/// Accepts connections until `stopped`, then shuts down: background tasks (within
-/// `task_shutdown_timeout`), channels, views, sockets, middlewares, and the connections still
-/// open, within `shutdown_timeout`.
-async fn accept_loop(
-    listener: tokio::net::TcpListener,
-    state: Arc<State>,
-    stopped: watch::Receiver<bool>,
-) {
-    let mut connections = crate::conn::accept_loop(listener, Arc::clone(&state), stopped).await;
+
+/// A background task's thread that could not start.
+fn task_error(error: &std::io::Error) -> ServerError {
+    ServerError::Task(format!("cannot start its thread: {error}"))
+}
+
+/// The shutdown sequence, once accepting has stopped: background tasks (within
+/// `task_shutdown_timeout`), channels, views, sockets, middlewares, and the `connections`
+/// still open, within `shutdown_timeout`.
+async fn wind_down(state: &State, mut connections: tokio::task::JoinSet<()>) {
     // Tasks first: they may publish to views and use what the middlewares set up, and their
     // last messages still go out on channels that are up.
     state.tasks.stop(state.settings.task_shutdown_timeout).await;
@@ -345,7 +445,10 @@ async fn accept_loop(
     }
     // Views first: their sockets get a going-away close, then every other socket, then HTTP
     // connections wind down.
-    state.runtime.shutdown();
+    // Joining the pools blocks: off the executor, which may be the caller's (`App::serve`)
+    // and have a single thread.
+    let runtime = state.runtime.clone();
+    let _ = tokio::task::spawn_blocking(move || runtime.shutdown()).await;
     state.close_sockets();
     for middleware in state.middlewares.0.iter() {
         middleware.on_shutdown();

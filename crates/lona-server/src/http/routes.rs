@@ -6,12 +6,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use http_body_util::{BodyExt, Limited};
-use hyper::body::{Bytes, Incoming};
+use hyper::body::Bytes;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request as HyperRequest, Response, StatusCode};
 use lona_protocol::client::{PostData, PostValue};
 use lona_runtime::{Request, Response as ViewResponse, ViewFactory, percent_decode};
 
+use crate::request_body::RequestBody;
 use crate::response::{Body, Conditions, HttpResponse, full};
 use crate::session::new_session_id;
 use crate::state::State;
@@ -21,7 +22,7 @@ use crate::target::Target;
 /// worker pool, never behind parked views, or an async one on tokio.
 pub(super) async fn http_route(
     state: Arc<State>,
-    request: HyperRequest<Incoming>,
+    request: HyperRequest<RequestBody>,
     target: Target,
     route: Option<Arc<str>>,
     args: Vec<(String, String)>,

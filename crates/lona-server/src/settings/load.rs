@@ -93,7 +93,7 @@ impl Settings {
     /// (`LONA_MAX_RUNTIME_THREADS=50`). Values are written as in TOML without quotes for
     /// strings: `50`, `true`, `2.5`, `Lona`; lists are comma-separated (`a.css,b.js`) or a TOML
     /// array. Other `LONA_*` variables are ignored: the prefix is shared with tools and tests
-    /// (`LONA_ADDR`, `LONA_SKIP_BROWSER_TESTS`), so an unknown one is not an error.
+    /// (`LONA_SKIP_BROWSER_TESTS`), so an unknown one is not an error.
     ///
     /// # Errors
     ///

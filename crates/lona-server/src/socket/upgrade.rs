@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use hyper::body::{Bytes, Incoming};
+use hyper::body::Bytes;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request as HyperRequest, Response, StatusCode};
 use hyper_util::rt::TokioIo;
@@ -10,13 +10,14 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
+use crate::request_body::RequestBody;
 use crate::response::{Body, full};
 use crate::session::new_session_id;
 use crate::settings::Settings;
 use crate::state::State;
 
 /// Whether a request asks to become a WebSocket.
-pub(crate) fn is_upgrade(request: &HyperRequest<Incoming>) -> bool {
+pub(crate) fn is_upgrade(request: &HyperRequest<RequestBody>) -> bool {
     let has = |name: header::HeaderName, token: &str| {
         request
             .headers()
@@ -35,7 +36,7 @@ pub(crate) fn is_upgrade(request: &HyperRequest<Incoming>) -> bool {
 /// hyper hands it over.
 pub(crate) fn upgrade(
     state: Arc<State>,
-    mut request: HyperRequest<Incoming>,
+    mut request: HyperRequest<RequestBody>,
     client: crate::client_addr::Client,
 ) -> Response<Body> {
     if !crate::host::origin_allowed(&state.settings.allowed_origins, &request, client.https) {

@@ -1,11 +1,21 @@
-//! `lona::Error`: the one error type of the facade, wrapping the typed errors of the parts.
+//! `Error`: one error type for an app's `main` (the facade's `lona::Error`), wrapping the typed
+//! errors of the parts at or below the server, so that `App::main` can return it.
 //!
 //! Built like hyper's error: an opaque struct with `is_*` predicates. The `Display` text and the
 //! `source()` types are not API; match on the predicates.
 
 use std::fmt;
 
-/// An error from any part of lona.
+/// An error from any part of lona: what [`App::main`](crate::App::main),
+/// [`App::run`](crate::App::run) and [`App::serve`](crate::App::serve) return, and what
+/// `?` turns the parts' typed errors into.
+///
+/// ```no_run
+/// fn main() -> lona_server::Result<()> {
+///     let app = lona_server::App::new();
+///     app.main()
+/// }
+/// ```
 pub struct Error {
     kind: Kind,
     source: Box<dyn std::error::Error + Send + Sync>,
@@ -19,6 +29,7 @@ enum Kind {
     Server,
     Settings,
     Start,
+    Io,
 }
 
 /// `Result` with [`Error`] as the default error type.
@@ -55,6 +66,13 @@ impl Error {
     /// A view could not start (the server is busy or shutting down).
     pub fn is_start(&self) -> bool {
         self.kind == Kind::Start
+    }
+
+    /// An I/O error of the app's own `main`: binding its listener, `axum::serve` (with
+    /// [`App::serve`](crate::App::serve) and `App::into_service`,
+    /// the caller binds).
+    pub fn is_io(&self) -> bool {
+        self.kind == Kind::Io
     }
 }
 
@@ -106,10 +124,10 @@ impl From<lona_html::ParseNodeIdError> for Error {
     }
 }
 
-impl From<lona_server::ServerError> for Error {
-    fn from(error: lona_server::ServerError) -> Error {
+impl From<crate::ServerError> for Error {
+    fn from(error: crate::ServerError) -> Error {
         let kind = match error {
-            lona_server::ServerError::Settings(_) => Kind::Settings,
+            crate::ServerError::Settings(_) => Kind::Settings,
             _ => Kind::Server,
         };
         Error {
@@ -119,10 +137,19 @@ impl From<lona_server::ServerError> for Error {
     }
 }
 
-impl From<lona_server::SettingsError> for Error {
-    fn from(error: lona_server::SettingsError) -> Error {
+impl From<crate::SettingsError> for Error {
+    fn from(error: crate::SettingsError) -> Error {
         Error {
             kind: Kind::Settings,
+            source: Box::new(error),
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(error: std::io::Error) -> Error {
+        Error {
+            kind: Kind::Io,
             source: Box::new(error),
         }
     }
