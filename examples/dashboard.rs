@@ -87,7 +87,6 @@ pub fn app() -> App {
 /// The app with readings every `interval` (the tests' is short).
 pub fn app_with_interval(interval: Duration) -> App {
     let mut app = App::new();
-    app.state(Channels::local());
     app.task(PRODUCER, move |task| produce(task, interval));
     app.view("/", |_request| Dashboard);
     app

@@ -33,8 +33,10 @@ pub const UNSUBSCRIBE_TOPIC: &str = "lona.channels.unsubscribe";
 /// A handle to a message broker: publish to topics, subscribe to topic patterns (Lona's
 /// `Channel`). Cheap to clone; every clone talks to the same broker.
 ///
-/// Register one as app state (`App::state(Channels::local())`) and views reach it with
-/// `cx.state::<Channels>()` or [`crate::ViewChannels::channels`].
+/// Every app the server runs has one in its state: local, over Redis when the
+/// `channel_broker_url` setting names a server, or the app's own (`App::state`, say a
+/// [`Channels::local_with`] of another size). Views reach it with
+/// [`crate::ViewChannels::channels`], tasks with `TaskContext::channels`.
 ///
 /// Dropping the last handle (subscriptions hold one) shuts the broker down without waiting;
 /// call [`Channels::shutdown`] to let queued messages arrive first.

@@ -69,13 +69,13 @@
 //! view, sends the patches it made after each message, and unsubscribes at the view's cleanup.
 //! A chat, complete: every open chat view shows every message of the room. Here two browsers
 //! are fake connections on a bare [`lona_runtime::Runtime`]; in an app the same view is a
-//! route, with the broker registered as state:
+//! route, and the app's channels come with the server (local ones unless `channel_broker_url`
+//! names a Redis server):
 //!
 //! ```text
 //! let mut app = App::new();
-//! app.state(Channels::local());
 //! app.view("/", |_request| Chat);
-//! app.run("127.0.0.1:8080")?;
+//! app.main()
 //! ```
 //!
 //! ```

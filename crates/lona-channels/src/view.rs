@@ -170,19 +170,19 @@ impl ViewChannels for ViewHandle {
     }
 }
 
-/// The app registered no [`Channels`]: what [`ViewChannels::channels`] says then.
+/// The view's app state holds no [`Channels`]: what [`ViewChannels::channels`] says then.
 ///
-/// A view that needs channels cannot run without them, and the cause is the app's setup, not
-/// the request: as a view's error (`cx.channels()?`) it becomes the 500 page, and the log says
-/// what to add.
+/// An app the server runs always has channels, so this happens only to a view run on a bare
+/// runtime without them; as a view's error (`cx.channels()?`) it becomes the 500 page, and the
+/// log says what to add.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NoChannels;
 
 impl fmt::Display for NoChannels {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(
-            "the app has no Channels: register them at startup with \
-             `app.state(Channels::local())`, or set `channel_broker_url`",
+            "the view's app state has no Channels (a served app always has them; a bare \
+             runtime needs `AppState::default().with(Channels::local())`)",
         )
     }
 }

@@ -249,7 +249,6 @@ impl App {
     /// use lona_server::App;
     ///
     /// let mut app = App::new();
-    /// app.state(lona_channels::Channels::local());
     /// app.task("readings", |task| {
     ///     let Some(channels) = task.channels() else { return };
     ///     let mut reading = 0_i64;

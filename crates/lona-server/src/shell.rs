@@ -625,9 +625,9 @@ fn statics(state: &State) -> Answer {
 }
 
 fn channels(state: &State) -> Answer {
-    // Channels are app state, registered with `app.state(Channels::...)`, not a server part.
+    // Channels are app state: the server puts local ones there unless the app has its own.
     let Some(channels) = state.runtime.state().get::<lona_channels::Channels>() else {
-        return Answer::error("the app registered no Channels (app.state(Channels::local()))");
+        return Answer::error("the app has no Channels");
     };
     let metrics = channels.metrics();
     Answer(Ok(json!({

@@ -36,7 +36,6 @@ pub use shutdown::Shutdown;
 /// }
 ///
 /// let mut app = App::new();
-/// app.state(lona_channels::Channels::local());
 /// app.task("ticker", tick);
 /// ```
 #[derive(Clone)]

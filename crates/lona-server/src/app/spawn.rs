@@ -177,16 +177,19 @@ impl App {
 
     /// Channels across processes: Redis must be reachable before the port opens, or the
     /// process would serve views that silently miss the others' messages.
+    ///
+    /// Every app has channels, as every Lona app does: an app that registered none gets a
+    /// local broker (whose threads start with its first use), so `cx.channels()` cannot fail
+    /// for a missing setup. Channels the server built are shut down with it; the app's own
+    /// are the app's to shut down.
     fn connect_channel_broker(&mut self) -> Result<Option<lona_channels::Channels>, ServerError> {
         let channels = match &self.settings.channel_broker_url {
-            Some(url) => {
-                let channels = redis_channels(url).map_err(ServerError::ChannelBroker)?;
-                self.state = std::mem::take(&mut self.state).with(channels.clone());
-                Some(channels)
-            }
-            None => None,
+            Some(url) => redis_channels(url).map_err(ServerError::ChannelBroker)?,
+            None if self.state.get::<lona_channels::Channels>().is_some() => return Ok(None),
+            None => lona_channels::Channels::local(),
         };
-        Ok(channels)
+        self.state = std::mem::take(&mut self.state).with(channels.clone());
+        Ok(Some(channels))
     }
 
     /// The admin shell's socket, bound before the server serves, with the app's commands.
