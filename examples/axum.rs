@@ -21,19 +21,11 @@ pub struct Counter;
 
 impl View for Counter {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let count = tags::span().with_id("count").with(0);
+        let count = Live::new_in(tags::span().with_id("count"), 0);
         let plus = tags::button().with_id("plus").with("+1");
-        cx.on_click(&plus, {
-            let count = count.clone();
-            move |_cx, _event| {
-                let _lock = count.lock();
-                let n: u64 = count.text_content().parse().unwrap_or(0);
-                count.set_content(n + 1);
-            }
-        });
-        Ok(tags::div()
-            .with((tags::h1().with("Counter"), &count, " ", &plus))
-            .into())
+        let html = tags::div().with((tags::h1().with("Counter"), &count, " ", &plus));
+        cx.on_click(&plus, move |_, _| count.update(|n| *n += 1));
+        Ok(html.into())
     }
 }
 
