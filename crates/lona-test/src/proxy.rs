@@ -155,6 +155,10 @@ impl FaultProxy {
 
     /// Resets every open connection, both sides, and returns once they are closed. New
     /// connections are accepted as before.
+    ///
+    /// # Panics
+    ///
+    /// If called from inside an async runtime, where it must not block.
     pub fn cut_now(&self) {
         let tasks = self.shared.begin_cut();
         let (done, closed) = oneshot::channel::<()>();

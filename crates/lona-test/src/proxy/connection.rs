@@ -120,6 +120,12 @@ async fn run(
     shared: &Shared,
     id: u64,
 ) -> io::Result<()> {
+    // A blackhole swallows the handshake too: the upstream sees the connection once the
+    // network is back.
+    let mut faults = shared.faults.subscribe();
+    if faults.wait_for(|f| !f.blackhole).await.is_err() {
+        return Ok(());
+    }
     let server = upstream.insert(TcpStream::connect(shared.upstream).await?);
     // The proxy adds the delays it is told to, and no others.
     client.set_nodelay(true)?;

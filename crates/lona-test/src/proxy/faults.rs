@@ -50,7 +50,8 @@ pub struct Faults {
     pub downstream: Link,
     /// Forward nothing either way and close nothing, as a network that silently drops every
     /// packet: bytes wait (TCP retransmits them) until the link is restored. New connections
-    /// are accepted and wait too.
+    /// are accepted (the proxy's kernel answers the handshake) but reach the upstream only
+    /// then.
     pub blackhole: bool,
     /// Reset every new connection as soon as it is accepted, as a server that is down.
     pub refuse_new: bool,

@@ -199,6 +199,17 @@ fn dropping_the_proxy_closes_its_connections() {
 }
 
 #[test]
+fn a_connection_made_in_a_blackhole_goes_through_after_restore() {
+    let proxy = FaultProxy::start(echo_server()).unwrap();
+    proxy.blackhole();
+    let mut client = connect(&proxy);
+    client.write_all(b"hello?").unwrap();
+    assert!(stays_quiet(&mut client));
+    proxy.restore();
+    assert_eq!(read_exact(&mut client, 6), b"hello?");
+}
+
+#[test]
 fn blackhole_holds_bytes_both_ways_until_restore() {
     let (proxy, mut client, mut server) = pair();
     proxy.blackhole();
