@@ -42,6 +42,27 @@ pub struct Link {
 /// Everything a [`super::FaultProxy`] does to its connections; the default is a perfect
 /// link. Set it whole with [`super::FaultProxy::set_faults`] or a part with the proxy's
 /// setters, at any time: open connections follow at once.
+///
+/// ```
+/// use std::time::Duration;
+/// use lona_test::{FaultProxy, Faults, Link};
+///
+/// # let upstream = std::net::TcpListener::bind("127.0.0.1:0")?;
+/// let proxy = FaultProxy::start(upstream.local_addr()?)?;
+/// // A far phone on a slow uplink.
+/// let phone = Link {
+///     latency: Duration::from_millis(150),
+///     jitter: Duration::from_millis(50),
+///     ..Link::default()
+/// };
+/// proxy.set_faults(Faults {
+///     upstream: Link { bytes_per_second: Some(16 * 1024), ..phone },
+///     downstream: phone,
+///     ..Faults::default()
+/// });
+/// assert_eq!(proxy.faults().downstream.latency, Duration::from_millis(150));
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Faults {
     /// What the client sends.

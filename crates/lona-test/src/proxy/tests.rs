@@ -6,7 +6,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use super::{Direction, FaultProxy};
+use super::{Direction, FaultProxy, Faults, Link};
 
 mod websocket;
 
@@ -243,6 +243,28 @@ fn latency_and_jitter_delay_without_reordering() {
 }
 
 #[test]
+fn set_faults_replaces_them_all_and_the_default_heals() {
+    let proxy = FaultProxy::start(echo_server()).unwrap();
+    let mut client = connect(&proxy);
+    let slow = Link {
+        latency: Duration::from_millis(30),
+        ..Link::default()
+    };
+    let faults = Faults {
+        downstream: slow,
+        blackhole: true,
+        ..Faults::default()
+    };
+    proxy.set_faults(faults.clone());
+    assert_eq!(proxy.faults(), faults);
+    client.write_all(b"wait").unwrap();
+    assert!(stays_quiet(&mut client));
+    proxy.set_faults(Faults::default());
+    assert_eq!(read_exact(&mut client, 4), b"wait");
+    assert_eq!(proxy.faults(), Faults::default());
+}
+
+#[test]
 fn throttle_paces_the_bytes() {
     let proxy = FaultProxy::start(echo_server()).unwrap();
     proxy.throttle(Direction::Upstream, Some(32 * 1024));
@@ -290,6 +312,7 @@ fn a_paused_reader_makes_the_senders_writes_block() {
         }
         assert!(written < 256 << 20, "the writes never blocked");
     }
+    assert!(stays_quiet(&mut client), "the proxy read while paused");
     server.set_nonblocking(false).unwrap();
     proxy.resume(Direction::Downstream);
     assert_eq!(read_exact(&mut client, written).len(), written);
