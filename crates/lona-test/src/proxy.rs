@@ -24,9 +24,9 @@ use shared::Shared;
 ///
 /// It runs on a tokio runtime of its own, on a thread named `lona-fault-proxy`; its methods
 /// are blocking and return once the fault applies (a cut has closed every connection when
-/// [`FaultProxy::cut_now`] returns), so a test needs no sleep to know it took. Call them from
-/// plain threads, not from inside an async runtime. Dropping the proxy resets every
-/// connection and stops it.
+/// [`FaultProxy::cut_now`] returns), so a test needs no sleep to know it took. They wait
+/// only for the proxy's own thread, and briefly, so async tests (the browser suite's) may
+/// call them too. Dropping the proxy resets every connection and stops it.
 ///
 /// What each fault stands for:
 ///
@@ -155,13 +155,9 @@ impl FaultProxy {
 
     /// Resets every open connection, both sides, and returns once they are closed. New
     /// connections are accepted as before.
-    ///
-    /// # Panics
-    ///
-    /// If called from inside an async runtime, where it must not block.
     pub fn cut_now(&self) {
         let tasks = self.shared.begin_cut();
-        let (done, closed) = oneshot::channel::<()>();
+        let (done, closed) = crossbeam_channel::bounded::<()>(1);
         self.runtime.spawn(async move {
             for task in tasks {
                 let _ = task.await;
@@ -169,7 +165,7 @@ impl FaultProxy {
             let _ = done.send(());
         });
         // An error means the runtime is gone, and its connections with it.
-        let _ = closed.blocking_recv();
+        let _ = closed.recv();
     }
 
     /// Cuts every open connection each `period`, from now on; `None` stops the cuts.

@@ -191,6 +191,24 @@ fn cut_every_cuts_each_new_connection_in_turn() {
 }
 
 #[test]
+fn it_works_from_inside_an_async_runtime() {
+    let (proxy, mut client, mut server) = pair();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let proxy = runtime.block_on(async move {
+        proxy.latency(Direction::Both, Duration::from_millis(1));
+        proxy.cut_now();
+        let (_, _, _) = pair();
+        proxy
+    });
+    assert!(is_closed(&mut client));
+    assert!(is_closed(&mut server));
+    drop(proxy);
+}
+
+#[test]
 fn dropping_the_proxy_closes_its_connections() {
     let (proxy, mut client, mut server) = pair();
     drop(proxy);
