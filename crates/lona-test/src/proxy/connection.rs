@@ -45,10 +45,7 @@ pub(super) async fn accept(listener: TcpListener, shared: Arc<Shared>) {
         }
         id += 1;
         Counters::add(&shared.counters.accepted, 1);
-        shared
-            .counters
-            .open
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Counters::add(&shared.counters.open, 1);
         let task_shared = Arc::clone(&shared);
         shared.register(|born, cuts| tokio::spawn(serve(client, task_shared, born, cuts, id)));
     }
@@ -100,10 +97,7 @@ async fn serve(
     if matches!(end, End::Cut) {
         Counters::add(&shared.counters.cut, 1);
     }
-    shared
-        .counters
-        .open
-        .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    Counters::remove(&shared.counters.open, 1);
     if !matches!(end, End::Finished) {
         reset(client);
         if let Some(upstream) = upstream {

@@ -139,6 +139,10 @@ impl Counters {
         counter.fetch_add(n, Ordering::Relaxed);
     }
 
+    pub(super) fn remove(counter: &AtomicU64, n: u64) {
+        counter.fetch_sub(n, Ordering::Relaxed);
+    }
+
     pub(super) fn delivered(&self, way: Direction, n: usize) {
         let counter = match way {
             Direction::Downstream => &self.bytes_downstream,
