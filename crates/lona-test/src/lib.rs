@@ -5,6 +5,8 @@
 //!   WebSocket, runs the view in window 1, keeps the window's DOM as a `lona_html::Node` tree
 //!   and clicks, types and navigates by CSS selector. It is blocking and waits only for frames,
 //!   each with a deadline (10 s unless set): no sleeps, no hangs.
+//! - [`FaultProxy`] stands between a client and a server and breaks the network on command:
+//!   cuts, silent drops, refused connections, latency, jitter, bandwidth, stalled reads.
 //! - [`ClientState`] is the protocol core underneath, without I/O: feed it server frames, read
 //!   its windows, and let it build the frames a browser sends. It lives in `lona-protocol` (and
 //!   is re-exported here), so an async driver, such as the load generator, uses it directly.
@@ -67,10 +69,12 @@
 mod client;
 mod error;
 mod http;
+mod proxy;
 mod server;
 
 pub use client::{Session, TestClient};
 pub use error::TestError;
 pub use http::HttpResult;
 pub use lona_protocol::{ClientError, ClientState, EventError, InputFrame, Received, Window};
+pub use proxy::{Direction, FaultProxy, Faults, Link, ProxyStats};
 pub use server::{DEFAULT_TIMEOUT, TestServer};

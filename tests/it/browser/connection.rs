@@ -1,9 +1,11 @@
 //! The socket between the browser and a view: the client reconnects by itself when the server
-//! drops it, two tabs of one browser share a daemon view, and with live reload the page
-//! reloads itself when a restarted server is back.
+//! drops it or the network cuts it (through `lona-test`'s fault proxy), two tabs of one browser
+//! share a daemon view, and with live reload the page reloads itself when a restarted server
+//! is back.
 
 use examples::daemon::SharedCounter;
 use lona::prelude::*;
+use lona_test::{Direction, FaultProxy};
 use serde_json::json;
 
 use super::support::{app, run};
@@ -66,6 +68,44 @@ fn after_the_server_drops_the_socket_the_client_reconnects_to_its_daemon_view() 
         // The re-attached view still answers clicks.
         page.click("#plus").await?;
         page.wait_text("#count", "3").await?;
+        Ok(())
+    });
+}
+
+#[test]
+fn after_the_network_cuts_the_socket_the_client_reconnects_through_the_proxy() {
+    let mut app = app();
+    app.view("/", |_| SharedCounter);
+    run(app, async |page| {
+        let upstream = page.server().local_addr();
+        let proxy = FaultProxy::start(upstream)?;
+        proxy.latency(Direction::Both, std::time::Duration::from_millis(20));
+        page.client().goto(&proxy.url("/")).await?;
+        page.wait_text("#count", "0").await?;
+        page.click("#plus").await?;
+        page.wait_text("#count", "1").await?;
+        page.eval(RECORD_NOTICES, Vec::new()).await?;
+
+        proxy.cut_now();
+        page.wait_until(
+            "the disconnect notice",
+            "return window.lonaTestNotices.some(n => n.includes('lona-notice-disconnected'));",
+            Vec::new(),
+        )
+        .await?;
+        page.wait_until(
+            "the reconnect through the proxy",
+            "const state = window.lona_context.state(); \
+             return state.connected && state.windows[0].runtime_id !== null \
+             && document.querySelector('.lona-notice-disconnected') === null;",
+            Vec::new(),
+        )
+        .await?;
+        page.click("#plus").await?;
+        page.wait_text("#count", "2").await?;
+        let stats = proxy.stats();
+        // The page, its socket, and the socket of the reconnect.
+        assert!(stats.accepted >= 3 && stats.cut >= 1, "{stats:?}");
         Ok(())
     });
 }
