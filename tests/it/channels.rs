@@ -93,7 +93,8 @@ fn the_chat_example_shows_every_message_in_every_open_lobby() {
     ada.click("#send").expect("ada sends");
     // A click is acknowledged before its handler publishes: wait for the line, so that bob's
     // answer comes second.
-    bob.wait_for_text(": hi bob").expect("ada's line reaches bob");
+    bob.wait_for_text(": hi bob")
+        .expect("ada's line reaches bob");
     bob.change("#text", ChangeValue::Text("hi ada".into()))
         .expect("bob types");
     bob.click("#send").expect("bob answers");
