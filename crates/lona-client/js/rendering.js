@@ -163,8 +163,12 @@ export class RenderingEngine {
     /**
      * Shows a DATA message's html `[DATA_TYPE, data]`. Returns the elements whose input-event
      * handlers need (re)attaching. Widget hooks run separately, in `runWidgetHooks`.
+     *
+     * With `reuse`, an HTML_TREE detaches the window's content instead of clearing it, so that
+     * the nodes of the new tree reuse the DOM nodes of the same ids (as a batch of patches
+     * does): a tree sent instead of a replay after a resume keeps typed text and focus.
      */
-    show(html) {
+    show(html, { reuse = false } = {}) {
         const D = this.P.DATA_TYPE;
         const [dataType, data] = html;
         this.touched = [];
@@ -179,6 +183,8 @@ export class RenderingEngine {
                     this.mark(node);
                 }
             });
+        } else if (dataType === D.HTML_TREE && reuse) {
+            this.showTreeReusing(data);
         } else if (dataType === D.HTML_TREE) {
             this.clear();
             this.root.appendChild(this.render(data));
@@ -190,6 +196,22 @@ export class RenderingEngine {
         const touched = [...new Set(this.touched)].filter(element => this.root.contains(element));
         this.touched = [];
         return touched;
+    }
+
+    showTreeReusing(tree) {
+        const focused = this.focusedElement();
+        const selection = focused === null ? null : saveSelection(focused);
+        this.inBatch = true;
+        try {
+            for (const child of [...this.root.childNodes]) {
+                this.detach(child);
+            }
+            this.root.appendChild(this.render(tree));
+        } finally {
+            this.inBatch = false;
+            this.collectGarbage();
+        }
+        this.restoreFocus(focused, selection);
     }
 
     /** Applies a list of patches as one batch. */
@@ -205,6 +227,10 @@ export class RenderingEngine {
             this.inBatch = false;
             this.collectGarbage();
         }
+        this.restoreFocus(focused, selection);
+    }
+
+    restoreFocus(focused, selection) {
         if (focused !== null && this.doc.activeElement !== focused && this.root.contains(focused)) {
             // The element was moved (detached and reused); give it its focus back.
             if (typeof focused.focus === 'function') {
