@@ -421,6 +421,12 @@ export class LonaContext {
                 running: lonaWindow.running,
                 nodes: lonaWindow.engine.nodes.size,
                 widgets: lonaWindow.engine.widgets.size,
+                // The acknowledged stream: whether it was negotiated, the last sequence number
+                // applied, whether a RESUME waits for its answer, the events made offline.
+                ack_mode: lonaWindow.stream.enabled,
+                last_applied: lonaWindow.stream.lastApplied,
+                resuming: lonaWindow.stream.resuming,
+                queued: lonaWindow.stream.queue.length,
             })),
         };
     }

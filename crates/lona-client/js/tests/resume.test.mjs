@@ -221,7 +221,12 @@ test('offline, events are queued (at most 64, oldest dropped and counted) with i
         assert.equal(ws().sent.length, 1, 'an event made while resuming waits too');
         assert.match(browser.doc.body.textContent, /Connection lost/, 'the notice stays until the view is back');
 
+        assert.deepEqual(context.state().windows[0], {
+            id: 1, url: URL_, runtime_id: '1', running: true, nodes: 6, widgets: 0,
+            ack_mode: true, last_applied: 2, resuming: true, queued: 64,
+        });
         ws().receive(frame(M.RESUMED, { seq: 2 }, 2));
+        assert.equal(context.state().windows[0].resuming, false);
         const ids = eventIds(ws());
         assert.deepEqual(ids, Array.from({ length: 64 }, (_, i) => i + 9), 'the newest 64 of ids 2..72, in order');
         assert.match(warnings.mock.calls.at(-1).arguments[0], /dropped 7 input event/);
