@@ -237,12 +237,13 @@ test('offline, events are queued (at most 64, oldest dropped and counted) with i
 });
 
 test('offline, pending changes still go before the click, in the queue', () => {
-    withPage(({ context, ws }) => {
+    withPage(({ browser, context, ws }) => {
         startAck(ws);
         ws().drop();
         typeInto(context, 'half');
         click(context);
-        mock.timers.tick(1000);
+        mock.timers.tick(5000);
+        assert.doesNotMatch(browser.doc.body.textContent, /Waiting for server/, 'a queued event waits for the socket, not for its answer');
         ws().open();
         ws().receive(frame(M.RESUMED, { seq: 2 }, 2));
         const events = sentFrames(ws()).filter(([method]) => method === M.INPUT_EVENT).map(([, [id, type, value]]) => [id, type, type === T.CHANGE ? value : null]);
