@@ -127,6 +127,8 @@ export class RenderingEngine {
         this.toSetup = [];
         this.toUpdate = new Set();
         this.inBatch = false;
+        // Set while a reused tree renders (see `show`).
+        this.keepUnchangedProperties = false;
         this.reusedCount = 0;
     }
 
@@ -166,7 +168,9 @@ export class RenderingEngine {
      *
      * With `reuse`, an HTML_TREE detaches the window's content instead of clearing it, so that
      * the nodes of the new tree reuse the DOM nodes of the same ids (as a batch of patches
-     * does): a tree sent instead of a replay after a resume keeps typed text and focus.
+     * does): a tree sent instead of a replay after a resume keeps typed text and focus. It
+     * stands for the patches it replaces, which would not have touched a `value`, `checked`
+     * or `selected` whose attribute stays the same: their live state stays the user's.
      */
     show(html, { reuse = false } = {}) {
         const D = this.P.DATA_TYPE;
@@ -202,6 +206,7 @@ export class RenderingEngine {
         const focused = this.focusedElement();
         const selection = focused === null ? null : saveSelection(focused);
         this.inBatch = true;
+        this.keepUnchangedProperties = true;
         try {
             for (const child of [...this.root.childNodes]) {
                 this.detach(child);
@@ -209,6 +214,7 @@ export class RenderingEngine {
             this.root.appendChild(this.render(tree));
         } finally {
             this.inBatch = false;
+            this.keepUnchangedProperties = false;
             this.collectGarbage();
         }
         this.restoreFocus(focused, selection);
@@ -469,13 +475,15 @@ export class RenderingEngine {
         } else {
             wanted = !isAbsent(value);
         }
+        const unchanged = isAbsent(value) ? !element.hasAttribute(name) : element.getAttribute(name) === attributeText(value);
         if (isAbsent(value)) {
             element.removeAttribute(name);
-        } else if (element.getAttribute(name) !== attributeText(value)) {
+        } else if (!unchanged) {
             element.setAttribute(name, attributeText(value));
         }
+        const keep = this.isEditing(element) || (this.keepUnchangedProperties && unchanged);
         // Writing an equal value would still move the cursor of a focused input.
-        if (element[name] !== wanted && !this.isEditing(element)) {
+        if (element[name] !== wanted && !keep) {
             element[name] = wanted;
         }
         let applied = this.properties.get(element);

@@ -469,6 +469,36 @@ test('an HTML_TREE with reuse keeps the DOM nodes of the ids it renders again, a
     assert.ok(touched.includes(input));
     assert.equal(root.innerHTML, '<section data-lona-node-id="1"><input data-lona-node-id="2" value="b"><p data-lona-node-id="5">new</p></section>');
 
+    // Not editing (no lona events, say): a property the tree leaves as it was keeps the live
+    // state; one it changes is set.
+    engine.isEditing = () => false;
+    engine.show(tree(element('1', 'section', [
+        element('2', 'input', [], { attributes: { value: 'b' } }),
+        element('7', 'input', [], { attributes: { type: 'checkbox' } }),
+    ])));
+    const plain = engine.getNode('2');
+    const box = engine.getNode('7');
+    plain.value = 'typed';
+    box.checked = true;
+    engine.show(tree(element('1', 'section', [
+        element('2', 'input', [], { attributes: { value: 'b' } }),
+        element('7', 'input', [], { attributes: { type: 'checkbox' } }),
+    ])), { reuse: true });
+    assert.equal(plain.value, 'typed');
+    assert.equal(box.checked, true);
+    engine.show(tree(element('1', 'section', [
+        element('2', 'input', [], { attributes: { value: 'c' } }),
+        element('7', 'input', [], { attributes: { type: 'checkbox', checked: '' } }),
+    ])), { reuse: true });
+    assert.equal(plain.value, 'c');
+    assert.equal(box.checked, true);
+    box.checked = false;
+    engine.show(tree(element('1', 'section', [
+        element('2', 'input', [], { attributes: { value: 'c' } }),
+        element('7', 'input', [], { attributes: { type: 'checkbox', checked: '' } }),
+    ])), { reuse: true });
+    assert.equal(box.checked, false, 'unchanged: the user\'s');
+
     // Without reuse, a tree starts from nothing.
     engine.show(tree(element('1', 'div', [element('2', 'input')])));
     assert.notEqual(engine.getNode('2'), input);
