@@ -3,7 +3,9 @@
 //
 // The socket is `ws(s)://<host><the page's own path>`. On open, every window sends VIEW for
 // its URL; after a reconnect too (the server re-attaches daemon views of the same session and
-// starts other views anew). Non-`lona:` frames go to the message handlers.
+// starts other views anew), except a window in ack mode, which sends RESUME (see stream.js):
+// the "Connection lost" notice stays until every such window is resumed or reset.
+// Non-`lona:` frames go to the message handlers.
 
 import { LonaWindow, WindowShim } from './window.js';
 import { Notices } from './notices.js';
@@ -62,6 +64,7 @@ export class LonaContext {
         // Whether the last socket was closed for a policy (see onOpen).
         this.refused = false;
         this.pingTimer = null;
+        this.resetNoticeTimer = null;
         this.notices = new Notices(() => globalThis.document);
     }
 
@@ -144,11 +147,25 @@ export class LonaContext {
         if (!this.refused) {
             this.reconnectAttempts = 0;
         }
-        this.notices.hide('disconnected', null);
         for (const lonaWindow of this._windows.values()) {
-            lonaWindow.sendView(null);
+            lonaWindow.connected();
         }
+        this.resumeSettled();
         this.runHooks(this._connect_hooks, event);
+    }
+
+    /** Removes the "Connection lost" notice once no window waits for its RESUME's answer. */
+    resumeSettled() {
+        if (this.connected && ![...this._windows.values()].some(lonaWindow => lonaWindow.stream.resuming)) {
+            this.notices.hide('disconnected', null);
+        }
+    }
+
+    /** Shows the notice of a view the server no longer had, for `ms` milliseconds. */
+    showResetNotice(text, ms) {
+        this.notices.show('reset', text);
+        clearTimeout(this.resetNoticeTimer);
+        this.resetNoticeTimer = setTimeout(() => this.notices.hide('reset', null), ms);
     }
 
     onClose(event) {
@@ -199,6 +216,9 @@ export class LonaContext {
         }
         this.pingTimer = setInterval(() => {
             if (this.connected) {
+                for (const lonaWindow of this._windows.values()) {
+                    lonaWindow.stream.flushAck();
+                }
                 this.send(pingFrame(getProtocol()));
             }
         }, interval * 1000);
@@ -401,6 +421,12 @@ export class LonaContext {
                 running: lonaWindow.running,
                 nodes: lonaWindow.engine.nodes.size,
                 widgets: lonaWindow.engine.widgets.size,
+                // The acknowledged stream: whether it was negotiated, the last sequence number
+                // applied, whether a RESUME waits for its answer, the events made offline.
+                ack_mode: lonaWindow.stream.enabled,
+                last_applied: lonaWindow.stream.lastApplied,
+                resuming: lonaWindow.stream.resuming,
+                queued: lonaWindow.stream.queue.length,
             })),
         };
     }

@@ -245,7 +245,8 @@ export function linkTarget(event, link, baseUrl) {
 
 /**
  * Attaches listeners to the elements of one window and sends its input events. `win` is the
- * window: it provides `P` (codes), `id`, `runtimeId`, `url`, `rendering`, `send(frame)`,
+ * window: it provides `P` (codes), `id`, `runtimeId`, `url`, `rendering`,
+ * `sendInputEvent(frame, eventId)` (`'sent'`, `'queued'` for after a resume, or null),
  * `run_view(url, post_data, options)`, `crash(error)` and `context.notices`.
  */
 export class InputEventHandler {
@@ -341,11 +342,7 @@ export class InputEventHandler {
 
     /** Forgets pending events and restarts the ids at 1 (a new view started). */
     reset() {
-        for (const [eventId, timer] of this.ackTimers) {
-            clearTimeout(timer);
-            this.releaseNotice(eventId);
-        }
-        this.ackTimers.clear();
+        this.stopTimers();
         for (const entry of this.pending.values()) {
             clearTimeout(entry.timer);
         }
@@ -353,6 +350,18 @@ export class InputEventHandler {
         this.dirty = new WeakSet();
         this.inFlight.clear();
         this.nextEventId = 1;
+    }
+
+    /**
+     * Stops waiting for the ACKs of the events sent (the socket closed), and keeps everything
+     * else: the view is resumed with its unsent input and its event ids.
+     */
+    stopTimers() {
+        for (const [eventId, timer] of this.ackTimers) {
+            clearTimeout(timer);
+            this.releaseNotice(eventId);
+        }
+        this.ackTimers.clear();
     }
 
     /** The server acknowledged an event. */
@@ -397,15 +406,23 @@ export class InputEventHandler {
             win.P, win.id, win.runtimeId, eventId, eventType,
             data === undefined ? [] : data, nodeInfo(node), nodeInfo(targetNode),
         );
-        if (!win.send(frame)) {
+        const delivery = win.sendInputEvent(frame, eventId);
+        if (delivery === null) {
             return null;
         }
         this.nextEventId += 1;
+        if (delivery === 'sent') {
+            this.startAckTimer(eventId);
+        }
+        return eventId;
+    }
+
+    /** Shows "Waiting for server..." if the event sent as `eventId` is not acknowledged in time. */
+    startAckTimer(eventId) {
         const timeout = Number(getSettings().input_event_timeout);
         if (timeout > 0) {
             this.ackTimers.set(eventId, setTimeout(() => this.timedOut(eventId), timeout * 1000));
         }
-        return eventId;
     }
 
     timedOut(eventId) {

@@ -6,7 +6,9 @@
 //   "DATA_TYPE": {...}, "PATCH_TYPE": {...}, "OPERATION": {...}}`.
 // Every module reads its codes from that object (or from one passed in, in tests).
 //
-// A frame is `lona:` followed by compact JSON `[window_id, runtime_id, method, payload]`.
+// A frame is `lona:` followed by compact JSON `[window_id, runtime_id, method, payload]`. A
+// window in ack mode (the acknowledged stream of docs/protocol.md, negotiated in VIEW) gets a
+// fifth element from the server: the frame's sequence number.
 
 /** The prefix of every protocol frame; other frames are custom messages. */
 export const MESSAGE_PREFIX = 'lona:';
@@ -75,8 +77,9 @@ export function encodeFrame(windowId, runtimeId, method, payload) {
 }
 
 /**
- * Decodes a protocol frame into `{windowId, runtimeId, method, payload}`; `null` for anything
- * that is not a well-formed protocol frame (those go to the message handlers).
+ * Decodes a protocol frame into `{windowId, runtimeId, method, payload, seq}` (`seq` is
+ * `undefined` without a fifth element); `null` for anything that is not a well-formed
+ * protocol frame (those go to the message handlers).
  */
 export function parseFrame(raw) {
     if (typeof raw !== 'string' || !raw.startsWith(MESSAGE_PREFIX)) {
@@ -88,15 +91,48 @@ export function parseFrame(raw) {
     } catch {
         return null;
     }
-    if (!Array.isArray(value) || value.length !== 4) {
+    if (!Array.isArray(value) || (value.length !== 4 && value.length !== 5)) {
         return null;
     }
-    return { windowId: value[0], runtimeId: value[1], method: value[2], payload: value[3] };
+    const frame = { windowId: value[0], runtimeId: value[1], method: value[2], payload: value[3] };
+    if (value.length === 5) {
+        if (!Number.isSafeInteger(value[4]) || value[4] < 1) {
+            return null;
+        }
+        frame.seq = value[4];
+    }
+    return frame;
 }
 
-/** VIEW: `[window_id, null, VIEW, [url, post_data]]`; `post_data` is `null` for a GET. */
-export function viewFrame(P, windowId, url, postData) {
-    return encodeFrame(windowId, null, P.METHOD.VIEW, [String(url), orNull(postData)]);
+/**
+ * Whether the page's codes have the methods of the acknowledged stream (ACK, RESUME, RESUMED,
+ * RESUME_FAILED). Without them the client never negotiates: Lona's plain protocol.
+ */
+export function ackSupported(P) {
+    const M = P.METHOD;
+    return ['ACK', 'RESUME', 'RESUMED', 'RESUME_FAILED'].every(name => Number.isInteger(M[name]));
+}
+
+/**
+ * VIEW: `[window_id, null, VIEW, [url, post_data]]`; `post_data` is `null` for a GET. With
+ * `ack`, a third element `{"ack":1}` asks the server for the acknowledged stream.
+ */
+export function viewFrame(P, windowId, url, postData, ack = false) {
+    const payload = [String(url), orNull(postData)];
+    if (ack) {
+        payload.push({ ack: 1 });
+    }
+    return encodeFrame(windowId, null, P.METHOD.VIEW, payload);
+}
+
+/** ACK: `[window_id, runtime_id, ACK, seq]`: every message of the window up to `seq` is applied. */
+export function ackFrame(P, windowId, runtimeId, seq) {
+    return encodeFrame(windowId, runtimeId, P.METHOD.ACK, seq);
+}
+
+/** RESUME: `[window_id, runtime_id, RESUME, [url, last_applied_seq, token]]`, after a reconnect. */
+export function resumeFrame(P, windowId, runtimeId, url, seq, token) {
+    return encodeFrame(windowId, runtimeId, P.METHOD.RESUME, [String(url), seq, String(token)]);
 }
 
 /** INPUT_EVENT: `[window_id, runtime_id, INPUT_EVENT, [event_id, type, data, node, target]]`. */

@@ -127,6 +127,8 @@ export class RenderingEngine {
         this.toSetup = [];
         this.toUpdate = new Set();
         this.inBatch = false;
+        // Set while a reused tree renders (see `show`).
+        this.keepUnchangedProperties = false;
         this.reusedCount = 0;
     }
 
@@ -163,8 +165,14 @@ export class RenderingEngine {
     /**
      * Shows a DATA message's html `[DATA_TYPE, data]`. Returns the elements whose input-event
      * handlers need (re)attaching. Widget hooks run separately, in `runWidgetHooks`.
+     *
+     * With `reuse`, an HTML_TREE detaches the window's content instead of clearing it, so that
+     * the nodes of the new tree reuse the DOM nodes of the same ids (as a batch of patches
+     * does): a tree sent instead of a replay after a resume keeps typed text and focus. It
+     * stands for the patches it replaces, which would not have touched a `value`, `checked`
+     * or `selected` whose attribute stays the same: their live state stays the user's.
      */
-    show(html) {
+    show(html, { reuse = false } = {}) {
         const D = this.P.DATA_TYPE;
         const [dataType, data] = html;
         this.touched = [];
@@ -179,6 +187,8 @@ export class RenderingEngine {
                     this.mark(node);
                 }
             });
+        } else if (dataType === D.HTML_TREE && reuse) {
+            this.showTreeReusing(data);
         } else if (dataType === D.HTML_TREE) {
             this.clear();
             this.root.appendChild(this.render(data));
@@ -190,6 +200,24 @@ export class RenderingEngine {
         const touched = [...new Set(this.touched)].filter(element => this.root.contains(element));
         this.touched = [];
         return touched;
+    }
+
+    showTreeReusing(tree) {
+        const focused = this.focusedElement();
+        const selection = focused === null ? null : saveSelection(focused);
+        this.inBatch = true;
+        this.keepUnchangedProperties = true;
+        try {
+            for (const child of [...this.root.childNodes]) {
+                this.detach(child);
+            }
+            this.root.appendChild(this.render(tree));
+        } finally {
+            this.inBatch = false;
+            this.keepUnchangedProperties = false;
+            this.collectGarbage();
+        }
+        this.restoreFocus(focused, selection);
     }
 
     /** Applies a list of patches as one batch. */
@@ -205,6 +233,10 @@ export class RenderingEngine {
             this.inBatch = false;
             this.collectGarbage();
         }
+        this.restoreFocus(focused, selection);
+    }
+
+    restoreFocus(focused, selection) {
         if (focused !== null && this.doc.activeElement !== focused && this.root.contains(focused)) {
             // The element was moved (detached and reused); give it its focus back.
             if (typeof focused.focus === 'function') {
@@ -443,13 +475,15 @@ export class RenderingEngine {
         } else {
             wanted = !isAbsent(value);
         }
+        const unchanged = isAbsent(value) ? !element.hasAttribute(name) : element.getAttribute(name) === attributeText(value);
         if (isAbsent(value)) {
             element.removeAttribute(name);
-        } else if (element.getAttribute(name) !== attributeText(value)) {
+        } else if (!unchanged) {
             element.setAttribute(name, attributeText(value));
         }
+        const keep = this.isEditing(element) || (this.keepUnchangedProperties && unchanged);
         // Writing an equal value would still move the cursor of a focused input.
-        if (element[name] !== wanted && !this.isEditing(element)) {
+        if (element[name] !== wanted && !keep) {
             element[name] = wanted;
         }
         let applied = this.properties.get(element);

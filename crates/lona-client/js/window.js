@@ -8,11 +8,20 @@
 // history entry when the new view starts. A view that redirects before it showed anything is
 // a hop, like an HTTP 302: the target's entry replaces the hop's, so that Back goes to the view
 // before the hop instead of running the hop (and its redirect) again.
+//
+// Resume (when the page's codes have the acknowledged stream, see stream.js): VIEW asks for ack
+// mode; after a reconnect a window in ack mode sends RESUME instead of VIEW and keeps its DOM,
+// its unsent input and the events made offline. RESUMED sends those events; RESUME_FAILED
+// drops them, says so in a notice and starts a fresh view of the same URL.
 
 import { RenderingEngine } from './rendering.js';
 import { InputEventHandler } from './input-events.js';
 import { widgetClasses, WIDGET_DATA_EVENT } from './widgets.js';
-import { getProtocol, getSettings, viewFrame, clientErrorFrame } from './protocol.js';
+import { AckStream } from './stream.js';
+import { getProtocol, getSettings, viewFrame, clientErrorFrame, ackSupported } from './protocol.js';
+
+/** How long the notice of a view the server no longer had stays. */
+const RESET_NOTICE_MS = 8000;
 
 /** What a widget gets as its first constructor argument. */
 export class WindowShim {
@@ -76,6 +85,10 @@ export class LonaWindow {
         this.pushPending = false;
         this.replacePending = false;
         this.viewStartTimer = null;
+        this.stream = new AckStream(this);
+        // The first HTML_TREE after RESUMED (the server's full tree when it could not replay)
+        // reuses the DOM nodes of the same ids, so that typed text and focus survive.
+        this.reuseNextTree = false;
         this.inputEvents = new InputEventHandler(this);
         this.engine = new RenderingEngine({
             doc: this.doc,
@@ -97,6 +110,28 @@ export class LonaWindow {
 
     send(frame) {
         return this.context.send(frame);
+    }
+
+    /**
+     * Sends an INPUT_EVENT frame: `'sent'`, `'queued'` (ack mode, not attached: it goes out
+     * after the resume) or null (not sent). An ACK of what was applied goes right before it.
+     */
+    sendInputEvent(frame, eventId) {
+        if (this.stream.mustQueue(this.context.connected)) {
+            this.stream.enqueue(frame, eventId);
+            return 'queued';
+        }
+        this.stream.flushAck();
+        return this.send(frame) ? 'sent' : null;
+    }
+
+    /** The socket (re)opened: RESUME the view in ack mode, else VIEW the window's URL. */
+    connected() {
+        if (this.stream.canResume()) {
+            this.stream.sendResume(this.url.href);
+        } else {
+            this.sendView(null);
+        }
     }
 
     isDefault() {
@@ -121,11 +156,13 @@ export class LonaWindow {
         const settings = this.context.settings;
         this.runtimeId = null;
         this.running = false;
+        this.stream.reset();
+        this.reuseNextTree = false;
         this.clearViewStartTimer();
         if (settings.update_title && settings.title && this.isDefault()) {
             this.doc.title = settings.title;
         }
-        if (!this.send(viewFrame(this.P, this.id, this.url.href, postData))) {
+        if (!this.send(viewFrame(this.P, this.id, this.url.href, postData, ackSupported(this.P)))) {
             // Not connected: the VIEW goes out on (re)connect.
             return;
         }
@@ -153,10 +190,44 @@ export class LonaWindow {
         this.context._run_view_timeout_hooks(this);
     }
 
-    /** The socket closed: nothing pending will be answered. */
+    /**
+     * The socket closed: nothing pending will be answered. A view in ack mode lives on in the
+     * server for a grace time: its unsent input and event ids stay for the resume.
+     */
     disconnected() {
         this.clearViewStartTimer();
+        this.stream.stopTimer();
+        if (this.stream.canResume()) {
+            this.inputEvents.stopTimers();
+        } else {
+            this.inputEvents.reset();
+        }
+    }
+
+    /** RESUMED: attached again; the replay follows. Sends the events made offline, in order. */
+    resumed() {
+        if (!this.stream.resuming) {
+            return;
+        }
+        this.reuseNextTree = true;
+        for (const { frame, eventId } of this.stream.resumed()) {
+            if (this.sendInputEvent(frame, eventId) === 'sent') {
+                this.inputEvents.startAckTimer(eventId);
+            }
+        }
+        this.context.resumeSettled();
+    }
+
+    /** RESUME_FAILED: the view is gone. Says so, never silently, and starts a fresh view. */
+    resumeFailed(reason) {
+        if (!this.stream.resuming) {
+            return;
+        }
+        const why = reason === 'refused' ? 'refused' : 'expired';
         this.inputEvents.reset();
+        this.context.showResetNotice(`This page was reset: the server no longer had it (${why}).`, RESET_NOTICE_MS);
+        this.sendView(null);
+        this.context.resumeSettled();
     }
 
     /** Handles one protocol frame addressed to this window; failures become CLIENT_ERROR. */
@@ -171,8 +242,23 @@ export class LonaWindow {
     handle(frame) {
         const M = this.P.METHOD;
         const settings = this.context.settings;
-        const { runtimeId, method, payload } = frame;
+        const { runtimeId, method, payload, seq } = frame;
 
+        if (method === M.RESUMED) {
+            // Its number is the server's last, not one to apply: the replay follows with theirs.
+            if (this.isCurrentRuntime(runtimeId)) {
+                this.resumed();
+            }
+            return;
+        }
+        if (method === M.RESUME_FAILED) {
+            this.resumeFailed(payload);
+            return;
+        }
+        if (method !== M.VIEW_START && this.isCurrentRuntime(runtimeId) && !this.stream.accept(seq)) {
+            // Applied before the socket dropped; the resume replayed it.
+            return;
+        }
         if (method === M.REDIRECT) {
             if (settings.follow_redirects) {
                 // The current view redirects before showing anything: it is a hop.
@@ -189,6 +275,7 @@ export class LonaWindow {
         }
         if (method === M.VIEW_START) {
             this.viewStarted(runtimeId);
+            this.stream.started(payload, seq);
             return;
         }
         if (!this.isCurrentRuntime(runtimeId)) {
@@ -202,7 +289,9 @@ export class LonaWindow {
             }
             if (html) {
                 this.shown = true;
-                this.show(html);
+                const reuse = this.reuseNextTree;
+                this.reuseNextTree = false;
+                this.show(html, reuse);
             }
         } else if (method === M.INPUT_EVENT_ACK) {
             this.inputEvents.ack(payload);
@@ -239,11 +328,12 @@ export class LonaWindow {
         this.replacePending = false;
     }
 
-    show(html) {
+    /** Renders a DATA's html; `reuse`: see `RenderingEngine.show`. */
+    show(html, reuse = false) {
         let touched;
         this.rendering = true;
         try {
-            touched = this.engine.show(html);
+            touched = this.engine.show(html, { reuse });
         } finally {
             this.rendering = false;
         }

@@ -57,6 +57,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("protocol.js", JS),
     asset!("context.js", JS),
     asset!("window.js", JS),
+    asset!("stream.js", JS),
     asset!("rendering.js", JS),
     asset!("input-events.js", JS),
     asset!("submit.js", JS),

@@ -6,49 +6,9 @@ import assert from 'node:assert/strict';
 
 import { Lona } from '../lona.js';
 import { backoffDelay, socketUrl } from '../context.js';
-import { install } from './fake-browser.mjs';
-import { P } from './helpers.mjs';
-
-const SETTINGS = {
-    ping_interval: 60,
-    view_start_timeout: 2,
-    input_event_timeout: 2,
-    auto_reconnect: true,
-    reconnect_timeout: 1000,
-    reconnect_max_timeout: 30000,
-};
+import { P, withPage } from './helpers.mjs';
 
 const GOLDEN_DATA = 'lona:[1,"1",203,["My Title",[502,[401,"8","","div",[],[],{"color":"red"},{},[[401,"5","","h1",[],["title"],{},{},[[402,"6","Counter"]],"",null],[401,"1","","span",["counter"],[],{},{},[[402,"2","0"]],"",null],[401,"3","","button",[],[],{},{"data-lona-events":"301"},[[402,"4","+1"]],"",null],[401,"7","","input",[],[],{},{"type":"text","value":"x","data-lona-events":"302:300"},[],"",null]],"",null]]]]';
-
-/** Runs `body` with a set-up context in a fake browser, with mocked timers. */
-function withPage(body, { href, settings = {}, contextSettings = {} } = {}) {
-    mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
-    const errors = mock.method(console, 'error', () => {});
-    const browser = install(href);
-    try {
-        Lona.setProtocol(P);
-        Lona.setSettings({ ...SETTINGS, ...settings });
-        const context = new Lona.LonaContext({
-            target: '#lona',
-            title: 'Lona',
-            update_address_bar: true,
-            update_title: true,
-            follow_redirects: true,
-            follow_http_redirects: true,
-            scroll_to_top_on_view_start: true,
-            load_stylesheet: false,
-            ...contextSettings,
-        });
-        context.setup();
-        const ws = () => browser.sockets.at(-1);
-        return body({ browser, context, ws, errors });
-    } finally {
-        browser.restore();
-        errors.mock.restore();
-        mock.timers.reset();
-        Lona.setSettings({});
-    }
-}
 
 test('the socket is the page\'s own path; backoff doubles up to the cap', () => {
     assert.equal(socketUrl(new URL('http://localhost:8080/a/b/?q=1')), 'ws://localhost:8080/a/b/');
@@ -78,6 +38,7 @@ test('VIEW_START, DATA and ACK: the page renders, the initial load does not push
         assert.deepEqual(browser.scrolls, [[0, 0]]);
         assert.deepEqual(context.state().windows[0], {
             id: 1, url: 'http://localhost:8080/count/?x=1', runtime_id: '1', running: true, nodes: 8, widgets: 0,
+            ack_mode: false, last_applied: 0, resuming: false, queued: 0,
         });
 
         ws().receive('lona:[1,"1",203,["",[503,[["1",605,702,[[402,"9","1"]]]]]]]');

@@ -38,6 +38,9 @@ function makeWindow(spec = GOLDEN_TREE) {
             sent.push(frame);
             return true;
         },
+        sendInputEvent(frame) {
+            return this.send(frame) ? 'sent' : null;
+        },
         run_view(...args) {
             views.push(args);
         },

@@ -52,6 +52,9 @@ function makeWindow(spec = FORM) {
             sent.push(frame);
             return true;
         },
+        sendInputEvent(frame) {
+            return this.send(frame) ? 'sent' : null;
+        },
         run_view() {},
         crash(error) {
             throw error;

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 
 import {
     MESSAGE_PREFIX, encodeFrame, parseFrame, viewFrame, inputEventFrame, clientErrorFrame, pingFrame,
-    errorMessage, setProtocol, getProtocol, setSettings, getSettings, DEFAULT_SETTINGS,
+    ackFrame, resumeFrame, ackSupported, errorMessage, setProtocol, getProtocol, setSettings, getSettings, DEFAULT_SETTINGS,
 } from '../protocol.js';
 import { RenderingEngine } from '../rendering.js';
 import { Notices } from '../notices.js';
 import { makeRoot } from './fake-dom.mjs';
-import { P } from './helpers.mjs';
+import { P, P_ACK } from './helpers.mjs';
 
 // The same protocol with every code moved: code that hard-coded a number would break.
 function shifted(protocol, offset) {
@@ -63,6 +63,32 @@ test('parseFrame reads protocol frames and rejects everything else', () => {
     assert.equal(parseFrame('lona:[1,'), null);
     assert.equal(parseFrame(new ArrayBuffer(2)), null);
     assert.equal(encodeFrame(undefined, undefined, 1, undefined), `${MESSAGE_PREFIX}[null,null,1,null]`);
+});
+
+test('parseFrame reads the sequence number of a frame in ack mode, and only a positive integer', () => {
+    assert.deepEqual(parseFrame('lona:[1,"1",204,{"resume":"t"},1]'), { windowId: 1, runtimeId: '1', method: 204, payload: { resume: 't' }, seq: 1 });
+    assert.equal(parseFrame('lona:[1,"1",204,null]').seq, undefined);
+    for (const bad of ['0', '-1', '1.5', '"2"', 'null']) {
+        assert.equal(parseFrame(`lona:[1,"1",203,null,${bad}]`), null, bad);
+    }
+    assert.equal(parseFrame('lona:[1,"1",203,null,1,2]'), null);
+});
+
+test('the acknowledged stream is negotiated only when the page\'s codes have all its methods', () => {
+    assert.equal(ackSupported(P), false, 'codes_json() without the extension: Lona\'s plain protocol');
+    assert.equal(ackSupported(P_ACK), true);
+    const partial = { ...P_ACK.METHOD };
+    delete partial.RESUME_FAILED;
+    assert.equal(ackSupported({ ...P_ACK, METHOD: partial }), false);
+});
+
+test('frames of the acknowledged stream', () => {
+    const M = P_ACK.METHOD;
+    assert.equal(viewFrame(P_ACK, 1, 'http://h/a/', null, true), `lona:[1,null,${M.VIEW},["http://h/a/",null,{"ack":1}]]`);
+    assert.equal(viewFrame(P_ACK, 1, 'http://h/a/', { x: '1' }, true), `lona:[1,null,${M.VIEW},["http://h/a/",{"x":"1"},{"ack":1}]]`);
+    assert.equal(viewFrame(P_ACK, 1, 'http://h/a/', null, false), `lona:[1,null,${M.VIEW},["http://h/a/",null]]`);
+    assert.equal(ackFrame(P_ACK, 2, '7', 12), `lona:[2,"7",${M.ACK},12]`);
+    assert.equal(resumeFrame(P_ACK, 1, '7', 'http://h/a/', 9, 'abc'), `lona:[1,"7",${M.RESUME},["http://h/a/",9,"abc"]]`);
 });
 
 test('setProtocol checks the shape; settings fall back to the defaults', () => {

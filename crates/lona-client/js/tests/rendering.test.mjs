@@ -443,3 +443,63 @@ test('every DATA counts as a batch and marks the elements it changed', () => {
     assert.equal(engine.changedIn(engine.getNode('4')), 5);
     assert.equal(engine.changedIn(engine.getNode('2')), 2);
 });
+
+test('an HTML_TREE with reuse keeps the DOM nodes of the ids it renders again, and their state', () => {
+    const { doc, root, engine } = makeEngine();
+    engine.show(tree(element('1', 'div', [
+        element('2', 'input', [], { attributes: { value: 'a' } }),
+        element('3', 'p', [text('4', 'gone')]),
+    ])));
+    const input = engine.getNode('2');
+    const gone = engine.getNode('3');
+    input.value = 'typed';
+    input.focus();
+    engine.isEditing = element => element === input;
+
+    const touched = engine.show(tree(element('1', 'section', [
+        element('2', 'input', [], { attributes: { value: 'b' } }),
+        element('5', 'p', [text('6', 'new')]),
+    ])), { reuse: true });
+    assert.equal(engine.getNode('2'), input, 'the same element');
+    assert.equal(input.value, 'typed', 'its live value, the user\'s');
+    assert.equal(input.getAttribute('value'), 'b');
+    assert.equal(doc.activeElement, input);
+    assert.throws(() => engine.getNode('3'), /unknown node id 3/, 'ids not rendered again are forgotten');
+    assert.equal(root.contains(gone), false);
+    assert.ok(touched.includes(input));
+    assert.equal(root.innerHTML, '<section data-lona-node-id="1"><input data-lona-node-id="2" value="b"><p data-lona-node-id="5">new</p></section>');
+
+    // Not editing (no lona events, say): a property the tree leaves as it was keeps the live
+    // state; one it changes is set.
+    engine.isEditing = () => false;
+    engine.show(tree(element('1', 'section', [
+        element('2', 'input', [], { attributes: { value: 'b' } }),
+        element('7', 'input', [], { attributes: { type: 'checkbox' } }),
+    ])));
+    const plain = engine.getNode('2');
+    const box = engine.getNode('7');
+    plain.value = 'typed';
+    box.checked = true;
+    engine.show(tree(element('1', 'section', [
+        element('2', 'input', [], { attributes: { value: 'b' } }),
+        element('7', 'input', [], { attributes: { type: 'checkbox' } }),
+    ])), { reuse: true });
+    assert.equal(plain.value, 'typed');
+    assert.equal(box.checked, true);
+    engine.show(tree(element('1', 'section', [
+        element('2', 'input', [], { attributes: { value: 'c' } }),
+        element('7', 'input', [], { attributes: { type: 'checkbox', checked: '' } }),
+    ])), { reuse: true });
+    assert.equal(plain.value, 'c');
+    assert.equal(box.checked, true);
+    box.checked = false;
+    engine.show(tree(element('1', 'section', [
+        element('2', 'input', [], { attributes: { value: 'c' } }),
+        element('7', 'input', [], { attributes: { type: 'checkbox', checked: '' } }),
+    ])), { reuse: true });
+    assert.equal(box.checked, false, 'unchanged: the user\'s');
+
+    // Without reuse, a tree starts from nothing.
+    engine.show(tree(element('1', 'div', [element('2', 'input')])));
+    assert.notEqual(engine.getNode('2'), input);
+});

@@ -44,6 +44,9 @@ function makeWindow() {
             sent.push(frame);
             return true;
         },
+        sendInputEvent(frame) {
+            return this.send(frame) ? 'sent' : null;
+        },
         run_view(...args) {
             views.push(args);
         },
