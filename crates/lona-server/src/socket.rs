@@ -325,6 +325,7 @@ fn handle_text(
             window,
             url,
             post_data,
+            ack: _,
         } => {
             if let Err((limit, reason)) = socket_limits.view(window) {
                 return Handled::Refused(limit, reason);
@@ -353,6 +354,17 @@ fn handle_text(
             .client_error(connection, window, runtime, &message),
         ClientMessage::Ping => {
             connection.send(Outgoing::Frame(ServerMessage::Pong.encode()));
+        }
+        // No view is kept past its socket yet, so there is nothing to acknowledge or resume.
+        ClientMessage::Ack { .. } => {}
+        ClientMessage::Resume { window, .. } => {
+            connection.send(Outgoing::Frame(
+                ServerMessage::ResumeFailed {
+                    window,
+                    reason: lona_protocol::ResumeFailure::Expired,
+                }
+                .encode(),
+            ));
         }
     }
     Handled::Other

@@ -35,6 +35,7 @@ impl ViewShared {
             self.send_all(self.frame(move |window| ServerMessage::ViewStart {
                 window,
                 runtime: id,
+                resume: None,
             }));
         }
         true
@@ -67,6 +68,7 @@ impl ViewShared {
         self.send_all(self.frame(move |window| ServerMessage::ViewStart {
             window,
             runtime: id,
+            resume: None,
         }));
         let html = "<p class=\"lona-queued\">The server is busy; this page starts in a moment.</p>";
         let title = self.title.lock().clone();

@@ -179,6 +179,7 @@ impl ViewShared {
             ServerMessage::ViewStart {
                 window,
                 runtime: self.id,
+                resume: None,
             }
             .encode(),
         ));
