@@ -225,6 +225,7 @@ pub struct Window {
     updates: u64,
     dom: Mirror,
     ack: ack::AckState,
+    resumed: Option<Result<u64, ResumeFailure>>,
 }
 
 impl Window {
@@ -544,6 +545,7 @@ impl ClientState {
                 });
             }
             DecodedServerMessage::Resumed { window, seq, .. } => {
+                self.windows.entry(*window).or_default().resumed = Some(Ok(*seq));
                 return Ok(Received::Resumed {
                     window: *window,
                     seq: *seq,
@@ -552,7 +554,8 @@ impl ClientState {
             DecodedServerMessage::ResumeFailed { window, reason } => {
                 let state = self.windows.entry(*window).or_default();
                 state.runtime = None;
-                state.ack = ack::AckState::default();
+                state.ack.restart();
+                state.resumed = Some(Err(*reason));
                 return Ok(Received::ResumeFailed {
                     window: *window,
                     reason: *reason,

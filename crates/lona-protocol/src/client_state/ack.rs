@@ -3,7 +3,7 @@
 //! dropping duplicates after a replay, and building ACK and RESUME frames.
 
 use crate::client::ClientMessage;
-use crate::{DecodedServerMessage, WindowId};
+use crate::{DecodedServerMessage, ResumeFailure, WindowId};
 
 use super::{ClientState, Received, Window};
 
@@ -39,6 +39,17 @@ impl Window {
     /// The resume token of the window's view, in the acknowledged stream.
     pub fn resume_token(&self) -> Option<&str> {
         self.ack.token.as_deref()
+    }
+
+    /// What the last RESUME of the window got: RESUMED with the server's last number, or
+    /// RESUME_FAILED with its reason; `None` before any.
+    pub fn last_resume(&self) -> Option<Result<u64, ResumeFailure>> {
+        self.resumed
+    }
+
+    /// Forgets the last resume's outcome, before sending a new RESUME.
+    pub(super) fn clear_resume(&mut self) {
+        self.resumed = None;
     }
 
     /// The sequence number of the last message the window applied (0 before any, and always
@@ -131,11 +142,13 @@ impl ClientState {
     }
 
     /// The RESUME frames to send on a new socket, one per window whose view speaks the
-    /// acknowledged stream, with its URL, last applied number and token.
-    pub fn resumes(&self) -> Vec<String> {
+    /// acknowledged stream, with its URL, last applied number and token. Each window forgets
+    /// its last resume's outcome ([`Window::last_resume`]) until the answer comes.
+    pub fn resumes(&mut self) -> Vec<String> {
         self.windows
-            .iter()
+            .iter_mut()
             .filter_map(|(window, state)| {
+                state.clear_resume();
                 Some(
                     ClientMessage::Resume {
                         window: *window,
