@@ -217,6 +217,9 @@ impl Connection {
         let waker = {
             let mut state = self.state.lock();
             if state.closed {
+                // An acknowledged window loses nothing: numbered into its buffer, the message
+                // reaches the browser with the resume.
+                let _ = stamp(&state.streams, message);
                 return false;
             }
             state.backlog += message.weight();
@@ -231,7 +234,9 @@ impl Connection {
                     connection = self.id.0,
                     "closing a connection that lags behind"
                 );
-                state.queue.clear();
+                for message in std::mem::take(&mut state.queue) {
+                    let _ = stamp(&state.streams, message);
+                }
                 state.queue.push_back(Outgoing::Close(CloseReason::Lagging));
                 state.backlog = 0;
                 state.closed = true;

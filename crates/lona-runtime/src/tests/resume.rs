@@ -249,3 +249,40 @@ fn plain_windows_are_never_numbered_and_stop_with_their_socket() {
     eventually("the view is gone", || runtime.view_count() == 0);
     runtime.shutdown();
 }
+
+#[test]
+fn a_lagging_or_closed_connection_keeps_an_acknowledged_window_s_output_for_the_resume() {
+    let probe = Probe::default();
+    let (factory, tx) = ticker(&probe);
+    let runtime = runtime(RuntimeConfig::default());
+    let me = session("me");
+    let first = Connection::new(
+        me.clone(),
+        crate::OutboxLimits {
+            merge_at: 1_000,
+            close_at: 4,
+        },
+    );
+    let (id, token) = started(&runtime, &factory, &first);
+    let id = lona_protocol::RuntimeId(id);
+    // Nobody drains the outbox: it lags, closes, and later output finds it closed.
+    for n in 1..=6 {
+        tx.send(n).expect("running");
+    }
+    eventually("shown 6", || probe.entries().len() == 6);
+    assert!(first.is_closed());
+    runtime.connection_closed(&first);
+    let second = browser(&me);
+    runtime
+        .resume_view(&second, W1, id, 2, &token)
+        .expect("resumes");
+    assert_eq!(
+        stamped(&second).1,
+        Some(8),
+        "RESUMED: six updates after the tree"
+    );
+    let replayed: Vec<Option<u64>> = (0..6).map(|_| stamped(&second).1).collect();
+    assert_eq!(replayed, (3..=8).map(Some).collect::<Vec<_>>());
+    drop(tx);
+    runtime.shutdown();
+}
