@@ -53,6 +53,7 @@ impl TestClient {
     /// navigates to its URL again (a new view), and gets `Some(ResumeFailure::Expired)`.
     ///
     /// ```no_run
+    /// # #[allow(dead_code)]
     /// # fn demo(server: &lona_test::TestServer) -> Result<(), lona_test::TestError> {
     /// let mut tab = server.open_acked("/ticker")?;
     /// // ... the socket drops (see `lona_test::FaultProxy`) ...
