@@ -98,8 +98,8 @@ pub enum Outgoing {
         /// The patches, shared by every connection of the view.
         patches: Arc<Vec<Patch>>,
     },
-    /// A frame of the acknowledged stream numbered already (RESUMED and a replay): written as
-    /// is, never numbered again.
+    /// A frame written as is, never numbered by the acknowledged stream: RESUMED and a replay
+    /// (numbered already), RESUME_FAILED (never numbered).
     Stamped(String),
     /// Close the connection.
     Close(CloseReason),

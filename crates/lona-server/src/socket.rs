@@ -391,7 +391,8 @@ fn handle_text(
                     reason = reason.as_str(),
                     "a resume failed"
                 );
-                connection.send(Outgoing::Frame(
+                // Unnumbered, even when the window id holds another acknowledged view.
+                connection.send(Outgoing::Stamped(
                     ServerMessage::ResumeFailed { window, reason }.encode(),
                 ));
             }
