@@ -178,3 +178,86 @@ fn message_window(message: &DecodedServerMessage) -> Option<WindowId> {
         | DecodedServerMessage::ResumeFailed { window, .. } => Some(*window),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{ClientState, Received, ResumeFailure, WindowId};
+
+    const W: WindowId = WindowId(1);
+    const TOKEN: &str = "abcdefghijklmnopqrs-_0";
+
+    fn started() -> ClientState {
+        let mut state = ClientState::new();
+        state.view_acked(W, "http://127.0.0.1/");
+        state
+            .receive(&format!(r#"lona:[1,"7",204,{{"resume":"{TOKEN}"}},1]"#))
+            .expect("VIEW_START");
+        state
+            .receive(r#"lona:[1,"7",203,["",[501,"<p>a</p>"]],2]"#)
+            .expect("DATA");
+        state
+    }
+
+    #[test]
+    fn a_replayed_frame_already_applied_is_dropped() {
+        let mut state = started();
+        assert_eq!(
+            state.receive(r#"lona:[1,"7",203,["",[501,"<p>old</p>"]],2]"#),
+            Ok(Received::Duplicate { window: W, seq: 2 })
+        );
+        let window = state.window(W).expect("the window");
+        assert_eq!(
+            (window.applied_seq(), window.html().as_str()),
+            (2, "<p>a</p>")
+        );
+        assert!(window.is_acked_stream());
+    }
+
+    #[test]
+    fn resumed_changes_no_number_and_the_replay_after_it_applies() {
+        let mut state = started();
+        assert_eq!(state.resumes().len(), 1);
+        state
+            .receive(r#"lona:[1,"7",207,{"seq":3},3]"#)
+            .expect("RESUMED");
+        assert_eq!(state.window(W).map(|w| w.applied_seq()), Some(2));
+        state
+            .receive(r#"lona:[1,"7",203,["",[501,"<p>b</p>"]],3]"#)
+            .expect("the replay");
+        let window = state.window(W).expect("the window");
+        assert_eq!(window.last_resume(), Some(Ok(3)));
+        assert_eq!(
+            (window.applied_seq(), window.html().as_str()),
+            (3, "<p>b</p>")
+        );
+    }
+
+    #[test]
+    fn resume_failed_forgets_the_view_and_a_new_view_counts_from_one() {
+        let mut state = started();
+        state
+            .receive(r#"lona:[1,null,208,"expired"]"#)
+            .expect("RESUME_FAILED");
+        let window = state.window(W).expect("the window");
+        assert_eq!(window.last_resume(), Some(Err(ResumeFailure::Expired)));
+        assert!(!window.view_started() && !window.is_acked_stream());
+        assert!(state.resumes().is_empty());
+        let view = state.view(W, "http://127.0.0.1/");
+        assert!(view.ends_with(r#",{"ack":1}]]"#), "{view}");
+        state
+            .receive(&format!(r#"lona:[1,"8",204,{{"resume":"{TOKEN}"}},1]"#))
+            .expect("a fresh VIEW_START");
+        assert_eq!(state.window(W).map(|w| w.applied_seq()), Some(1));
+    }
+
+    #[test]
+    fn a_plain_window_sends_no_acks_and_no_resumes() {
+        let mut state = ClientState::new();
+        state.view(W, "http://127.0.0.1/");
+        state
+            .receive(r#"lona:[1,"7",204,null]"#)
+            .expect("VIEW_START");
+        assert!(state.acks_due().is_empty());
+        assert!(state.resumes().is_empty());
+    }
+}
