@@ -81,6 +81,45 @@ impl Runtime {
     /// to another socket (a half-open one, or a second tab with a copied token and the same
     /// session) is taken over: the token and the session prove the same visitor.
     ///
+    /// ```
+    /// use std::time::Duration;
+    /// use lona_protocol::{DecodedServerMessage, ServerFrame, WindowId, decode_server};
+    /// use lona_runtime::{
+    ///     Connection, Context, OutboxLimits, Request, Response, Runtime, RuntimeConfig,
+    ///     SessionId, View, ViewFactory, ViewResult,
+    /// };
+    ///
+    /// struct Hello;
+    /// impl View for Hello {
+    ///     fn handle_request(&self, cx: &Context, _: &Request) -> ViewResult {
+    ///         cx.show(&lona_html::tags::p().with_text("hi"))?;
+    ///         Ok(Response::Empty)
+    ///     }
+    /// }
+    ///
+    /// let runtime = Runtime::new(RuntimeConfig::default());
+    /// let session = SessionId::new("s");
+    /// let first = Connection::new(session.clone(), OutboxLimits::default());
+    /// let request = Request::new("http://h/", session.clone());
+    /// let factory = ViewFactory::blocking(|_| Hello);
+    /// let id = runtime.start_view_acked(&factory, request, &first, WindowId(1))?;
+    /// let frame = first.next_timeout(Duration::from_secs(5)).and_then(|m| m.encode());
+    /// let Some(Ok(ServerFrame::Lona(DecodedServerMessage::ViewStart {
+    ///     resume: Some(token),
+    ///     ..
+    /// }))) = frame.as_deref().map(decode_server)
+    /// else {
+    ///     panic!("VIEW_START with a token: {frame:?}")
+    /// };
+    ///
+    /// runtime.connection_closed(&first); // detached, not stopped
+    /// let second = Connection::new(session, OutboxLimits::default());
+    /// runtime.resume_view(&second, WindowId(1), id, 1, &token).expect("resumed");
+    /// assert_eq!(runtime.view_count(), 1);
+    /// runtime.shutdown();
+    /// # Ok::<(), lona_runtime::StartError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`ResumeFailure::Expired`] if there is no such view (stopped, grace over, another
