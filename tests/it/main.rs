@@ -20,6 +20,7 @@ mod middleware;
 mod nginx;
 mod redis;
 mod responses;
+mod resume;
 mod server_api;
 mod sessions;
 mod settings;

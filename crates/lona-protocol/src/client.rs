@@ -58,6 +58,10 @@ pub enum ClientMessage {
         url: String,
         /// The fields of a POST form; empty for every other navigation.
         post_data: PostData,
+        /// Whether the client asks for the acknowledged stream (`{"ack":1}` as the payload's
+        /// third element; docs/protocol.md, "The acknowledged stream"). Lona's own client never
+        /// does.
+        ack: bool,
     },
     /// An input event on a node of a running view (INPUT_EVENT, 102).
     InputEvent {
@@ -79,6 +83,40 @@ pub enum ClientMessage {
     },
     /// Keep-alive (PING, 105); the server answers with PONG.
     Ping,
+    /// Every message of the window up to `seq` is applied (ACK, 106; acknowledged stream only).
+    Ack {
+        /// The window.
+        window: WindowId,
+        /// The runtime of the window's view.
+        runtime: RuntimeId,
+        /// The sequence number of the last message the client applied.
+        seq: u64,
+    },
+    /// Re-attach a detached view after a reconnect (RESUME, 107; acknowledged stream only).
+    Resume {
+        /// The window, as before the reconnect.
+        window: WindowId,
+        /// The runtime of the view to resume.
+        runtime: RuntimeId,
+        /// The window's URL, for the log and for a fresh view if the client must start one.
+        url: String,
+        /// The sequence number of the last message the client applied.
+        seq: u64,
+        /// The token of the view's VIEW_START: [`RESUME_TOKEN_LEN`] base64url characters.
+        token: String,
+    },
+}
+
+/// The length of a resume token: 128 random bits in base64url without padding.
+pub const RESUME_TOKEN_LEN: usize = 22;
+
+/// Whether `token` has the shape of a resume token: exactly [`RESUME_TOKEN_LEN`] base64url
+/// characters. The decoder refuses any other string, so that nothing longer reaches a lookup.
+pub fn is_resume_token(token: &str) -> bool {
+    token.len() == RESUME_TOKEN_LEN
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The fields of a submitted POST form, in the order they are decoded.

@@ -16,8 +16,8 @@ use crate::client::{
     ChangeValue, ClickData, ClientMessage, EventKind, InputEvent, NodeInfo, PostData, shorten,
 };
 use crate::{
-    DecodeError, DecodedHtml, DecodedServerMessage, Method, RuntimeId, ServerFrame, WindowId,
-    decode_server,
+    DecodeError, DecodedHtml, DecodedServerMessage, Method, ResumeFailure, RuntimeId, ServerFrame,
+    WindowId, decode_server_with_seq,
 };
 use lona_html::forms::{self, ClientValue};
 use lona_html::{
@@ -165,6 +165,28 @@ pub enum Received {
     },
     /// PONG.
     Pong,
+    /// RESUMED (acknowledged stream): the window's view is attached again; the replay follows.
+    Resumed {
+        /// The window.
+        window: WindowId,
+        /// The last sequence number the server had sent.
+        seq: u64,
+    },
+    /// RESUME_FAILED (acknowledged stream): the window's view is gone; the window forgot it.
+    ResumeFailed {
+        /// The window.
+        window: WindowId,
+        /// Why.
+        reason: ResumeFailure,
+    },
+    /// A frame of the acknowledged stream whose sequence number the window had applied
+    /// already (a replay overlapping what arrived): dropped, as the spec says.
+    Duplicate {
+        /// The window.
+        window: WindowId,
+        /// The frame's sequence number.
+        seq: u64,
+    },
     /// A frame without the `lona:` prefix, kept in [`ClientState::custom_messages`].
     Custom,
     /// A DATA, INPUT_EVENT_ACK or VIEW_STOP of a runtime the window does not show (any more):
@@ -202,6 +224,8 @@ pub struct Window {
     next_event_id: u64,
     updates: u64,
     dom: Mirror,
+    ack: ack::AckState,
+    resumed: Option<Result<u64, ResumeFailure>>,
 }
 
 impl Window {
@@ -468,9 +492,14 @@ impl ClientState {
     /// is a patch the DOM cannot take (an unknown node id, a widget-data path that does not
     /// exist...): the patches before the bad one stay applied, as in the browser.
     pub fn receive(&mut self, frame: &str) -> Result<Received, ClientError> {
-        let message = match decode_server(frame) {
-            Ok(ServerFrame::Lona(message)) => message,
-            Ok(ServerFrame::Custom(text)) => {
+        let message = match decode_server_with_seq(frame) {
+            Ok((ServerFrame::Lona(message), seq)) => {
+                if let Some(duplicate) = self.take_seq(&message, seq) {
+                    return Ok(duplicate);
+                }
+                message
+            }
+            Ok((ServerFrame::Custom(text), _)) => {
                 self.custom.push(text.to_owned());
                 return Ok(Received::Custom);
             }
@@ -497,8 +526,13 @@ impl ClientState {
                     url: url.clone(),
                 });
             }
-            DecodedServerMessage::ViewStart { window, runtime } => {
+            DecodedServerMessage::ViewStart {
+                window,
+                runtime,
+                resume,
+            } => {
                 let state = self.windows.entry(*window).or_default();
+                state.ack.token.clone_from(resume);
                 state.runtime = Some(*runtime);
                 state.view_starts += 1;
                 state.stopped = false;
@@ -508,6 +542,23 @@ impl ClientState {
                 return Ok(Received::ViewStart {
                     window: *window,
                     runtime: *runtime,
+                });
+            }
+            DecodedServerMessage::Resumed { window, seq, .. } => {
+                self.windows.entry(*window).or_default().resumed = Some(Ok(*seq));
+                return Ok(Received::Resumed {
+                    window: *window,
+                    seq: *seq,
+                });
+            }
+            DecodedServerMessage::ResumeFailed { window, reason } => {
+                let state = self.windows.entry(*window).or_default();
+                state.runtime = None;
+                state.ack.restart();
+                state.resumed = Some(Err(*reason));
+                return Ok(Received::ResumeFailed {
+                    window: *window,
+                    reason: *reason,
                 });
             }
             DecodedServerMessage::ViewStop { window, runtime } => {
@@ -553,10 +604,12 @@ impl ClientState {
         let state = self.windows.entry(window).or_default();
         state.url = Some(url.to_owned());
         state.runtime = None;
+        state.ack.restart();
         ClientMessage::View {
             window,
             url: url.to_owned(),
             post_data,
+            ack: state.ack.requested,
         }
         .encode()
     }
@@ -787,6 +840,7 @@ fn node_info(dom: &Mirror, node: &Node) -> NodeInfo {
     }
 }
 
+mod ack;
 #[cfg(test)]
 mod error_tests;
 #[cfg(test)]

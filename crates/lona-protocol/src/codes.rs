@@ -62,6 +62,12 @@ code_enum!(
         ClientError = 104, "CLIENT_ERROR";
         /// Client to server: keep-alive.
         Ping = 105, "PING";
+        /// Client to server, acknowledged stream only: every message of the window up to this
+        /// sequence number is applied.
+        Ack = 106, "ACK";
+        /// Client to server, acknowledged stream only: re-attach a detached view after a
+        /// reconnect, with the last sequence number applied and the view's token.
+        Resume = 107, "RESUME";
         /// Server to client: navigate in the app (a new VIEW).
         Redirect = 201, "REDIRECT";
         /// Server to client: load the URL as a new page.
@@ -74,6 +80,12 @@ code_enum!(
         ViewStop = 205, "VIEW_STOP";
         /// Server to client: the answer to PING.
         Pong = 206, "PONG";
+        /// Server to client, acknowledged stream only: the view is re-attached; the missed
+        /// messages (or one whole tree) follow.
+        Resumed = 207, "RESUMED";
+        /// Server to client, acknowledged stream only: the view cannot be resumed
+        /// (`"expired"` or `"refused"`).
+        ResumeFailed = 208, "RESUME_FAILED";
     }
 );
 

@@ -18,20 +18,22 @@ mod json_tree;
 mod server;
 
 pub use client::{
-    ClientMessage, DecodeError, DecodeLimits, Frame, SubmitField, decode_client,
-    decode_client_with, shorten,
+    ClientMessage, DecodeError, DecodeLimits, Frame, RESUME_TOKEN_LEN, SubmitField, decode_client,
+    decode_client_with, is_resume_token, shorten,
 };
 pub use client_state::{ClientError, ClientState, EventError, InputFrame, Received, Window};
 pub use codes::{DataType, InputEventType, Method, NodeType, Operation, PatchType, codes_json};
 pub use ids::{RuntimeId, WindowId};
 pub use server::{
-    DecodedHtml, DecodedServerMessage, Html, MAX_SERVER_DEPTH, ServerFrame, ServerMessage,
-    decode_server, encode_node, encode_patches,
+    DecodedHtml, DecodedServerMessage, Html, MAX_SERVER_DEPTH, ResumeFailure, ServerFrame,
+    ServerMessage, decode_server, decode_server_with_seq, encode_node, encode_patches, stamp_seq,
 };
 
 /// The prefix of every protocol frame.
 pub const PREFIX: &str = "lona:";
 
 /// The version of the wire format this crate speaks; bumped on any change on the wire.
-/// Version 2 is Lona's client v2 protocol.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// Version 2 is Lona's client v2 protocol; version 3 adds the negotiated acknowledged stream
+/// (ACK, RESUME, RESUMED, RESUME_FAILED and the sequence number, docs/protocol.md), which a
+/// client that does not ask for it never sees.
+pub const PROTOCOL_VERSION: u32 = 3;

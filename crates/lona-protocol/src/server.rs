@@ -20,6 +20,9 @@ pub enum ServerMessage<'a> {
         window: WindowId,
         /// The new view runtime.
         runtime: RuntimeId,
+        /// In the acknowledged stream, the view's resume token (payload `{"resume":TOKEN}`);
+        /// `None` writes Lona's `null`.
+        resume: Option<&'a str>,
     },
     /// VIEW_STOP: the view's `handle_request` returned; it may still send DATA.
     ViewStop {
@@ -68,6 +71,57 @@ pub enum ServerMessage<'a> {
         /// What to render, if anything.
         html: Option<Html<'a>>,
     },
+    /// RESUMED (acknowledged stream): the view is attached to this socket again; `seq` is the
+    /// last sequence number the server has sent the window. The replay follows.
+    Resumed {
+        /// The window.
+        window: WindowId,
+        /// The view runtime.
+        runtime: RuntimeId,
+        /// The last sequence number sent; also the frame's own stamp.
+        seq: u64,
+    },
+    /// RESUME_FAILED (acknowledged stream): the view cannot be resumed.
+    ResumeFailed {
+        /// The window.
+        window: WindowId,
+        /// Why.
+        reason: ResumeFailure,
+    },
+}
+
+/// Why a RESUME failed, the payload of RESUME_FAILED.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResumeFailure {
+    /// `"expired"`: no such view any more (stopped, grace over, server restarted).
+    Expired,
+    /// `"refused"`: the token or the session does not match the view.
+    Refused,
+}
+
+impl ResumeFailure {
+    /// The payload on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ResumeFailure::Expired => "expired",
+            ResumeFailure::Refused => "refused",
+        }
+    }
+}
+
+/// Stamps an encoded `lona:` frame with its sequence number, the acknowledged stream's 5th
+/// element: `lona:[w,r,m,p]` becomes `lona:[w,r,m,p,seq]`. A frame is stamped where it is
+/// written to its socket, so that the numbers are the order the browser receives.
+///
+/// A frame that does not end in `]` (a custom frame) is left alone: custom frames carry no
+/// number and are never replayed.
+pub fn stamp_seq(frame: &mut String, seq: u64) {
+    if frame.starts_with(PREFIX) && frame.ends_with(']') {
+        frame.pop();
+        frame.push(',');
+        write_u64(frame, seq);
+        frame.push(']');
+    }
 }
 
 /// The HTML part of a DATA message.
@@ -109,9 +163,35 @@ impl ServerMessage<'_> {
         out.push_str(PREFIX);
         out.push('[');
         match *self {
-            ServerMessage::ViewStart { window, runtime } => {
+            ServerMessage::ViewStart {
+                window,
+                runtime,
+                resume,
+            } => {
                 header(out, Some(window), Some(runtime), Method::ViewStart);
-                out.push_str("null");
+                match resume {
+                    None => out.push_str("null"),
+                    Some(token) => {
+                        out.push_str("{\"resume\":");
+                        write_str(out, token);
+                        out.push('}');
+                    }
+                }
+            }
+            ServerMessage::Resumed {
+                window,
+                runtime,
+                seq,
+            } => {
+                header(out, Some(window), Some(runtime), Method::Resumed);
+                out.push_str("{\"seq\":");
+                write_u64(out, seq);
+                out.push_str("},");
+                write_u64(out, seq);
+            }
+            ServerMessage::ResumeFailed { window, reason } => {
+                header(out, Some(window), None, Method::ResumeFailed);
+                write_str(out, reason.as_str());
             }
             ServerMessage::ViewStop { window, runtime } => {
                 header(out, Some(window), Some(runtime), Method::ViewStop);
@@ -515,4 +595,7 @@ pub(crate) mod decode;
 #[cfg(test)]
 mod tests;
 
-pub use decode::{DecodedHtml, DecodedServerMessage, MAX_SERVER_DEPTH, ServerFrame, decode_server};
+pub use decode::{
+    DecodedHtml, DecodedServerMessage, MAX_SERVER_DEPTH, ServerFrame, decode_server,
+    decode_server_with_seq,
+};

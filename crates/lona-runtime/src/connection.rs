@@ -22,6 +22,8 @@ use lona_html::{ListOp, MapOp, NodeId, NodesOp, Patch, PatchOp, Snapshot, Widget
 use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
 use parking_lot::Mutex;
 
+use crate::ack_stream::AckStream;
+
 /// Identifies a connection within the process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ConnectionId(pub u64);
@@ -96,6 +98,9 @@ pub enum Outgoing {
         /// The patches, shared by every connection of the view.
         patches: Arc<Vec<Patch>>,
     },
+    /// A frame written as is, never numbered by the acknowledged stream: RESUMED and a replay
+    /// (numbered already), RESUME_FAILED (never numbered).
+    Stamped(String),
     /// Close the connection.
     Close(CloseReason),
 }
@@ -105,14 +110,14 @@ impl Outgoing {
     fn weight(&self) -> usize {
         match self {
             Outgoing::Update { patches, .. } => patches.len().max(1),
-            Outgoing::Frame(_) | Outgoing::Close(_) => 1,
+            Outgoing::Frame(_) | Outgoing::Stamped(_) | Outgoing::Close(_) => 1,
         }
     }
 
     /// The text frame to write; `None` for [`Outgoing::Close`].
     pub fn encode(&self) -> Option<String> {
         match self {
-            Outgoing::Frame(frame) => Some(frame.clone()),
+            Outgoing::Frame(frame) | Outgoing::Stamped(frame) => Some(frame.clone()),
             Outgoing::Update {
                 window,
                 runtime,
@@ -153,6 +158,9 @@ struct OutboxState {
     backlog: usize,
     waker: Option<Waker>,
     closed: bool,
+    /// The acknowledged streams this connection writes, by window: their frames are numbered
+    /// as they leave the outbox.
+    streams: HashMap<WindowId, Arc<AckStream>>,
 }
 
 impl fmt::Debug for Connection {
@@ -209,6 +217,9 @@ impl Connection {
         let waker = {
             let mut state = self.state.lock();
             if state.closed {
+                // An acknowledged window loses nothing: numbered into its buffer, the message
+                // reaches the browser with the resume.
+                let _ = stamp(&state.streams, message);
                 return false;
             }
             state.backlog += message.weight();
@@ -223,7 +234,9 @@ impl Connection {
                     connection = self.id.0,
                     "closing a connection that lags behind"
                 );
-                state.queue.clear();
+                for message in std::mem::take(&mut state.queue) {
+                    let _ = stamp(&state.streams, message);
+                }
                 state.queue.push_back(Outgoing::Close(CloseReason::Lagging));
                 state.backlog = 0;
                 state.closed = true;
@@ -258,20 +271,23 @@ impl Connection {
     }
 
     /// The next queued message, if any (for the writer of this connection, and for tests).
+    /// A message of an acknowledged stream comes encoded and numbered: this is where its
+    /// sequence number is given, in the order the browser receives.
     pub fn try_next(&self) -> Option<Outgoing> {
         let mut state = self.state.lock();
         let message = state.queue.pop_front()?;
         state.backlog = state.backlog.saturating_sub(message.weight());
-        Some(message)
+        Some(stamp(&state.streams, message))
     }
 
-    /// The next message, registering `cx`'s waker if there is none yet.
+    /// The next message, registering `cx`'s waker if there is none yet; numbered as for
+    /// [`Connection::try_next`].
     pub fn poll_next(&self, cx: &mut Context<'_>) -> Poll<Outgoing> {
         let mut state = self.state.lock();
         match state.queue.pop_front() {
             Some(message) => {
                 state.backlog = state.backlog.saturating_sub(message.weight());
-                Poll::Ready(message)
+                Poll::Ready(stamp(&state.streams, message))
             }
             None => {
                 state.waker = Some(cx.waker().clone());
@@ -295,6 +311,39 @@ impl Connection {
         }
     }
 
+    /// Writes `stream` from now on: its window's frames get numbers as they leave.
+    pub(crate) fn add_stream(&self, stream: Arc<AckStream>) {
+        self.state.lock().streams.insert(stream.window, stream);
+    }
+
+    /// Stops writing `stream`. When the socket closed (`keep_queued`), the frames still queued
+    /// for it are numbered and kept in its buffer, so that a resume replays them; they are
+    /// not sent here any more. When the view left the window, they go as plain frames.
+    pub(crate) fn remove_stream(&self, stream: &Arc<AckStream>, keep_queued: bool) {
+        let mut state = self.state.lock();
+        if !state
+            .streams
+            .get(&stream.window)
+            .is_some_and(|s| Arc::ptr_eq(s, stream))
+        {
+            return;
+        }
+        state.streams.remove(&stream.window);
+        if !keep_queued {
+            return;
+        }
+        let mut kept = VecDeque::with_capacity(state.queue.len());
+        for message in std::mem::take(&mut state.queue) {
+            if let Some(frame) = stream_frame(stream, &message) {
+                stream.stamp(frame);
+            } else {
+                kept.push_back(message);
+            }
+        }
+        state.backlog = kept.iter().map(Outgoing::weight).sum();
+        state.queue = kept;
+    }
+
     /// The backlog: queued frames plus queued patches.
     pub fn queued(&self) -> usize {
         self.state.lock().backlog
@@ -304,6 +353,61 @@ impl Connection {
     pub fn merges(&self) -> u64 {
         self.merges.load(Ordering::Relaxed)
     }
+}
+
+/// Numbers a message of an acknowledged stream as it leaves the outbox.
+fn stamp(streams: &HashMap<WindowId, Arc<AckStream>>, message: Outgoing) -> Outgoing {
+    if streams.is_empty() {
+        return message;
+    }
+    let window = match &message {
+        Outgoing::Update { window, .. } => Some(*window),
+        Outgoing::Frame(frame) => frame_window(frame),
+        Outgoing::Stamped(_) | Outgoing::Close(_) => None,
+    };
+    match window.and_then(|w| streams.get(&w)) {
+        Some(stream) => match stream_frame(stream, &message) {
+            Some(frame) => Outgoing::Stamped(stream.stamp(frame)),
+            None => message,
+        },
+        None => message,
+    }
+}
+
+/// The encoded frame of `message` if it belongs to `stream`: its window, and its runtime or
+/// none (a redirect may name none). A frame of the window's previous view is not the stream's.
+fn stream_frame(stream: &AckStream, message: &Outgoing) -> Option<String> {
+    match message {
+        Outgoing::Update {
+            window, runtime, ..
+        } if *window == stream.window && *runtime == stream.runtime => message.encode(),
+        Outgoing::Frame(frame) => {
+            let rest = frame
+                .strip_prefix(lona_protocol::PREFIX)?
+                .strip_prefix('[')?;
+            let (window, rest) = rest.split_once(',')?;
+            if window.parse::<u32>().ok()? != stream.window.0 {
+                return None;
+            }
+            let runtime = rest.split_once(',')?.0;
+            let ours = runtime == "null"
+                || runtime
+                    .strip_prefix('"')
+                    .and_then(|r| r.strip_suffix('"'))
+                    .and_then(|r| r.parse::<u64>().ok())
+                    == Some(stream.runtime.0);
+            ours.then(|| frame.clone())
+        }
+        _ => None,
+    }
+}
+
+/// The window of an encoded `lona:` frame; `None` for PONG and custom frames.
+fn frame_window(frame: &str) -> Option<WindowId> {
+    let rest = frame
+        .strip_prefix(lona_protocol::PREFIX)?
+        .strip_prefix('[')?;
+    rest.split_once(',')?.0.parse().ok().map(WindowId)
 }
 
 /// Merges the patch updates of each (window, runtime) into its last update, dropping patches a

@@ -37,6 +37,7 @@
 //! runtime.shutdown();
 //! ```
 
+mod ack_stream;
 mod block_on;
 mod client_errors;
 mod connection;
@@ -60,8 +61,8 @@ pub use histogram::{CLICK_BUCKETS, HistogramSnapshot};
 pub use limits::{Limit, LimitsTripped};
 pub use pool::{Pool, PoolConfig, PoolMetrics, SubmitError, panic_message};
 pub use runtime::{
-    ErrorPage, EventOutcome, HandlerId, Runtime, RuntimeConfig, RuntimeMetrics, StartError,
-    ViewFactory, ViewInfo, ViewState,
+    AckAboveSent, ErrorPage, EventOutcome, HandlerId, ResumeMetrics, Runtime, RuntimeConfig,
+    RuntimeMetrics, StartError, ViewFactory, ViewInfo, ViewState,
 };
 pub use spawn::{PoolSpawner, Spawn, Task};
 pub use state::{AppState, ServerState, ServerStateGuard};

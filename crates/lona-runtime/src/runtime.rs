@@ -15,7 +15,8 @@
 //! `config` (sizes, error page), `factory` (making views, driving either kind), `handlers` (node handlers and their removal), `start`
 //! (starting, detaching and stopping views from outside), `lifecycle` (a view's start, end,
 //! stop and cleanup), `output` (what a view sends its windows), `dispatch` (input events in
-//! Lona's order), `daemon` (daemon views and the runtime-pool share) and `report` (metrics
+//! Lona's order), `daemon` (daemon views, the runtime-pool share, and the expiry timer a
+//! detached window's grace uses too), `resume` (the acknowledged stream: grace and resume) and `report` (metrics
 //! and the list of views).
 
 use std::collections::{HashMap, VecDeque};
@@ -27,7 +28,8 @@ use lona_html::{Document, Issuer};
 use lona_protocol::{RuntimeId, WindowId};
 use parking_lot::Mutex;
 
-use crate::connection::{Connection, SessionId};
+use crate::ack_stream::AckStream;
+use crate::connection::{Connection, Outgoing, SessionId};
 use crate::context::Waiter;
 use crate::histogram::Histogram;
 use crate::limits::LimitCounters;
@@ -46,6 +48,7 @@ mod handlers;
 mod lifecycle;
 mod output;
 mod report;
+mod resume;
 mod start;
 
 pub use config::{ErrorPage, RuntimeConfig};
@@ -55,6 +58,7 @@ pub use factory::ViewFactory;
 pub use handlers::HandlerId;
 pub(crate) use handlers::{Handler, Handlers};
 pub use report::{RuntimeMetrics, ViewInfo, ViewState};
+pub use resume::{AckAboveSent, ResumeMetrics};
 pub use start::StartError;
 
 #[derive(Default)]
@@ -70,6 +74,9 @@ struct Attachment {
     window: WindowId,
     /// Marks the patches that only mirror what this window shows already (see `flush`).
     issuer: Issuer,
+    /// The acknowledged stream, if the window asked for it; while it is detached, the
+    /// connection above is the closed one it had, and output goes to the stream's buffer.
+    stream: Option<Arc<AckStream>>,
 }
 
 impl Attachment {
@@ -80,6 +87,37 @@ impl Attachment {
             connection: Arc::clone(connection),
             window,
             issuer: Issuer::from_raw(NEXT_ISSUER.fetch_add(1, Ordering::Relaxed)),
+            stream: None,
+        }
+    }
+
+    /// The same, in the acknowledged stream of `runtime`: the connection numbers its frames.
+    fn acked(
+        connection: &Arc<Connection>,
+        window: WindowId,
+        runtime: RuntimeId,
+        max_bytes: usize,
+    ) -> Attachment {
+        let stream = Arc::new(AckStream::new(window, runtime, max_bytes));
+        connection.add_stream(Arc::clone(&stream));
+        Attachment {
+            stream: Some(stream),
+            ..Attachment::new(connection, window)
+        }
+    }
+
+    /// Sends a message to the window: into the connection's outbox, or, while the window's
+    /// acknowledged stream is detached, numbered into its replay buffer.
+    fn send(&self, message: Outgoing) {
+        match &self.stream {
+            Some(stream) if stream.is_detached() => {
+                if let Some(frame) = message.encode() {
+                    stream.stamp(frame);
+                }
+            }
+            _ => {
+                self.connection.send(message);
+            }
         }
     }
 }
@@ -220,6 +258,7 @@ pub(crate) struct RuntimeInner {
     click_roundtrip: Histogram,
     pub(crate) limits: LimitCounters,
     pub(crate) quotas: Quotas,
+    resume: resume::ResumeCounters,
 }
 
 impl RuntimeInner {
@@ -297,6 +336,7 @@ impl Runtime {
                 click_roundtrip: Histogram::default(),
                 limits: LimitCounters::default(),
                 quotas: Quotas::default(),
+                resume: resume::ResumeCounters::default(),
             }),
         }
     }

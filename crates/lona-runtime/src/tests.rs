@@ -14,6 +14,7 @@ mod handlers;
 mod hooks;
 mod limits;
 mod output;
+mod resume;
 mod run_once;
 mod shortcuts;
 mod stop;

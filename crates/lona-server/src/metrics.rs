@@ -75,7 +75,7 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
             let _ = writeln!(out, "{name}{{pool=\"{pool}\"}} {}", value(metrics));
         }
     }
-    let singles: [(&str, &str, &str, u64); 10] = [
+    let singles: [(&str, &str, &str, u64); 12] = [
         (
             "lona_views_open",
             "gauge",
@@ -136,10 +136,36 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
             "Background tasks (App::task, App::async_task) that panicked.",
             counters.task_panics,
         ),
+        (
+            "lona_windows_detached",
+            "gauge",
+            "Windows of the acknowledged stream whose socket closed, within resume_grace.",
+            count(metrics.resume.detached_windows),
+        ),
+        (
+            "lona_resume_replayed_bytes_total",
+            "counter",
+            "Bytes of frames replayed to resumed windows.",
+            metrics.resume.replayed_bytes,
+        ),
     ];
     for (name, kind, help, value) in singles {
         header(&mut out, name, kind, help);
         let _ = writeln!(out, "{name} {value}");
+    }
+    let name = "lona_resumes_total";
+    header(
+        &mut out,
+        name,
+        "counter",
+        "RESUMEs, by outcome: the missed frames replayed, the whole tree sent, or failed.",
+    );
+    for (outcome, n) in [
+        ("replayed", metrics.resume.replayed),
+        ("full_tree", metrics.resume.full_tree),
+        ("failed", metrics.resume.failed),
+    ] {
+        let _ = writeln!(out, "{name}{{outcome=\"{outcome}\"}} {n}");
     }
     let name = "lona_limits_tripped_total";
     header(

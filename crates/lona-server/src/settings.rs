@@ -146,6 +146,12 @@ pub struct Settings {
     /// A daemon view left without a window this long is stopped (a cookie-less socket's
     /// daemon can never be re-attached); 0 keeps daemons forever.
     pub daemon_idle_timeout: Duration,
+    /// How long the view of a window in the acknowledged stream (docs/protocol.md) stays
+    /// detached and running after its socket closed, waiting for the browser to resume it.
+    pub resume_grace: Duration,
+    /// The bound, in bytes, of each acknowledged window's replay buffer; past it a resume
+    /// sends the whole tree once instead of the missed frames.
+    pub replay_buffer_bytes: usize,
     /// Daemon views one session may hold. At the cap, the session's daemon that has been
     /// without a window longest is stopped to make room for a new one; if every one shows in
     /// a window, the new view is not made a daemon (it ends with its window).
@@ -228,6 +234,10 @@ impl Default for Settings {
             max_views_per_ip: 1000,
             max_runtime_share: 50,
             daemon_idle_timeout: Duration::from_secs(900),
+            // A phone switching networks or a laptop lid closed for a coffee; Blazor keeps 3
+            // minutes. Detached views still count toward the per-session view limits.
+            resume_grace: Duration::from_secs(120),
+            replay_buffer_bytes: 262_144,
             max_daemons_per_session: 10,
             header_read_timeout: Duration::from_secs(10),
             keep_alive_timeout: Duration::from_secs(5),
@@ -290,6 +300,8 @@ macro_rules! for_each_setting {
             max_views_per_ip,
             max_runtime_share,
             daemon_idle_timeout,
+            resume_grace,
+            replay_buffer_bytes,
             max_daemons_per_session,
             header_read_timeout,
             keep_alive_timeout,

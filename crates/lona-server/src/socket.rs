@@ -325,11 +325,12 @@ fn handle_text(
             window,
             url,
             post_data,
+            ack,
         } => {
             if let Err((limit, reason)) = socket_limits.view(window) {
                 return Handled::Refused(limit, reason);
             }
-            start_view(state, connection, window, url, post_data);
+            start_view(state, connection, window, url, post_data, ack);
             return Handled::View;
         }
         ClientMessage::InputEvent {
@@ -354,6 +355,49 @@ fn handle_text(
         ClientMessage::Ping => {
             connection.send(Outgoing::Frame(ServerMessage::Pong.encode()));
         }
+        ClientMessage::Ack {
+            window,
+            runtime,
+            seq,
+        } => {
+            if state.runtime.ack(connection, window, runtime, seq).is_err() {
+                tracing::debug!(
+                    connection = connection.id().0,
+                    seq,
+                    "an ACK above the last frame sent"
+                );
+                return Handled::Malformed;
+            }
+        }
+        // A RESUME is a view request for the rate limit and the window count: a flood of
+        // them closes the socket as a flood of VIEWs does.
+        ClientMessage::Resume {
+            window,
+            runtime,
+            url: _,
+            seq,
+            token,
+        } => {
+            if let Err((limit, reason)) = socket_limits.view(window) {
+                return Handled::Refused(limit, reason);
+            }
+            if let Err(reason) = state
+                .runtime
+                .resume_view(connection, window, runtime, seq, &token)
+            {
+                tracing::debug!(
+                    connection = connection.id().0,
+                    view = runtime.0,
+                    reason = reason.as_str(),
+                    "a resume failed"
+                );
+                // Unnumbered, even when the window id holds another acknowledged view.
+                connection.send(Outgoing::Stamped(
+                    ServerMessage::ResumeFailed { window, reason }.encode(),
+                ));
+            }
+            return Handled::View;
+        }
     }
     Handled::Other
 }
@@ -364,6 +408,7 @@ fn start_view(
     window: WindowId,
     url: String,
     post_data: lona_protocol::client::PostData,
+    ack: bool,
 ) {
     let mut request = Request::new(url, connection.session().clone());
     request.post = post_data;
@@ -410,10 +455,16 @@ fn start_view(
         }
         None => error_view(404),
     };
-    match state
-        .runtime
-        .start_view(&factory, request.clone(), connection, window)
-    {
+    let started = if ack {
+        state
+            .runtime
+            .start_view_acked(&factory, request.clone(), connection, window)
+    } else {
+        state
+            .runtime
+            .start_view(&factory, request.clone(), connection, window)
+    };
+    match started {
         Ok(_) => {}
         Err(StartError::Busy) => {
             tracing::warn!("every view thread is busy and the queue is full");

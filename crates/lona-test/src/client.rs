@@ -22,6 +22,7 @@ use crate::http;
 
 mod navigation;
 mod pointer;
+mod resume;
 
 use navigation::{form_encode, form_fields, link, resolve};
 use pointer::Pointer;
@@ -92,6 +93,10 @@ pub struct TestClient {
     recent: VecDeque<String>,
     closed: Option<String>,
     pointer: Pointer,
+    /// Whether the tab asks for the acknowledged stream ([`TestClient::connect_acked`]).
+    acked: bool,
+    /// The path the socket opened on, for [`TestClient::reconnect`].
+    path: String,
 }
 
 impl std::fmt::Debug for TestClient {
@@ -120,6 +125,16 @@ impl TestClient {
         session: Option<&Session>,
         timeout: Duration,
     ) -> Result<TestClient, TestError> {
+        TestClient::open_with(addr, path, session, timeout, false)
+    }
+
+    pub(crate) fn open_with(
+        addr: SocketAddr,
+        path: &str,
+        session: Option<&Session>,
+        timeout: Duration,
+        acked: bool,
+    ) -> Result<TestClient, TestError> {
         let path = if path.starts_with('/') {
             path.to_owned()
         } else {
@@ -142,7 +157,7 @@ impl TestClient {
                 .map(str::to_owned)
                 .or_else(|| cookie.map(str::to_owned)),
         };
-        TestClient::open_socket(addr, &path, session, timeout)
+        TestClient::open_socket_with(addr, &path, session, timeout, acked)
     }
 
     /// Opens the WebSocket with `session`'s cookie as it is, without loading the page first
@@ -153,6 +168,16 @@ impl TestClient {
         path: &str,
         session: Session,
         timeout: Duration,
+    ) -> Result<TestClient, TestError> {
+        TestClient::open_socket_with(addr, path, session, timeout, false)
+    }
+
+    fn open_socket_with(
+        addr: SocketAddr,
+        path: &str,
+        session: Session,
+        timeout: Duration,
+        acked: bool,
     ) -> Result<TestClient, TestError> {
         let path = if path.starts_with('/') {
             path.to_owned()
@@ -170,6 +195,8 @@ impl TestClient {
             recent: VecDeque::new(),
             closed: None,
             pointer: Pointer::default(),
+            acked,
+            path: path.clone(),
         };
         client.navigate(&path)?;
         Ok(client)
@@ -465,6 +492,7 @@ impl TestClient {
     }
 
     fn send_input(&mut self, input: InputFrame) -> Result<(), TestError> {
+        self.send_acks()?;
         self.send_raw(&input.frame)?;
         let id = input.event_id;
         self.wait_until(format!("the ACK of input event {id}"), |w| w.is_acked(id))
@@ -493,7 +521,11 @@ impl TestClient {
             )
         };
         let before = self.state.window(self.window).map_or((0, 0, 0), seen);
-        let frame = self.state.view(self.window, &url);
+        let frame = if self.acked {
+            self.state.view_acked(self.window, &url)
+        } else {
+            self.state.view(self.window, &url)
+        };
         self.send_raw(&frame)?;
         self.wait_until(format!("VIEW_START for {url}"), |w| seen(w) != before)
     }
@@ -521,6 +553,7 @@ impl TestClient {
     /// As [`TestClient::wait_for`].
     pub fn ping(&mut self) -> Result<(), TestError> {
         let before = self.state.pongs();
+        self.send_acks()?;
         let frame = self.state.ping();
         self.send_raw(&frame)?;
         self.wait_state("PONG", |state| state.pongs() > before)
@@ -607,7 +640,9 @@ impl TestClient {
                 .next_due()
                 .map_or(deadline, |due| due.min(deadline));
             match self.read(until)? {
-                Read::Frame => {}
+                // Acknowledged at once: the spec allows up to a second, and a test client
+                // has no timer of its own.
+                Read::Frame => self.send_acks()?,
                 Read::Timeout if Instant::now() < deadline => {}
                 Read::Timeout => {
                     return Err(TestError::Timeout {

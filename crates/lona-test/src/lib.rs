@@ -75,6 +75,8 @@ mod server;
 pub use client::{Session, TestClient};
 pub use error::TestError;
 pub use http::HttpResult;
-pub use lona_protocol::{ClientError, ClientState, EventError, InputFrame, Received, Window};
+pub use lona_protocol::{
+    ClientError, ClientState, EventError, InputFrame, Received, ResumeFailure, Window,
+};
 pub use proxy::{Direction, FaultProxy, Faults, Link, ProxyStats};
 pub use server::{DEFAULT_TIMEOUT, TestServer};

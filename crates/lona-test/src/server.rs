@@ -126,6 +126,17 @@ impl TestServer {
         TestClient::open(self.addr, path, None, self.timeout)
     }
 
+    /// Opens `path` asking for the acknowledged stream (docs/protocol.md): the tab's view
+    /// outlives a dropped socket for `resume_grace`, and [`TestClient::reconnect`] resumes it.
+    /// Tabs opened with [`TestServer::open`] speak Lona's plain protocol.
+    ///
+    /// # Errors
+    ///
+    /// As [`TestServer::open`].
+    pub fn open_acked(&self, path: &str) -> Result<TestClient, TestError> {
+        TestClient::connect_acked(self.addr, path, None, self.timeout)
+    }
+
     /// Opens `path` in an existing session, as another tab of the same browser; see
     /// [`TestClient::session`] and [`TestClient::open_tab`].
     ///

@@ -9,7 +9,7 @@
 pub use lona_protocol::client::{
     ChangeValue, ClickData, EventKind, NodeInfo, PostData, PostValue, SubmitField,
 };
-pub use lona_protocol::{RuntimeId, WindowId};
+pub use lona_protocol::{ResumeFailure, RuntimeId, WindowId};
 pub use lona_runtime::{
     AsyncContext, AsyncView, ConnectionId, Context, EventContext, EventFuture, Flow, HandlerId,
     InputEvent, IntoFlow, Request, Response, ServerState, ServerStateGuard, SessionId, StopReason,

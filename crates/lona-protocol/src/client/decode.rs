@@ -11,7 +11,10 @@ use super::error::Path;
 use super::expected::*;
 use super::input_event::decode_input_event;
 use super::limits::nesting_exceeds;
-use super::{ClientMessage, DecodeError, DecodeLimits, Found, Frame, Json, PostData, PostValue};
+use super::{
+    ClientMessage, DecodeError, DecodeLimits, Found, Frame, Json, PostData, PostValue,
+    is_resume_token,
+};
 
 /// Decodes one text frame from the client with the default [`DecodeLimits`].
 ///
@@ -73,7 +76,14 @@ fn decode_message(value: &Json) -> Result<ClientMessage, DecodeError> {
         .as_u64()
         .ok_or_else(|| method_at.found(METHOD, method))?;
     let method = match Method::from_code(code) {
-        Some(m @ (Method::View | Method::InputEvent | Method::ClientError | Method::Ping)) => m,
+        Some(
+            m @ (Method::View
+            | Method::InputEvent
+            | Method::ClientError
+            | Method::Ping
+            | Method::Ack
+            | Method::Resume),
+        ) => m,
         Some(_) => return Err(method_at.found(SERVER_METHOD, method)),
         None => return Err(method_at.found(METHOD, method)),
     };
@@ -97,13 +107,59 @@ fn decode_message(value: &Json) -> Result<ClientMessage, DecodeError> {
             if !runtime.is_null() {
                 return Err(runtime_at.found(VIEW_RUNTIME_ID, runtime));
             }
-            let [url, post_data] = fixed::<2>(payload, &payload_at, VIEW_PAYLOAD)?;
+            let (url, post_data, options) = match payload.as_array().map(Vec::as_slice) {
+                Some([url, post_data]) => (url, post_data, None),
+                Some([url, post_data, options]) => (url, post_data, Some(options)),
+                _ => return Err(payload_at.found(VIEW_PAYLOAD, payload)),
+            };
             let url = string(url, &payload_at.index(0), URL)?;
             let post_data = decode_post_data(post_data, &payload_at.index(1))?;
+            let ack = match options {
+                None => false,
+                Some(options) => {
+                    let options = options
+                        .as_object()
+                        .ok_or_else(|| payload_at.index(2).found(VIEW_OPTIONS, options))?;
+                    // Other keys are for later extensions; a client may send them to any server.
+                    options.get("ack").and_then(Json::as_u64) == Some(1)
+                }
+            };
             Ok(ClientMessage::View {
                 window,
                 url,
                 post_data,
+                ack,
+            })
+        }
+        Method::Ack => {
+            let runtime = runtime_id(runtime, &runtime_at, RUNTIME_ID)?;
+            let seq = payload
+                .as_u64()
+                .ok_or_else(|| payload_at.found(SEQ, payload))?;
+            Ok(ClientMessage::Ack {
+                window,
+                runtime,
+                seq,
+            })
+        }
+        Method::Resume => {
+            let runtime = runtime_id(runtime, &runtime_at, RUNTIME_ID)?;
+            let [url, seq, token] = fixed::<3>(payload, &payload_at, RESUME_PAYLOAD)?;
+            let url = string(url, &payload_at.index(0), URL)?;
+            let seq = seq
+                .as_u64()
+                .ok_or_else(|| payload_at.index(1).found(SEQ, seq))?;
+            let token = token
+                .as_str()
+                .filter(|t| is_resume_token(t))
+                .ok_or_else(|| payload_at.index(2).found(RESUME_TOKEN, token))?
+                .to_owned();
+            Ok(ClientMessage::Resume {
+                window,
+                runtime,
+                url,
+                seq,
+                token,
             })
         }
         Method::InputEvent => {

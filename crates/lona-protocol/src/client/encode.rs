@@ -30,12 +30,40 @@ impl ClientMessage {
                 window,
                 url,
                 post_data,
+                ack,
             } => {
                 head(out, Some(*window), None, Method::View);
                 out.push('[');
                 json::write_str(out, url);
                 out.push(',');
                 encode_post_data(out, post_data);
+                if *ack {
+                    out.push_str(",{\"ack\":1}");
+                }
+                out.push(']');
+            }
+            ClientMessage::Ack {
+                window,
+                runtime,
+                seq,
+            } => {
+                head(out, Some(*window), Some(*runtime), Method::Ack);
+                json::write_u64(out, *seq);
+            }
+            ClientMessage::Resume {
+                window,
+                runtime,
+                url,
+                seq,
+                token,
+            } => {
+                head(out, Some(*window), Some(*runtime), Method::Resume);
+                out.push('[');
+                json::write_str(out, url);
+                out.push(',');
+                json::write_u64(out, *seq);
+                out.push(',');
+                json::write_str(out, token);
                 out.push(']');
             }
             ClientMessage::InputEvent {

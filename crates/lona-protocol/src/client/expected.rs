@@ -2,9 +2,10 @@
 //! read alike.
 
 pub(super) const FRAME: &str = "a 4-item array [window_id, runtime_id, method, payload]";
-pub(super) const METHOD: &str = "method (101 VIEW, 102 INPUT_EVENT, 104 CLIENT_ERROR or 105 PING)";
+pub(super) const METHOD: &str =
+    "method (101 VIEW, 102 INPUT_EVENT, 104 CLIENT_ERROR, 105 PING, 106 ACK or 107 RESUME)";
 pub(super) const SERVER_METHOD: &str =
-    "a client method (101, 102, 104 or 105), not one the server sends";
+    "a client method (101, 102, 104 to 107), not one the server sends";
 pub(super) const WINDOW_ID: &str = "window id (a non-negative integer up to 4294967295)";
 pub(super) const RUNTIME_ID: &str =
     "runtime id (a string of a decimal number without sign or leading zeros, up to 2^64-1)";
@@ -12,7 +13,12 @@ pub(super) const RUNTIME_ID_OR_NULL: &str =
     "runtime id (a string of a decimal number without sign or leading zeros) or null";
 pub(super) const VIEW_RUNTIME_ID: &str = "null (VIEW is sent before the view has a runtime id)";
 pub(super) const PING_NULL: &str = "null (PING is exactly [null,null,105,null])";
-pub(super) const VIEW_PAYLOAD: &str = "VIEW payload [url, post_data]";
+pub(super) const VIEW_PAYLOAD: &str =
+    "VIEW payload [url, post_data] or [url, post_data, {options}]";
+pub(super) const VIEW_OPTIONS: &str = "VIEW options (an object, such as {\"ack\":1})";
+pub(super) const SEQ: &str = "a sequence number (a non-negative integer)";
+pub(super) const RESUME_PAYLOAD: &str = "RESUME payload [url, seq, token]";
+pub(super) const RESUME_TOKEN: &str = "a resume token (22 base64url characters)";
 pub(super) const URL: &str = "url (a string)";
 pub(super) const POST_DATA: &str = "post data (an object, or null for none)";
 pub(super) const POST_VALUE: &str = "form value (a string, or an array of strings)";

@@ -149,13 +149,35 @@ fn message() -> impl Strategy<Value = ClientMessage> {
         },
     );
     prop_oneof![
-        (window.clone(), text(), post_data()).prop_map(|(window, url, post_data)| {
-            ClientMessage::View {
+        (window.clone(), text(), post_data(), any::<bool>()).prop_map(
+            |(window, url, post_data, ack)| ClientMessage::View {
                 window,
                 url,
                 post_data,
+                ack,
+            }
+        ),
+        (window.clone(), runtime.clone(), any::<u64>()).prop_map(|(window, runtime, seq)| {
+            ClientMessage::Ack {
+                window,
+                runtime,
+                seq,
             }
         }),
+        (
+            window.clone(),
+            runtime.clone(),
+            text(),
+            any::<u64>(),
+            "[A-Za-z0-9_-]{22}"
+        )
+            .prop_map(|(window, runtime, url, seq, token)| ClientMessage::Resume {
+                window,
+                runtime,
+                url,
+                seq,
+                token,
+            }),
         (window.clone(), runtime.clone(), event).prop_map(|(window, runtime, event)| {
             ClientMessage::InputEvent {
                 window,

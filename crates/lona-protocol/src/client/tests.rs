@@ -49,6 +49,7 @@ fn golden() -> Vec<(&'static str, ClientMessage)> {
                 window: WindowId(1),
                 url: "http://localhost:8080/count/?x=1".to_owned(),
                 post_data: PostData::default(),
+                ack: false,
             },
         ),
         (
@@ -63,6 +64,7 @@ fn golden() -> Vec<(&'static str, ClientMessage)> {
                         PostValue::List(vec!["a".to_owned(), "b".to_owned()]),
                     ),
                 ]),
+                ack: false,
             },
         ),
         (
@@ -126,7 +128,54 @@ fn golden() -> Vec<(&'static str, ClientMessage)> {
             },
         ),
         ("lona:[null,null,105,null]", ClientMessage::Ping),
+        // The acknowledged stream (docs/protocol.md): VIEW asking for it, ACK and RESUME.
+        (
+            r#"lona:[1,null,101,["/count/",{},{"ack":1}]]"#,
+            ClientMessage::View {
+                window: WindowId(1),
+                url: "/count/".to_owned(),
+                post_data: PostData::default(),
+                ack: true,
+            },
+        ),
+        (
+            r#"lona:[2,"5",106,17]"#,
+            ClientMessage::Ack {
+                window: WindowId(2),
+                runtime: RuntimeId(5),
+                seq: 17,
+            },
+        ),
+        (
+            r#"lona:[2,"5",107,["/count/",17,"abcdefghijklmnopqrs-_0"]]"#,
+            ClientMessage::Resume {
+                window: WindowId(2),
+                runtime: RuntimeId(5),
+                url: "/count/".to_owned(),
+                seq: 17,
+                token: "abcdefghijklmnopqrs-_0".to_owned(),
+            },
+        ),
     ]
+}
+
+#[test]
+fn view_options_other_than_ack_1_leave_the_plain_protocol() {
+    for frame in [
+        r#"lona:[1,null,101,["/",{},{}]]"#,
+        r#"lona:[1,null,101,["/",{},{"ack":0}]]"#,
+        r#"lona:[1,null,101,["/",{},{"ack":"1"}]]"#,
+        r#"lona:[1,null,101,["/",null,{"later":true}]]"#,
+    ] {
+        assert!(
+            matches!(lona(frame), Some(ClientMessage::View { ack: false, .. })),
+            "{frame}"
+        );
+    }
+    assert!(matches!(
+        lona(r#"lona:[1,null,101,["/",{},{"ack":1,"later":[1]}]]"#),
+        Some(ClientMessage::View { ack: true, .. })
+    ));
 }
 
 #[test]
@@ -234,7 +283,7 @@ fn frames_the_real_client_sends_beyond_the_examples_decode() {
         ],
         expect![[r#"
             lona:[1,null,101,["/count/",null]]
-                View { window: WindowId(1), url: "/count/", post_data: PostData([]) }
+                View { window: WindowId(1), url: "/count/", post_data: PostData([]), ack: false }
             lona:[2,null,104,["boom"]]
                 ClientError { window: WindowId(2), runtime: None, message: "boom" }
             lona:[1,"7",102,[6,305,[],["7","INPUT","a","b c"],["7","INPUT","a","b c"]]]
@@ -250,7 +299,7 @@ fn frames_the_real_client_sends_beyond_the_examples_decode() {
             lona: [4294967295 , "18446744073709551615",102,[18446744073709551615,302,"x",[null,null,null,null],[null,null,null,null]]]
                 InputEvent { window: WindowId(4294967295), runtime: RuntimeId(18446744073709551615), event: InputEvent { event_id: 18446744073709551615, kind: Change(Text("x")), node: NodeInfo { node_id: None, tag_name: None, id: None, class: None }, target: NodeInfo { node_id: None, tag_name: None, id: None, class: None } } }
             lona:[1,null,101,["/f/",{"a":"1","a":"2"}]]
-                View { window: WindowId(1), url: "/f/", post_data: PostData([("a", Text("2"))]) }
+                View { window: WindowId(1), url: "/f/", post_data: PostData([("a", Text("2"))]), ack: false }
         "#]],
     );
 }

@@ -17,6 +17,7 @@ fn started(tree: &str) -> ClientState {
     let start = ServerMessage::ViewStart {
         window: W1,
         runtime: R1,
+        resume: None,
     };
     state.receive(&start.encode()).expect("VIEW_START");
     let _ = state.receive(tree);

@@ -27,7 +27,7 @@ use lona_html::{
     is_valid_attribute_name, parse_events_attribute,
 };
 
-use super::{Html, ServerMessage};
+use super::{Html, ResumeFailure, ServerMessage};
 use crate::client::{DecodeError, Found};
 use crate::json_tree::{self, Json, ParseError};
 use crate::{DataType, Method, NodeType, PREFIX, RuntimeId, WindowId};
@@ -59,6 +59,8 @@ pub enum DecodedServerMessage {
         window: WindowId,
         /// The new view runtime.
         runtime: RuntimeId,
+        /// The resume token, in the acknowledged stream.
+        resume: Option<String>,
     },
     /// VIEW_STOP.
     ViewStop {
@@ -107,6 +109,22 @@ pub enum DecodedServerMessage {
         /// What to render, if anything.
         html: Option<DecodedHtml>,
     },
+    /// RESUMED.
+    Resumed {
+        /// The window.
+        window: WindowId,
+        /// The view runtime.
+        runtime: RuntimeId,
+        /// The last sequence number the server sent the window.
+        seq: u64,
+    },
+    /// RESUME_FAILED.
+    ResumeFailed {
+        /// The window.
+        window: WindowId,
+        /// Why.
+        reason: ResumeFailure,
+    },
 }
 
 /// The HTML part of a decoded DATA message.
@@ -125,9 +143,27 @@ impl DecodedServerMessage {
     /// `m` back.
     pub fn as_message(&self) -> ServerMessage<'_> {
         match self {
-            DecodedServerMessage::ViewStart { window, runtime } => ServerMessage::ViewStart {
+            DecodedServerMessage::ViewStart {
+                window,
+                runtime,
+                resume,
+            } => ServerMessage::ViewStart {
                 window: *window,
                 runtime: *runtime,
+                resume: resume.as_deref(),
+            },
+            DecodedServerMessage::Resumed {
+                window,
+                runtime,
+                seq,
+            } => ServerMessage::Resumed {
+                window: *window,
+                runtime: *runtime,
+                seq: *seq,
+            },
+            DecodedServerMessage::ResumeFailed { window, reason } => ServerMessage::ResumeFailed {
+                window: *window,
+                reason: *reason,
             },
             DecodedServerMessage::ViewStop { window, runtime } => ServerMessage::ViewStop {
                 window: *window,
@@ -187,8 +223,19 @@ impl DecodedServerMessage {
 /// A [`DecodeError`] if the frame starts with `lona:` but is not a server message: not JSON,
 /// nested deeper than [`MAX_SERVER_DEPTH`], or not of the shape docs/protocol.md describes.
 pub fn decode_server(frame: &str) -> Result<ServerFrame<'_>, DecodeError> {
+    decode_server_with_seq(frame).map(|(frame, _)| frame)
+}
+
+/// Decodes one text frame from the server with its sequence number: the 5th element the
+/// acknowledged stream adds (docs/protocol.md), `None` in Lona's plain protocol and for custom
+/// frames.
+///
+/// # Errors
+///
+/// As [`decode_server`].
+pub fn decode_server_with_seq(frame: &str) -> Result<(ServerFrame<'_>, Option<u64>), DecodeError> {
     let Some(text) = frame.strip_prefix(PREFIX) else {
-        return Ok(ServerFrame::Custom(frame));
+        return Ok((ServerFrame::Custom(frame), None));
     };
     let value = json_tree::parse(text, MAX_SERVER_DEPTH).map_err(|error| match error {
         ParseError::TooDeep => At::FRAME.error(
@@ -201,15 +248,20 @@ pub fn decode_server(frame: &str) -> Result<ServerFrame<'_>, DecodeError> {
             At::FRAME.error("JSON after the `lona:` prefix", Found::NotJson(message))
         }
     })?;
-    decode_message(&value).map(ServerFrame::Lona)
+    decode_message(&value).map(|(message, seq)| (ServerFrame::Lona(message), seq))
 }
 
 // What each position holds, for the errors; kept in one place so that they read alike.
-const FRAME: &str = "a 4-item array [window_id, runtime_id, method, payload]";
+const FRAME: &str = "a 4-item array [window_id, runtime_id, method, payload], or 5 with a seq";
+const SEQ: &str = "a sequence number (a positive integer)";
+const RESUME_PAYLOAD: &str = "null or {\"resume\": token}";
+const RESUMED_STAMP: &str = "RESUMED stamped with the seq of its payload as 5th element";
+const RESUMED_PAYLOAD: &str = "{\"seq\": n}, n the frame's own sequence number";
+const RESUME_FAILURE: &str = "\"expired\" or \"refused\"";
 const WINDOW_ID: &str = "a window id (a non-negative integer up to 4294967295) or null";
 const RUNTIME_ID: &str =
     "a runtime id (a string of a decimal number without sign or leading zeros) or null";
-const SERVER_METHOD: &str = "a server method (103, or 201 to 206)";
+const SERVER_METHOD: &str = "a server method (103, or 201 to 208)";
 const PONG: &str = "exactly [null,null,206,null]";
 const NO_PAYLOAD: &str = "null";
 const EVENT_ID: &str = "an event id (a non-negative integer)";
@@ -241,9 +293,36 @@ const EVENTS: &str = "event codes joined by ';' (301, 302 or 302:<ms>, 304, 305)
 const CHILDREN: &str = "a list of child specs";
 const WIDGET: &str = "a widget class name (\"\" for none)";
 
-fn decode_message(value: &Json) -> Result<DecodedServerMessage, DecodeError> {
+fn decode_message(value: &Json) -> Result<(DecodedServerMessage, Option<u64>), DecodeError> {
     let at = At::FRAME;
-    let [window, runtime, method, payload] = fixed::<4>(value, &at, FRAME)?;
+    let (message, seq) = match value.as_array() {
+        Some([window, runtime, method, payload]) => ([window, runtime, method, payload], None),
+        Some([window, runtime, method, payload, seq]) => (
+            [window, runtime, method, payload],
+            Some(
+                seq.as_u64()
+                    .filter(|&n| n > 0)
+                    .ok_or_else(|| at.index(4).found(SEQ, seq))?,
+            ),
+        ),
+        _ => return Err(at.found(FRAME, value)),
+    };
+    let message = decode_fields(value, message)?;
+    match (&message, seq) {
+        // PONG never carries a number; RESUMED always does, and it repeats its payload's.
+        (DecodedServerMessage::Pong, Some(_)) => Err(at.found(PONG, value)),
+        (DecodedServerMessage::Resumed { seq: payload, .. }, stamp) if stamp != Some(*payload) => {
+            Err(at.found(RESUMED_STAMP, value))
+        }
+        _ => Ok((message, seq)),
+    }
+}
+
+fn decode_fields(
+    value: &Json,
+    [window, runtime, method, payload]: [&Json; 4],
+) -> Result<DecodedServerMessage, DecodeError> {
+    let at = At::FRAME;
     let window = match window {
         Json::Null => None,
         _ => Some(
@@ -270,7 +349,12 @@ fn decode_message(value: &Json) -> Result<DecodedServerMessage, DecodeError> {
         .filter(|m| {
             !matches!(
                 m,
-                Method::View | Method::InputEvent | Method::ClientError | Method::Ping
+                Method::View
+                    | Method::InputEvent
+                    | Method::ClientError
+                    | Method::Ping
+                    | Method::Ack
+                    | Method::Resume
             )
         })
         .ok_or_else(|| at.index(2).found(SERVER_METHOD, method))?;
@@ -282,6 +366,20 @@ fn decode_message(value: &Json) -> Result<DecodedServerMessage, DecodeError> {
     }
     let window = window.ok_or_else(|| at.index(0).error(WINDOW_ID, Found::Null))?;
     let payload_at = at.index(3);
+    if method == Method::ResumeFailed {
+        if let Some(runtime) = runtime {
+            return Err(at.index(1).error(
+                "null (RESUME_FAILED names no runtime)",
+                Found::string(&runtime.0.to_string()),
+            ));
+        }
+        let reason = match payload.as_str() {
+            Some("expired") => ResumeFailure::Expired,
+            Some("refused") => ResumeFailure::Refused,
+            _ => return Err(payload_at.found(RESUME_FAILURE, payload)),
+        };
+        return Ok(DecodedServerMessage::ResumeFailed { window, reason });
+    }
     match method {
         Method::Redirect | Method::HttpRedirect => {
             let url = string(payload, &payload_at, URL)?;
@@ -303,16 +401,42 @@ fn decode_message(value: &Json) -> Result<DecodedServerMessage, DecodeError> {
     }
     let runtime = runtime.ok_or_else(|| at.index(1).error(RUNTIME_ID, Found::Null))?;
     match method {
-        Method::ViewStart | Method::ViewStop => {
+        Method::ViewStart => {
+            let resume = match payload {
+                Json::Null => None,
+                _ => match payload.as_object() {
+                    Some([(key, token)]) if key == "resume" => Some(
+                        token
+                            .as_str()
+                            .filter(|t| crate::is_resume_token(t))
+                            .ok_or_else(|| payload_at.found(RESUME_PAYLOAD, payload))?
+                            .to_owned(),
+                    ),
+                    _ => return Err(payload_at.found(RESUME_PAYLOAD, payload)),
+                },
+            };
+            Ok(DecodedServerMessage::ViewStart {
+                window,
+                runtime,
+                resume,
+            })
+        }
+        Method::ViewStop => {
             if !payload.is_null() {
                 return Err(payload_at.found(NO_PAYLOAD, payload));
             }
-            Ok(if method == Method::ViewStart {
-                DecodedServerMessage::ViewStart { window, runtime }
-            } else {
-                DecodedServerMessage::ViewStop { window, runtime }
-            })
+            Ok(DecodedServerMessage::ViewStop { window, runtime })
         }
+        Method::Resumed => match payload.as_object() {
+            Some([(key, seq)]) if key == "seq" => Ok(DecodedServerMessage::Resumed {
+                window,
+                runtime,
+                seq: seq
+                    .as_u64()
+                    .ok_or_else(|| payload_at.found(RESUMED_PAYLOAD, payload))?,
+            }),
+            _ => Err(payload_at.found(RESUMED_PAYLOAD, payload)),
+        },
         Method::InputEventAck => Ok(DecodedServerMessage::InputEventAck {
             window,
             runtime,

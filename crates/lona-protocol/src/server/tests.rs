@@ -18,8 +18,39 @@ fn control_messages_match_the_reference() {
             ServerMessage::ViewStart {
                 window: W1,
                 runtime: R1,
+                resume: None,
             },
             r#"lona:[1,"1",204,null]"#,
+        ),
+        (
+            ServerMessage::ViewStart {
+                window: W1,
+                runtime: R1,
+                resume: Some("abcdefghijklmnopqrs-_0"),
+            },
+            r#"lona:[1,"1",204,{"resume":"abcdefghijklmnopqrs-_0"}]"#,
+        ),
+        (
+            ServerMessage::Resumed {
+                window: W1,
+                runtime: R1,
+                seq: 12,
+            },
+            r#"lona:[1,"1",207,{"seq":12},12]"#,
+        ),
+        (
+            ServerMessage::ResumeFailed {
+                window: W1,
+                reason: crate::ResumeFailure::Expired,
+            },
+            r#"lona:[1,null,208,"expired"]"#,
+        ),
+        (
+            ServerMessage::ResumeFailed {
+                window: W1,
+                reason: crate::ResumeFailure::Refused,
+            },
+            r#"lona:[1,null,208,"refused"]"#,
         ),
         (
             ServerMessage::ViewStop {
@@ -284,6 +315,10 @@ fn codes_json_lists_every_code_and_agrees_with_the_html_crate() {
         serde_json::from_str(&crate::codes_json()).expect("codes_json is JSON");
     assert_eq!(json["METHOD"]["VIEW"], 101);
     assert_eq!(json["METHOD"]["PONG"], 206);
+    assert_eq!(json["METHOD"]["ACK"], 106);
+    assert_eq!(json["METHOD"]["RESUME"], 107);
+    assert_eq!(json["METHOD"]["RESUMED"], 207);
+    assert_eq!(json["METHOD"]["RESUME_FAILED"], 208);
     assert_eq!(json["INPUT_EVENT_TYPE"]["CLICK"], Event::CLICK_CODE);
     assert_eq!(json["INPUT_EVENT_TYPE"]["CHANGE"], Event::CHANGE_CODE);
     assert_eq!(json["INPUT_EVENT_TYPE"]["CUSTOM"], Event::CUSTOM_CODE);
@@ -300,7 +335,7 @@ fn codes_json_lists_every_code_and_agrees_with_the_html_crate() {
         .values()
         .map(|group| group.as_object().expect("groups are objects").len())
         .sum();
-    assert_eq!(total, 11 + 6 + 3 + 3 + 6 + 6);
+    assert_eq!(total, 15 + 6 + 3 + 3 + 6 + 6);
 }
 
 fn any_text() -> impl Strategy<Value = String> {

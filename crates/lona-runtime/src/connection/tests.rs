@@ -90,7 +90,7 @@ fn frames_keep_their_order_around_merged_updates() {
     conn.send(Outgoing::Frame("last".to_owned()));
     let order: Vec<String> = std::iter::from_fn(|| conn.try_next())
         .map(|m| match m {
-            Outgoing::Frame(f) => f,
+            Outgoing::Frame(f) | Outgoing::Stamped(f) => f,
             Outgoing::Update { patches, .. } => format!("update x{}", patches.len()),
             Outgoing::Close(_) => "close".to_owned(),
         })

@@ -50,6 +50,11 @@ pub struct RuntimeConfig {
     pub max_runtime_share: usize,
     /// A daemon view left without a window this long is stopped; zero keeps it forever.
     pub daemon_idle_timeout: Duration,
+    /// How long the view of an acknowledged-stream window whose socket closed stays detached,
+    /// running, waiting for a RESUME, before it stops as a closed window's view does.
+    pub resume_grace: Duration,
+    /// The bound, in bytes of encoded frames, of each acknowledged window's replay buffer.
+    pub replay_buffer_bytes: usize,
     /// Daemon views one session may hold; see [`crate::ViewHandle::set_daemon`] for what
     /// happens past it.
     pub max_daemons_per_session: usize,
@@ -110,6 +115,10 @@ impl Default for RuntimeConfig {
             // `max_runtime_share` setting defaults to 50).
             max_runtime_share: 100,
             daemon_idle_timeout: Duration::from_secs(900),
+            // A phone switching networks or a laptop lid closed for a coffee; Blazor keeps 3
+            // minutes. Each detached view still counts toward the per-session view limits.
+            resume_grace: Duration::from_secs(120),
+            replay_buffer_bytes: 262_144,
             max_daemons_per_session: 10,
         }
     }

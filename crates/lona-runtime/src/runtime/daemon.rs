@@ -103,17 +103,32 @@ impl ViewShared {
             // one timer per view however often its windows come and go.
             return;
         }
-        // The timer thread wakes the task; it holds no thread while it waits, and only a
-        // weak reference, so a view stopped meanwhile is not kept alive by it.
+        self.expire_at(since + timeout, move |shared| {
+            shared.expire_if_idle(timeout)
+        });
+    }
+
+    /// The expiry timer of a view (a daemon's idle time, a detached window's grace): at
+    /// `deadline`, `check` runs on the view and says when to look again, if ever. The timer
+    /// thread wakes the task; it holds no thread while it waits, and only a weak reference, so
+    /// a view stopped meanwhile is not kept alive by it.
+    pub(super) fn expire_at(
+        self: &Arc<Self>,
+        deadline: Instant,
+        check: impl Fn(&Arc<ViewShared>) -> Option<Instant> + Send + 'static,
+    ) {
+        let Some(runtime) = self.runtime.upgrade() else {
+            return;
+        };
         let view = Arc::downgrade(self);
         runtime.spawner.spawn(Box::pin(async move {
-            let mut deadline = since + timeout;
+            let mut deadline = deadline;
             loop {
                 Sleep::until(deadline).await;
                 let Some(shared) = view.upgrade() else {
                     return;
                 };
-                match shared.expire_if_idle(timeout) {
+                match check(&shared) {
                     Some(next) => deadline = next,
                     None => return,
                 }

@@ -341,7 +341,7 @@ impl ViewShared {
         for attachment in self.attached.lock().iter() {
             if attachment.connection.id() == event.connection && attachment.window == event.window {
                 let frame = self.redirect_frame(attachment.window, url, http);
-                attachment.connection.send(Outgoing::Frame(frame));
+                attachment.send(Outgoing::Frame(frame));
             }
         }
     }

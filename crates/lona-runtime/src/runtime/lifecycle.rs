@@ -31,11 +31,7 @@ impl ViewShared {
         if !lifecycle.view_start_sent {
             lifecycle.view_start_sent = true;
             drop(lifecycle);
-            let id = self.id;
-            self.send_all(self.frame(move |window| ServerMessage::ViewStart {
-                window,
-                runtime: id,
-            }));
+            self.send_view_start();
         }
         true
     }
@@ -63,11 +59,8 @@ impl ViewShared {
         }
         lifecycle.view_start_sent = true;
         drop(lifecycle);
+        self.send_view_start();
         let id = self.id;
-        self.send_all(self.frame(move |window| ServerMessage::ViewStart {
-            window,
-            runtime: id,
-        }));
         let html = "<p class=\"lona-queued\">The server is busy; this page starts in a moment.</p>";
         let title = self.title.lock().clone();
         self.send_all(move |window| {

@@ -13,7 +13,19 @@ use crate::connection::{Connection, Outgoing};
 impl ViewShared {
     pub(super) fn send_all(&self, message: impl Fn(WindowId) -> Outgoing) {
         for attachment in self.attached.lock().iter() {
-            attachment.connection.send(message(attachment.window));
+            attachment.send(message(attachment.window));
+        }
+    }
+
+    /// VIEW_START to every window, with its resume token in the acknowledged stream.
+    pub(super) fn send_view_start(&self) {
+        for attachment in self.attached.lock().iter() {
+            let frame = ServerMessage::ViewStart {
+                window: attachment.window,
+                runtime: self.id,
+                resume: attachment.stream.as_ref().map(|s| s.token()),
+            };
+            attachment.send(Outgoing::Frame(frame.encode()));
         }
     }
 
@@ -94,7 +106,7 @@ impl ViewShared {
             } else {
                 Arc::clone(&patches)
             };
-            attachment.connection.send(Outgoing::Update {
+            attachment.send(Outgoing::Update {
                 window: attachment.window,
                 runtime,
                 title: Arc::clone(&title),
@@ -168,17 +180,29 @@ impl ViewShared {
     }
 
     /// Attaches a window that joins a running view: VIEW_START, then the whole current tree.
-    pub(super) fn reattach(&self, connection: &Arc<Connection>, window: WindowId) {
+    pub(super) fn reattach(&self, connection: &Arc<Connection>, window: WindowId, ack: bool) {
         let _lock = self.doc.lock();
-        {
+        let token = {
             let mut attached = self.attached.lock();
-            attached.push(Attachment::new(connection, window));
+            let attachment = match self.runtime.upgrade() {
+                Some(runtime) if ack => Attachment::acked(
+                    connection,
+                    window,
+                    self.id,
+                    runtime.config.replay_buffer_bytes,
+                ),
+                _ => Attachment::new(connection, window),
+            };
+            let token = attachment.stream.as_ref().map(|s| s.token().to_owned());
+            attached.push(attachment);
             self.idle.lock().since = None;
-        }
+            token
+        };
         connection.send(Outgoing::Frame(
             ServerMessage::ViewStart {
                 window,
                 runtime: self.id,
+                resume: token.as_deref(),
             }
             .encode(),
         ));

@@ -40,6 +40,8 @@ pub struct RuntimeMetrics {
     pub click_roundtrip: HistogramSnapshot,
     /// How often each limit refused or closed something, every [`Limit`] listed.
     pub limits_tripped: LimitsTripped,
+    /// The acknowledged stream: detached windows, resumes, replayed bytes.
+    pub resume: super::ResumeMetrics,
 }
 
 /// What a view is doing, as the admin shell shows it (Lona's view runtime states).
@@ -114,6 +116,8 @@ impl Runtime {
 
     /// The counters, now.
     pub fn metrics(&self) -> RuntimeMetrics {
+        // Before the views' lock, which it takes itself.
+        let resume = self.resume_metrics();
         let views = self.inner.views.lock();
         let stuck_after = self.inner.config.stuck_after;
         let stuck = views
@@ -139,6 +143,7 @@ impl Runtime {
             view_panics: self.inner.view_panics.load(Ordering::Relaxed),
             click_roundtrip: self.inner.click_roundtrip.snapshot(),
             limits_tripped: self.inner.limits.snapshot(),
+            resume,
         }
     }
 

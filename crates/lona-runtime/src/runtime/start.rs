@@ -68,6 +68,35 @@ impl Runtime {
         connection: &Arc<Connection>,
         window: WindowId,
     ) -> Result<RuntimeId, StartError> {
+        self.start(factory, request, connection, window, false)
+    }
+
+    /// [`Runtime::start_view`] for a window that asked for the acknowledged stream (VIEW with
+    /// `{"ack":1}`): the window's frames are numbered, VIEW_START carries a resume token, and
+    /// when the socket closes the view is detached for `resume_grace` instead of stopped
+    /// ([`Runtime::resume_view`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::start_view`].
+    pub fn start_view_acked(
+        &self,
+        factory: &ViewFactory,
+        request: Request,
+        connection: &Arc<Connection>,
+        window: WindowId,
+    ) -> Result<RuntimeId, StartError> {
+        self.start(factory, request, connection, window, true)
+    }
+
+    fn start(
+        &self,
+        factory: &ViewFactory,
+        request: Request,
+        connection: &Arc<Connection>,
+        window: WindowId,
+        ack: bool,
+    ) -> Result<RuntimeId, StartError> {
         if self.inner.shutting_down.load(Ordering::Acquire) {
             return Err(StartError::ShuttingDown);
         }
@@ -81,7 +110,7 @@ impl Runtime {
             .find(|v| v.is_daemon() && v.stop.reason().is_none() && v.reattach == key)
             .cloned();
         if let Some(daemon) = daemon {
-            daemon.reattach(connection, window);
+            daemon.reattach(connection, window, ack);
             return Ok(daemon.id);
         }
         let client = connection.client_addr();
@@ -108,6 +137,11 @@ impl Runtime {
         if let Some(fresh) = Arc::get_mut(&mut shared) {
             fresh.client = client;
             fresh.counted = !factory.exempt;
+            if ack {
+                let bytes = self.inner.config.replay_buffer_bytes;
+                *fresh.attached.get_mut() =
+                    vec![Attachment::acked(connection, window, fresh.id, bytes)];
+            }
         }
         let id = shared.id;
         self.inner.views.lock().insert(id, Arc::clone(&shared));
@@ -189,19 +223,32 @@ impl Runtime {
     }
 
     /// Detaches every window of a closed connection; views left without a window stop unless
-    /// they are daemons.
+    /// they are daemons. A window in the acknowledged stream keeps its view for
+    /// `resume_grace` instead (unless the server is shutting down).
     pub fn connection_closed(&self, connection: &Arc<Connection>) {
         report_suppressed(connection, connection.client_errors.take_suppressed());
-        self.detach_where(|a| a.connection.id() == connection.id());
+        if !self.inner.shutting_down.load(Ordering::Acquire) {
+            self.detach_acked(connection);
+        }
+        self.detach_where(|a| {
+            a.connection.id() == connection.id()
+                && !a.stream.as_ref().is_some_and(|s| s.is_detached())
+        });
     }
 
-    fn detach_where(&self, matches: impl Fn(&Attachment) -> bool) {
+    pub(super) fn detach_where(&self, matches: impl Fn(&Attachment) -> bool) {
         let views: Vec<Arc<ViewShared>> = self.inner.views.lock().values().cloned().collect();
         for view in views {
             let now_empty = {
                 let mut attached = view.attached.lock();
                 let before = attached.len();
-                attached.retain(|a| !matches(a));
+                attached.retain(|a| {
+                    let gone = matches(a);
+                    if gone && let Some(stream) = &a.stream {
+                        a.connection.remove_stream(stream, false);
+                    }
+                    !gone
+                });
                 let now_empty = before != attached.len() && attached.is_empty();
                 if now_empty && view.is_daemon() {
                     // Under the attachments' lock: nobody may see a daemon without a window

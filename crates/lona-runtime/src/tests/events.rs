@@ -31,7 +31,8 @@ fn the_button_app_shows_blocks_on_await_click_and_updates_after_the_click() {
         message(&conn),
         DecodedServerMessage::ViewStart {
             window: W1,
-            runtime: id
+            runtime: id,
+            resume: None,
         }
     );
     // Then the whole tree.

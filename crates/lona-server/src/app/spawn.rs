@@ -249,6 +249,8 @@ impl App {
                 max_views_per_ip: settings.max_views_per_ip,
                 max_runtime_share: settings.max_runtime_share,
                 daemon_idle_timeout: settings.daemon_idle_timeout,
+                resume_grace: settings.resume_grace,
+                replay_buffer_bytes: settings.replay_buffer_bytes,
                 max_daemons_per_session: settings.max_daemons_per_session,
                 ..RuntimeConfig::default()
             },

@@ -85,6 +85,8 @@ fn unknown_and_server_only_methods_are_errors() {
             r#"lona:[1,null,100,["/",{}]]"#,
             r#"lona:[1,null,null,["/",{}]]"#,
             r#"lona:[1,"1",103,1]"#,
+            r#"lona:[1,"1",108,1]"#,
+            r#"lona:[1,"1",207,{"seq":1},1]"#,
             r#"lona:[1,"1",201,"/foo"]"#,
             r#"lona:[1,"1",203,["",null]]"#,
             "lona:[null,null,206,null]",
@@ -92,25 +94,29 @@ fn unknown_and_server_only_methods_are_errors() {
         ],
         expect![[r#"
             lona:[1,null,"101",["/",{}]]
-                invalid lona message at frame[2]: expected method (101 VIEW, 102 INPUT_EVENT, 104 CLIENT_ERROR or 105 PING), found the string "101"
+                invalid lona message at frame[2]: expected method (101 VIEW, 102 INPUT_EVENT, 104 CLIENT_ERROR, 105 PING, 106 ACK or 107 RESUME), found the string "101"
             lona:[1,null,101.0,["/",{}]]
-                invalid lona message at frame[2]: expected method (101 VIEW, 102 INPUT_EVENT, 104 CLIENT_ERROR or 105 PING), found the number 101.0
+                invalid lona message at frame[2]: expected method (101 VIEW, 102 INPUT_EVENT, 104 CLIENT_ERROR, 105 PING, 106 ACK or 107 RESUME), found the number 101.0
             lona:[1,null,-101,["/",{}]]
-                invalid lona message at frame[2]: expected method (101 VIEW, 102 INPUT_EVENT, 104 CLIENT_ERROR or 105 PING), found the number -101
+                invalid lona message at frame[2]: expected method (101 VIEW, 102 INPUT_EVENT, 104 CLIENT_ERROR, 105 PING, 106 ACK or 107 RESUME), found the number -101
             lona:[1,null,100,["/",{}]]
-                invalid lona message at frame[2]: expected method (101 VIEW, 102 INPUT_EVENT, 104 CLIENT_ERROR or 105 PING), found the number 100
+                invalid lona message at frame[2]: expected method (101 VIEW, 102 INPUT_EVENT, 104 CLIENT_ERROR, 105 PING, 106 ACK or 107 RESUME), found the number 100
             lona:[1,null,null,["/",{}]]
-                invalid lona message at frame[2]: expected method (101 VIEW, 102 INPUT_EVENT, 104 CLIENT_ERROR or 105 PING), found null
+                invalid lona message at frame[2]: expected method (101 VIEW, 102 INPUT_EVENT, 104 CLIENT_ERROR, 105 PING, 106 ACK or 107 RESUME), found null
             lona:[1,"1",103,1]
-                invalid lona message at frame[2]: expected a client method (101, 102, 104 or 105), not one the server sends, found the number 103
+                invalid lona message at frame[2]: expected a client method (101, 102, 104 to 107), not one the server sends, found the number 103
+            lona:[1,"1",108,1]
+                invalid lona message at frame[2]: expected method (101 VIEW, 102 INPUT_EVENT, 104 CLIENT_ERROR, 105 PING, 106 ACK or 107 RESUME), found the number 108
+            lona:[1,"1",207,{"seq":1},1]
+                invalid lona message at frame: expected a 4-item array [window_id, runtime_id, method, payload], found an array of 5 items
             lona:[1,"1",201,"/foo"]
-                invalid lona message at frame[2]: expected a client method (101, 102, 104 or 105), not one the server sends, found the number 201
+                invalid lona message at frame[2]: expected a client method (101, 102, 104 to 107), not one the server sends, found the number 201
             lona:[1,"1",203,["",null]]
-                invalid lona message at frame[2]: expected a client method (101, 102, 104 or 105), not one the server sends, found the number 203
+                invalid lona message at frame[2]: expected a client method (101, 102, 104 to 107), not one the server sends, found the number 203
             lona:[null,null,206,null]
-                invalid lona message at frame[2]: expected a client method (101, 102, 104 or 105), not one the server sends, found the number 206
+                invalid lona message at frame[2]: expected a client method (101, 102, 104 to 107), not one the server sends, found the number 206
             lona:[null,null,18446744073709551616,null]
-                invalid lona message at frame[2]: expected method (101 VIEW, 102 INPUT_EVENT, 104 CLIENT_ERROR or 105 PING), found the number 1.8446744073709552e+19
+                invalid lona message at frame[2]: expected method (101 VIEW, 102 INPUT_EVENT, 104 CLIENT_ERROR, 105 PING, 106 ACK or 107 RESUME), found the number 1.8446744073709552e+19
         "#]],
     );
 }
@@ -227,6 +233,8 @@ fn view_payloads_of_the_wrong_shape_are_errors() {
             r#"lona:[1,null,101,"/"]"#,
             r#"lona:[1,null,101,["/"]]"#,
             r#"lona:[1,null,101,["/",{},1]]"#,
+            r#"lona:[1,null,101,["/",{},[]]]"#,
+            r#"lona:[1,null,101,["/",{},{},{}]]"#,
             r#"lona:[1,null,101,[1,{}]]"#,
             r#"lona:[1,null,101,["/",[]]]"#,
             r#"lona:[1,null,101,["/",{"a":1}]]"#,
@@ -236,11 +244,15 @@ fn view_payloads_of_the_wrong_shape_are_errors() {
         ],
         expect![[r#"
             lona:[1,null,101,"/"]
-                invalid lona message at frame[3]: expected VIEW payload [url, post_data], found the string "/"
+                invalid lona message at frame[3]: expected VIEW payload [url, post_data] or [url, post_data, {options}], found the string "/"
             lona:[1,null,101,["/"]]
-                invalid lona message at frame[3]: expected VIEW payload [url, post_data], found an array of 1 item
+                invalid lona message at frame[3]: expected VIEW payload [url, post_data] or [url, post_data, {options}], found an array of 1 item
             lona:[1,null,101,["/",{},1]]
-                invalid lona message at frame[3]: expected VIEW payload [url, post_data], found an array of 3 items
+                invalid lona message at frame[3][2]: expected VIEW options (an object, such as {"ack":1}), found the number 1
+            lona:[1,null,101,["/",{},[]]]
+                invalid lona message at frame[3][2]: expected VIEW options (an object, such as {"ack":1}), found an array of 0 items
+            lona:[1,null,101,["/",{},{},{}]]
+                invalid lona message at frame[3]: expected VIEW payload [url, post_data] or [url, post_data, {options}], found an array of 4 items
             lona:[1,null,101,[1,{}]]
                 invalid lona message at frame[3][0]: expected url (a string), found the number 1
             lona:[1,null,101,["/",[]]]
@@ -335,4 +347,50 @@ fn text_that_is_not_json_is_reported_as_such() {
         "{error:?}"
     );
     assert_eq!(error.map(|e| e.path), Some("frame".to_owned()));
+}
+
+#[test]
+fn ack_and_resume_of_the_wrong_shape_are_errors() {
+    check(
+        &[
+            r#"lona:[1,null,106,3]"#,
+            r#"lona:[1,"1",106,-1]"#,
+            r#"lona:[1,"1",106,1.5]"#,
+            r#"lona:[1,"1",106,[3]]"#,
+            r#"lona:[1,"1",107,["/",3]]"#,
+            r#"lona:[1,"1",107,[1,3,"abcdefghijklmnopqrs-_0"]]"#,
+            r#"lona:[1,"1",107,["/","3","abcdefghijklmnopqrs-_0"]]"#,
+            r#"lona:[1,"1",107,["/",3,"short"]]"#,
+            r#"lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_01"]]"#,
+            r#"lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs+/0"]]"#,
+            r#"lona:[1,"1",107,["/",3,null]]"#,
+            r#"lona:[1,null,107,["/",3,"abcdefghijklmnopqrs-_0"]]"#,
+        ],
+        expect![[r#"
+            lona:[1,null,106,3]
+                invalid lona message at frame[1]: expected runtime id (a string of a decimal number without sign or leading zeros, up to 2^64-1), found null
+            lona:[1,"1",106,-1]
+                invalid lona message at frame[3]: expected a sequence number (a non-negative integer), found the number -1
+            lona:[1,"1",106,1.5]
+                invalid lona message at frame[3]: expected a sequence number (a non-negative integer), found the number 1.5
+            lona:[1,"1",106,[3]]
+                invalid lona message at frame[3]: expected a sequence number (a non-negative integer), found an array of 1 item
+            lona:[1,"1",107,["/",3]]
+                invalid lona message at frame[3]: expected RESUME payload [url, seq, token], found an array of 2 items
+            lona:[1,"1",107,[1,3,"abcdefghijklmnopqrs-_0"]]
+                invalid lona message at frame[3][0]: expected url (a string), found the number 1
+            lona:[1,"1",107,["/","3","abcdefghijklmnopqrs-_0"]]
+                invalid lona message at frame[3][1]: expected a sequence number (a non-negative integer), found the string "3"
+            lona:[1,"1",107,["/",3,"short"]]
+                invalid lona message at frame[3][2]: expected a resume token (22 base64url characters), found the string "short"
+            lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_01"]]
+                invalid lona message at frame[3][2]: expected a resume token (22 base64url characters), found the string "abcdefghijklmnopqrs-_01"
+            lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs+/0"]]
+                invalid lona message at frame[3][2]: expected a resume token (22 base64url characters), found the string "abcdefghijklmnopqrs+/0"
+            lona:[1,"1",107,["/",3,null]]
+                invalid lona message at frame[3][2]: expected a resume token (22 base64url characters), found null
+            lona:[1,null,107,["/",3,"abcdefghijklmnopqrs-_0"]]
+                invalid lona message at frame[1]: expected runtime id (a string of a decimal number without sign or leading zeros, up to 2^64-1), found null
+        "#]],
+    );
 }

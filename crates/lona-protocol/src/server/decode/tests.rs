@@ -8,9 +8,12 @@ use proptest::prelude::*;
 use super::strategies::{any_id, any_patch_op, any_snapshot};
 
 use super::{DecodedHtml, DecodedServerMessage, ServerFrame, decode_server};
-use crate::{Html, RuntimeId, ServerMessage, WindowId};
+use crate::{Html, ResumeFailure, RuntimeId, ServerMessage, WindowId};
+
+mod seq;
 
 const W1: WindowId = WindowId(1);
+const TOKEN: &str = "abcdefghijklmnopqrs-_0";
 const R1: RuntimeId = RuntimeId(1);
 
 /// Encodes `message`, decodes it, and checks that the decoded message encodes to the same frame.
@@ -41,10 +44,56 @@ fn control_messages_round_trip() {
             ServerMessage::ViewStart {
                 window: W1,
                 runtime: R1,
+                resume: None,
             },
             DecodedServerMessage::ViewStart {
                 window: W1,
                 runtime: R1,
+                resume: None,
+            },
+        ),
+        (
+            ServerMessage::ViewStart {
+                window: W1,
+                runtime: R1,
+                resume: Some(TOKEN),
+            },
+            DecodedServerMessage::ViewStart {
+                window: W1,
+                runtime: R1,
+                resume: Some(TOKEN.to_owned()),
+            },
+        ),
+        (
+            ServerMessage::Resumed {
+                window: W1,
+                runtime: R1,
+                seq: 9,
+            },
+            DecodedServerMessage::Resumed {
+                window: W1,
+                runtime: R1,
+                seq: 9,
+            },
+        ),
+        (
+            ServerMessage::ResumeFailed {
+                window: W1,
+                reason: ResumeFailure::Expired,
+            },
+            DecodedServerMessage::ResumeFailed {
+                window: W1,
+                reason: ResumeFailure::Expired,
+            },
+        ),
+        (
+            ServerMessage::ResumeFailed {
+                window: W1,
+                reason: ResumeFailure::Refused,
+            },
+            DecodedServerMessage::ResumeFailed {
+                window: W1,
+                reason: ResumeFailure::Refused,
             },
         ),
         (

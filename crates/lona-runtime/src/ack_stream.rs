@@ -1,0 +1,232 @@
+//! `AckStream`: one window's attachment to a view in the acknowledged stream
+//! (docs/protocol.md, "The acknowledged stream"): its sequence counter, its replay buffer and
+//! its resume token.
+//!
+//! The counter advances where a frame leaves for the browser: when the connection's writer
+//! takes it from the outbox (`Connection::try_next`/`poll_next`, after any merging), or, while
+//! the window is detached, when the view sends it. Either way the stamped frame is kept here
+//! until the browser acknowledges it, so a resume can replay exactly what it missed.
+
+use std::collections::VecDeque;
+
+use lona_protocol::{RESUME_TOKEN_LEN, RuntimeId, WindowId, stamp_seq};
+use parking_lot::Mutex;
+
+/// A window's acknowledged stream. Shared by the view's attachment and the connection that
+/// writes it.
+#[derive(Debug)]
+pub(crate) struct AckStream {
+    pub(crate) window: WindowId,
+    pub(crate) runtime: RuntimeId,
+    token: String,
+    max_bytes: usize,
+    state: Mutex<StreamState>,
+}
+
+#[derive(Debug, Default)]
+struct StreamState {
+    /// The last number given.
+    seq: u64,
+    /// The last number the browser acknowledged.
+    acked: u64,
+    /// The stamped frames above `acked`, in order, as far as `max_bytes` holds them.
+    buffer: VecDeque<(u64, String)>,
+    bytes: usize,
+    /// Whether no socket writes the stream: the view's output goes straight to the buffer.
+    detached: bool,
+    /// Counts the detaches, so that a grace timer set for one ends only that one.
+    detaches: u64,
+}
+
+/// What a resume sends after RESUMED.
+#[derive(Debug)]
+pub(crate) enum Catchup {
+    /// The frames the browser missed, stamped already.
+    Replay(Vec<String>),
+    /// The buffer lost some of them: send the whole tree once.
+    FullTree,
+}
+
+impl AckStream {
+    pub(crate) fn new(window: WindowId, runtime: RuntimeId, max_bytes: usize) -> AckStream {
+        AckStream {
+            window,
+            runtime,
+            token: new_token(),
+            max_bytes,
+            state: Mutex::new(StreamState::default()),
+        }
+    }
+
+    /// The resume token VIEW_START carries.
+    pub(crate) fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Whether `token` is this stream's, compared in constant time.
+    pub(crate) fn token_matches(&self, token: &str) -> bool {
+        let (a, b) = (self.token.as_bytes(), token.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+
+    /// Numbers an encoded frame, keeps a copy for a replay and returns the stamped frame.
+    pub(crate) fn stamp(&self, mut frame: String) -> String {
+        let mut state = self.state.lock();
+        state.seq += 1;
+        let seq = state.seq;
+        stamp_seq(&mut frame, seq);
+        if state.bytes + frame.len() > self.max_bytes {
+            // Over the bound: the next resume sends the whole tree instead (a gap).
+            state.buffer.clear();
+            state.bytes = 0;
+        } else {
+            state.bytes += frame.len();
+            state.buffer.push_back((seq, frame.clone()));
+        }
+        frame
+    }
+
+    /// The next number, taken for a frame the resume sends itself (the whole tree).
+    pub(crate) fn stamp_unkept(&self, mut frame: String) -> String {
+        let mut state = self.state.lock();
+        state.seq += 1;
+        stamp_seq(&mut frame, state.seq);
+        // What came before is superseded by this tree: a later resume needs only what follows.
+        state.buffer.clear();
+        state.bytes = 0;
+        frame
+    }
+
+    /// The browser applied everything up to `seq`. `Err` if it acknowledges a number never
+    /// sent (a malformed message).
+    pub(crate) fn ack(&self, seq: u64) -> Result<(), ()> {
+        let mut state = self.state.lock();
+        if seq > state.seq {
+            return Err(());
+        }
+        if seq > state.acked {
+            state.acked = seq;
+            while state.buffer.front().is_some_and(|(s, _)| *s <= seq) {
+                if let Some((_, frame)) = state.buffer.pop_front() {
+                    state.bytes -= frame.len();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Detaches the stream from its socket; returns the detach's number for the grace timer.
+    pub(crate) fn detach(&self) -> u64 {
+        let mut state = self.state.lock();
+        state.detached = true;
+        state.detaches += 1;
+        state.detaches
+    }
+
+    /// Whether the stream is detached, and still by the detach numbered `detach`.
+    pub(crate) fn detached_by(&self, detach: u64) -> bool {
+        let state = self.state.lock();
+        state.detached && state.detaches == detach
+    }
+
+    pub(crate) fn is_detached(&self) -> bool {
+        self.state.lock().detached
+    }
+
+    /// Re-attaches the stream for a browser that applied everything up to `client_seq`:
+    /// what to send it after RESUMED, and the last number given (RESUMED's).
+    pub(crate) fn attach(&self, client_seq: u64) -> (u64, Catchup) {
+        let mut state = self.state.lock();
+        state.detached = false;
+        let seq = state.seq;
+        if client_seq > seq {
+            return (seq, Catchup::FullTree);
+        }
+        let first = state.buffer.front().map_or(seq + 1, |(s, _)| *s);
+        if client_seq + 1 < first {
+            return (seq, Catchup::FullTree);
+        }
+        let frames = state
+            .buffer
+            .iter()
+            .filter(|(s, _)| *s > client_seq)
+            .map(|(_, frame)| frame.clone())
+            .collect();
+        (seq, Catchup::Replay(frames))
+    }
+}
+
+/// 128 random bits as 22 base64url characters without padding.
+fn new_token() -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut bytes = [0u8; 16];
+    // Without an OS random source the server cannot run safely at all; a fixed token would
+    // let anyone resume anything.
+    if let Err(error) = getrandom::fill(&mut bytes) {
+        panic!("no random source for resume tokens: {error}");
+    }
+    let bits = u128::from_be_bytes(bytes);
+    let token: String = (0..RESUME_TOKEN_LEN)
+        .map(|i| {
+            // 22 digits of 6 bits cover 132 bits; the first carries the top 2.
+            let shift = 6 * (RESUME_TOKEN_LEN - 1 - i);
+            let digit = if shift >= 128 {
+                0
+            } else {
+                (bits >> shift) & 63
+            };
+            char::from(ALPHABET[digit as usize])
+        })
+        .collect();
+    token
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(max_bytes: usize) -> AckStream {
+        AckStream::new(WindowId(1), RuntimeId(1), max_bytes)
+    }
+
+    #[test]
+    fn tokens_are_well_formed_and_differ() {
+        let (a, b) = (stream(10), stream(10));
+        assert!(lona_protocol::is_resume_token(a.token()));
+        assert_ne!(a.token(), b.token());
+        assert!(a.token_matches(a.token()));
+        assert!(!a.token_matches(b.token()));
+        assert!(!a.token_matches(""));
+    }
+
+    #[test]
+    fn a_resume_replays_exactly_what_the_browser_missed() {
+        let s = stream(1 << 20);
+        for i in 0..5 {
+            s.stamp(format!(r#"lona:[1,"1",103,{i}]"#));
+        }
+        s.ack(2).expect("sent");
+        assert!(s.ack(9).is_err(), "an ACK above what was sent is malformed");
+        s.detach();
+        let (seq, catchup) = s.attach(3);
+        assert_eq!(seq, 5);
+        let Catchup::Replay(frames) = catchup else {
+            panic!("{catchup:?}")
+        };
+        assert_eq!(
+            frames,
+            [r#"lona:[1,"1",103,3,4]"#, r#"lona:[1,"1",103,4,5]"#]
+        );
+    }
+
+    #[test]
+    fn a_buffer_over_its_bound_leaves_a_gap_and_a_whole_tree() {
+        let s = stream(40);
+        for i in 0..5 {
+            s.stamp(format!(r#"lona:[1,"1",103,{i}]"#));
+        }
+        // Only the frames after the overflow are kept: the browser at 1 missed some.
+        assert!(matches!(s.attach(1).1, Catchup::FullTree));
+        assert!(matches!(s.attach(5).1, Catchup::Replay(f) if f.is_empty()));
+    }
+}

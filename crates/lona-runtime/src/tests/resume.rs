@@ -1,0 +1,288 @@
+//! The acknowledged stream in the runtime: numbered frames, a closed socket that detaches
+//! rather than stops, a resume that replays exactly the missed frames (or the whole tree past
+//! the buffer's bound), the grace's end, and the refusals.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use lona_html::tags::{div, span};
+use lona_protocol::{
+    DecodedHtml, DecodedServerMessage, ResumeFailure, ServerFrame, decode_server_with_seq,
+};
+
+use super::support::{Probe, W1, browser, eventually, session};
+use crate::{
+    Connection, Context, Outgoing, Request, Response, Runtime, RuntimeConfig, View, ViewFactory,
+    ViewResult,
+};
+
+/// Shows the numbers it receives, one update each, and logs each after showing it.
+struct Ticker {
+    numbers: Receiver<u32>,
+    probe: Probe,
+}
+
+impl View for Ticker {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let count = span().with_text("0");
+        let root = div().with_child(&count);
+        cx.show(&root)?;
+        while let Ok(n) = self.numbers.recv() {
+            count.set_text(n.to_string());
+            cx.show(&root)?;
+            self.probe.log(format!("shown {n}"));
+        }
+        Ok(Response::Empty)
+    }
+}
+
+fn runtime(config: RuntimeConfig) -> Runtime {
+    Runtime::new(RuntimeConfig {
+        runtime_threads: 2,
+        worker_threads: 2,
+        ..config
+    })
+}
+
+fn ticker(probe: &Probe) -> (ViewFactory, Sender<u32>) {
+    let (tx, rx) = unbounded();
+    let probe = probe.clone();
+    let factory = ViewFactory::blocking(move |_| Ticker {
+        numbers: rx.clone(),
+        probe: probe.clone(),
+    });
+    (factory, tx)
+}
+
+/// The next frame with its number, waiting for it.
+fn stamped(conn: &Connection) -> (DecodedServerMessage, Option<u64>) {
+    let message = conn
+        .next_timeout(Duration::from_secs(20))
+        .expect("a frame in time");
+    let frame = message.encode().expect("a frame, not a close");
+    match decode_server_with_seq(&frame) {
+        Ok((ServerFrame::Lona(message), seq)) => (message, seq),
+        other => panic!("{frame}: {other:?}"),
+    }
+}
+
+fn started(runtime: &Runtime, factory: &ViewFactory, conn: &Arc<Connection>) -> (u64, String) {
+    let request = Request::new("http://localhost/tick", conn.session().clone());
+    let id = runtime
+        .start_view_acked(factory, request, conn, W1)
+        .expect("starts");
+    let (start, seq) = stamped(conn);
+    let DecodedServerMessage::ViewStart {
+        resume: Some(token),
+        ..
+    } = start
+    else {
+        panic!("{start:?}")
+    };
+    assert_eq!(seq, Some(1));
+    let (_, seq) = stamped(conn);
+    assert_eq!(seq, Some(2), "the tree");
+    (id.0, token)
+}
+
+#[test]
+fn a_closed_socket_detaches_and_a_resume_replays_exactly_what_was_missed() {
+    let probe = Probe::default();
+    let (factory, tx) = ticker(&probe);
+    let runtime = runtime(RuntimeConfig::default());
+    let me = session("me");
+    let first = browser(&me);
+    let (id, token) = started(&runtime, &factory, &first);
+    let id = lona_protocol::RuntimeId(id);
+    runtime.ack(&first, W1, id, 2).expect("sent");
+    assert!(runtime.ack(&first, W1, id, 3).is_err(), "3 was never sent");
+    tx.send(1).expect("the view listens");
+    eventually("shown 1", || probe.entries().len() == 1);
+    runtime.connection_closed(&first);
+    assert_eq!(runtime.metrics().resume.detached_windows, 1);
+    // Detached, the view keeps running: its output is numbered into the buffer.
+    tx.send(2).expect("still running");
+    tx.send(3).expect("still running");
+    eventually("shown 3", || probe.entries().len() == 3);
+
+    let second = browser(&me);
+    runtime
+        .resume_view(&second, W1, id, 2, &token)
+        .expect("resumes");
+    assert_eq!(
+        stamped(&second),
+        (
+            DecodedServerMessage::Resumed {
+                window: W1,
+                runtime: id,
+                seq: 5
+            },
+            Some(5)
+        )
+    );
+    let replayed: Vec<Option<u64>> = (0..3).map(|_| stamped(&second).1).collect();
+    assert_eq!(replayed, [Some(3), Some(4), Some(5)]);
+    tx.send(4).expect("running");
+    assert_eq!(stamped(&second).1, Some(6), "the count goes on");
+    let metrics = runtime.metrics().resume;
+    assert_eq!((metrics.replayed, metrics.detached_windows), (1, 0));
+    assert!(metrics.replayed_bytes > 0);
+    drop(tx);
+    runtime.shutdown();
+}
+
+#[test]
+fn past_the_buffer_bound_a_resume_sends_the_whole_tree() {
+    let probe = Probe::default();
+    let (factory, tx) = ticker(&probe);
+    let runtime = runtime(RuntimeConfig {
+        replay_buffer_bytes: 200,
+        ..RuntimeConfig::default()
+    });
+    let me = session("me");
+    let first = browser(&me);
+    let (id, token) = started(&runtime, &factory, &first);
+    let id = lona_protocol::RuntimeId(id);
+    runtime.connection_closed(&first);
+    for n in 1..=20 {
+        tx.send(n).expect("running");
+    }
+    eventually("shown 20", || probe.entries().len() == 20);
+    let second = browser(&me);
+    runtime
+        .resume_view(&second, W1, id, 2, &token)
+        .expect("resumes");
+    assert_eq!(stamped(&second).1, Some(22));
+    let (tree, seq) = stamped(&second);
+    assert_eq!(seq, Some(23));
+    let DecodedServerMessage::Data {
+        html: Some(DecodedHtml::Tree(tree)),
+        ..
+    } = tree
+    else {
+        panic!("{tree:?}")
+    };
+    assert!(format!("{tree:?}").contains("20"), "{tree:?}");
+    assert_eq!(runtime.metrics().resume.full_tree, 1);
+    drop(tx);
+    runtime.shutdown();
+}
+
+#[test]
+fn forged_tokens_other_sessions_and_gone_views_are_refused() {
+    let probe = Probe::default();
+    let (factory, tx) = ticker(&probe);
+    let runtime = runtime(RuntimeConfig::default());
+    let me = session("me");
+    let first = browser(&me);
+    let (id, token) = started(&runtime, &factory, &first);
+    let id = lona_protocol::RuntimeId(id);
+    runtime.connection_closed(&first);
+    let mine = browser(&me);
+    let forged = "AAAAAAAAAAAAAAAAAAAAAA";
+    assert_eq!(
+        runtime.resume_view(&mine, W1, id, 2, forged),
+        Err(ResumeFailure::Refused)
+    );
+    let theirs = browser(&session("other"));
+    assert_eq!(
+        runtime.resume_view(&theirs, W1, id, 2, &token),
+        Err(ResumeFailure::Refused)
+    );
+    assert_eq!(
+        runtime.resume_view(&mine, W1, lona_protocol::RuntimeId(id.0 + 100), 2, &token),
+        Err(ResumeFailure::Expired)
+    );
+    assert_eq!(runtime.metrics().resume.failed, 3);
+    assert!(mine.try_next().is_none(), "a refusal sends nothing itself");
+    // The real owner still resumes.
+    runtime
+        .resume_view(&mine, W1, id, 2, &token)
+        .expect("resumes");
+    drop(tx);
+    runtime.shutdown();
+}
+
+#[test]
+fn when_the_grace_ends_the_view_stops_and_cannot_be_resumed() {
+    let probe = Probe::default();
+    let (factory, tx) = ticker(&probe);
+    let runtime = runtime(RuntimeConfig {
+        resume_grace: Duration::from_millis(20),
+        ..RuntimeConfig::default()
+    });
+    let me = session("me");
+    let first = browser(&me);
+    let (id, token) = started(&runtime, &factory, &first);
+    let id = lona_protocol::RuntimeId(id);
+    runtime.connection_closed(&first);
+    // The view's `handle_request` returns; a finished view lives while a window holds it,
+    // and the detached window holds it until the grace ends.
+    drop(tx);
+    eventually("the view is gone", || runtime.view_count() == 0);
+    assert_eq!(
+        runtime.resume_view(&browser(&me), W1, id, 2, &token),
+        Err(ResumeFailure::Expired)
+    );
+    runtime.shutdown();
+}
+
+#[test]
+fn plain_windows_are_never_numbered_and_stop_with_their_socket() {
+    let probe = Probe::default();
+    let (factory, tx) = ticker(&probe);
+    let runtime = runtime(RuntimeConfig::default());
+    let conn = browser(&session("me"));
+    let request = Request::new("http://localhost/tick", conn.session().clone());
+    runtime
+        .start_view(&factory, request, &conn, W1)
+        .expect("starts");
+    let start = conn.next_timeout(Duration::from_secs(20)).expect("a frame");
+    assert!(
+        matches!(&start, Outgoing::Frame(f) if f.ends_with(",204,null]")),
+        "{start:?}"
+    );
+    assert_eq!(stamped(&conn).1, None);
+    drop(tx);
+    runtime.connection_closed(&conn);
+    eventually("the view is gone", || runtime.view_count() == 0);
+    runtime.shutdown();
+}
+
+#[test]
+fn a_lagging_or_closed_connection_keeps_an_acknowledged_window_s_output_for_the_resume() {
+    let probe = Probe::default();
+    let (factory, tx) = ticker(&probe);
+    let runtime = runtime(RuntimeConfig::default());
+    let me = session("me");
+    let first = Connection::new(
+        me.clone(),
+        crate::OutboxLimits {
+            merge_at: 1_000,
+            close_at: 4,
+        },
+    );
+    let (id, token) = started(&runtime, &factory, &first);
+    let id = lona_protocol::RuntimeId(id);
+    // Nobody drains the outbox: it lags, closes, and later output finds it closed.
+    for n in 1..=6 {
+        tx.send(n).expect("running");
+    }
+    eventually("shown 6", || probe.entries().len() == 6);
+    assert!(first.is_closed());
+    runtime.connection_closed(&first);
+    let second = browser(&me);
+    runtime
+        .resume_view(&second, W1, id, 2, &token)
+        .expect("resumes");
+    assert_eq!(
+        stamped(&second).1,
+        Some(8),
+        "RESUMED: six updates after the tree"
+    );
+    let replayed: Vec<Option<u64>> = (0..6).map(|_| stamped(&second).1).collect();
+    assert_eq!(replayed, (3..=8).map(Some).collect::<Vec<_>>());
+    drop(tx);
+    runtime.shutdown();
+}
