@@ -15,6 +15,7 @@ mod input;
 mod messages;
 mod navigation;
 mod order;
+mod resume;
 mod submit;
 pub(crate) mod support;
 mod todo;
