@@ -5,11 +5,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lona_html::tags::{button, div, li, ul};
+use lona_protocol::RuntimeId;
 use parking_lot::Mutex;
 
 use crate::{
-    Context, EventContext, EventOutcome, Flow, HandlerId, InputEvent, Request, View, ViewFactory,
-    ViewHandle, ViewResult,
+    Connection, Context, EventContext, EventOutcome, Flow, HandlerId, InputEvent, Request, Runtime,
+    View, ViewFactory, ViewHandle, ViewResult,
 };
 
 use super::support::{
@@ -77,12 +78,9 @@ impl View for Todo {
     }
 }
 
-fn handle(todo: &Todo) -> ViewHandle {
-    todo.handle.lock().clone().expect("the view ran")
-}
-
-#[test]
-fn a_removed_rows_handlers_are_dropped_with_what_they_captured() {
+/// A runtime showing the todo list in one window: the runtime, the view's parts, the
+/// browser and the view's id.
+fn shown() -> (Runtime, Todo, Arc<Connection>, RuntimeId) {
     let runtime = small_runtime();
     let todo = Todo::default();
     let factory = ViewFactory::blocking({
@@ -92,6 +90,16 @@ fn a_removed_rows_handlers_are_dropped_with_what_they_captured() {
     let conn = browser(&session("a"));
     let id = start(&runtime, &factory, &conn, "http://localhost/");
     until_data(&conn);
+    (runtime, todo, conn, id)
+}
+
+fn handle(todo: &Todo) -> ViewHandle {
+    todo.handle.lock().clone().expect("the view ran")
+}
+
+#[test]
+fn a_removed_rows_handlers_are_dropped_with_what_they_captured() {
+    let (runtime, todo, conn, id) = shown();
     assert_eq!(handle(&todo).handler_count(), 4, "all shown, none dropped");
     let delete_milk = todo.probe.node(0);
     let outcome = runtime.input_event(&conn, W1, id, click_on(&delete_milk, 1));
@@ -110,15 +118,7 @@ fn a_removed_rows_handlers_are_dropped_with_what_they_captured() {
 
 #[test]
 fn a_row_moved_within_one_handler_keeps_its_handlers() {
-    let runtime = small_runtime();
-    let todo = Todo::default();
-    let factory = ViewFactory::blocking({
-        let todo = todo.clone();
-        move |_| todo.clone()
-    });
-    let conn = browser(&session("a"));
-    let id = start(&runtime, &factory, &conn, "http://localhost/");
-    until_data(&conn);
+    let (runtime, todo, conn, id) = shown();
     let rotate = todo.probe.node(3);
     runtime.input_event(&conn, W1, id, click_on(&rotate, 1));
     eventually("the rotation ran", || {
@@ -136,15 +136,7 @@ fn a_row_moved_within_one_handler_keeps_its_handlers() {
 
 #[test]
 fn a_removed_handler_is_gone_and_its_events_reach_the_view_hook() {
-    let runtime = small_runtime();
-    let todo = Todo::default();
-    let factory = ViewFactory::blocking({
-        let todo = todo.clone();
-        move |_| todo.clone()
-    });
-    let conn = browser(&session("a"));
-    let id = start(&runtime, &factory, &conn, "http://localhost/");
-    until_data(&conn);
+    let (runtime, todo, conn, id) = shown();
     let view = handle(&todo);
     let first = todo.ids.lock()[0];
     assert_eq!(first.node(), todo.probe.node(0).id());
