@@ -8,10 +8,11 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use lona_html::tags::{div, span};
 use lona_protocol::{
-    DecodedHtml, DecodedServerMessage, ResumeFailure, ServerFrame, decode_server_with_seq,
+    DecodedHtml, DecodedServerMessage, ResumeFailure, RuntimeId, ServerFrame,
+    decode_server_with_seq,
 };
 
-use super::support::{Probe, W1, browser, eventually, session};
+use super::support::{Probe, W1, browser, eventually, session, small_runtime, small_runtime_with};
 use crate::{
     Connection, Context, Outgoing, Request, Response, Runtime, RuntimeConfig, View, ViewFactory,
     ViewResult,
@@ -37,14 +38,6 @@ impl View for Ticker {
     }
 }
 
-fn runtime(config: RuntimeConfig) -> Runtime {
-    Runtime::new(RuntimeConfig {
-        runtime_threads: 2,
-        worker_threads: 2,
-        ..config
-    })
-}
-
 fn ticker(probe: &Probe) -> (ViewFactory, Sender<u32>) {
     let (tx, rx) = unbounded();
     let probe = probe.clone();
@@ -67,7 +60,11 @@ fn stamped(conn: &Connection) -> (DecodedServerMessage, Option<u64>) {
     }
 }
 
-fn started(runtime: &Runtime, factory: &ViewFactory, conn: &Arc<Connection>) -> (u64, String) {
+fn started(
+    runtime: &Runtime,
+    factory: &ViewFactory,
+    conn: &Arc<Connection>,
+) -> (RuntimeId, String) {
     let request = Request::new("http://localhost/tick", conn.session().clone());
     let id = runtime
         .start_view_acked(factory, request, conn, W1)
@@ -83,18 +80,17 @@ fn started(runtime: &Runtime, factory: &ViewFactory, conn: &Arc<Connection>) -> 
     assert_eq!(seq, Some(1));
     let (_, seq) = stamped(conn);
     assert_eq!(seq, Some(2), "the tree");
-    (id.0, token)
+    (id, token)
 }
 
 #[test]
 fn a_closed_socket_detaches_and_a_resume_replays_exactly_what_was_missed() {
     let probe = Probe::default();
     let (factory, tx) = ticker(&probe);
-    let runtime = runtime(RuntimeConfig::default());
+    let runtime = small_runtime();
     let me = session("me");
     let first = browser(&me);
     let (id, token) = started(&runtime, &factory, &first);
-    let id = lona_protocol::RuntimeId(id);
     runtime.ack(&first, W1, id, 2).expect("sent");
     assert!(runtime.ack(&first, W1, id, 3).is_err(), "3 was never sent");
     tx.send(1).expect("the view listens");
@@ -136,14 +132,13 @@ fn a_closed_socket_detaches_and_a_resume_replays_exactly_what_was_missed() {
 fn past_the_buffer_bound_a_resume_sends_the_whole_tree() {
     let probe = Probe::default();
     let (factory, tx) = ticker(&probe);
-    let runtime = runtime(RuntimeConfig {
+    let runtime = small_runtime_with(RuntimeConfig {
         replay_buffer_bytes: 200,
         ..RuntimeConfig::default()
     });
     let me = session("me");
     let first = browser(&me);
     let (id, token) = started(&runtime, &factory, &first);
-    let id = lona_protocol::RuntimeId(id);
     runtime.connection_closed(&first);
     for n in 1..=20 {
         tx.send(n).expect("running");
@@ -173,11 +168,10 @@ fn past_the_buffer_bound_a_resume_sends_the_whole_tree() {
 fn forged_tokens_other_sessions_and_gone_views_are_refused() {
     let probe = Probe::default();
     let (factory, tx) = ticker(&probe);
-    let runtime = runtime(RuntimeConfig::default());
+    let runtime = small_runtime();
     let me = session("me");
     let first = browser(&me);
     let (id, token) = started(&runtime, &factory, &first);
-    let id = lona_protocol::RuntimeId(id);
     runtime.connection_closed(&first);
     let mine = browser(&me);
     let forged = "AAAAAAAAAAAAAAAAAAAAAA";
@@ -208,14 +202,13 @@ fn forged_tokens_other_sessions_and_gone_views_are_refused() {
 fn when_the_grace_ends_the_view_stops_and_cannot_be_resumed() {
     let probe = Probe::default();
     let (factory, tx) = ticker(&probe);
-    let runtime = runtime(RuntimeConfig {
+    let runtime = small_runtime_with(RuntimeConfig {
         resume_grace: Duration::from_millis(20),
         ..RuntimeConfig::default()
     });
     let me = session("me");
     let first = browser(&me);
     let (id, token) = started(&runtime, &factory, &first);
-    let id = lona_protocol::RuntimeId(id);
     runtime.connection_closed(&first);
     // The view's `handle_request` returns; a finished view lives while a window holds it,
     // and the detached window holds it until the grace ends.
@@ -232,7 +225,7 @@ fn when_the_grace_ends_the_view_stops_and_cannot_be_resumed() {
 fn plain_windows_are_never_numbered_and_stop_with_their_socket() {
     let probe = Probe::default();
     let (factory, tx) = ticker(&probe);
-    let runtime = runtime(RuntimeConfig::default());
+    let runtime = small_runtime();
     let conn = browser(&session("me"));
     let request = Request::new("http://localhost/tick", conn.session().clone());
     runtime
@@ -254,7 +247,7 @@ fn plain_windows_are_never_numbered_and_stop_with_their_socket() {
 fn a_lagging_or_closed_connection_keeps_an_acknowledged_window_s_output_for_the_resume() {
     let probe = Probe::default();
     let (factory, tx) = ticker(&probe);
-    let runtime = runtime(RuntimeConfig::default());
+    let runtime = small_runtime();
     let me = session("me");
     let first = Connection::new(
         me.clone(),
@@ -264,7 +257,6 @@ fn a_lagging_or_closed_connection_keeps_an_acknowledged_window_s_output_for_the_
         },
     );
     let (id, token) = started(&runtime, &factory, &first);
-    let id = lona_protocol::RuntimeId(id);
     // Nobody drains the outbox: it lags, closes, and later output finds it closed.
     for n in 1..=6 {
         tx.send(n).expect("running");

@@ -314,10 +314,15 @@ pub(super) fn browser(session: &SessionId) -> Arc<Connection> {
 }
 
 pub(super) fn small_runtime() -> Runtime {
+    small_runtime_with(RuntimeConfig::default())
+}
+
+/// [`small_runtime`] with the rest of `config`.
+pub(super) fn small_runtime_with(config: RuntimeConfig) -> Runtime {
     Runtime::new(RuntimeConfig {
         runtime_threads: 2,
         worker_threads: 2,
-        ..RuntimeConfig::default()
+        ..config
     })
 }
 
