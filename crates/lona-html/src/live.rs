@@ -75,7 +75,7 @@ impl<T: fmt::Display + Send + 'static> Live<T> {
         Live::build(node.into(), value, |value: &T, node: &Node| {
             let text = value.to_string();
             // An unchanged value sends nothing.
-            if node.text_content() != text || node.children().len() != 1 {
+            if node.child_count() != 1 || node.text_content() != text {
                 node.set_text(text);
             }
         })

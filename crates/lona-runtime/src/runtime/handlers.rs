@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use lona_html::{Document, NodeId};
+use lona_html::NodeId;
 use lona_protocol::client::EventKind;
 
 use super::ViewShared;
@@ -134,7 +134,8 @@ impl ViewShared {
             }
             let mut removed = Vec::new();
             for id in departed {
-                if handlers.by_node.contains_key(&id) && !in_document(&self.doc, id) {
+                // Most nodes that leave have no handler: look them up in the tree only if so.
+                if handlers.by_node.contains_key(&id) && self.doc.node(id).is_none() {
                     removed.extend(handlers.by_node.remove(&id));
                 }
             }
@@ -152,8 +153,4 @@ impl ViewShared {
     pub(crate) fn handler_count(&self) -> usize {
         self.handlers.lock().len()
     }
-}
-
-fn in_document(doc: &Document, id: NodeId) -> bool {
-    doc.node(id).is_some()
 }
