@@ -78,6 +78,10 @@ struct Sizes {
     view_seconds: u64,
     idle_async: u64,
     idle_blocking: u64,
+    /// Cuts of one acknowledged view, each resumed.
+    cuts: u64,
+    /// Views per batch whose sockets are cut, for the memory per detached view.
+    detached: u64,
     /// Seconds of each round of a throughput comparison.
     http_seconds: u64,
 }
@@ -97,6 +101,8 @@ impl Sizes {
                 view_seconds: 5,
                 idle_async: 1_000,
                 idle_blocking: 200,
+                cuts: 100,
+                detached: 1_000,
                 http_seconds: 1,
             }
         } else {
@@ -106,6 +112,8 @@ impl Sizes {
                 view_seconds: 20,
                 idle_async: 10_000,
                 idle_blocking: 1_000,
+                cuts: 500,
+                detached: 1_000,
                 http_seconds: 3,
             }
         }
@@ -328,9 +336,66 @@ pub(crate) fn run(root: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
     }
     drop(app);
 
-    // (5) Static files beside nginx, when it is installed.
+    // (5) The acknowledged stream: resumes after cuts, and what a detached view holds.
+    acknowledged_stream(&bin, &sizes, &mut rows)?;
+
+    // (6) Static files beside nginx, when it is installed.
     static_files(root, &bin, &sizes, &mut rows)?;
     Ok(rows)
+}
+
+/// Resume time after a cut (the new socket open to the DOM showing what it missed) beside one
+/// click's round trip on the same view; the bytes of a resume beside the view's start (its
+/// whole tree), on the 100-row page; the memory per detached view.
+fn acknowledged_stream(bin: &Path, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    let app = Server::start(&bin.join("lona-bench-server"), &[])?;
+    let clicks = sizes.clicks.to_string();
+    let cuts = sizes.cuts.to_string();
+    let report = load(
+        bin,
+        &args(&[
+            "resume", "--addr", &app.addr, "--path", "/page", "--clicks", &clicks, "--cuts", &cuts,
+        ]),
+    )?;
+    for (quantile, resume, click) in [
+        ("p50", "resume_p50_ns", "click_p50_ns"),
+        ("p99", "resume_p99_ns", "click_p99_ns"),
+    ] {
+        rows.push(Row::beside(
+            format!("e2e/resume_{quantile}/{cuts}cuts"),
+            number(&report, resume)?,
+            NANOSECONDS,
+            number(&report, click)?,
+        ));
+    }
+    rows.push(Row::beside(
+        "e2e/resume_bytes/100rows".to_owned(),
+        number(&report, "resume_bytes")?,
+        "bytes",
+        number(&report, "start_bytes")?,
+    ));
+    let views = sizes.detached.to_string();
+    let report = load(
+        bin,
+        &args(&[
+            "detached",
+            "--addr",
+            &app.addr,
+            "--path",
+            "/idle-async",
+            "--views",
+            &views,
+            "--pid",
+            &app.pid(),
+        ]),
+    )?;
+    rows.push(Row::new(
+        format!("e2e/memory_per_detached_view/{views}"),
+        number(&report, "bytes_per_detached_view")?,
+        "bytes",
+        None,
+    ));
+    Ok(())
 }
 
 /// A 1 KB and a 1 MB file over 64 connections, served by the app and by nginx from the same

@@ -310,6 +310,12 @@ const TARGETS: &[(&str, Target)] = &[
         "e2e/memory_per_idle_blocking_view/",
         Target::AtMost(20_480.0),
     ),
+    // A resume is one socket's handshake-free round trip plus the missed frames: about one
+    // click's round trip; twice that leaves room for a replay of several frames.
+    ("e2e/resume_p50/", Target::RatioAtMost(2.0)),
+    // The missed frames, not the page again: a tenth of the whole tree at most.
+    ("e2e/resume_bytes/", Target::RatioAtMost(0.1)),
+    ("e2e/memory_per_detached_view/", Target::AtMost(10_240.0)),
     ("e2e/hello_requests_per_second/", Target::RatioAtLeast(0.7)),
     (
         "e2e/hello_async_requests_per_second/",

@@ -17,7 +17,8 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::{View, check_loopback, resident_bytes};
+use crate::view::{View, get};
+use crate::{check_loopback, resident_bytes};
 
 /// What an attack does.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -83,7 +84,7 @@ fn source(n: usize) -> IpAddr {
 }
 
 async fn connect_from(n: usize, addr: SocketAddr) -> std::io::Result<TcpStream> {
-    crate::connect(addr, Some(source(n))).await
+    crate::view::connect(addr, Some(source(n))).await
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -220,7 +221,7 @@ async fn misbehave(
 async fn probe_until(addr: SocketAddr, path: &str, deadline: Instant) -> (u64, u64) {
     let (mut ok, mut failed) = (0, 0);
     while Instant::now() < deadline {
-        let load = tokio::time::timeout(Duration::from_secs(2), crate::get(addr, path, None, None));
+        let load = tokio::time::timeout(Duration::from_secs(2), get(addr, path, None, None));
         match load.await {
             Ok(Ok((200, _))) => ok += 1,
             _ => failed += 1,
@@ -360,7 +361,7 @@ async fn storm(plan: &Plan) -> Result<serde_json::Value, String> {
 /// A page load with a session cookie the server never issued.
 async fn forged_cookie(plan: &Plan) -> Result<serde_json::Value, String> {
     let forged = "lona_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-    let (status, set_cookie) = crate::get(plan.addr, &plan.path, Some(forged), None).await?;
+    let (status, set_cookie) = get(plan.addr, &plan.path, Some(forged), None).await?;
     Ok(json!({
         "status": status,
         "new_cookie_issued": set_cookie.is_some(),

@@ -11,8 +11,10 @@
 )]
 
 mod attack;
+mod resume;
+mod view;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -20,14 +22,14 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use futures_util::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
-use lona_protocol::{ClientState, Received, WindowId};
+use lona_protocol::WindowId;
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Mutex;
+use tokio_tungstenite::client_async;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::{WebSocketStream, client_async};
+
+use crate::view::View;
 
 #[derive(Parser)]
 #[command(about = "Load generator for lona servers (loopback only)")]
@@ -122,6 +124,46 @@ enum Command {
         #[arg(long)]
         pid: Option<u32>,
     },
+    /// Resume one acknowledged view after cuts: the time from the new socket to the DOM
+    /// consistent, beside a click's round trip, and the bytes of a resume beside the start's.
+    Resume {
+        /// The server (a loopback address).
+        #[arg(long)]
+        addr: SocketAddr,
+        /// The page of the view.
+        #[arg(long, default_value = "/")]
+        path: String,
+        /// The CSS selector of the node to click.
+        #[arg(long, default_value = "#plus", value_parser = selector)]
+        selector: String,
+        /// The CSS selector of the node showing the number each click raises.
+        #[arg(long, default_value = "#count", value_parser = selector)]
+        counter: String,
+        /// Clicks measured before the cuts.
+        #[arg(long, default_value_t = 500)]
+        clicks: u64,
+        /// Cuts, each with a click sent right before it.
+        #[arg(long, default_value_t = 200)]
+        cuts: u64,
+    },
+    /// Report the server's resident memory per detached view of the acknowledged stream.
+    Detached {
+        /// The server (a loopback address).
+        #[arg(long)]
+        addr: SocketAddr,
+        /// The page of the views.
+        #[arg(long, default_value = "/idle-async")]
+        path: String,
+        /// The server's Prometheus page (`metrics_url_prefix`).
+        #[arg(long, default_value = "/metrics")]
+        metrics: String,
+        /// Views per batch (two batches are opened and cut).
+        #[arg(long, default_value_t = 1000)]
+        views: usize,
+        /// The server's process id.
+        #[arg(long)]
+        pid: u32,
+    },
     /// Measure a bare WebSocket echo server's round trip, the floor of `click`.
     Echo {
         /// The echo server (a loopback address).
@@ -135,8 +177,6 @@ enum Command {
         size: usize,
     },
 }
-
-type Socket = WebSocketStream<TcpStream>;
 
 fn main() {
     let cli = Cli::parse();
@@ -194,6 +234,21 @@ fn main() {
                 messages,
                 size,
             } => echo(addr, messages, size).await,
+            Command::Resume {
+                addr,
+                path,
+                selector,
+                counter,
+                clicks,
+                cuts,
+            } => resume::resume(addr, &path, &selector, &counter, clicks, cuts).await,
+            Command::Detached {
+                addr,
+                path,
+                metrics,
+                views,
+                pid,
+            } => resume::detached(addr, &path, &metrics, views, pid).await,
             Command::Attack {
                 kind,
                 addr,
@@ -239,233 +294,6 @@ fn check_loopback(addr: SocketAddr) -> Result<(), String> {
         Err(format!(
             "{addr} is not a loopback address: lona-bench only loads local servers"
         ))
-    }
-}
-
-/// A page load: returns the session cookie the server set.
-async fn load_page(
-    addr: SocketAddr,
-    path: &str,
-    source: Option<IpAddr>,
-) -> Result<Option<String>, String> {
-    let (_, set_cookie) = get(addr, path, None, source).await?;
-    Ok(set_cookie.and_then(|value| Some(value.split(';').next()?.trim().to_owned())))
-}
-
-/// One GET over a fresh connection, from `source` if given, with `cookie` if given: the
-/// status and the whole `Set-Cookie` value, if any.
-async fn get(
-    addr: SocketAddr,
-    path: &str,
-    cookie: Option<&str>,
-    source: Option<IpAddr>,
-) -> Result<(u16, Option<String>), String> {
-    let mut stream = connect(addr, source).await.map_err(|e| e.to_string())?;
-    let cookie = cookie.map_or_else(String::new, |c| format!("Cookie: {c}\r\n"));
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut raw = Vec::new();
-    stream
-        .read_to_end(&mut raw)
-        .await
-        .map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&raw);
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or("no status line")?;
-    let set_cookie = text
-        .split("\r\n\r\n")
-        .next()
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.trim().eq_ignore_ascii_case("set-cookie"))
-        .map(|(_, value)| value.trim().to_owned());
-    Ok((status, set_cookie))
-}
-
-/// An open view: its socket and what the client knows.
-struct View {
-    socket: Socket,
-    state: ClientState,
-    bytes_received: u64,
-}
-
-/// A connection to `addr`, from `source` if given (another loopback address, as another
-/// visitor's machine).
-async fn connect(addr: SocketAddr, source: Option<IpAddr>) -> std::io::Result<TcpStream> {
-    let Some(source) = source else {
-        return TcpStream::connect(addr).await;
-    };
-    let socket = if source.is_ipv4() {
-        tokio::net::TcpSocket::new_v4()?
-    } else {
-        tokio::net::TcpSocket::new_v6()?
-    };
-    socket.bind(SocketAddr::new(source, 0))?;
-    socket.connect(addr).await
-}
-
-impl View {
-    async fn open(addr: SocketAddr, path: &str) -> Result<View, String> {
-        View::open_from(addr, path, None).await
-    }
-
-    /// A view of a visitor at `source`.
-    async fn open_from(
-        addr: SocketAddr,
-        path: &str,
-        source: Option<IpAddr>,
-    ) -> Result<View, String> {
-        let mut view = View::connect(addr, path, source).await?;
-        view.start(addr, path).await?;
-        Ok(view)
-    }
-
-    /// A view on a socket that never loaded the page, so it has no session cookie.
-    async fn open_without_cookie(
-        addr: SocketAddr,
-        path: &str,
-        source: Option<IpAddr>,
-    ) -> Result<View, String> {
-        let mut view = View::socket(addr, path, None, source).await?;
-        view.start(addr, path).await?;
-        Ok(view)
-    }
-
-    /// The page's socket, with its session cookie, before any VIEW.
-    async fn connect(addr: SocketAddr, path: &str, source: Option<IpAddr>) -> Result<View, String> {
-        let cookie = load_page(addr, path, source).await?;
-        View::socket(addr, path, cookie, source).await
-    }
-
-    async fn socket(
-        addr: SocketAddr,
-        path: &str,
-        cookie: Option<String>,
-        source: Option<IpAddr>,
-    ) -> Result<View, String> {
-        let mut request = format!("ws://{addr}{path}")
-            .into_client_request()
-            .map_err(|e| e.to_string())?;
-        if let Some(cookie) = cookie
-            && let Ok(value) = cookie.parse()
-        {
-            request.headers_mut().insert("Cookie", value);
-        }
-        if let Ok(origin) = format!("http://{addr}").parse() {
-            request.headers_mut().insert("Origin", origin);
-        }
-        let stream = connect(addr, source).await.map_err(|e| e.to_string())?;
-        let _ = stream.set_nodelay(true);
-        let (socket, _) = client_async(request, stream)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(View {
-            socket,
-            state: ClientState::new(),
-            bytes_received: 0,
-        })
-    }
-
-    /// Asks for the view in window 1 and waits for its first tree.
-    async fn start(&mut self, addr: SocketAddr, path: &str) -> Result<(), String> {
-        let frame = self
-            .state
-            .view(WindowId(1), &format!("http://{addr}{path}"));
-        self.send(frame).await?;
-        self.until(Duration::from_secs(30), |state| {
-            state
-                .window(WindowId(1))
-                .is_some_and(|w| w.view_started() && w.root().is_some())
-        })
-        .await
-    }
-
-    /// The HTML window 1 shows.
-    fn html(&self) -> String {
-        self.state
-            .window(WindowId(1))
-            .map(lona_protocol::Window::html)
-            .unwrap_or_default()
-    }
-
-    /// Clicks the node `selector` names once; whether an update answered in time.
-    async fn click_once(&mut self, selector: &str, timeout: Duration) -> bool {
-        let Some(target) = self
-            .state
-            .window(WindowId(1))
-            .and_then(|w| w.query(selector))
-        else {
-            return false;
-        };
-        let Ok(frame) = self.state.click(&target) else {
-            return false;
-        };
-        self.send(frame.frame).await.is_ok() && self.next_update(timeout).await.is_ok()
-    }
-
-    /// Sends PING and waits for its PONG.
-    async fn ping(&mut self, timeout: Duration) -> Result<(), String> {
-        let pongs = self.state.pongs();
-        let frame = self.state.ping();
-        self.send(frame).await?;
-        self.until(timeout, |state| state.pongs() > pongs).await
-    }
-
-    async fn send(&mut self, frame: String) -> Result<(), String> {
-        self.socket
-            .send(Message::text(frame))
-            .await
-            .map_err(|e| e.to_string())
-    }
-
-    /// Reads frames until one of them is a DATA for the window; returns its size.
-    async fn next_update(&mut self, timeout: Duration) -> Result<usize, String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let (received, size) = self.receive(deadline).await?;
-            if matches!(received, Received::Data { .. }) {
-                return Ok(size);
-            }
-        }
-    }
-
-    async fn until(
-        &mut self,
-        timeout: Duration,
-        done: impl Fn(&ClientState) -> bool,
-    ) -> Result<(), String> {
-        let deadline = Instant::now() + timeout;
-        while !done(&self.state) {
-            self.receive(deadline).await?;
-        }
-        Ok(())
-    }
-
-    async fn receive(&mut self, deadline: Instant) -> Result<(Received, usize), String> {
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let message = tokio::time::timeout(left, self.socket.next())
-                .await
-                .map_err(|_| "timeout".to_owned())?
-                .ok_or("the server closed the socket")?
-                .map_err(|e| e.to_string())?;
-            if let Message::Text(text) = message {
-                self.bytes_received += text.len() as u64;
-                let received = self
-                    .state
-                    .receive(text.as_str())
-                    .map_err(|e| e.to_string())?;
-                return Ok((received, text.len()));
-            }
-        }
     }
 }
 

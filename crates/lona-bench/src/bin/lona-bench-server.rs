@@ -1,4 +1,5 @@
-//! The app the load generator measures: a counter whose button has a click handler (`/`), a
+//! The app the load generator measures: a counter whose button has a click handler (`/`), the
+//! same counter above a 100-row table (`/page`, a page of some weight for the resume bytes), a
 //! view parked in `await_click` as an async view (`/idle-async`) and as a blocking view
 //! (`/idle-blocking`), a non-interactive hello page (`/hello` from a handler on the worker pool,
 //! `/hello-async` from one on the I/O threads), a daemon view (`/daemon`), and static files from the folder
@@ -20,6 +21,27 @@ impl View for Counter {
         let count = Live::new_in(tags::span().with_id("count"), 0_u64);
         let plus = tags::button().with_id("plus").with("+1");
         let html = tags::div().with((&count, &plus));
+        cx.on_click(&plus, move |_, _| count.update(|n| *n += 1));
+        Ok(html.into())
+    }
+}
+
+/// The counter above a table of 100 rows: what a resume costs beside a whole tree shows on a
+/// page of some weight.
+struct Page;
+
+impl View for Page {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let count = Live::new_in(tags::span().with_id("count"), 0_u64);
+        let plus = tags::button().with_id("plus").with("+1");
+        let rows = (1..=100).map(|n| {
+            tags::tr().with((
+                tags::td().with(n),
+                tags::td().with(format!("Row {n} of the report")),
+                tags::td().with(n * 37 % 1000),
+            ))
+        });
+        let html = tags::div().with((&count, &plus, tags::table().with(rows)));
         cx.on_click(&plus, move |_, _| count.update(|n| *n += 1));
         Ok(html.into())
     }
@@ -88,9 +110,12 @@ fn main() -> lona::Result<()> {
     if let Some(dir) = std::env::var_os("LONA_BENCH_STATIC_DIR") {
         app.settings.static_dirs = vec![dir.into()];
     }
+    // `lona-bench detached` reads the detached-windows gauge.
+    app.settings.metrics_url_prefix = Some("/metrics".to_owned());
     // `LONA_*` variables override the above, for experiments (`LONA_MAX_WORKER_THREADS=2`).
     app.settings.load_env()?;
     app.view("/", |_| Counter);
+    app.view("/page", |_| Page);
     app.async_view("/idle-async", |_| IdleAsync { daemon: false });
     app.view("/idle-blocking", |_| IdleBlocking);
     app.async_view("/daemon", |_| IdleAsync { daemon: true });
