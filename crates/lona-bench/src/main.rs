@@ -11,6 +11,7 @@
 )]
 
 mod attack;
+mod first_html;
 mod resume;
 mod view;
 
@@ -146,6 +147,22 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         cuts: u64,
     },
+    /// Time new visitors' first contentful HTML of an interactive page: the page itself if the
+    /// server painted the view in it, else the view's first tree over the page's socket.
+    FirstHtml {
+        /// The server (a loopback address).
+        #[arg(long)]
+        addr: SocketAddr,
+        /// The interactive page.
+        #[arg(long, default_value = "/page")]
+        path: String,
+        /// A text of the view's first show.
+        #[arg(long, default_value = "Row 100 of the report")]
+        marker: String,
+        /// Visitors, one after the other.
+        #[arg(long, default_value_t = 500)]
+        samples: u64,
+    },
     /// Report the server's resident memory per detached view of the acknowledged stream.
     Detached {
         /// The server (a loopback address).
@@ -242,6 +259,12 @@ fn main() {
                 clicks,
                 cuts,
             } => resume::resume(addr, &path, &selector, &counter, clicks, cuts).await,
+            Command::FirstHtml {
+                addr,
+                path,
+                marker,
+                samples,
+            } => first_html::first_html(addr, &path, &marker, samples).await,
             Command::Detached {
                 addr,
                 path,

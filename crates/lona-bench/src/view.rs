@@ -20,8 +20,8 @@ pub(crate) async fn load_page(
     path: &str,
     source: Option<IpAddr>,
 ) -> Result<Option<String>, String> {
-    let (_, set_cookie) = get(addr, path, None, source).await?;
-    Ok(set_cookie.and_then(|value| Some(value.split(';').next()?.trim().to_owned())))
+    let response = get_raw(addr, path, None, source).await?;
+    Ok(set_cookie_of(&response))
 }
 
 /// One GET over a fresh connection, from `source` if given, with `cookie` if given: the
@@ -34,15 +34,24 @@ pub(crate) async fn get(
 ) -> Result<(u16, Option<String>), String> {
     let text = get_raw(addr, path, cookie, source).await?;
     let status = status_of(&text)?;
-    let set_cookie = text
+    Ok((status, set_cookie_header(&text)))
+}
+
+/// The whole `Set-Cookie` value of a response, if it has one.
+fn set_cookie_header(response: &str) -> Option<String> {
+    response
         .split("\r\n\r\n")
-        .next()
-        .unwrap_or_default()
+        .next()?
         .lines()
         .filter_map(|line| line.split_once(':'))
         .find(|(name, _)| name.trim().eq_ignore_ascii_case("set-cookie"))
-        .map(|(_, value)| value.trim().to_owned());
-    Ok((status, set_cookie))
+        .map(|(_, value)| value.trim().to_owned())
+}
+
+/// The `name=value` of the session cookie a response set, if it set one.
+pub(crate) fn set_cookie_of(response: &str) -> Option<String> {
+    let header = set_cookie_header(response)?;
+    Some(header.split(';').next()?.trim().to_owned())
 }
 
 /// The body of a page that answers 200 (a metrics page), without a session.
@@ -58,7 +67,7 @@ pub(crate) async fn get_body(addr: SocketAddr, path: &str) -> Result<String, Str
 }
 
 /// The whole response to one GET with `Connection: close`.
-async fn get_raw(
+pub(crate) async fn get_raw(
     addr: SocketAddr,
     path: &str,
     cookie: Option<&str>,
