@@ -5,10 +5,12 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use crossbeam_channel::{Receiver, RecvTimeoutError, unbounded};
 use lona::prelude::*;
 use lona_test::{Direction, FaultProxy};
+use parking_lot::Mutex;
 
 use super::support::{Result, WAIT, app, fail, run};
 
@@ -58,7 +60,7 @@ async fn until(what: &str, mut condition: impl FnMut() -> bool) -> Result {
         if Instant::now() >= deadline {
             return Err(fail(format!("timed out after {WAIT:?} waiting for {what}")));
         }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
     Ok(())
 }
@@ -245,6 +247,93 @@ fn a_click_that_arrived_before_the_cut_is_not_sent_again() {
         page.click("#plus").await?;
         page.wait_text("#count", "2").await?;
         assert_eq!(clicks.load(Ordering::SeqCst), 2);
+        Ok(())
+    });
+}
+
+/// Shows `#n`, set to each number the test sends, one update each; keeps its root for the test.
+struct Ticker {
+    numbers: Receiver<u32>,
+    shown: Arc<Mutex<Option<Node>>>,
+}
+
+impl View for Ticker {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let n = tags::span().with_id("n").with_text("0");
+        let root = tags::div().with_child(&n);
+        cx.show(&root)?;
+        *self.shown.lock() = Some(root.clone());
+        loop {
+            // Short waits, so that a stop is seen; the test never waits on this timeout.
+            match self.numbers.recv_timeout(Duration::from_millis(20)) {
+                Ok(value) => {
+                    n.set_text(value.to_string());
+                    cx.show(&root)?;
+                }
+                Err(RecvTimeoutError::Timeout) => cx.sleep(Duration::ZERO)?,
+                Err(RecvTimeoutError::Disconnected) => return Ok(Response::Empty),
+            }
+        }
+    }
+}
+
+#[test]
+fn five_hundred_updates_lost_in_the_network_are_replayed_after_the_resume() {
+    let (numbers, received) = unbounded();
+    let shown = Arc::new(Mutex::new(None::<Node>));
+    let mut app = app();
+    app.view("/", {
+        let shown = Arc::clone(&shown);
+        move |_| Ticker {
+            numbers: received.clone(),
+            shown: Arc::clone(&shown),
+        }
+    });
+    let server_text = || shown.lock().as_ref().map(Node::text_content);
+    run(app, async |page| {
+        let proxy = FaultProxy::start(page.server().local_addr())?;
+        page.client().goto(&proxy.url("/")).await?;
+        page.wait_text("#n", "0").await?;
+        page.wait_until(
+            "the window on the acknowledged stream",
+            &window_state("w.ack_mode === true"),
+            Vec::new(),
+        )
+        .await?;
+
+        // The network goes silent: the server writes 500 updates that never arrive.
+        proxy.blackhole();
+        for n in 1..=500 {
+            numbers.send(n).map_err(|e| fail(e.to_string()))?;
+        }
+        until("the view showed 500", || {
+            server_text().as_deref() == Some("500")
+        })
+        .await?;
+        proxy.cut_now();
+        until("the window detached", || {
+            page.server().metrics().resume.detached_windows == 1
+        })
+        .await?;
+        proxy.restore();
+
+        page.wait_text("#n", "500").await?;
+        page.wait_until("resumed", &window_state("w.resuming === false"), Vec::new())
+            .await?;
+        let text = page
+            .eval(
+                "return document.querySelector('#lona').textContent;",
+                Vec::new(),
+            )
+            .await?;
+        assert_eq!(
+            text.as_str(),
+            server_text().as_deref(),
+            "the DOM's text is the server's"
+        );
+        let metrics = page.server().metrics().resume;
+        assert_eq!((metrics.replayed, metrics.full_tree), (1, 0), "{metrics:?}");
+        assert!(metrics.replayed_bytes > 0, "{metrics:?}");
         Ok(())
     });
 }
