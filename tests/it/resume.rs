@@ -366,6 +366,8 @@ fn a_click_lost_with_the_socket_is_sent_again_after_the_resume_and_counted_once(
     tab.click("#plus").expect("a first click");
     tab.wait_for_node_text("#count", "1").expect("counted");
 
+    // The PONG proves everything the tab sent so far arrived: the link is quiet.
+    tab.ping().expect("a quiet link");
     // The network stops carrying what the browser sends: the second click never arrives.
     proxy.pause(Direction::Upstream);
     let upstream = proxy.stats().bytes_upstream;

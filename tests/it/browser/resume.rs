@@ -164,8 +164,13 @@ fn a_click_the_network_swallowed_is_sent_again_after_the_resume_and_counted_once
         )
         .await?;
         proxy.cut_now();
-        if proxy.stats().bytes_upstream != upstream {
-            return Err(fail("the click reached the server before the cut"));
+        // An ACK read just before the pause may still have been delivered; the click (some
+        // 200 bytes) was not.
+        let delivered = proxy.stats().bytes_upstream - upstream;
+        if delivered >= 100 {
+            return Err(fail(format!(
+                "{delivered} bytes reached the server after the pause"
+            )));
         }
         until("the window detached", || {
             page.server().metrics().resume.detached_windows == 1
