@@ -1,8 +1,10 @@
 //! The acknowledged stream end to end, through `lona_test::FaultProxy`: a cut socket leaves
 //! its view running, a reconnect resumes it with exactly what was missed (or the whole tree
 //! past the replay buffer), the grace's end stops the view and the next reconnect gets a fresh
-//! one, and the socket's refusals of hostile RESUMEs and ACKs. Lona's plain client is
-//! unchanged: every other module's `TestServer::open` tabs speak it, byte for byte.
+//! one, and the socket's refusals of hostile RESUMEs and ACKs; and input events across a
+//! cut: one lost with the socket is sent again, one that had arrived is never run twice.
+//! Lona's plain client is unchanged: every other module's `TestServer::open` tabs speak it,
+//! byte for byte.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, unbounded};
 use lona::prelude::*;
-use lona_test::{FaultProxy, TestClient, TestServer};
+use lona_test::{Direction, FaultProxy, TestClient, TestServer};
 use parking_lot::Mutex;
 
 const DEADLINE: Duration = Duration::from_secs(20);
@@ -311,4 +313,162 @@ fn a_resume_takes_over_a_view_still_attached_elsewhere() {
     });
     assert_eq!(s.server.metrics().resume.detached_windows, 0);
     assert!(!view(&s.server).stopped);
+}
+
+/// A counter: `#count` shows how often `#plus` was clicked; `clicks` counts the handler's runs.
+struct Counter {
+    clicks: Arc<AtomicUsize>,
+}
+
+impl View for Counter {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let count = Live::new_in(tags::span().with_id("count"), 0);
+        let plus = tags::button().with_id("plus").with("+1");
+        let root = tags::div().with((&count, " ", &plus));
+        let clicks = Arc::clone(&self.clicks);
+        cx.on_click(&plus, move |_, _| {
+            clicks.fetch_add(1, Ordering::SeqCst);
+            count.update(|n| *n += 1);
+        });
+        Ok(root.into())
+    }
+}
+
+/// A counter behind a fault proxy, and its tab on the acknowledged stream.
+fn counter() -> (TestServer, FaultProxy, Arc<AtomicUsize>, TestClient) {
+    let clicks = Arc::new(AtomicUsize::new(0));
+    let mut app = App::new();
+    {
+        let clicks = Arc::clone(&clicks);
+        app.view("/counter", move |_| Counter {
+            clicks: Arc::clone(&clicks),
+        });
+    }
+    let server = TestServer::start(app);
+    let proxy = FaultProxy::start(server.addr()).expect("the proxy starts");
+    let tab = TestClient::connect_acked(proxy.addr(), "/counter", None, DEADLINE)
+        .expect("the counter opens");
+    (server, proxy, clicks, tab)
+}
+
+/// The INPUT_EVENT frames the tab sent with this event id, in order.
+fn sent_events(tab: &TestClient, event_id: u64) -> Vec<String> {
+    let marker = format!(",102,[{event_id},");
+    tab.sent_frames()
+        .into_iter()
+        .filter(|frame| frame.contains(&marker))
+        .collect()
+}
+
+#[test]
+fn a_click_lost_with_the_socket_is_sent_again_after_the_resume_and_counted_once() {
+    let (server, proxy, clicks, mut tab) = counter();
+    tab.click("#plus").expect("a first click");
+    tab.wait_for_node_text("#count", "1").expect("counted");
+
+    // The PONG proves everything the tab sent so far arrived: the link is quiet.
+    tab.ping().expect("a quiet link");
+    // The network stops carrying what the browser sends: the second click never arrives.
+    proxy.pause(Direction::Upstream);
+    let upstream = proxy.stats().bytes_upstream;
+    assert_eq!(tab.click_unacknowledged("#plus").expect("sent"), 2);
+    proxy.cut_now();
+    assert_eq!(
+        proxy.stats().bytes_upstream,
+        upstream,
+        "the click died with the socket"
+    );
+    eventually("the window is detached", || {
+        server.metrics().resume.detached_windows == 1
+    });
+    proxy.resume(Direction::Upstream);
+
+    assert_eq!(tab.reconnect().expect("reconnects"), None, "resumed");
+    tab.wait_for_node_text("#count", "2")
+        .expect("the click, sent again, counted");
+    tab.wait_for(|w| w.unconfirmed_events().is_empty())
+        .expect("and acknowledged");
+    assert_eq!(sent_events(&tab, 2).len(), 2, "sent, then sent again");
+    assert_eq!(clicks.load(Ordering::SeqCst), 2, "each click ran once");
+    assert_eq!(server.metrics().resume.duplicate_events, 0);
+    tab.click("#plus").expect("a third click");
+    tab.wait_for_node_text("#count", "3").expect("ids go on");
+}
+
+#[test]
+fn a_click_that_arrived_before_the_cut_is_not_sent_again_and_a_duplicate_never_runs() {
+    let (server, proxy, clicks, mut tab) = counter();
+    // The server's answers stop on the way: the click arrives, its ACK and update do not.
+    proxy.pause(Direction::Downstream);
+    assert_eq!(tab.click_unacknowledged("#plus").expect("sent"), 1);
+    eventually("the server handled the click", || {
+        clicks.load(Ordering::SeqCst) == 1
+    });
+    assert_eq!(
+        tab.text("#count").as_deref(),
+        Some("0"),
+        "nothing came back"
+    );
+    proxy.cut_now();
+    eventually("the window is detached", || {
+        server.metrics().resume.detached_windows == 1
+    });
+    proxy.resume(Direction::Downstream);
+
+    assert_eq!(tab.reconnect().expect("reconnects"), None, "resumed");
+    assert!(
+        matches!(tab.window().last_resume(), Some(Ok(_))),
+        "{:?}",
+        tab.window().last_resume()
+    );
+    tab.wait_for_node_text("#count", "1").expect("the replay");
+    assert!(
+        tab.window().unconfirmed_events().is_empty(),
+        "RESUMED named it"
+    );
+    assert_eq!(sent_events(&tab, 1).len(), 1, "not sent again");
+    assert_eq!(clicks.load(Ordering::SeqCst), 1);
+
+    // A client that sends it again anyway (or one that raced the resume): acknowledged, and
+    // dropped before any handler.
+    let frame = sent_events(&tab, 1).remove(0);
+    tab.send_raw(&frame).expect("sent again");
+    tab.wait_for(|w| w.acks().iter().filter(|&&id| id == 1).count() == 2)
+        .expect("acknowledged again");
+    assert_eq!(server.metrics().resume.duplicate_events, 1);
+    assert_eq!(server.metrics().events_rejected, 0);
+    tab.click("#plus").expect("a second click");
+    tab.wait_for_node_text("#count", "2")
+        .expect("counted once each");
+    assert_eq!(clicks.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn a_resume_with_a_garbage_last_event_id_is_malformed() {
+    let s = setup(|settings| settings.max_malformed_messages = 1);
+    let tab = s.open();
+    let runtime = tab.window().runtime().expect("a view");
+    let token = tab.window().resume_token().expect("a token").to_owned();
+    let session = tab.session();
+    s.proxy.cut_now();
+    eventually("the window is detached", || {
+        s.server.metrics().resume.detached_windows == 1
+    });
+    let mut owner = s
+        .server
+        .open_socket_with_session("/ticker", &session)
+        .expect("the owner");
+    owner
+        .send_raw(&format!(
+            r#"lona:[1,"{}",107,["/ticker",2,"{token}",-4]]"#,
+            runtime.0
+        ))
+        .expect("sent");
+    let error = owner.wait_for(|_| false).expect_err("the socket closes");
+    assert!(error.to_string().contains("1008"), "{error}");
+    assert_eq!(
+        s.server.metrics().resume.detached_windows,
+        1,
+        "still waiting for its browser"
+    );
 }

@@ -422,11 +422,14 @@ export class LonaContext {
                 nodes: lonaWindow.engine.nodes.size,
                 widgets: lonaWindow.engine.widgets.size,
                 // The acknowledged stream: whether it was negotiated, the last sequence number
-                // applied, whether a RESUME waits for its answer, the events made offline.
+                // applied, whether a RESUME waits for its answer, the events made offline, the
+                // last event sent and those sent and not known received.
                 ack_mode: lonaWindow.stream.enabled,
                 last_applied: lonaWindow.stream.lastApplied,
                 resuming: lonaWindow.stream.resuming,
                 queued: lonaWindow.stream.queue.length,
+                last_sent: lonaWindow.stream.lastSent,
+                unconfirmed: lonaWindow.stream.unconfirmed.length,
             })),
         };
     }

@@ -379,6 +379,23 @@ export class InputEventHandler {
         this.releaseNotice(eventId);
     }
 
+    /**
+     * The server received every event up to `eventId` (RESUMED says so): none of them is
+     * waited for any more, and their controls' values are the server's.
+     */
+    ackUpTo(eventId) {
+        for (const id of [...this.ackTimers.keys()]) {
+            if (Number(id) <= eventId) {
+                this.ack(id);
+            }
+        }
+        for (const [element, id] of [...this.inFlight]) {
+            if (Number(id) <= eventId) {
+                this.inFlight.delete(element);
+            }
+        }
+    }
+
     releaseNotice(eventId) {
         const notices = this.win.context && this.win.context.notices;
         if (notices) {

@@ -130,9 +130,12 @@ export function ackFrame(P, windowId, runtimeId, seq) {
     return encodeFrame(windowId, runtimeId, P.METHOD.ACK, seq);
 }
 
-/** RESUME: `[window_id, runtime_id, RESUME, [url, last_applied_seq, token]]`, after a reconnect. */
-export function resumeFrame(P, windowId, runtimeId, url, seq, token) {
-    return encodeFrame(windowId, runtimeId, P.METHOD.RESUME, [String(url), seq, String(token)]);
+/**
+ * RESUME: `[window_id, runtime_id, RESUME, [url, last_applied_seq, token, last_event_id]]`,
+ * after a reconnect; `last_event_id` is the id of the last input event sent (0 for none).
+ */
+export function resumeFrame(P, windowId, runtimeId, url, seq, token, lastEventId) {
+    return encodeFrame(windowId, runtimeId, P.METHOD.RESUME, [String(url), seq, String(token), lastEventId]);
 }
 
 /** INPUT_EVENT: `[window_id, runtime_id, INPUT_EVENT, [event_id, type, data, node, target]]`. */

@@ -10,11 +10,24 @@
 //
 // While the socket is down, or a RESUME is not answered yet, the window's input events wait
 // here, in order, at most `OFFLINE_QUEUE_LIMIT`; RESUMED sends them, RESUME_FAILED drops them.
+//
+// An event sent just before the socket died may or may not have reached the server. So the
+// window keeps each event it sent until it is known received: INPUT_EVENT_ACK of it or of a
+// later one (the server acknowledges each event as it arrives, and one socket delivers in
+// order), or a RESUMED whose `event` (the last id the server received) is at or above it.
+// RESUME carries the last id sent; after RESUMED the kept events above the server's id go
+// again, in order, with their ids, before the offline queue. At most
+// `UNCONFIRMED_LIMIT` are kept; beyond, the oldest is forgotten (counted in the console) and
+// would be lost with the socket. The server drops an id at or below the last it received, so
+// a resend never runs a handler twice.
 
 import { ackFrame, resumeFrame } from './protocol.js';
 
 /** The most input events a window keeps while offline; beyond, the oldest are dropped. */
 export const OFFLINE_QUEUE_LIMIT = 64;
+
+/** The most input events sent and not known received a window keeps for a resend. */
+export const UNCONFIRMED_LIMIT = 64;
 
 /** How long after applying a frame the window acknowledges it if nothing else went out. */
 export const ACK_DELAY_MS = 1000;
@@ -33,6 +46,11 @@ export class AckStream {
         // Input events waiting for the socket: {frame, eventId}, oldest first.
         this.queue = [];
         this.dropped = 0;
+        // Input events sent and not known received: {frame, eventId}, oldest first.
+        this.unconfirmed = [];
+        this.forgotten = 0;
+        // The id of the last input event sent in ack mode (RESUME carries it).
+        this.lastSent = 0;
     }
 
     /** Whether the window runs its view in ack mode. */
@@ -48,6 +66,9 @@ export class AckStream {
         this.lastAcked = 0;
         this.resuming = false;
         this.dropQueue();
+        this.unconfirmed = [];
+        this.forgotten = 0;
+        this.lastSent = 0;
     }
 
     /** VIEW_START with `payload` and sequence number `seq` (undefined in plain mode). */
@@ -108,7 +129,7 @@ export class AckStream {
     sendResume(url) {
         this.stopTimer();
         this.resuming = true;
-        const frame = resumeFrame(this.win.P, this.win.id, this.win.runtimeId, url, this.lastApplied, this.token);
+        const frame = resumeFrame(this.win.P, this.win.id, this.win.runtimeId, url, this.lastApplied, this.token, this.lastSent);
         if (this.win.send(frame)) {
             // RESUME carries the last applied number: the server takes it as acknowledged.
             this.lastAcked = this.lastApplied;
@@ -130,13 +151,45 @@ export class AckStream {
         }
     }
 
-    /** RESUMED: the window is attached again; returns the queued events to send, in order. */
-    resumed() {
+    /** An input event went out on the socket: kept until it is known received. */
+    sent(frame, eventId) {
+        if (!this.enabled) {
+            return;
+        }
+        this.lastSent = Math.max(this.lastSent, eventId);
+        this.unconfirmed.push({ frame, eventId });
+        while (this.unconfirmed.length > UNCONFIRMED_LIMIT) {
+            this.unconfirmed.shift();
+            this.forgotten += 1;
+            console.warn(`lona: window ${this.win.id} stopped keeping ${this.forgotten} unacknowledged input event(s) for a resend (more than ${UNCONFIRMED_LIMIT})`);
+        }
+    }
+
+    /** The server received the event `eventId` (INPUT_EVENT_ACK), and every one sent before. */
+    confirm(eventId) {
+        const id = Number(eventId);
+        if (!Number.isFinite(id)) {
+            return;
+        }
+        while (this.unconfirmed.length > 0 && this.unconfirmed[0].eventId <= id) {
+            this.unconfirmed.shift();
+        }
+    }
+
+    /**
+     * RESUMED: the window is attached again, and the server received its input events up to
+     * `lastReceived`. Returns the events to send, in order: those sent that the server did not
+     * get, then the offline queue.
+     */
+    resumed(lastReceived) {
         this.resuming = false;
+        this.confirm(lastReceived);
+        const resend = this.unconfirmed;
+        this.unconfirmed = [];
         const queue = this.queue;
         this.queue = [];
         this.dropped = 0;
-        return queue;
+        return [...resend, ...queue];
     }
 
     dropQueue() {
@@ -145,5 +198,6 @@ export class AckStream {
         }
         this.queue = [];
         this.dropped = 0;
+        this.unconfirmed = [];
     }
 }

@@ -11,8 +11,9 @@
 //
 // Resume (when the page's codes have the acknowledged stream, see stream.js): VIEW asks for ack
 // mode; after a reconnect a window in ack mode sends RESUME instead of VIEW and keeps its DOM,
-// its unsent input and the events made offline. RESUMED sends those events; RESUME_FAILED
-// drops them, says so in a notice and starts a fresh view of the same URL.
+// its unsent input and the events made offline. RESUMED sends again the events sent that the
+// server did not get, then those made offline; RESUME_FAILED drops them, says so in a notice
+// and starts a fresh view of the same URL.
 
 import { RenderingEngine } from './rendering.js';
 import { InputEventHandler } from './input-events.js';
@@ -122,7 +123,11 @@ export class LonaWindow {
             return 'queued';
         }
         this.stream.flushAck();
-        return this.send(frame) ? 'sent' : null;
+        if (!this.send(frame)) {
+            return null;
+        }
+        this.stream.sent(frame, eventId);
+        return 'sent';
     }
 
     /** The socket (re)opened: RESUME the view in ack mode, else VIEW the window's URL. */
@@ -204,13 +209,24 @@ export class LonaWindow {
         }
     }
 
-    /** RESUMED: attached again; the replay follows. Sends the events made offline, in order. */
-    resumed() {
+    /**
+     * RESUMED with `payload` `{seq, event}`: attached again; the replay follows. Sends again
+     * the events the server did not get (ids above `event`), then the events made offline, in
+     * order. The events up to `event` count as acknowledged (a full tree instead of a replay
+     * carries no INPUT_EVENT_ACK). A missing or malformed `event` is 0: everything kept goes
+     * again, and the server drops what it had.
+     */
+    resumed(payload) {
         if (!this.stream.resuming) {
             return;
         }
+        const event = payload !== null && typeof payload === 'object' ? payload.event : undefined;
+        const lastReceived = Number.isSafeInteger(event) && event >= 0 ? event : 0;
+        this.inputEvents.ackUpTo(lastReceived);
+        // New events must be above what the server has, or it would drop them as duplicates.
+        this.inputEvents.nextEventId = Math.max(this.inputEvents.nextEventId, lastReceived + 1);
         this.reuseNextTree = true;
-        for (const { frame, eventId } of this.stream.resumed()) {
+        for (const { frame, eventId } of this.stream.resumed(lastReceived)) {
             if (this.sendInputEvent(frame, eventId) === 'sent') {
                 this.inputEvents.startAckTimer(eventId);
             }
@@ -247,7 +263,7 @@ export class LonaWindow {
         if (method === M.RESUMED) {
             // Its number is the server's last, not one to apply: the replay follows with theirs.
             if (this.isCurrentRuntime(runtimeId)) {
-                this.resumed();
+                this.resumed(payload);
             }
             return;
         }
@@ -294,6 +310,7 @@ export class LonaWindow {
                 this.show(html, reuse);
             }
         } else if (method === M.INPUT_EVENT_ACK) {
+            this.stream.confirm(payload);
             this.inputEvents.ack(payload);
         } else if (method === M.VIEW_STOP) {
             this.running = false;

@@ -104,6 +104,10 @@ pub enum ClientMessage {
         seq: u64,
         /// The token of the view's VIEW_START: [`RESUME_TOKEN_LEN`] base64url characters.
         token: String,
+        /// The id of the last input event the client sent the window's view (0 before any):
+        /// the payload's 4th element. `None` for the 3-element RESUME of a page loaded from a
+        /// server before `PROTOCOL_VERSION` 4, which resends nothing (docs/protocol.md).
+        last_event: Option<u64>,
     },
 }
 

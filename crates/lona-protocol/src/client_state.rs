@@ -69,11 +69,14 @@ pub enum Received {
     /// PONG.
     Pong,
     /// RESUMED (acknowledged stream): the window's view is attached again; the replay follows.
+    /// The input events to send again are in [`ClientState::resends_due`].
     Resumed {
         /// The window.
         window: WindowId,
         /// The last sequence number the server had sent.
         seq: u64,
+        /// The id of the last input event of the window the server had received.
+        event: u64,
     },
     /// RESUME_FAILED (acknowledged stream): the window's view is gone; the window forgot it.
     ResumeFailed {
@@ -435,6 +438,7 @@ impl ClientState {
                 resume,
             } => {
                 let state = self.windows.entry(*window).or_default();
+                state.ack.forget_events();
                 state.ack.token.clone_from(resume);
                 state.runtime = Some(*runtime);
                 state.view_starts += 1;
@@ -447,11 +451,18 @@ impl ClientState {
                     runtime: *runtime,
                 });
             }
-            DecodedServerMessage::Resumed { window, seq, .. } => {
-                self.windows.entry(*window).or_default().resumed = Some(Ok(*seq));
+            DecodedServerMessage::Resumed {
+                window, seq, event, ..
+            } => {
+                let state = self.windows.entry(*window).or_default();
+                state.resumed = Some(Ok(*seq));
+                state.ack.resumed(*event);
+                // New events must be above what the server has, or it drops them.
+                state.next_event_id = state.next_event_id.max(event.saturating_add(1));
                 return Ok(Received::Resumed {
                     window: *window,
                     seq: *seq,
+                    event: *event,
                 });
             }
             DecodedServerMessage::ResumeFailed { window, reason } => {
@@ -485,6 +496,7 @@ impl ClientState {
             }
             DecodedServerMessage::InputEventAck { event_id, .. } => {
                 state.acks.push(event_id);
+                state.ack.confirm(event_id);
                 Ok(Received::Ack { window, event_id })
             }
             DecodedServerMessage::Data { title, html, .. } => {
@@ -699,11 +711,13 @@ impl ClientState {
             },
         }
         .encode();
-        Ok(InputFrame {
+        let input = InputFrame {
             window: *window_id,
             event_id,
             frame,
-        })
+        };
+        state.ack.keep(&input);
+        Ok(input)
     }
 }
 

@@ -72,7 +72,8 @@ pub enum ServerMessage<'a> {
         html: Option<Html<'a>>,
     },
     /// RESUMED (acknowledged stream): the view is attached to this socket again; `seq` is the
-    /// last sequence number the server has sent the window. The replay follows.
+    /// last sequence number the server has sent the window, `event` the id of the last input
+    /// event of the window it received. The replay follows.
     Resumed {
         /// The window.
         window: WindowId,
@@ -80,6 +81,9 @@ pub enum ServerMessage<'a> {
         runtime: RuntimeId,
         /// The last sequence number sent; also the frame's own stamp.
         seq: u64,
+        /// The id of the last INPUT_EVENT of the window received, 0 for none: the client
+        /// sends again the events it sent with a higher id.
+        event: u64,
     },
     /// RESUME_FAILED (acknowledged stream): the view cannot be resumed.
     ResumeFailed {
@@ -182,10 +186,13 @@ impl ServerMessage<'_> {
                 window,
                 runtime,
                 seq,
+                event,
             } => {
                 header(out, Some(window), Some(runtime), Method::Resumed);
                 out.push_str("{\"seq\":");
                 write_u64(out, seq);
+                out.push_str(",\"event\":");
+                write_u64(out, event);
                 out.push_str("},");
                 write_u64(out, seq);
             }

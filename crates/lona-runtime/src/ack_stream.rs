@@ -6,6 +6,10 @@
 //! takes it from the outbox (`Connection::try_next`/`poll_next`, after any merging), or, while
 //! the window is detached, when the view sends it. Either way the stamped frame is kept here
 //! until the browser acknowledges it, so a resume can replay exactly what it missed.
+//!
+//! The other way, it holds the id of the last input event of the window the server received:
+//! RESUMED names it, so that the browser sends again only what was lost with the socket, and
+//! an event at or below it is a duplicate that never reaches a handler.
 
 use std::collections::VecDeque;
 
@@ -36,6 +40,19 @@ struct StreamState {
     detached: bool,
     /// Counts the detaches, so that a grace timer set for one ends only that one.
     detaches: u64,
+    /// The id of the last input event of the window received; 0 before any.
+    last_event: u64,
+}
+
+/// What a re-attached stream tells its new socket.
+#[derive(Debug)]
+pub(crate) struct Attached {
+    /// The last sequence number given.
+    pub(crate) seq: u64,
+    /// The id of the last input event received.
+    pub(crate) last_event: u64,
+    /// What to send after RESUMED.
+    pub(crate) catchup: Catchup,
 }
 
 /// What a resume sends after RESUMED.
@@ -133,18 +150,37 @@ impl AckStream {
         self.state.lock().detached
     }
 
+    /// An input event of the window arrived: `true` if it is new, `false` for a duplicate (its
+    /// id at or below the last received), which must not run a handler again. Under the
+    /// stream's lock, so that a resume reads a number no event slips past.
+    pub(crate) fn receive_event(&self, event_id: u64) -> bool {
+        let mut state = self.state.lock();
+        if event_id <= state.last_event {
+            return false;
+        }
+        state.last_event = event_id;
+        true
+    }
+
     /// Re-attaches the stream for a browser that applied everything up to `client_seq`:
-    /// what to send it after RESUMED, and the last number given (RESUMED's).
-    pub(crate) fn attach(&self, client_seq: u64) -> (u64, Catchup) {
+    /// what to send it after RESUMED, the last number given (RESUMED's) and the id of the
+    /// last input event received (RESUMED's too).
+    pub(crate) fn attach(&self, client_seq: u64) -> Attached {
         let mut state = self.state.lock();
         state.detached = false;
         let seq = state.seq;
+        let last_event = state.last_event;
+        let attached = |catchup| Attached {
+            seq,
+            last_event,
+            catchup,
+        };
         if client_seq > seq {
-            return (seq, Catchup::FullTree);
+            return attached(Catchup::FullTree);
         }
         let first = state.buffer.front().map_or(seq + 1, |(s, _)| *s);
         if client_seq + 1 < first {
-            return (seq, Catchup::FullTree);
+            return attached(Catchup::FullTree);
         }
         let frames = state
             .buffer
@@ -152,7 +188,7 @@ impl AckStream {
             .filter(|(s, _)| *s > client_seq)
             .map(|(_, frame)| frame.clone())
             .collect();
-        (seq, Catchup::Replay(frames))
+        attached(Catchup::Replay(frames))
     }
 }
 
@@ -208,10 +244,10 @@ mod tests {
         s.ack(2).expect("sent");
         assert!(s.ack(9).is_err(), "an ACK above what was sent is malformed");
         s.detach();
-        let (seq, catchup) = s.attach(3);
-        assert_eq!(seq, 5);
-        let Catchup::Replay(frames) = catchup else {
-            panic!("{catchup:?}")
+        let attached = s.attach(3);
+        assert_eq!((attached.seq, attached.last_event), (5, 0));
+        let Catchup::Replay(frames) = attached.catchup else {
+            panic!("{attached:?}")
         };
         assert_eq!(
             frames,
@@ -226,7 +262,22 @@ mod tests {
             s.stamp(format!(r#"lona:[1,"1",103,{i}]"#));
         }
         // Only the frames after the overflow are kept: the browser at 1 missed some.
-        assert!(matches!(s.attach(1).1, Catchup::FullTree));
-        assert!(matches!(s.attach(5).1, Catchup::Replay(f) if f.is_empty()));
+        assert!(matches!(s.attach(1).catchup, Catchup::FullTree));
+        assert!(matches!(s.attach(5).catchup, Catchup::Replay(f) if f.is_empty()));
+    }
+
+    #[test]
+    fn an_event_at_or_below_the_last_received_is_a_duplicate() {
+        let s = stream(10);
+        assert!(s.receive_event(1));
+        assert!(
+            s.receive_event(3),
+            "a gap is no duplicate: ids are the client's"
+        );
+        assert!(!s.receive_event(3));
+        assert!(!s.receive_event(2));
+        assert!(s.receive_event(u64::MAX));
+        assert!(!s.receive_event(u64::MAX));
+        assert_eq!(s.attach(0).last_event, u64::MAX);
     }
 }

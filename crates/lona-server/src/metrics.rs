@@ -75,7 +75,7 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
             let _ = writeln!(out, "{name}{{pool=\"{pool}\"}} {}", value(metrics));
         }
     }
-    let singles: [(&str, &str, &str, u64); 12] = [
+    let singles: [(&str, &str, &str, u64); 13] = [
         (
             "lona_views_open",
             "gauge",
@@ -147,6 +147,12 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
             "counter",
             "Bytes of frames replayed to resumed windows.",
             metrics.resume.replayed_bytes,
+        ),
+        (
+            "lona_events_duplicate_total",
+            "counter",
+            "Input events of acknowledged windows dropped as duplicates (sent again after a resume, had arrived).",
+            metrics.resume.duplicate_events,
         ),
     ];
     for (name, kind, help, value) in singles {

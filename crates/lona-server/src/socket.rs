@@ -377,13 +377,14 @@ fn handle_text(
             url: _,
             seq,
             token,
+            last_event,
         } => {
             if let Err((limit, reason)) = socket_limits.view(window) {
                 return Handled::Refused(limit, reason);
             }
             if let Err(reason) = state
                 .runtime
-                .resume_view(connection, window, runtime, seq, &token)
+                .resume_view(connection, window, runtime, seq, &token, last_event)
             {
                 tracing::debug!(
                     connection = connection.id().0,

@@ -38,7 +38,7 @@ test('VIEW_START, DATA and ACK: the page renders, the initial load does not push
         assert.deepEqual(browser.scrolls, [[0, 0]]);
         assert.deepEqual(context.state().windows[0], {
             id: 1, url: 'http://localhost:8080/count/?x=1', runtime_id: '1', running: true, nodes: 8, widgets: 0,
-            ack_mode: false, last_applied: 0, resuming: false, queued: 0,
+            ack_mode: false, last_applied: 0, resuming: false, queued: 0, last_sent: 0, unconfirmed: 0,
         });
 
         ws().receive('lona:[1,"1",203,["",[503,[["1",605,702,[[402,"9","1"]]]]]]]');

@@ -88,7 +88,7 @@ test('frames of the acknowledged stream', () => {
     assert.equal(viewFrame(P_ACK, 1, 'http://h/a/', { x: '1' }, true), `lona:[1,null,${M.VIEW},["http://h/a/",{"x":"1"},{"ack":1}]]`);
     assert.equal(viewFrame(P_ACK, 1, 'http://h/a/', null, false), `lona:[1,null,${M.VIEW},["http://h/a/",null]]`);
     assert.equal(ackFrame(P_ACK, 2, '7', 12), `lona:[2,"7",${M.ACK},12]`);
-    assert.equal(resumeFrame(P_ACK, 1, '7', 'http://h/a/', 9, 'abc'), `lona:[1,"7",${M.RESUME},["http://h/a/",9,"abc"]]`);
+    assert.equal(resumeFrame(P_ACK, 1, '7', 'http://h/a/', 9, 'abc', 4), `lona:[1,"7",${M.RESUME},["http://h/a/",9,"abc",4]]`);
 });
 
 test('setProtocol checks the shape; settings fall back to the defaults', () => {

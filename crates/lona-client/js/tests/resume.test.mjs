@@ -130,8 +130,8 @@ test('each window keeps the token of its VIEW_START and resumes with it', () => 
         mock.timers.tick(1000);
         ws().open();
         assert.deepEqual(ws().sent, [
-            `lona:[1,"1",${M.RESUME},["${URL_}",1,"one"]]`,
-            `lona:[2,"9",${M.RESUME},["http://localhost:8080/side/",2,"two"]]`,
+            `lona:[1,"1",${M.RESUME},["${URL_}",1,"one",0]]`,
+            `lona:[2,"9",${M.RESUME},["http://localhost:8080/side/",2,"two",0]]`,
         ]);
     }, { codes: P_ACK });
 });
@@ -216,16 +216,16 @@ test('offline, events are queued (at most 64, oldest dropped and counted) with i
 
         mock.timers.tick(1000);
         ws().open();
-        assert.deepEqual(ws().sent, [`lona:[1,"1",${M.RESUME},["${URL_}",2,"${TOKEN}"]]`], 'RESUME, and the events wait for its answer');
+        assert.deepEqual(ws().sent, [`lona:[1,"1",${M.RESUME},["${URL_}",2,"${TOKEN}",1]]`], 'RESUME with the last event sent, and the events wait for its answer');
         click(context);
         assert.equal(ws().sent.length, 1, 'an event made while resuming waits too');
         assert.match(browser.doc.body.textContent, /Connection lost/, 'the notice stays until the view is back');
 
         assert.deepEqual(context.state().windows[0], {
             id: 1, url: URL_, runtime_id: '1', running: true, nodes: 6, widgets: 0,
-            ack_mode: true, last_applied: 2, resuming: true, queued: 64,
+            ack_mode: true, last_applied: 2, resuming: true, queued: 64, last_sent: 1, unconfirmed: 1,
         });
-        ws().receive(frame(M.RESUMED, { seq: 2 }, 2));
+        ws().receive(frame(M.RESUMED, { seq: 2, event: 1 }, 2));
         assert.equal(context.state().windows[0].resuming, false);
         const ids = eventIds(ws());
         assert.deepEqual(ids, Array.from({ length: 64 }, (_, i) => i + 9), 'the newest 64 of ids 2..72, in order');
@@ -245,7 +245,7 @@ test('offline, pending changes still go before the click, in the queue', () => {
         mock.timers.tick(5000);
         assert.doesNotMatch(browser.doc.body.textContent, /Waiting for server/, 'a queued event waits for the socket, not for its answer');
         ws().open();
-        ws().receive(frame(M.RESUMED, { seq: 2 }, 2));
+        ws().receive(frame(M.RESUMED, { seq: 2, event: 0 }, 2));
         const events = sentFrames(ws()).filter(([method]) => method === M.INPUT_EVENT).map(([, [id, type, value]]) => [id, type, type === T.CHANGE ? value : null]);
         assert.deepEqual(events, [[1, T.CHANGE, 'half'], [2, T.CLICK, null]]);
     }, { codes: P_ACK });
@@ -259,7 +259,7 @@ test('after RESUMED the replay applies only what was missed, and typed text stay
         const input = typeInto(context, 'half-typed');
         mock.timers.tick(1000);
         ws().open();
-        ws().receive(frame(M.RESUMED, { seq: 5 }, 5));
+        ws().receive(frame(M.RESUMED, { seq: 5, event: 0 }, 5));
         ws().receive(data(countPatch(99), 3));
         ws().receive(data(countPatch(9), 4));
         ws().receive(data([P.DATA_TYPE.HTML_UPDATE, [['5', P.PATCH_TYPE.ATTRIBUTES, P.OPERATION.SET, 'value', 'server']]], 5));
@@ -279,7 +279,7 @@ test('a full tree instead of a replay keeps the DOM nodes, typed text and focus'
         input.focus();
         mock.timers.tick(1000);
         ws().open();
-        ws().receive(frame(M.RESUMED, { seq: 40 }, 40));
+        ws().receive(frame(M.RESUMED, { seq: 40, event: 0 }, 40));
         ws().receive(data(tree(12, 'server'), 41));
         assert.equal(count(browser), '12');
         assert.equal(context.get_default_window().engine.getNode('5'), input, 'the same element');
@@ -304,7 +304,7 @@ test('RESUME_FAILED drops the queue, says why for a few seconds and starts a fre
             ws().open();
             ws().receive(`lona:[1,null,${M.RESUME_FAILED},"${reason}"]`);
             assert.deepEqual(sentFrames(ws()), [
-                [M.RESUME, [URL_, 2, TOKEN]],
+                [M.RESUME, [URL_, 2, TOKEN, 1]],
                 [M.VIEW, [URL_, null, { ack: 1 }]],
             ], 'no queued event is sent; a fresh VIEW of the URL');
             assert.match(warnings.mock.calls.at(-1).arguments[0], /dropped 2 input event/);
@@ -333,13 +333,113 @@ test('a resumed view that the socket loses again resumes again from where it is'
         ws().drop();
         mock.timers.tick(1000);
         ws().open();
-        assert.deepEqual(sentFrames(ws()), [[M.RESUME, [URL_, 2, TOKEN]]]);
-        ws().receive(frame(M.RESUMED, { seq: 3 }, 3));
+        assert.deepEqual(sentFrames(ws()), [[M.RESUME, [URL_, 2, TOKEN, 0]]]);
+        ws().receive(frame(M.RESUMED, { seq: 3, event: 0 }, 3));
         ws().receive(data(countPatch(8), 3));
         ws().drop();
         click(context);
         mock.timers.tick(1000);
         ws().open();
-        assert.deepEqual(sentFrames(ws()), [[M.RESUME, [URL_, 3, TOKEN]]]);
+        assert.deepEqual(sentFrames(ws()), [[M.RESUME, [URL_, 3, TOKEN, 0]]]);
+    }, { codes: P_ACK });
+});
+
+test('events sent and not known received go again after RESUMED, above its event id, before the queue', () => {
+    withPage(({ browser, context, ws }) => {
+        startAck(ws);
+        click(context);
+        click(context);
+        ws().receive(frame(M.INPUT_EVENT_ACK, 1, 3));
+        assert.equal(context.state().windows[0].unconfirmed, 1, 'the ACK of 1 proves 1 received');
+        click(context);
+        click(context);
+        // 2, 3 and 4 went out; the socket dies before anything comes back.
+        ws().drop();
+        click(context);
+        mock.timers.tick(1000);
+        ws().open();
+        assert.deepEqual(sentFrames(ws()), [[M.RESUME, [URL_, 3, TOKEN, 4]]], 'RESUME names the last event sent');
+        assert.deepEqual(context.state().windows[0].unconfirmed, 3);
+        // The server got 2 (its ACK was lost with the socket), not 3 and 4.
+        ws().receive(frame(M.RESUMED, { seq: 4, event: 2 }, 4));
+        const resent = sentFrames(ws()).filter(([method]) => method === M.INPUT_EVENT);
+        assert.deepEqual(resent.map(([, [id, type]]) => [id, type]), [[3, T.CLICK], [4, T.CLICK], [5, T.CLICK]], 'the lost ones with their ids, then the offline one');
+        assert.deepEqual(context.state().windows[0].unconfirmed, 3, 'kept again until acknowledged');
+        ws().receive(frame(M.INPUT_EVENT_ACK, 5, 5));
+        assert.deepEqual(context.state().windows[0].unconfirmed, 0);
+        click(context);
+        assert.equal(eventIds(ws()).at(-1), 6, 'ids go on');
+        assert.doesNotMatch(browser.doc.body.textContent, /Connection lost/);
+    }, { codes: P_ACK });
+});
+
+test('RESUMED naming every event sent resends nothing, and a change it names is acknowledged', () => {
+    withPage(({ context, ws }) => {
+        startAck(ws);
+        const input = typeInto(context, 'typed');
+        mock.timers.tick(300);
+        click(context);
+        assert.deepEqual(eventIds(ws()), [1, 2]);
+        ws().drop();
+        mock.timers.tick(1000);
+        ws().open();
+        ws().receive(frame(M.RESUMED, { seq: 9, event: 2 }, 9));
+        assert.deepEqual(sentFrames(ws()).map(([method]) => method), [M.RESUME], 'nothing sent again');
+        // A full tree instead of a replay carries no INPUT_EVENT_ACK: RESUMED acknowledged the
+        // change, so the control's value is the server's again.
+        assert.equal(context.get_default_window().inputEvents.isEditing(input), false);
+        assert.equal(context.state().windows[0].unconfirmed, 0);
+    }, { codes: P_ACK });
+});
+
+test('a RESUMED without a usable event id sends everything kept; new ids go above the server\'s', () => {
+    for (const payload of [{ seq: 3 }, { seq: 3, event: 'x' }, { seq: 3, event: -1 }, { seq: 3, event: 1.5 }, { seq: 3, event: 2 ** 60 }, null]) {
+        withPage(({ context, ws }) => {
+            startAck(ws);
+            click(context);
+            ws().drop();
+            mock.timers.tick(1000);
+            ws().open();
+            ws().receive(frame(M.RESUMED, payload, 3));
+            assert.deepEqual(eventIds(ws()), [1], `${JSON.stringify(payload)}: sent again; the server drops a duplicate`);
+        }, { codes: P_ACK });
+    }
+    withPage(({ context, ws }) => {
+        startAck(ws);
+        click(context);
+        ws().drop();
+        mock.timers.tick(1000);
+        ws().open();
+        // The server has more than this page sent (another copy of it took the view over).
+        ws().receive(frame(M.RESUMED, { seq: 3, event: 40 }, 3));
+        click(context);
+        assert.deepEqual(eventIds(ws()), [41]);
+    }, { codes: P_ACK });
+});
+
+test('at most 64 unacknowledged events are kept for a resend; beyond, the oldest is forgotten and counted', () => {
+    withPage(({ context, ws, warnings }) => {
+        startAck(ws);
+        for (let i = 0; i < 66; i++) {
+            click(context);
+        }
+        assert.equal(context.state().windows[0].unconfirmed, 64);
+        assert.match(warnings.mock.calls.at(-1).arguments[0], /stopped keeping 2 unacknowledged input event/);
+        ws().drop();
+        mock.timers.tick(1000);
+        ws().open();
+        ws().receive(frame(M.RESUMED, { seq: 2, event: 0 }, 2));
+        assert.deepEqual(eventIds(ws()), Array.from({ length: 64 }, (_, i) => i + 3));
+    }, { codes: P_ACK });
+});
+
+test('a plain window keeps nothing for a resend', () => {
+    withPage(({ context, ws }) => {
+        ws().open();
+        ws().receive(frame(M.VIEW_START, null));
+        ws().receive(data(tree(7)));
+        click(context);
+        assert.equal(context.get_default_window().stream.unconfirmed.length, 0);
+        assert.equal(context.get_default_window().stream.lastSent, 0);
     }, { codes: P_ACK });
 });

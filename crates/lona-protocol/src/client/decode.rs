@@ -144,7 +144,12 @@ fn decode_message(value: &Json) -> Result<ClientMessage, DecodeError> {
         }
         Method::Resume => {
             let runtime = runtime_id(runtime, &runtime_at, RUNTIME_ID)?;
-            let [url, seq, token] = fixed::<3>(payload, &payload_at, RESUME_PAYLOAD)?;
+            // Three elements: a page loaded before PROTOCOL_VERSION 4 (docs/protocol.md).
+            let (url, seq, token, last_event) = match payload.as_array().map(Vec::as_slice) {
+                Some([url, seq, token]) => (url, seq, token, None),
+                Some([url, seq, token, last_event]) => (url, seq, token, Some(last_event)),
+                _ => return Err(payload_at.found(RESUME_PAYLOAD, payload)),
+            };
             let url = string(url, &payload_at.index(0), URL)?;
             let seq = seq
                 .as_u64()
@@ -154,12 +159,19 @@ fn decode_message(value: &Json) -> Result<ClientMessage, DecodeError> {
                 .filter(|t| is_resume_token(t))
                 .ok_or_else(|| payload_at.index(2).found(RESUME_TOKEN, token))?
                 .to_owned();
+            let last_event = last_event
+                .map(|id| {
+                    id.as_u64()
+                        .ok_or_else(|| payload_at.index(3).found(EVENT_ID, id))
+                })
+                .transpose()?;
             Ok(ClientMessage::Resume {
                 window,
                 runtime,
                 url,
                 seq,
                 token,
+                last_event,
             })
         }
         Method::InputEvent => {

@@ -56,6 +56,7 @@ impl ClientMessage {
                 url,
                 seq,
                 token,
+                last_event,
             } => {
                 head(out, Some(*window), Some(*runtime), Method::Resume);
                 out.push('[');
@@ -64,6 +65,10 @@ impl ClientMessage {
                 json::write_u64(out, *seq);
                 out.push(',');
                 json::write_str(out, token);
+                if let Some(last_event) = last_event {
+                    out.push(',');
+                    json::write_u64(out, *last_event);
+                }
                 out.push(']');
             }
             ClientMessage::InputEvent {

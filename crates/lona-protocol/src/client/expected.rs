@@ -17,7 +17,7 @@ pub(super) const VIEW_PAYLOAD: &str =
     "VIEW payload [url, post_data] or [url, post_data, {options}]";
 pub(super) const VIEW_OPTIONS: &str = "VIEW options (an object, such as {\"ack\":1})";
 pub(super) const SEQ: &str = "a sequence number (a non-negative integer)";
-pub(super) const RESUME_PAYLOAD: &str = "RESUME payload [url, seq, token]";
+pub(super) const RESUME_PAYLOAD: &str = "RESUME payload [url, seq, token, last_event_id]";
 pub(super) const RESUME_TOKEN: &str = "a resume token (22 base64url characters)";
 pub(super) const URL: &str = "url (a string)";
 pub(super) const POST_DATA: &str = "post data (an object, or null for none)";

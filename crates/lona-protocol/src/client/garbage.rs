@@ -169,14 +169,18 @@ fn message() -> impl Strategy<Value = ClientMessage> {
             runtime.clone(),
             text(),
             any::<u64>(),
-            "[A-Za-z0-9_-]{22}"
+            "[A-Za-z0-9_-]{22}",
+            option::of(any::<u64>()),
         )
-            .prop_map(|(window, runtime, url, seq, token)| ClientMessage::Resume {
-                window,
-                runtime,
-                url,
-                seq,
-                token,
+            .prop_map(|(window, runtime, url, seq, token, last_event)| {
+                ClientMessage::Resume {
+                    window,
+                    runtime,
+                    url,
+                    seq,
+                    token,
+                    last_event,
+                }
             }),
         (window.clone(), runtime.clone(), event).prop_map(|(window, runtime, event)| {
             ClientMessage::InputEvent {

@@ -147,6 +147,18 @@ fn golden() -> Vec<(&'static str, ClientMessage)> {
             },
         ),
         (
+            r#"lona:[2,"5",107,["/count/",17,"abcdefghijklmnopqrs-_0",4]]"#,
+            ClientMessage::Resume {
+                window: WindowId(2),
+                runtime: RuntimeId(5),
+                url: "/count/".to_owned(),
+                seq: 17,
+                token: "abcdefghijklmnopqrs-_0".to_owned(),
+                last_event: Some(4),
+            },
+        ),
+        // The shape of a page loaded before PROTOCOL_VERSION 4: it resends nothing.
+        (
             r#"lona:[2,"5",107,["/count/",17,"abcdefghijklmnopqrs-_0"]]"#,
             ClientMessage::Resume {
                 window: WindowId(2),
@@ -154,9 +166,21 @@ fn golden() -> Vec<(&'static str, ClientMessage)> {
                 url: "/count/".to_owned(),
                 seq: 17,
                 token: "abcdefghijklmnopqrs-_0".to_owned(),
+                last_event: None,
             },
         ),
     ]
+}
+
+#[test]
+fn resume_takes_the_largest_event_id() {
+    assert!(matches!(
+        lona(r#"lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0",18446744073709551615]]"#),
+        Some(ClientMessage::Resume {
+            last_event: Some(u64::MAX),
+            ..
+        })
+    ));
 }
 
 #[test]

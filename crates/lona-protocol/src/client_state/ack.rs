@@ -1,11 +1,19 @@
 //! The client side of the acknowledged stream (docs/protocol.md, "The acknowledged stream"):
 //! asking for it in VIEW, keeping each window's last applied sequence number and resume token,
-//! dropping duplicates after a replay, and building ACK and RESUME frames.
+//! dropping duplicates after a replay, building ACK and RESUME frames, and keeping the input
+//! events sent and not yet known received, to send again after RESUMED those the server
+//! did not get.
+
+use std::collections::VecDeque;
 
 use crate::client::ClientMessage;
 use crate::{DecodedServerMessage, ResumeFailure, WindowId};
 
-use super::{ClientState, Received, Window};
+use super::{ClientState, InputFrame, Received, Window};
+
+/// The most input events a window keeps for a resend, as the browser client
+/// (`UNCONFIRMED_LIMIT` in `stream.js`); beyond, the oldest is forgotten.
+const UNCONFIRMED_LIMIT: usize = 64;
 
 /// A window's acknowledged-stream state.
 #[derive(Debug, Default)]
@@ -18,6 +26,14 @@ pub(super) struct AckState {
     applied: u64,
     /// The last sequence number acknowledged with ACK.
     acked: u64,
+    /// The input events built for the view and not known received (no INPUT_EVENT_ACK of
+    /// them or a later one, no RESUMED naming them), oldest first, at most
+    /// [`UNCONFIRMED_LIMIT`].
+    unconfirmed: VecDeque<InputFrame>,
+    /// How many events were forgotten past the limit.
+    forgotten: u64,
+    /// The events RESUMED said the server did not get, to send again before anything else.
+    resend: Vec<String>,
 }
 
 impl AckState {
@@ -26,6 +42,49 @@ impl AckState {
         self.token = None;
         self.applied = 0;
         self.acked = 0;
+        self.forget_events();
+    }
+
+    /// A new view (or none): no event of the window is waiting to be sent again.
+    pub(super) fn forget_events(&mut self) {
+        self.unconfirmed.clear();
+        self.resend.clear();
+    }
+
+    /// An input event built for the window: kept, in the acknowledged stream, until it is
+    /// known received.
+    pub(super) fn keep(&mut self, input: &InputFrame) {
+        if self.token.is_none() {
+            return;
+        }
+        self.unconfirmed.push_back(input.clone());
+        while self.unconfirmed.len() > UNCONFIRMED_LIMIT {
+            self.unconfirmed.pop_front();
+            self.forgotten += 1;
+        }
+    }
+
+    /// INPUT_EVENT_ACK of `event_id`: it and every event sent before it were received (one
+    /// socket delivers in order, and each resend goes before anything newer).
+    pub(super) fn confirm(&mut self, event_id: u64) {
+        while self
+            .unconfirmed
+            .front()
+            .is_some_and(|input| input.event_id <= event_id)
+        {
+            self.unconfirmed.pop_front();
+        }
+    }
+
+    /// RESUMED naming `event` the last received: the events kept above it go again, in
+    /// order, with their ids; they stay kept until confirmed.
+    pub(super) fn resumed(&mut self, event: u64) {
+        self.confirm(event);
+        self.resend = self
+            .unconfirmed
+            .iter()
+            .map(|input| input.frame.clone())
+            .collect();
     }
 }
 
@@ -57,6 +116,18 @@ impl Window {
     pub fn applied_seq(&self) -> u64 {
         self.ack.applied
     }
+
+    /// The ids of the input events built for the view and not known received, oldest first:
+    /// a RESUMED sends again those above the last the server got. Always empty in the plain
+    /// protocol.
+    pub fn unconfirmed_events(&self) -> Vec<u64> {
+        self.ack.unconfirmed.iter().map(|i| i.event_id).collect()
+    }
+
+    /// How many events were forgotten past 64 unconfirmed ones (the oldest goes).
+    pub fn forgotten_events(&self) -> u64 {
+        self.ack.forgotten
+    }
 }
 
 impl ClientState {
@@ -76,7 +147,7 @@ impl ClientState {
     /// assert!(state.acks_due().is_empty());
     /// assert_eq!(
     ///     state.resumes(),
-    ///     [r#"lona:[1,"7",107,["http://127.0.0.1/",1,"AAAAAAAAAAAAAAAAAAAAAA"]]"#]
+    ///     [r#"lona:[1,"7",107,["http://127.0.0.1/",1,"AAAAAAAAAAAAAAAAAAAAAA",0]]"#]
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -141,9 +212,20 @@ impl ClientState {
         frames
     }
 
+    /// The input events to send again after RESUMED, in order and before any new event: those
+    /// of each window the server said it did not receive. A client sends them as soon as
+    /// RESUMED is read.
+    pub fn resends_due(&mut self) -> Vec<String> {
+        self.windows
+            .values_mut()
+            .flat_map(|state| std::mem::take(&mut state.ack.resend))
+            .collect()
+    }
+
     /// The RESUME frames to send on a new socket, one per window whose view speaks the
-    /// acknowledged stream, with its URL, last applied number and token. Each window forgets
-    /// its last resume's outcome ([`Window::last_resume`]) until the answer comes.
+    /// acknowledged stream, with its URL, last applied number, token and the id of the last
+    /// input event it built. Each window forgets its last resume's outcome
+    /// ([`Window::last_resume`]) until the answer comes.
     pub fn resumes(&mut self) -> Vec<String> {
         self.windows
             .iter_mut()
@@ -156,6 +238,7 @@ impl ClientState {
                         url: state.url.clone()?,
                         seq: state.ack.applied,
                         token: state.ack.token.clone()?,
+                        last_event: Some(state.next_event_id.saturating_sub(1)),
                     }
                     .encode(),
                 )
@@ -181,7 +264,7 @@ fn message_window(message: &DecodedServerMessage) -> Option<WindowId> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{ClientState, Received, ResumeFailure, WindowId};
+    use crate::{ClientState, Received, ResumeFailure, Window, WindowId};
 
     const W: WindowId = WindowId(1);
     const TOKEN: &str = "abcdefghijklmnopqrs-_0";
@@ -218,7 +301,7 @@ mod tests {
         let mut state = started();
         assert_eq!(state.resumes().len(), 1);
         state
-            .receive(r#"lona:[1,"7",207,{"seq":3},3]"#)
+            .receive(r#"lona:[1,"7",207,{"seq":3,"event":0},3]"#)
             .expect("RESUMED");
         assert_eq!(state.window(W).map(|w| w.applied_seq()), Some(2));
         state
@@ -248,6 +331,105 @@ mod tests {
             .receive(&format!(r#"lona:[1,"8",204,{{"resume":"{TOKEN}"}},1]"#))
             .expect("a fresh VIEW_START");
         assert_eq!(state.window(W).map(|w| w.applied_seq()), Some(1));
+    }
+
+    /// A window in the acknowledged stream showing a button `#go`, its frames up to 2 applied.
+    fn with_button() -> (ClientState, lona_html::Node) {
+        let mut state = ClientState::new();
+        state.view_acked(W, "http://127.0.0.1/");
+        state
+            .receive(&format!(r#"lona:[1,"7",204,{{"resume":"{TOKEN}"}},1]"#))
+            .expect("VIEW_START");
+        state
+            .receive(r#"lona:[1,"7",203,["",[502,[401,"3","","button",["go"],[],{},{"data-lona-events":"301"},[[402,"4","Go"]],"",null]]],2]"#)
+            .expect("DATA");
+        let button = state.window(W).and_then(|w| w.query("#go"));
+        (state, button.expect("the button"))
+    }
+
+    #[test]
+    fn events_not_known_received_are_sent_again_after_resumed_with_their_ids() {
+        let (mut state, button) = with_button();
+        let clicks: Vec<_> = (0..4)
+            .map(|_| state.click(&button).expect("a click"))
+            .collect();
+        state
+            .receive(r#"lona:[1,"7",103,1,3]"#)
+            .expect("the ACK of 1");
+        let unconfirmed = |state: &ClientState| state.window(W).map(Window::unconfirmed_events);
+        assert_eq!(unconfirmed(&state), Some(vec![2, 3, 4]));
+        assert_eq!(
+            state.resumes(),
+            [format!(
+                r#"lona:[1,"7",107,["http://127.0.0.1/",3,"{TOKEN}",4]]"#
+            )],
+            "RESUME names the last event built"
+        );
+        assert_eq!(
+            state.receive(r#"lona:[1,"7",207,{"seq":5,"event":2},5]"#),
+            Ok(Received::Resumed {
+                window: W,
+                seq: 5,
+                event: 2
+            })
+        );
+        assert_eq!(
+            state.resends_due(),
+            [clicks[2].frame.clone(), clicks[3].frame.clone()],
+            "3 and 4, as first sent"
+        );
+        assert!(state.resends_due().is_empty(), "once");
+        assert_eq!(
+            unconfirmed(&state),
+            Some(vec![3, 4]),
+            "kept until acknowledged"
+        );
+        assert_eq!(state.click(&button).map(|c| c.event_id), Ok(5));
+
+        // A server that got more than this copy of the page sent: new ids go above its.
+        state.resumes();
+        state
+            .receive(r#"lona:[1,"7",207,{"seq":5,"event":40},5]"#)
+            .expect("RESUMED");
+        assert!(state.resends_due().is_empty());
+        assert_eq!(state.click(&button).map(|c| c.event_id), Ok(41));
+    }
+
+    #[test]
+    fn at_most_64_events_are_kept_and_none_after_resume_failed_or_in_the_plain_protocol() {
+        let (mut state, button) = with_button();
+        for _ in 0..70 {
+            state.click(&button).expect("a click");
+        }
+        let window = state.window(W).expect("the window");
+        assert_eq!(window.unconfirmed_events(), (7..=70).collect::<Vec<u64>>());
+        assert_eq!(window.forgotten_events(), 6);
+        state
+            .receive(r#"lona:[1,null,208,"expired"]"#)
+            .expect("RESUME_FAILED");
+        assert!(state.resends_due().is_empty());
+        assert_eq!(
+            state.window(W).map(|w| w.unconfirmed_events().len()),
+            Some(0)
+        );
+
+        let mut plain = ClientState::new();
+        plain.view(W, "http://127.0.0.1/");
+        plain
+            .receive(r#"lona:[1,"7",204,null]"#)
+            .expect("VIEW_START");
+        plain
+            .receive(r#"lona:[1,"7",203,["",[502,[401,"3","","button",["go"],[],{},{"data-lona-events":"301"},[[402,"4","Go"]],"",null]]]]"#)
+            .expect("DATA");
+        let button = plain
+            .window(W)
+            .and_then(|w| w.query("#go"))
+            .expect("the button");
+        plain.click(&button).expect("a click");
+        assert_eq!(
+            plain.window(W).map(|w| w.unconfirmed_events().len()),
+            Some(0)
+        );
     }
 
     #[test]

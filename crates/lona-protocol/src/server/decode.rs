@@ -117,6 +117,8 @@ pub enum DecodedServerMessage {
         runtime: RuntimeId,
         /// The last sequence number the server sent the window.
         seq: u64,
+        /// The id of the last input event of the window the server received (0 for none).
+        event: u64,
     },
     /// RESUME_FAILED.
     ResumeFailed {
@@ -156,10 +158,12 @@ impl DecodedServerMessage {
                 window,
                 runtime,
                 seq,
+                event,
             } => ServerMessage::Resumed {
                 window: *window,
                 runtime: *runtime,
                 seq: *seq,
+                event: *event,
             },
             DecodedServerMessage::ResumeFailed { window, reason } => ServerMessage::ResumeFailed {
                 window: *window,
@@ -256,7 +260,8 @@ const FRAME: &str = "a 4-item array [window_id, runtime_id, method, payload], or
 const SEQ: &str = "a sequence number (a positive integer)";
 const RESUME_PAYLOAD: &str = "null or {\"resume\": token}";
 const RESUMED_STAMP: &str = "RESUMED stamped with the seq of its payload as 5th element";
-const RESUMED_PAYLOAD: &str = "{\"seq\": n}, n the frame's own sequence number";
+const RESUMED_PAYLOAD: &str =
+    "{\"seq\": n, \"event\": id}, n the frame's own sequence number, id an event id";
 const RESUME_FAILURE: &str = "\"expired\" or \"refused\"";
 const WINDOW_ID: &str = "a window id (a non-negative integer up to 4294967295) or null";
 const RUNTIME_ID: &str =
@@ -427,16 +432,25 @@ fn decode_fields(
             }
             Ok(DecodedServerMessage::ViewStop { window, runtime })
         }
-        Method::Resumed => match payload.as_object() {
-            Some([(key, seq)]) if key == "seq" => Ok(DecodedServerMessage::Resumed {
-                window,
-                runtime,
-                seq: seq
-                    .as_u64()
-                    .ok_or_else(|| payload_at.found(RESUMED_PAYLOAD, payload))?,
-            }),
-            _ => Err(payload_at.found(RESUMED_PAYLOAD, payload)),
-        },
+        Method::Resumed => {
+            // Exactly the two keys, in either order: map order carries no meaning.
+            let number = |key: &str| match payload.as_object() {
+                Some(entries @ [_, _]) => entries
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .and_then(|(_, value)| value.as_u64()),
+                _ => None,
+            };
+            match (number("seq"), number("event")) {
+                (Some(seq), Some(event)) => Ok(DecodedServerMessage::Resumed {
+                    window,
+                    runtime,
+                    seq,
+                    event,
+                }),
+                _ => Err(payload_at.found(RESUMED_PAYLOAD, payload)),
+            }
+        }
         Method::InputEventAck => Ok(DecodedServerMessage::InputEventAck {
             window,
             runtime,

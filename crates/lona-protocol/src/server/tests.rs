@@ -35,8 +35,9 @@ fn control_messages_match_the_reference() {
                 window: W1,
                 runtime: R1,
                 seq: 12,
+                event: 5,
             },
-            r#"lona:[1,"1",207,{"seq":12},12]"#,
+            r#"lona:[1,"1",207,{"seq":12,"event":5},12]"#,
         ),
         (
             ServerMessage::ResumeFailed {

@@ -14,6 +14,7 @@ use lona_protocol::client::{ChangeValue, EventKind, InputEvent as WireEvent, Sub
 use lona_protocol::{RuntimeId, ServerMessage, WindowId};
 
 use super::{Runtime, ViewShared};
+use crate::ack_stream::AckStream;
 use crate::client_errors::{Admission, report_suppressed};
 use crate::connection::{Connection, ConnectionId, Outgoing};
 use crate::context::{EventContext, ViewHandle};
@@ -35,6 +36,10 @@ pub enum EventOutcome {
     NotAttached,
     /// The event names no node of the view, or one that does not listen for it.
     NotListening,
+    /// The window is in the acknowledged stream and received an event with this id or a
+    /// higher one before: a resend after a resume that had arrived. Acknowledged again, and
+    /// no handler runs.
+    Duplicate,
 }
 
 impl Runtime {
@@ -49,10 +54,22 @@ impl Runtime {
     ) -> EventOutcome {
         // The round trip starts here, once the frame is decoded: decoding is the socket's.
         let received = Instant::now();
+        let event_id = event.event_id;
         let outcome = self.accept_event(connection, window, runtime, event, received);
-        if outcome != EventOutcome::Accepted {
-            self.inner.events_rejected.fetch_add(1, Ordering::Relaxed);
-            tracing::debug!(?outcome, view = runtime.0, "input event refused");
+        match outcome {
+            EventOutcome::Accepted => {}
+            EventOutcome::Duplicate => {
+                self.count_duplicate_event();
+                tracing::debug!(
+                    view = runtime.0,
+                    event_id,
+                    "a duplicate input event dropped"
+                );
+            }
+            _ => {
+                self.inner.events_rejected.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(?outcome, view = runtime.0, "input event refused");
+            }
         }
         outcome
     }
@@ -68,9 +85,9 @@ impl Runtime {
         let Some(view) = self.inner.views.lock().get(&runtime).cloned() else {
             return EventOutcome::UnknownView;
         };
-        if !view.is_attached(connection.id(), window) {
+        let Some(stream) = view.attached_stream(connection.id(), window) else {
             return EventOutcome::NotAttached;
-        }
+        };
         // ACK first, whatever happens next, so the browser does not wait on a refused event.
         connection.send(Outgoing::Frame(
             ServerMessage::InputEventAck {
@@ -80,6 +97,9 @@ impl Runtime {
             }
             .encode(),
         ));
+        if stream.is_some_and(|stream| !stream.receive_event(event.event_id)) {
+            return EventOutcome::Duplicate;
+        }
         let custom = match &event.kind {
             EventKind::Custom { name, .. } => Some(name.as_str()),
             _ => None,
@@ -344,6 +364,20 @@ impl ViewShared {
                 attachment.send(Outgoing::Frame(frame));
             }
         }
+    }
+
+    /// `None` if the window of `connection` is not attached to the view; else its
+    /// acknowledged stream, if it has one.
+    fn attached_stream(
+        &self,
+        connection: ConnectionId,
+        window: WindowId,
+    ) -> Option<Option<Arc<AckStream>>> {
+        self.attached
+            .lock()
+            .iter()
+            .find(|a| a.connection.id() == connection && a.window == window)
+            .map(|a| a.stream.clone())
     }
 
     fn is_attached(&self, connection: ConnectionId, window: WindowId) -> bool {

@@ -22,6 +22,7 @@ pub(crate) struct ResumeCounters {
     full_tree: AtomicU64,
     failed: AtomicU64,
     replayed_bytes: AtomicU64,
+    duplicate_events: AtomicU64,
 }
 
 /// The acknowledged stream in numbers, for the metrics.
@@ -38,6 +39,9 @@ pub struct ResumeMetrics {
     pub failed: u64,
     /// Bytes of frames replayed.
     pub replayed_bytes: u64,
+    /// Input events of acknowledged windows dropped as duplicates: their id was at or below
+    /// the last one received (a resend of an event that had arrived).
+    pub duplicate_events: u64,
 }
 
 /// An ACK for a number the server never sent: a malformed message.
@@ -77,7 +81,10 @@ impl Runtime {
 
     /// RESUME: re-attaches the window `window` of `connection` to the detached view
     /// `runtime`, whose VIEW_START gave `token`, for a browser that applied everything up to
-    /// `seq`. Sends RESUMED, then the missed frames or the whole tree. A view still attached
+    /// `seq` and sent input events up to `last_event` (`None` from a page before protocol 4;
+    /// the number is the browser's word, only logged: the server cannot tell an event lost on
+    /// the way from an id never used). Sends RESUMED, with the id of the last input event of
+    /// the window received, then the missed frames or the whole tree. A view still attached
     /// to another socket (a half-open one, or a second tab with a copied token and the same
     /// session) is taken over: the token and the session prove the same visitor.
     ///
@@ -114,7 +121,7 @@ impl Runtime {
     ///
     /// runtime.connection_closed(&first); // detached, not stopped
     /// let second = Connection::new(session, OutboxLimits::default());
-    /// runtime.resume_view(&second, WindowId(1), id, 1, &token).expect("resumed");
+    /// runtime.resume_view(&second, WindowId(1), id, 1, &token, Some(0)).expect("resumed");
     /// assert_eq!(runtime.view_count(), 1);
     /// runtime.shutdown();
     /// # Ok::<(), lona_runtime::StartError>(())
@@ -132,8 +139,9 @@ impl Runtime {
         runtime: RuntimeId,
         seq: u64,
         token: &str,
+        last_event: Option<u64>,
     ) -> Result<(), ResumeFailure> {
-        let result = self.resume(connection, window, runtime, seq, token);
+        let result = self.resume(connection, window, runtime, seq, token, last_event);
         if result.is_err() {
             self.inner.resume.failed.fetch_add(1, Ordering::Relaxed);
         }
@@ -147,6 +155,7 @@ impl Runtime {
         runtime: RuntimeId,
         seq: u64,
         token: &str,
+        last_event: Option<u64>,
     ) -> Result<(), ResumeFailure> {
         let view = self.inner.views.lock().get(&runtime).cloned();
         let Some(view) = view.filter(|v| v.stop.reason().is_none()) else {
@@ -178,17 +187,18 @@ impl Runtime {
         }
         attachment.connection = Arc::clone(connection);
         attachment.window = window;
-        let (last, catchup) = stream.attach(seq);
+        let attached = stream.attach(seq);
         connection.send(Outgoing::Stamped(
             ServerMessage::Resumed {
                 window,
                 runtime,
-                seq: last,
+                seq: attached.seq,
+                event: attached.last_event,
             }
             .encode(),
         ));
         let counters = &self.inner.resume;
-        match catchup {
+        match attached.catchup {
             Catchup::Replay(frames) => {
                 counters.replayed.fetch_add(1, Ordering::Relaxed);
                 for frame in frames {
@@ -214,7 +224,13 @@ impl Runtime {
             }
         }
         connection.add_stream(stream);
-        tracing::debug!(target: "lona::view", view = runtime.0, "a window resumed its view");
+        tracing::debug!(
+            target: "lona::view",
+            view = runtime.0,
+            received = attached.last_event,
+            sent = last_event,
+            "a window resumed its view"
+        );
         Ok(())
     }
 
@@ -268,7 +284,15 @@ impl Runtime {
             full_tree: counters.full_tree.load(Ordering::Relaxed),
             failed: counters.failed.load(Ordering::Relaxed),
             replayed_bytes: counters.replayed_bytes.load(Ordering::Relaxed),
+            duplicate_events: counters.duplicate_events.load(Ordering::Relaxed),
         }
+    }
+
+    pub(super) fn count_duplicate_event(&self) {
+        self.inner
+            .resume
+            .duplicate_events
+            .fetch_add(1, Ordering::Relaxed);
     }
 }
 

@@ -104,7 +104,7 @@ fn a_closed_socket_detaches_and_a_resume_replays_exactly_what_was_missed() {
 
     let second = browser(&me);
     runtime
-        .resume_view(&second, W1, id, 2, &token)
+        .resume_view(&second, W1, id, 2, &token, Some(0))
         .expect("resumes");
     assert_eq!(
         stamped(&second),
@@ -112,7 +112,8 @@ fn a_closed_socket_detaches_and_a_resume_replays_exactly_what_was_missed() {
             DecodedServerMessage::Resumed {
                 window: W1,
                 runtime: id,
-                seq: 5
+                seq: 5,
+                event: 0,
             },
             Some(5)
         )
@@ -146,7 +147,7 @@ fn past_the_buffer_bound_a_resume_sends_the_whole_tree() {
     eventually("shown 20", || probe.entries().len() == 20);
     let second = browser(&me);
     runtime
-        .resume_view(&second, W1, id, 2, &token)
+        .resume_view(&second, W1, id, 2, &token, Some(0))
         .expect("resumes");
     assert_eq!(stamped(&second).1, Some(22));
     let (tree, seq) = stamped(&second);
@@ -176,23 +177,30 @@ fn forged_tokens_other_sessions_and_gone_views_are_refused() {
     let mine = browser(&me);
     let forged = "AAAAAAAAAAAAAAAAAAAAAA";
     assert_eq!(
-        runtime.resume_view(&mine, W1, id, 2, forged),
+        runtime.resume_view(&mine, W1, id, 2, forged, Some(0)),
         Err(ResumeFailure::Refused)
     );
     let theirs = browser(&session("other"));
     assert_eq!(
-        runtime.resume_view(&theirs, W1, id, 2, &token),
+        runtime.resume_view(&theirs, W1, id, 2, &token, Some(0)),
         Err(ResumeFailure::Refused)
     );
     assert_eq!(
-        runtime.resume_view(&mine, W1, lona_protocol::RuntimeId(id.0 + 100), 2, &token),
+        runtime.resume_view(
+            &mine,
+            W1,
+            lona_protocol::RuntimeId(id.0 + 100),
+            2,
+            &token,
+            Some(0)
+        ),
         Err(ResumeFailure::Expired)
     );
     assert_eq!(runtime.metrics().resume.failed, 3);
     assert!(mine.try_next().is_none(), "a refusal sends nothing itself");
     // The real owner still resumes.
     runtime
-        .resume_view(&mine, W1, id, 2, &token)
+        .resume_view(&mine, W1, id, 2, &token, Some(0))
         .expect("resumes");
     drop(tx);
     runtime.shutdown();
@@ -215,7 +223,7 @@ fn when_the_grace_ends_the_view_stops_and_cannot_be_resumed() {
     drop(tx);
     eventually("the view is gone", || runtime.view_count() == 0);
     assert_eq!(
-        runtime.resume_view(&browser(&me), W1, id, 2, &token),
+        runtime.resume_view(&browser(&me), W1, id, 2, &token, Some(0)),
         Err(ResumeFailure::Expired)
     );
     runtime.shutdown();
@@ -266,7 +274,7 @@ fn a_lagging_or_closed_connection_keeps_an_acknowledged_window_s_output_for_the_
     runtime.connection_closed(&first);
     let second = browser(&me);
     runtime
-        .resume_view(&second, W1, id, 2, &token)
+        .resume_view(&second, W1, id, 2, &token, Some(0))
         .expect("resumes");
     assert_eq!(
         stamped(&second).1,
@@ -276,5 +284,107 @@ fn a_lagging_or_closed_connection_keeps_an_acknowledged_window_s_output_for_the_
     let replayed: Vec<Option<u64>> = (0..6).map(|_| stamped(&second).1).collect();
     assert_eq!(replayed, (3..=8).map(Some).collect::<Vec<_>>());
     drop(tx);
+    runtime.shutdown();
+}
+
+/// A button whose handler logs each event it runs for.
+struct Clicks {
+    probe: Probe,
+}
+
+impl View for Clicks {
+    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
+        let button = lona_html::tags::button().with_text("+1");
+        self.probe.nodes.lock().push(button.clone());
+        let probe = self.probe.clone();
+        cx.on_click(&button, move |_, event| {
+            probe.log(format!("click {}", event.event_id));
+        });
+        Ok(div().with_child(&button).into())
+    }
+}
+
+#[test]
+fn an_event_id_received_before_is_a_duplicate_and_resumed_names_the_last_received() {
+    let probe = Probe::default();
+    let factory = {
+        let probe = probe.clone();
+        ViewFactory::blocking(move |_| Clicks {
+            probe: probe.clone(),
+        })
+    };
+    let runtime = small_runtime();
+    let me = session("me");
+    let first = browser(&me);
+    let (id, token) = started(&runtime, &factory, &first);
+    let button = probe.node(0);
+    let click = |conn: &Arc<Connection>, event_id| {
+        runtime.input_event(conn, W1, id, super::support::click_on(&button, event_id))
+    };
+    assert_eq!(click(&first, 1), crate::EventOutcome::Accepted);
+    assert_eq!(click(&first, 3), crate::EventOutcome::Accepted);
+    // A resend of an event that had arrived, or an older id: acknowledged, never run.
+    assert_eq!(click(&first, 3), crate::EventOutcome::Duplicate);
+    assert_eq!(click(&first, 2), crate::EventOutcome::Duplicate);
+    eventually("two clicks handled", || probe.entries().len() == 2);
+    let acks: Vec<u64> = std::iter::from_fn(|| first.next_timeout(Duration::from_millis(500)))
+        .filter_map(|m| match decode_server_with_seq(&m.encode()?) {
+            Ok((ServerFrame::Lona(DecodedServerMessage::InputEventAck { event_id, .. }), _)) => {
+                Some(event_id)
+            }
+            _ => None,
+        })
+        .take(4)
+        .collect();
+    assert_eq!(acks, [1, 3, 3, 2], "every event is acknowledged");
+    let metrics = runtime.metrics();
+    assert_eq!(metrics.resume.duplicate_events, 2);
+    assert_eq!(metrics.events_rejected, 0, "a duplicate is not a refusal");
+
+    runtime.connection_closed(&first);
+    let second = browser(&me);
+    runtime
+        .resume_view(&second, W1, id, 4, &token, Some(5))
+        .expect("resumes");
+    let (resumed, _) = stamped(&second);
+    assert!(
+        matches!(resumed, DecodedServerMessage::Resumed { event: 3, .. }),
+        "{resumed:?}"
+    );
+    // The browser sends again what it sent above 3, with the same ids.
+    assert_eq!(click(&second, 4), crate::EventOutcome::Accepted);
+    assert_eq!(click(&second, 5), crate::EventOutcome::Accepted);
+    assert_eq!(click(&second, 5), crate::EventOutcome::Duplicate);
+    eventually("four clicks handled", || probe.entries().len() == 4);
+    assert_eq!(
+        probe.entries(),
+        ["click 1", "click 3", "click 4", "click 5"]
+    );
+    runtime.shutdown();
+}
+
+#[test]
+fn a_plain_window_runs_every_event_whatever_its_id() {
+    let probe = Probe::default();
+    let factory = {
+        let probe = probe.clone();
+        ViewFactory::blocking(move |_| Clicks {
+            probe: probe.clone(),
+        })
+    };
+    let runtime = small_runtime();
+    let conn = browser(&session("me"));
+    let id = super::support::start(&runtime, &factory, &conn, "http://localhost/");
+    eventually("the button", || !probe.nodes.lock().is_empty());
+    let button = probe.node(0);
+    for event_id in [1, 1, 0] {
+        assert_eq!(
+            runtime.input_event(&conn, W1, id, super::support::click_on(&button, event_id)),
+            crate::EventOutcome::Accepted,
+            "Lona's client is unchanged"
+        );
+    }
+    eventually("three clicks handled", || probe.entries().len() == 3);
+    assert_eq!(runtime.metrics().resume.duplicate_events, 0);
     runtime.shutdown();
 }

@@ -28,14 +28,18 @@ impl TestClient {
         TestClient::open_with(addr, path, session, timeout, true)
     }
 
-    /// Sends the ACKs due: one per acknowledged window that applied something new. Called
-    /// before each input event and PING, and after each frame read. A write that fails is left
-    /// to the next read to report (the socket is gone).
+    /// Sends what is due in the acknowledged stream: first the input events a RESUMED said
+    /// the server did not get (the browser client's order: before anything new), then the
+    /// ACKs, one per acknowledged window that applied something new. Called before each
+    /// input event and PING, and after each frame read. A write that fails is left to the
+    /// next read to report (the socket is gone).
     pub(super) fn send_acks(&mut self) -> Result<(), TestError> {
         if !self.acked || self.closed.is_some() {
             return Ok(());
         }
-        for frame in self.state.acks_due() {
+        let mut frames = self.state.resends_due();
+        frames.extend(self.state.acks_due());
+        for frame in frames {
             if self.send_raw(&frame).is_err() {
                 break;
             }
@@ -45,9 +49,12 @@ impl TestClient {
 
     /// Opens a new socket on the tab's path in the same session, as the browser client does
     /// after a dropped connection, and sends RESUME for the tab's window with the last number
-    /// it applied. On RESUMED it waits until the replay (or the whole tree) is applied and
-    /// returns `None`: the same view goes on, the DOM kept. On RESUME_FAILED it starts a fresh
-    /// view of the window's URL, as the browser client does, and returns the reason.
+    /// it applied and the id of the last input event it sent. On RESUMED it sends again, with
+    /// their ids, the events the server says it did not get (the tab keeps those not known
+    /// received: [`lona_protocol::Window::unconfirmed_events`]), waits until the replay (or
+    /// the whole tree) is applied and returns `None`: the same view goes on, the DOM kept. On
+    /// RESUME_FAILED it starts a fresh view of the window's URL, as the browser client does,
+    /// and returns the reason.
     ///
     /// A tab opened without the acknowledged stream has nothing to resume: it reconnects and
     /// navigates to its URL again (a new view), and gets `Some(ResumeFailure::Expired)`.
@@ -94,6 +101,24 @@ impl TestClient {
             w.applied_seq() >= last
         })?;
         Ok(None)
+    }
+
+    /// Clicks the first node matching `selector` (no press first) and returns the event's id
+    /// at once, without waiting for its ACK: for a test whose network holds or loses the
+    /// click ([`crate::FaultProxy`]). A tab in the acknowledged stream keeps the event until
+    /// it is known received, and [`TestClient::reconnect`] sends it again if the server did
+    /// not get it.
+    ///
+    /// # Errors
+    ///
+    /// As [`TestClient::click`].
+    pub fn click_unacknowledged(&mut self, selector: &str) -> Result<u64, TestError> {
+        let node = self.wait_for_selector(selector)?;
+        self.flush_delayed()?;
+        let input = self.state.click(&node)?;
+        self.send_acks()?;
+        self.send_raw(&input.frame)?;
+        Ok(input.event_id)
     }
 
     /// Whether the tab asks for the acknowledged stream.

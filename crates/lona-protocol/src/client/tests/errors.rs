@@ -365,6 +365,15 @@ fn ack_and_resume_of_the_wrong_shape_are_errors() {
             r#"lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs+/0"]]"#,
             r#"lona:[1,"1",107,["/",3,null]]"#,
             r#"lona:[1,null,107,["/",3,"abcdefghijklmnopqrs-_0"]]"#,
+            // The id of the last event sent: a non-negative integer within u64, nothing else.
+            r#"lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0","4"]]"#,
+            r#"lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0",-1]]"#,
+            r#"lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0",4.5]]"#,
+            r#"lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0",null]]"#,
+            r#"lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0",{"id":4}]]"#,
+            r#"lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0",18446744073709551616]]"#,
+            r#"lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0",1e300]]"#,
+            r#"lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0",4,5]]"#,
         ],
         expect![[r#"
             lona:[1,null,106,3]
@@ -376,7 +385,7 @@ fn ack_and_resume_of_the_wrong_shape_are_errors() {
             lona:[1,"1",106,[3]]
                 invalid lona message at frame[3]: expected a sequence number (a non-negative integer), found an array of 1 item
             lona:[1,"1",107,["/",3]]
-                invalid lona message at frame[3]: expected RESUME payload [url, seq, token], found an array of 2 items
+                invalid lona message at frame[3]: expected RESUME payload [url, seq, token, last_event_id], found an array of 2 items
             lona:[1,"1",107,[1,3,"abcdefghijklmnopqrs-_0"]]
                 invalid lona message at frame[3][0]: expected url (a string), found the number 1
             lona:[1,"1",107,["/","3","abcdefghijklmnopqrs-_0"]]
@@ -391,6 +400,22 @@ fn ack_and_resume_of_the_wrong_shape_are_errors() {
                 invalid lona message at frame[3][2]: expected a resume token (22 base64url characters), found null
             lona:[1,null,107,["/",3,"abcdefghijklmnopqrs-_0"]]
                 invalid lona message at frame[1]: expected runtime id (a string of a decimal number without sign or leading zeros, up to 2^64-1), found null
+            lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0","4"]]
+                invalid lona message at frame[3][3]: expected event id (a non-negative integer), found the string "4"
+            lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0",-1]]
+                invalid lona message at frame[3][3]: expected event id (a non-negative integer), found the number -1
+            lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0",4.5]]
+                invalid lona message at frame[3][3]: expected event id (a non-negative integer), found the number 4.5
+            lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0",null]]
+                invalid lona message at frame[3][3]: expected event id (a non-negative integer), found null
+            lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0",{"id":4}]]
+                invalid lona message at frame[3][3]: expected event id (a non-negative integer), found an object
+            lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0",18446744073709551616]]
+                invalid lona message at frame[3][3]: expected event id (a non-negative integer), found the number 1.8446744073709552e+19
+            lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0",1e300]]
+                invalid lona message at frame[3][3]: expected event id (a non-negative integer), found the number 1e+300
+            lona:[1,"1",107,["/",3,"abcdefghijklmnopqrs-_0",4,5]]
+                invalid lona message at frame[3]: expected RESUME payload [url, seq, token, last_event_id], found an array of 5 items
         "#]],
     );
 }

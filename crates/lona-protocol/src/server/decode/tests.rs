@@ -69,11 +69,13 @@ fn control_messages_round_trip() {
                 window: W1,
                 runtime: R1,
                 seq: 9,
+                event: 0,
             },
             DecodedServerMessage::Resumed {
                 window: W1,
                 runtime: R1,
                 seq: 9,
+                event: 0,
             },
         ),
         (

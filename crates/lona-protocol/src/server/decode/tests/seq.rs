@@ -48,24 +48,35 @@ fn custom_frames_are_never_stamped() {
 }
 
 #[test]
-fn resumed_carries_its_number_twice() {
+fn resumed_carries_its_number_twice_and_the_last_event_received() {
     let frame = ServerMessage::Resumed {
         window: W1,
         runtime: R1,
         seq: 7,
+        event: 3,
     }
     .encode();
-    assert_eq!(frame, r#"lona:[1,"1",207,{"seq":7},7]"#);
-    assert_eq!(
-        decode_seq(&frame),
+    assert_eq!(frame, r#"lona:[1,"1",207,{"seq":7,"event":3},7]"#);
+    let resumed = |seq, event| {
         Ok((
             DecodedServerMessage::Resumed {
                 window: W1,
                 runtime: R1,
-                seq: 7
+                seq,
+                event,
             },
-            Some(7)
+            Some(seq),
         ))
+    };
+    assert_eq!(decode_seq(&frame), resumed(7, 3));
+    // Map order carries no meaning; the largest ids are ids.
+    assert_eq!(
+        decode_seq(r#"lona:[1,"1",207,{"event":3,"seq":7},7]"#),
+        resumed(7, 3)
+    );
+    assert_eq!(
+        decode_seq(r#"lona:[1,"1",207,{"seq":7,"event":18446744073709551615},7]"#),
+        resumed(7, u64::MAX)
     );
 }
 
@@ -78,10 +89,19 @@ fn malformed_numbers_tokens_and_payloads_are_errors() {
         r#"lona:[1,"1",103,3,1.5]"#,
         r#"lona:[1,"1",103,3,4,5]"#,
         "lona:[null,null,206,null,1]",
-        r#"lona:[1,"1",207,{"seq":7}]"#,
-        r#"lona:[1,"1",207,{"seq":7},8]"#,
+        r#"lona:[1,"1",207,{"seq":7,"event":0}]"#,
+        r#"lona:[1,"1",207,{"seq":7,"event":0},8]"#,
         r#"lona:[1,"1",207,{"n":7},7]"#,
         r#"lona:[1,"1",207,7,7]"#,
+        // RESUMED names the last event received, a non-negative integer within u64.
+        r#"lona:[1,"1",207,{"seq":7},7]"#,
+        r#"lona:[1,"1",207,{"seq":7,"event":-1},7]"#,
+        r#"lona:[1,"1",207,{"seq":7,"event":"3"},7]"#,
+        r#"lona:[1,"1",207,{"seq":7,"event":1.5},7]"#,
+        r#"lona:[1,"1",207,{"seq":7,"event":18446744073709551616},7]"#,
+        r#"lona:[1,"1",207,{"seq":7,"event":null},7]"#,
+        r#"lona:[1,"1",207,{"seq":7,"event":3,"x":1},7]"#,
+        r#"lona:[1,"1",207,{"seq":7,"seq":7},7]"#,
         r#"lona:[1,"1",204,{"resume":"short"}]"#,
         r#"lona:[1,"1",204,{"resume":"abcdefghijklmnopqrs-_0","x":1}]"#,
         r#"lona:[1,"1",204,{"resume":"abcdefghijklmnopqrs+/0"}]"#,
@@ -110,14 +130,30 @@ fn malformed_numbers_tokens_and_payloads_are_errors() {
             invalid lona message at frame: expected a 4-item array [window_id, runtime_id, method, payload], or 5 with a seq, found an array of 6 items
         lona:[null,null,206,null,1]
             invalid lona message at frame: expected exactly [null,null,206,null], found an array of 5 items
-        lona:[1,"1",207,{"seq":7}]
+        lona:[1,"1",207,{"seq":7,"event":0}]
             invalid lona message at frame: expected RESUMED stamped with the seq of its payload as 5th element, found an array of 4 items
-        lona:[1,"1",207,{"seq":7},8]
+        lona:[1,"1",207,{"seq":7,"event":0},8]
             invalid lona message at frame: expected RESUMED stamped with the seq of its payload as 5th element, found an array of 5 items
         lona:[1,"1",207,{"n":7},7]
-            invalid lona message at frame[3]: expected {"seq": n}, n the frame's own sequence number, found an object
+            invalid lona message at frame[3]: expected {"seq": n, "event": id}, n the frame's own sequence number, id an event id, found an object
         lona:[1,"1",207,7,7]
-            invalid lona message at frame[3]: expected {"seq": n}, n the frame's own sequence number, found the number 7
+            invalid lona message at frame[3]: expected {"seq": n, "event": id}, n the frame's own sequence number, id an event id, found the number 7
+        lona:[1,"1",207,{"seq":7},7]
+            invalid lona message at frame[3]: expected {"seq": n, "event": id}, n the frame's own sequence number, id an event id, found an object
+        lona:[1,"1",207,{"seq":7,"event":-1},7]
+            invalid lona message at frame[3]: expected {"seq": n, "event": id}, n the frame's own sequence number, id an event id, found an object
+        lona:[1,"1",207,{"seq":7,"event":"3"},7]
+            invalid lona message at frame[3]: expected {"seq": n, "event": id}, n the frame's own sequence number, id an event id, found an object
+        lona:[1,"1",207,{"seq":7,"event":1.5},7]
+            invalid lona message at frame[3]: expected {"seq": n, "event": id}, n the frame's own sequence number, id an event id, found an object
+        lona:[1,"1",207,{"seq":7,"event":18446744073709551616},7]
+            invalid lona message at frame[3]: expected {"seq": n, "event": id}, n the frame's own sequence number, id an event id, found an object
+        lona:[1,"1",207,{"seq":7,"event":null},7]
+            invalid lona message at frame[3]: expected {"seq": n, "event": id}, n the frame's own sequence number, id an event id, found an object
+        lona:[1,"1",207,{"seq":7,"event":3,"x":1},7]
+            invalid lona message at frame[3]: expected {"seq": n, "event": id}, n the frame's own sequence number, id an event id, found an object
+        lona:[1,"1",207,{"seq":7,"seq":7},7]
+            invalid lona message at frame[3]: expected {"seq": n, "event": id}, n the frame's own sequence number, id an event id, found an object
         lona:[1,"1",204,{"resume":"short"}]
             invalid lona message at frame[3]: expected null or {"resume": token}, found an object
         lona:[1,"1",204,{"resume":"abcdefghijklmnopqrs-_0","x":1}]
