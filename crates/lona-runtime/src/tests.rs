@@ -9,6 +9,7 @@ mod concurrency;
 mod daemons;
 mod errors;
 mod events;
+mod expiry;
 mod forms;
 mod handlers;
 mod hooks;

@@ -68,11 +68,15 @@ impl Runtime {
                     continue;
                 }
                 connection.remove_stream(stream, true);
-                timers.push((Arc::clone(stream), stream.detach()));
+                timers.push((Arc::downgrade(stream), stream.detach()));
             }
             for (stream, detach) in timers {
+                // Weakly: a stream whose view ended (or resumed and left) before the grace
+                // did goes at once, with its replay buffer, not when the timer fires.
                 view.expire_at(Instant::now() + grace, move |view| {
-                    view.end_grace(&stream, detach);
+                    if let Some(stream) = stream.upgrade() {
+                        view.end_grace(&stream, detach);
+                    }
                     None
                 });
             }
