@@ -10,6 +10,7 @@
 mod axum_app;
 mod connection;
 mod errors;
+mod expiry;
 mod forms;
 mod input;
 mod messages;
