@@ -1,17 +1,22 @@
 //! The deployment of docs/deployment.md, run for real: Redis, two lona servers sharing channels
 //! through it, `collect-static` output, and nginx in front with the site file of
 //! docs/deployment/nginx.conf rendered with the test's ports and folders, so docs and test
-//! cannot drift apart.
+//! cannot drift apart. Through the same site, a cut between the browser and nginx resumes
+//! the window's view on the server that runs it (the acknowledged stream).
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
-use lona_test::{Session, TestClient, TestError};
+use lona_test::{FaultProxy, Session, TestClient, TestError, TestServer};
+use parking_lot::Mutex;
 
 use crate::deployed::{
     TIMEOUT, TwoProcesses, get, issued_session, kill_under, process_of, shell, start_two_processes,
 };
 use crate::nginx::{free_port, nginx_binary, run_nginx};
+use crate::resume::{Counts, eventually, server_html, ticker_app};
 use test_support::TempDir;
 
 const SITE: &str = include_str!("../../docs/deployment/nginx.conf");
@@ -156,4 +161,92 @@ fn two_processes_behind_nginx_stick_share_channels_and_survive_one_being_killed(
         other => panic!("bob's socket should close with going away: {other:?}"),
     }
     assert!(!b.shell.exists(), "the shell socket is left behind");
+}
+
+#[test]
+fn a_cut_between_the_browser_and_nginx_resumes_the_view_on_its_own_server() {
+    let Some(binary) = nginx_binary() else {
+        return;
+    };
+    let (numbers, receiver) = crossbeam_channel::unbounded();
+    let counts = Arc::new(Counts::default());
+    let shown = Arc::new(Mutex::new(None));
+    // Two servers behind the docs' site, sharing the session key as the docs' processes do:
+    // either takes the other's sessions, so only nginx's hash keeps a session on one.
+    let secret = format!("resume-{}-test-secret-0123456789abcdef", std::process::id());
+    let start = || {
+        let mut app = ticker_app(&receiver, &counts, &shown);
+        app.settings.session_secret = Some(secret.clone());
+        TestServer::start(app)
+    };
+    let servers = [start(), start()];
+    let collected = TempDir::new("resume-nginx-static");
+    let prefix = TempDir::new("resume-nginx");
+    let port = free_port();
+    let site = render_site(
+        [servers[0].addr(), servers[1].addr()],
+        port,
+        collected.path(),
+    );
+    let _nginx = run_nginx(&binary, prefix.path(), port, &site);
+    let nginx = SocketAddr::from(([127, 0, 0, 1], port));
+    // The network between the browser and nginx.
+    let proxy = FaultProxy::start(nginx).expect("the proxy starts");
+
+    let mut tab = TestClient::connect_acked(proxy.addr(), "/ticker", None, TIMEOUT)
+        .expect("the ticker opens through nginx");
+    numbers.send(7).expect("the view listens");
+    tab.wait_for_node_text("#n", "7").expect("7 shown");
+    let owner = servers
+        .iter()
+        .position(|s| s.metrics().views == 1)
+        .expect("one server runs the view");
+    let (own, other) = (&servers[owner], &servers[1 - owner]);
+    assert_eq!(other.metrics().views, 0);
+    let view = tab.window().runtime().expect("a view");
+
+    proxy.cut_now();
+    eventually("nginx closed the view's socket upstream", || {
+        own.metrics().resume.detached_windows == 1
+    });
+    // The view runs on while the browser is away.
+    numbers.send(8).expect("still running");
+    eventually("the view showed 8", || server_html(&shown).contains(">8<"));
+
+    assert_eq!(
+        tab.reconnect().expect("reconnects through nginx"),
+        None,
+        "resumed"
+    );
+    assert_eq!(
+        tab.text("#n").as_deref(),
+        Some("8"),
+        "the update made while cut off"
+    );
+    assert_eq!(tab.window().runtime(), Some(view), "the same view");
+    assert_eq!(
+        tab.html(),
+        server_html(&shown),
+        "the DOM is the server's tree"
+    );
+    assert_eq!(
+        counts.started.load(Ordering::SeqCst),
+        1,
+        "handle_request ran once"
+    );
+    let resume = own.metrics().resume;
+    assert_eq!(
+        (resume.replayed, resume.failed, resume.detached_windows),
+        (1, 0, 0)
+    );
+    assert!(resume.replayed_bytes > 0, "{resume:?}");
+    assert_eq!(
+        other.metrics().resume.failed,
+        0,
+        "no RESUME reached the other server"
+    );
+    assert_eq!(other.metrics().views, 0);
+    numbers.send(9).expect("running");
+    tab.wait_for_node_text("#n", "9")
+        .expect("9 shown after the resume");
 }

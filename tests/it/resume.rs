@@ -15,19 +15,19 @@ use lona::prelude::*;
 use lona_test::{Direction, FaultProxy, TestClient, TestServer};
 use parking_lot::Mutex;
 
-const DEADLINE: Duration = Duration::from_secs(20);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(20);
 
 /// What the ticker views report.
 #[derive(Default)]
-struct Counts {
-    started: AtomicUsize,
-    stopped: AtomicUsize,
-    cleaned_up: AtomicUsize,
+pub(crate) struct Counts {
+    pub(crate) started: AtomicUsize,
+    pub(crate) stopped: AtomicUsize,
+    pub(crate) cleaned_up: AtomicUsize,
 }
 
 /// Shows `#n`, set to each number the test sends, one update each: a view that changes while
 /// its browser is cut off.
-struct Ticker {
+pub(crate) struct Ticker {
     numbers: Receiver<u32>,
     counts: Arc<Counts>,
     shown: Arc<Mutex<Option<Node>>>,
@@ -63,30 +63,39 @@ impl View for Ticker {
     }
 }
 
-struct Setup {
-    server: TestServer,
-    proxy: FaultProxy,
-    numbers: Sender<u32>,
-    counts: Arc<Counts>,
-    shown: Arc<Mutex<Option<Node>>>,
+/// A server with the ticker at `/ticker`, the fault proxy in front of it, and what the test
+/// holds of the ticker.
+pub(crate) struct Setup {
+    pub(crate) server: TestServer,
+    pub(crate) proxy: FaultProxy,
+    pub(crate) numbers: Sender<u32>,
+    pub(crate) counts: Arc<Counts>,
+    pub(crate) shown: Arc<Mutex<Option<Node>>>,
 }
 
-fn setup(settings: impl FnOnce(&mut lona::Settings)) -> Setup {
-    let (tx, rx) = unbounded();
-    let numbers = rx;
+/// An app with the ticker at `/ticker`: its views take their numbers from `numbers` and
+/// report to `counts`, and the last one shown leaves its tree in `shown`.
+pub(crate) fn ticker_app(
+    numbers: &Receiver<u32>,
+    counts: &Arc<Counts>,
+    shown: &Arc<Mutex<Option<Node>>>,
+) -> App {
+    let mut app = App::new();
+    let (numbers, counts, shown) = (numbers.clone(), Arc::clone(counts), Arc::clone(shown));
+    app.view("/ticker", move |_| Ticker {
+        numbers: numbers.clone(),
+        counts: Arc::clone(&counts),
+        shown: Arc::clone(&shown),
+    });
+    app
+}
+
+pub(crate) fn setup(settings: impl FnOnce(&mut lona::Settings)) -> Setup {
+    let (tx, numbers) = unbounded();
     let counts = Arc::new(Counts::default());
     let shown = Arc::new(Mutex::new(None));
-    let mut app = App::new();
+    let mut app = ticker_app(&numbers, &counts, &shown);
     settings(&mut app.settings);
-    {
-        let counts = Arc::clone(&counts);
-        let shown = Arc::clone(&shown);
-        app.view("/ticker", move |_| Ticker {
-            numbers: numbers.clone(),
-            counts: Arc::clone(&counts),
-            shown: Arc::clone(&shown),
-        });
-    }
     let server = TestServer::start(app);
     let proxy = FaultProxy::start(server.addr()).expect("the proxy starts");
     Setup {
@@ -99,19 +108,24 @@ fn setup(settings: impl FnOnce(&mut lona::Settings)) -> Setup {
 }
 
 impl Setup {
-    fn open(&self) -> TestClient {
+    pub(crate) fn open(&self) -> TestClient {
         TestClient::connect_acked(self.proxy.addr(), "/ticker", None, DEADLINE)
             .expect("the ticker opens")
     }
 
     /// The server's tree of the last view shown, as HTML.
-    fn server_html(&self) -> String {
-        let shown = self.shown.lock();
-        shown.as_ref().map(Node::to_html).unwrap_or_default()
+    pub(crate) fn server_html(&self) -> String {
+        server_html(&self.shown)
     }
 }
 
-fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
+/// The tree a ticker left in `shown`, as HTML.
+pub(crate) fn server_html(shown: &Mutex<Option<Node>>) -> String {
+    let shown = shown.lock();
+    shown.as_ref().map(Node::to_html).unwrap_or_default()
+}
+
+pub(crate) fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
     let start = Instant::now();
     while !condition() {
         assert!(start.elapsed() < DEADLINE, "timed out waiting for: {what}");
