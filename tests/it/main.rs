@@ -17,6 +17,7 @@ mod limits;
 mod log;
 mod metrics;
 mod middleware;
+mod net_sim;
 mod nginx;
 mod redis;
 mod responses;

@@ -38,6 +38,7 @@ mod lona_error;
 mod memory;
 mod metrics;
 mod middleware;
+mod net_sim;
 mod request_body;
 mod response;
 mod routing;

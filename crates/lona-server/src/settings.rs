@@ -43,6 +43,16 @@ pub struct Settings {
     /// (`run-server --live-reload`). Reconnects are tried every
     /// `client_auto_reconnect_timeout`, without backoff.
     pub live_reload: bool,
+    /// Development: a slow, lossy network simulated on the server's WebSockets, as
+    /// `latency=100ms,jitter=20ms,loss=0.01` (every key optional): each write waits the
+    /// latency and a draw of the jitter, and each frame has the loss's probability of cutting
+    /// the connection instead (docs/operations.md#simulating-a-bad-network). `None`: a plain
+    /// network. A value that does not parse stops startup; refused in a release build unless
+    /// `net_sim_in_release` is set too.
+    pub net_sim: Option<String>,
+    /// Lets `net_sim` run in a release build (a debug build always may): there a simulation
+    /// left on by a stray variable would slow and cut every visitor's page, so it takes both.
+    pub net_sim_in_release: bool,
     /// The session cookie (`SESSIONS_KEY_NAME`).
     pub session_cookie_name: String,
     /// Mark the session cookie `Secure` always. Without it the cookie is `Secure` when a
@@ -202,6 +212,8 @@ impl Default for Settings {
             client_auto_reconnect: true,
             client_auto_reconnect_timeout: 1000,
             live_reload: false,
+            net_sim: None,
+            net_sim_in_release: false,
             session_cookie_name: "lona_session".to_owned(),
             session_cookie_secure: false,
             allowed_origins: Vec::new(),
@@ -268,6 +280,8 @@ macro_rules! for_each_setting {
             client_auto_reconnect,
             client_auto_reconnect_timeout,
             live_reload,
+            net_sim,
+            net_sim_in_release,
             session_cookie_name,
             session_cookie_secure,
             allowed_origins,

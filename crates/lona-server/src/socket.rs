@@ -60,12 +60,16 @@ pub(crate) async fn run(
     // Set when the server has sent its close frame: from then on the reader waits only a
     // moment for the peer's reply, so an unresponsive client cannot hold a shutdown.
     let (closing_tx, mut closing) = tokio::sync::watch::channel(false);
+    // Set when `net_sim` cuts the connection: the reader stops at once, without a close.
+    let (cut_tx, mut cut) = tokio::sync::watch::channel(false);
     let writer = {
         let connection = Arc::clone(&connection);
         let ping_every = state
             .settings
             .websocket_ping_interval
             .max(MIN_PING_INTERVAL);
+        let net_sim = state.net_sim;
+        let mut dice = net_sim.map(|_| crate::net_sim::Dice::new());
         tokio::spawn(async move {
             // The server pings, so that a peer that went away without a word is noticed by
             // the reader's liveness deadline; browsers answer pings by themselves.
@@ -82,6 +86,10 @@ pub(crate) async fn run(
                         continue 'writing;
                     }
                 };
+                if let (Some(sim), Some(dice)) = (&net_sim, dice.as_mut()) {
+                    // A slow network: the write waits; what queues meanwhile goes with it.
+                    tokio::time::sleep(sim.step(dice).delay).await;
+                }
                 // Feed everything queued, then flush once: an ACK and the patch it led to
                 // often leave in one write.
                 loop {
@@ -97,6 +105,18 @@ pub(crate) async fn run(
                             break 'writing;
                         }
                         other => {
+                            if let (Some(sim), Some(dice)) = (&net_sim, dice.as_mut())
+                                && sim.loses(dice)
+                            {
+                                // A lossy network: the connection breaks instead, with no
+                                // close frame (see net_sim.rs); dropping the sink closes it.
+                                tracing::debug!(
+                                    connection = connection.id().0,
+                                    "net_sim cuts a socket"
+                                );
+                                let _ = cut_tx.send(true);
+                                return;
+                            }
                             if let Some(frame) = other.encode()
                                 && sink.feed(Message::text(frame)).await.is_err()
                             {
@@ -143,6 +163,13 @@ pub(crate) async fn run(
                 let _ = tokio::time::timeout(CLOSE_GRACE, stream.next()).await;
                 break;
             }
+            () = async {
+                // A writer that ended without a cut (its sender dropped) decides nothing here.
+                let ended = cut.wait_for(|cut| *cut).await.is_err();
+                if ended {
+                    std::future::pending::<()>().await;
+                }
+            } => break,
             () = tokio::time::sleep_until(deadline) => {
                 if !viewed && tokio::time::Instant::now() >= handshake_deadline {
                     tracing::debug!(

@@ -35,6 +35,8 @@ pub(crate) struct State {
     pub(crate) connections: Arc<crate::connections::Connections>,
     /// The app's background tasks, started once the server is up.
     pub(crate) tasks: crate::tasks::Tasks,
+    /// `net_sim`, parsed and permitted: the bad network the sockets simulate, if any.
+    pub(crate) net_sim: Option<crate::net_sim::NetSim>,
 }
 
 /// The open WebSockets, so that shutdown can close those no view holds and wait for all.

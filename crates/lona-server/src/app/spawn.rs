@@ -86,6 +86,7 @@ impl App {
         let shell = self.bind_shell()?;
         let proxies = trusted_proxies(&self.settings)?;
         let sessions = sessions(&self.settings)?;
+        let net_sim = net_sim(&self.settings)?;
         let runtime = self.start_runtime(&templates, tokio);
         let connections = connection_caps(&self.settings);
         let tasks = std::mem::take(&mut self.tasks);
@@ -102,6 +103,7 @@ impl App {
             sessions,
             connections,
             tasks: Tasks::default(),
+            net_sim,
         });
         Ok(Wired {
             state,
@@ -357,6 +359,24 @@ fn sessions(settings: &Settings) -> Result<Sessions, ServerError> {
             crate::session::MIN_SECRET_LEN
         ))
     })
+}
+
+/// `net_sim`, parsed, and refused in a release build unless `net_sim_in_release`; a
+/// simulation that runs is logged as a warning, so nobody wonders why the app is slow.
+fn net_sim(settings: &Settings) -> Result<Option<crate::net_sim::NetSim>, ServerError> {
+    let Some(text) = settings.net_sim.as_deref() else {
+        return Ok(None);
+    };
+    let sim: crate::net_sim::NetSim = text
+        .parse()
+        .map_err(|error| ServerError::InvalidSetting(format!("net_sim: {error}")))?;
+    crate::net_sim::permitted(cfg!(debug_assertions), settings.net_sim_in_release)
+        .map_err(ServerError::InvalidSetting)?;
+    tracing::warn!(
+        net_sim = %sim,
+        "net_sim is set: the WebSockets simulate a slow, lossy network (a development setting)"
+    );
+    Ok(Some(sim))
 }
 
 /// The caps on open connections, fitted under the process's file limit.
