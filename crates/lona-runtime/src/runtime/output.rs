@@ -152,6 +152,14 @@ impl ViewShared {
     }
 
     pub(crate) fn redirect(&self, url: &str, http: bool) {
+        // A view painted for its page and not adopted yet: the page answers the redirect.
+        for attachment in self.attached.lock().iter() {
+            if let Some(stream) = &attachment.stream
+                && let Some(watch) = stream.paint_watch().as_mut()
+            {
+                watch.redirect = Some((url.to_owned(), http));
+            }
+        }
         self.send_all(|window| Outgoing::Frame(self.redirect_frame(window, url, http)));
     }
 
