@@ -242,24 +242,26 @@ fn check_loopback(addr: SocketAddr) -> Result<(), String> {
     }
 }
 
-/// A page load: returns the session cookie the server set.
+/// A page load: returns the session cookie the server set and the page's adopt token (first
+/// paint), which the view's VIEW brings back, as the browser client does.
 async fn load_page(
     addr: SocketAddr,
     path: &str,
     source: Option<IpAddr>,
-) -> Result<Option<String>, String> {
-    let (_, set_cookie) = get(addr, path, None, source).await?;
-    Ok(set_cookie.and_then(|value| Some(value.split(';').next()?.trim().to_owned())))
+) -> Result<(Option<String>, Option<String>), String> {
+    let (_, set_cookie, adopt) = get(addr, path, None, source).await?;
+    let cookie = set_cookie.and_then(|value| Some(value.split(';').next()?.trim().to_owned()));
+    Ok((cookie, adopt))
 }
 
 /// One GET over a fresh connection, from `source` if given, with `cookie` if given: the
-/// status and the whole `Set-Cookie` value, if any.
+/// status, the whole `Set-Cookie` value, if any, and the page's adopt token, if any.
 async fn get(
     addr: SocketAddr,
     path: &str,
     cookie: Option<&str>,
     source: Option<IpAddr>,
-) -> Result<(u16, Option<String>), String> {
+) -> Result<(u16, Option<String>, Option<String>), String> {
     let mut stream = connect(addr, source).await.map_err(|e| e.to_string())?;
     let cookie = cookie.map_or_else(String::new, |c| format!("Cookie: {c}\r\n"));
     let request =
@@ -287,7 +289,12 @@ async fn get(
         .filter_map(|line| line.split_once(':'))
         .find(|(name, _)| name.trim().eq_ignore_ascii_case("set-cookie"))
         .map(|(_, value)| value.trim().to_owned());
-    Ok((status, set_cookie))
+    let adopt = text.find("\"adopt\":\"").and_then(|at| {
+        let start = at + "\"adopt\":\"".len();
+        let token = text.get(start..start + lona_protocol::RESUME_TOKEN_LEN)?;
+        lona_protocol::is_resume_token(token).then(|| token.to_owned())
+    });
+    Ok((status, set_cookie, adopt))
 }
 
 /// An open view: its socket and what the client knows.
@@ -295,6 +302,8 @@ struct View {
     socket: Socket,
     state: ClientState,
     bytes_received: u64,
+    /// The adopt token of the page it loaded, for its first VIEW.
+    adopt: Option<String>,
 }
 
 /// A connection to `addr`, from `source` if given (another loopback address, as another
@@ -341,8 +350,10 @@ impl View {
 
     /// The page's socket, with its session cookie, before any VIEW.
     async fn connect(addr: SocketAddr, path: &str, source: Option<IpAddr>) -> Result<View, String> {
-        let cookie = load_page(addr, path, source).await?;
-        View::socket(addr, path, cookie, source).await
+        let (cookie, adopt) = load_page(addr, path, source).await?;
+        let mut view = View::socket(addr, path, cookie, source).await?;
+        view.adopt = adopt;
+        Ok(view)
     }
 
     async fn socket(
@@ -371,14 +382,18 @@ impl View {
             socket,
             state: ClientState::new(),
             bytes_received: 0,
+            adopt: None,
         })
     }
 
     /// Asks for the view in window 1 and waits for its first tree.
     async fn start(&mut self, addr: SocketAddr, path: &str) -> Result<(), String> {
-        let frame = self
-            .state
-            .view(WindowId(1), &format!("http://{addr}{path}"));
+        let frame = self.state.view_adopting(
+            WindowId(1),
+            &format!("http://{addr}{path}"),
+            lona_protocol::client::PostData::default(),
+            self.adopt.take().as_deref(),
+        );
         self.send(frame).await?;
         self.until(Duration::from_secs(30), |state| {
             state

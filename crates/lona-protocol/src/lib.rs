@@ -35,5 +35,6 @@ pub const PREFIX: &str = "lona:";
 /// The version of the wire format this crate speaks; bumped on any change on the wire.
 /// Version 2 is Lona's client v2 protocol; version 3 adds the negotiated acknowledged stream
 /// (ACK, RESUME, RESUMED, RESUME_FAILED and the sequence number, docs/protocol.md), which a
-/// client that does not ask for it never sees.
-pub const PROTOCOL_VERSION: u32 = 3;
+/// client that does not ask for it never sees; version 4 adds VIEW's `adopt` option (first
+/// paint), which only a page the server painted hands its client.
+pub const PROTOCOL_VERSION: u32 = 4;

@@ -30,6 +30,8 @@ pub(crate) struct AckStream {
 pub(crate) struct PaintWatch {
     pub(crate) wake: std::sync::Arc<dyn Fn() + Send + Sync>,
     pub(crate) redirect: Option<(String, bool)>,
+    /// The raw HTML it showed last, which the document does not keep.
+    pub(crate) raw_html: Option<String>,
 }
 
 impl std::fmt::Debug for PaintWatch {
@@ -81,6 +83,7 @@ impl AckStream {
         *self.paint.lock() = Some(PaintWatch {
             wake,
             redirect: None,
+            raw_html: None,
         });
     }
 

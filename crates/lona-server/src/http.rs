@@ -214,25 +214,13 @@ async fn frontend_page(
         Some(session) => (session, false),
         None => (new_session_id(), true),
     };
-    let painted = if state.settings.first_paint
+    let first_paint = if state.settings.first_paint
         && request.method() == Method::GET
         && state.templates.paints(template)
     {
         paint::paint(state, request, &factory, route, &session, peer).await
     } else {
         None
-    };
-    let first_paint = match painted {
-        Some(paint::Painted::Page(first_paint)) => Some(first_paint),
-        Some(paint::Painted::Redirect(url)) => {
-            let mut response =
-                build_response(state, crate::response::HttpResponse::redirect(&url), None);
-            if new && let Some(cookie) = state.session_cookie(&session, peer, request.headers()) {
-                response.headers_mut().insert(header::SET_COOKIE, cookie);
-            }
-            return response;
-        }
-        None => None,
     };
     let page = crate::frontend::PageRequest {
         path: request.uri().path(),

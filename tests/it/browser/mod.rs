@@ -10,6 +10,7 @@
 mod axum_app;
 mod connection;
 mod errors;
+mod first_paint;
 mod forms;
 mod input;
 mod messages;

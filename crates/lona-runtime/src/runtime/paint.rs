@@ -97,15 +97,8 @@ pub enum PaintState {
     Pending,
     /// Its tree, rendered (escaped, with `data-lona-node-id`s).
     Tree(String),
-    /// It asked for a redirect (`http`: an HTTP redirect) before showing anything.
-    Redirect {
-        /// Where to.
-        url: String,
-        /// Whether it was an HTTP redirect.
-        http: bool,
-    },
-    /// It finished without a tree to paint (raw HTML, or nothing): no first paint; it stays
-    /// adoptable.
+    /// Nothing to paint: it asked for a redirect, or finished without a tree (raw HTML, or
+    /// nothing). It stays adoptable: its window gets the redirect, as without a first paint.
     Unpainted,
     /// It stopped, or is no longer there.
     Gone,
@@ -201,13 +194,16 @@ impl Runtime {
             return PaintState::Gone;
         };
         let _doc = view.doc.lock();
-        let redirect = view.attached.lock().iter().find_map(|a| {
-            let stream = a.stream.as_ref()?;
-            let watch = stream.paint_watch();
-            watch.as_ref()?.redirect.clone()
+        let redirected = view.attached.lock().iter().any(|a| {
+            a.stream.as_ref().is_some_and(|stream| {
+                stream
+                    .paint_watch()
+                    .as_ref()
+                    .is_some_and(|w| w.redirect.is_some())
+            })
         });
-        if let Some((url, http)) = redirect {
-            return PaintState::Redirect { url, http };
+        if redirected {
+            return PaintState::Unpainted;
         }
         if let Some(root) = view.doc.root() {
             self.inner.paints.served.fetch_add(1, Ordering::Relaxed);
@@ -219,22 +215,10 @@ impl Runtime {
         PaintState::Pending
     }
 
-    /// Gives up a painted view that nobody will adopt (its page answered a redirect): it stops
-    /// now rather than at its expiry.
-    pub fn abandon_paint(&self, session: &SessionId, runtime: RuntimeId) {
-        if self.inner.paints.take_view(session, runtime).is_none() {
-            return;
-        }
-        let view = self.inner.views.lock().get(&runtime).cloned();
-        if let Some(view) = view {
-            view.stop_view(StopReason::UserAbort);
-        }
-    }
-
     /// VIEW with an adopt token: attaches `window` of `connection` to the painted view the
     /// token names, as a window joins a daemon: VIEW_START (with a resume token if `ack`),
-    /// the current tree and title, then the redirect it asked for and VIEW_STOP if it has
-    /// finished. The window's earlier view goes, as for any VIEW.
+    /// the current tree and title (or the raw HTML it showed instead), then the redirect it
+    /// asked for and VIEW_STOP if it has finished. The window's earlier view goes, as for any VIEW.
     ///
     /// # Errors
     ///
@@ -264,7 +248,11 @@ impl Runtime {
         // Under the document lock: no patch may leave between the detached window going and
         // the new one getting the tree.
         let _doc = view.doc.lock();
-        let redirect = entry.stream.paint_watch().take().and_then(|w| w.redirect);
+        let (redirect, raw_html) = entry
+            .stream
+            .paint_watch()
+            .take()
+            .map_or((None, None), |w| (w.redirect, w.raw_html));
         view.attached.lock().retain(|a| {
             !a.stream
                 .as_ref()
@@ -273,6 +261,19 @@ impl Runtime {
         // The window gets its VIEW_START from the re-attach; the view must not send another.
         view.lifecycle.lock().view_start_sent = true;
         view.reattach(connection, window, ack);
+        // Raw HTML is shown where no tree is: the re-attach sent none.
+        if let Some(html) = raw_html.filter(|_| view.doc.root().is_none()) {
+            let title = view.title.lock().clone();
+            connection.send(Outgoing::Frame(
+                ServerMessage::Data {
+                    window,
+                    runtime: view.id,
+                    title: &title,
+                    html: Some(lona_protocol::Html::String(&html)),
+                }
+                .encode(),
+            ));
+        }
         if let Some((url, http)) = redirect {
             connection.send(Outgoing::Frame(view.redirect_frame(window, &url, http)));
         }

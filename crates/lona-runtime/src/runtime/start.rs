@@ -157,6 +157,11 @@ impl Runtime {
                 config.max_views_per_session,
                 config.max_views_per_ip,
             ) {
+                // A first paint refused is not counted: the page's socket asks again, and
+                // that refusal is.
+                if matches!(mode, Mode::Paint(_)) {
+                    return Err(StartError::LimitReached(limit));
+                }
                 self.trip(limit);
                 tracing::warn!(
                     session = short_session(&request.session),

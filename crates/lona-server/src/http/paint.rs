@@ -18,16 +18,9 @@ use crate::state::State;
 /// The window our client's page asks in first (`LonaContext.setup` creates window 1).
 pub(crate) const PAINT_WINDOW: WindowId = WindowId(1);
 
-/// What the page gets from a first paint.
-pub(crate) enum Painted {
-    /// The tree (possibly empty: the view was slower than the bound) and the adopt token.
-    Page(FirstPaint),
-    /// The view redirected before it showed anything: the page answers that redirect.
-    Redirect(String),
-}
-
-/// Starts the page's view for `session` and waits for its first tree; `None` if there is no
-/// first paint for this request (a middleware decided, a daemon takes the window, a limit).
+/// Starts the page's view for `session` and waits for its first tree (empty past the bound,
+/// or for a view that redirects or shows raw HTML); `None` if there is no first paint for
+/// this request (a middleware decided, a daemon takes the window, a limit).
 pub(crate) async fn paint(
     state: &State,
     request: &HyperRequest<RequestBody>,
@@ -35,7 +28,7 @@ pub(crate) async fn paint(
     route: (Option<Arc<str>>, Vec<(String, String)>),
     session: &SessionId,
     peer: SocketAddr,
-) -> Option<Painted> {
+) -> Option<FirstPaint> {
     let client = state.proxies.client(peer, request.headers());
     let scheme = if client.https { "https" } else { "http" };
     let host = crate::host::host_of(request).unwrap_or("localhost");
@@ -94,18 +87,15 @@ pub(crate) async fn paint(
                 }
             }
             PaintState::Tree(html) => break html,
-            PaintState::Redirect { url, .. } => {
-                state.runtime.abandon_paint(session, start.runtime);
-                return Some(Painted::Redirect(url));
-            }
+            // A redirect, or raw HTML: its window gets it from the view when it adopts it.
             PaintState::Unpainted => break String::new(),
             // Stopped already (a crash shows its error page as a tree first): nothing to adopt.
             PaintState::Gone => return None,
             _ => break String::new(),
         }
     };
-    Some(Painted::Page(FirstPaint {
+    Some(FirstPaint {
         html,
         token: Some(start.token),
-    }))
+    })
 }
