@@ -222,7 +222,7 @@ async fn probe_until(addr: SocketAddr, path: &str, deadline: Instant) -> (u64, u
     while Instant::now() < deadline {
         let load = tokio::time::timeout(Duration::from_secs(2), crate::get(addr, path, None, None));
         match load.await {
-            Ok(Ok((200, _, _))) => ok += 1,
+            Ok(Ok(answer)) if answer.status == 200 => ok += 1,
             _ => failed += 1,
         }
         tokio::time::sleep_until((Instant::now() + Duration::from_millis(500)).into()).await;
@@ -360,7 +360,8 @@ async fn storm(plan: &Plan) -> Result<serde_json::Value, String> {
 /// A page load with a session cookie the server never issued.
 async fn forged_cookie(plan: &Plan) -> Result<serde_json::Value, String> {
     let forged = "lona_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-    let (status, set_cookie, _) = crate::get(plan.addr, &plan.path, Some(forged), None).await?;
+    let answer = crate::get(plan.addr, &plan.path, Some(forged), None).await?;
+    let (status, set_cookie) = (answer.status, answer.set_cookie);
     Ok(json!({
         "status": status,
         "new_cookie_issued": set_cookie.is_some(),

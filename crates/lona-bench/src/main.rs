@@ -11,6 +11,7 @@
 )]
 
 mod attack;
+mod first_paint;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -122,6 +123,19 @@ enum Command {
         #[arg(long)]
         pid: Option<u32>,
     },
+    /// Time a page's first content, with the server's first paint or without it
+    /// (`LONA_FIRST_PAINT=false`): the page's GET and the socket's tree, one load at a time.
+    FirstPaint {
+        /// The server (a loopback address).
+        #[arg(long)]
+        addr: SocketAddr,
+        /// The page.
+        #[arg(long, default_value = "/")]
+        path: String,
+        /// Page loads, one after the other.
+        #[arg(long, default_value_t = 200)]
+        loads: u64,
+    },
     /// Measure a bare WebSocket echo server's round trip, the floor of `click`.
     Echo {
         /// The echo server (a loopback address).
@@ -194,6 +208,7 @@ fn main() {
                 messages,
                 size,
             } => echo(addr, messages, size).await,
+            Command::FirstPaint { addr, path, loads } => first_paint::run(addr, &path, loads).await,
             Command::Attack {
                 kind,
                 addr,
@@ -249,19 +264,31 @@ async fn load_page(
     path: &str,
     source: Option<IpAddr>,
 ) -> Result<(Option<String>, Option<String>), String> {
-    let (_, set_cookie, adopt) = get(addr, path, None, source).await?;
-    let cookie = set_cookie.and_then(|value| Some(value.split(';').next()?.trim().to_owned()));
-    Ok((cookie, adopt))
+    let answer = get(addr, path, None, source).await?;
+    let cookie = answer
+        .set_cookie
+        .and_then(|value| Some(value.split(';').next()?.trim().to_owned()));
+    Ok((cookie, answer.adopt))
 }
 
-/// One GET over a fresh connection, from `source` if given, with `cookie` if given: the
-/// status, the whole `Set-Cookie` value, if any, and the page's adopt token, if any.
+/// What [`get`] read of an answer.
+struct Answer {
+    status: u16,
+    /// The whole `Set-Cookie` value, if any.
+    set_cookie: Option<String>,
+    /// The page's adopt token, if the server painted it (first paint).
+    adopt: Option<String>,
+    /// Whether the page's `#lona` holds a tree.
+    painted: bool,
+}
+
+/// One GET over a fresh connection, from `source` if given, with `cookie` if given.
 async fn get(
     addr: SocketAddr,
     path: &str,
     cookie: Option<&str>,
     source: Option<IpAddr>,
-) -> Result<(u16, Option<String>, Option<String>), String> {
+) -> Result<Answer, String> {
     let mut stream = connect(addr, source).await.map_err(|e| e.to_string())?;
     let cookie = cookie.map_or_else(String::new, |c| format!("Cookie: {c}\r\n"));
     let request =
@@ -294,7 +321,13 @@ async fn get(
         let token = text.get(start..start + lona_protocol::RESUME_TOKEN_LEN)?;
         lona_protocol::is_resume_token(token).then(|| token.to_owned())
     });
-    Ok((status, set_cookie, adopt))
+    let painted = text.contains("<div id=\"lona\"><");
+    Ok(Answer {
+        status,
+        set_cookie,
+        adopt,
+        painted,
+    })
 }
 
 /// An open view: its socket and what the client knows.
