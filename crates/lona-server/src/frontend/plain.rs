@@ -9,8 +9,8 @@ use std::sync::Arc;
 use lona_html::Node;
 
 use super::{
-    ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE, FirstPaint, PAINTED_TEMPLATE,
-    PageRequest, PageValues, error_view_reason, error_view_tree,
+    ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE, FirstPaint, PageRequest, PageValues,
+    error_view_reason, error_view_tree,
 };
 use crate::settings::Settings;
 
@@ -67,8 +67,9 @@ impl Templates {
 
     /// Whether pages of `template` get a first paint: the built-in one, which apps cannot
     /// override without the `templates` feature.
+    #[cfg(not(feature = "templates"))]
     pub(crate) fn paints(&self, template: &str) -> bool {
-        template == PAINTED_TEMPLATE
+        template == super::PAINTED_TEMPLATE
     }
 
     /// The error page of a plain HTTP request.
