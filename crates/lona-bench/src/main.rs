@@ -321,7 +321,7 @@ async fn get(
         let token = text.get(start..start + lona_protocol::RESUME_TOKEN_LEN)?;
         lona_protocol::is_resume_token(token).then(|| token.to_owned())
     });
-    let painted = text.contains("<div id=\"lona\"><");
+    let painted = text.contains("<div id=\"lona\"><") && !text.contains("<div id=\"lona\"></div>");
     Ok(Answer {
         status,
         set_cookie,
