@@ -321,3 +321,27 @@ fn a_hostile_adopt_value_gets_a_fresh_view() {
     // Only the well-formed one reached the lookup; the others were read as absent.
     assert_eq!(s.server.metrics().paint.refused, 1);
 }
+
+#[test]
+fn page_loads_cannot_start_more_views_than_the_address_may_hold() {
+    // Every load without a cookie is a new session: the address's quota is the bound.
+    let s = setup(|settings| settings.max_views_per_ip = 2);
+    let pages: Vec<HttpResult> = (0..4)
+        .map(|_| s.server.get("/counted").expect("the page loads"))
+        .collect();
+    let with_token = pages
+        .iter()
+        .filter(|p| p.body.contains("\"adopt\""))
+        .count();
+    assert_eq!(with_token, 2, "two views painted, the others' pages empty");
+    assert!(pages.iter().all(|p| p.status == 200));
+    assert!(painted(&pages[3]).is_empty());
+    let metrics = s.server.metrics();
+    assert_eq!((metrics.views, metrics.paint.pending), (2, 2));
+    assert_eq!(s.starts(), 2);
+    // A refused paint is not a trip: the page's socket asks again, and that one counts.
+    assert_eq!(
+        metrics.limits_tripped.get(lona::metrics::Limit::ViewsPerIp),
+        0
+    );
+}
