@@ -12,6 +12,7 @@
 
 mod attack;
 mod first_paint;
+mod page;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -22,8 +23,8 @@ use clap::{Parser, Subcommand};
 use futures_util::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
 use lona_protocol::{ClientState, Received, WindowId};
+use page::{get, load_page};
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::Message;
@@ -255,79 +256,6 @@ fn check_loopback(addr: SocketAddr) -> Result<(), String> {
             "{addr} is not a loopback address: lona-bench only loads local servers"
         ))
     }
-}
-
-/// A page load: returns the session cookie the server set and the page's adopt token (first
-/// paint), which the view's VIEW brings back, as the browser client does.
-async fn load_page(
-    addr: SocketAddr,
-    path: &str,
-    source: Option<IpAddr>,
-) -> Result<(Option<String>, Option<String>), String> {
-    let answer = get(addr, path, None, source).await?;
-    let cookie = answer
-        .set_cookie
-        .and_then(|value| Some(value.split(';').next()?.trim().to_owned()));
-    Ok((cookie, answer.adopt))
-}
-
-/// What [`get`] read of an answer.
-struct Answer {
-    status: u16,
-    /// The whole `Set-Cookie` value, if any.
-    set_cookie: Option<String>,
-    /// The page's adopt token, if the server painted it (first paint).
-    adopt: Option<String>,
-    /// Whether the page's `#lona` holds a tree.
-    painted: bool,
-}
-
-/// One GET over a fresh connection, from `source` if given, with `cookie` if given.
-async fn get(
-    addr: SocketAddr,
-    path: &str,
-    cookie: Option<&str>,
-    source: Option<IpAddr>,
-) -> Result<Answer, String> {
-    let mut stream = connect(addr, source).await.map_err(|e| e.to_string())?;
-    let cookie = cookie.map_or_else(String::new, |c| format!("Cookie: {c}\r\n"));
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut raw = Vec::new();
-    stream
-        .read_to_end(&mut raw)
-        .await
-        .map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&raw);
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or("no status line")?;
-    let set_cookie = text
-        .split("\r\n\r\n")
-        .next()
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.trim().eq_ignore_ascii_case("set-cookie"))
-        .map(|(_, value)| value.trim().to_owned());
-    let adopt = text.find("\"adopt\":\"").and_then(|at| {
-        let start = at + "\"adopt\":\"".len();
-        let token = text.get(start..start + lona_protocol::RESUME_TOKEN_LEN)?;
-        lona_protocol::is_resume_token(token).then(|| token.to_owned())
-    });
-    let painted = text.contains("<div id=\"lona\"><") && !text.contains("<div id=\"lona\"></div>");
-    Ok(Answer {
-        status,
-        set_cookie,
-        adopt,
-        painted,
-    })
 }
 
 /// An open view: its socket and what the client knows.
