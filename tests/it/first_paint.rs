@@ -188,6 +188,8 @@ fn the_page_of_an_interactive_route_carries_its_views_first_tree_escaped() {
     assert_eq!(s.starts(), 1);
     let paint = s.server.metrics().paint;
     assert_eq!((paint.started, paint.served, paint.pending), (1, 1, 1));
+    // Waiting for its page's window is not a resumable window's grace.
+    assert_eq!(s.server.metrics().resume.detached_windows, 0);
 }
 
 #[test]
