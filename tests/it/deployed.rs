@@ -219,7 +219,9 @@ pub(crate) fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, S
 /// through `addr` with `cookie` (a proxy's own routing cookie, say). Sessions are signed with
 /// the shared `session_secret`, so any process takes one that another issued.
 pub(crate) fn issued_session(addr: SocketAddr, cookie: Option<&str>) -> String {
-    let (status, head, _) = get_raw(addr, "/", cookie);
+    // HEAD: the cookie without a first paint, whose view would wait to be adopted and show
+    // in the process's list of views.
+    let (status, head, _) = request_raw("HEAD", addr, "/", cookie);
     assert_eq!(status, 200, "{head}");
     head.lines()
         .filter_map(|line| {
@@ -235,6 +237,16 @@ pub(crate) fn issued_session(addr: SocketAddr, cookie: Option<&str>) -> String {
 
 /// [`get`] with the head as it came.
 fn get_raw(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, String, Vec<u8>) {
+    request_raw("GET", addr, path, cookie)
+}
+
+/// A request without a body, on a connection of its own: status, head and body.
+fn request_raw(
+    method: &str,
+    addr: SocketAddr,
+    path: &str,
+    cookie: Option<&str>,
+) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT).expect("connects");
     stream
         .set_read_timeout(Some(TIMEOUT))
@@ -243,7 +255,7 @@ fn get_raw(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, String, 
         .map(|c| format!("Cookie: {c}\r\n"))
         .unwrap_or_default();
     let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n");
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).expect("writes");
     let mut raw = Vec::new();
     stream

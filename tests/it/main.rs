@@ -11,6 +11,7 @@ mod deploy_nginx;
 mod deployed;
 mod event_order;
 mod events;
+mod first_paint;
 mod forms;
 mod hostile_http;
 mod limits;

@@ -82,6 +82,8 @@ struct Sizes {
     cuts: u64,
     /// Views per batch whose sockets are cut, for the memory per detached view.
     detached: u64,
+    /// Page loads timed to their first content.
+    loads: u64,
     /// Seconds of each round of a throughput comparison.
     http_seconds: u64,
 }
@@ -103,6 +105,7 @@ impl Sizes {
                 idle_blocking: 200,
                 cuts: 100,
                 detached: 1_000,
+                loads: 100,
                 http_seconds: 1,
             }
         } else {
@@ -114,6 +117,7 @@ impl Sizes {
                 idle_blocking: 1_000,
                 cuts: 500,
                 detached: 1_000,
+                loads: 500,
                 http_seconds: 3,
             }
         }
@@ -339,9 +343,56 @@ pub(crate) fn run(root: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
     // (5) The acknowledged stream: resumes after cuts, and what a detached view holds.
     acknowledged_stream(&bin, &sizes, &mut rows)?;
 
-    // (6) Static files beside nginx, when it is installed.
+    // (6) The first content of an interactive page, painted by the server or not.
+    first_paint(&bin, &sizes, &mut rows)?;
+
+    // (7) Static files beside nginx, when it is installed.
     static_files(root, &bin, &sizes, &mut rows)?;
     Ok(rows)
+}
+
+/// New visitors' first content of the 100-row page, one load at a time: the page's own answer
+/// when the server paints it (first paint), beside the same app with `first_paint` off, where
+/// the content comes with the socket's first tree.
+fn first_paint(bin: &Path, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    let loads = sizes.loads.to_string();
+    let mut first_content = Vec::new();
+    for setting in ["true", "false"] {
+        let app = Server::start(
+            &bin.join("lona-bench-server"),
+            &[("LONA_FIRST_PAINT", setting.to_owned())],
+        )?;
+        let report = load(
+            bin,
+            &args(&[
+                "first-paint",
+                "--addr",
+                &app.addr,
+                "--path",
+                "/page",
+                "--loads",
+                &loads,
+            ]),
+        )?;
+        let painted = number(&report, "painted")?;
+        anyhow::ensure!(
+            (painted > 0.0) == (setting == "true"),
+            "first_paint={setting}, yet {painted} of {loads} pages painted"
+        );
+        first_content.push(
+            report
+                .pointer("/first_content/p50_ns")
+                .and_then(serde_json::Value::as_f64)
+                .with_context(|| format!("lona-bench reported no first content: {report}"))?,
+        );
+    }
+    rows.push(Row::beside(
+        "e2e/first_content_p50/100rows".to_owned(),
+        first_content[0],
+        NANOSECONDS,
+        first_content[1],
+    ));
+    Ok(())
 }
 
 /// Resume time after a cut (the new socket open to the DOM showing what it missed) beside one

@@ -316,6 +316,8 @@ const TARGETS: &[(&str, Target)] = &[
     // The missed frames, not the page again: a tenth of the whole tree at most.
     ("e2e/resume_bytes/", Target::RatioAtMost(0.1)),
     ("e2e/memory_per_detached_view/", Target::AtMost(10_240.0)),
+    // The page itself carries the content: sooner than the socket's first tree after it.
+    ("e2e/first_content_p50/", Target::RatioAtMost(1.0)),
     ("e2e/hello_requests_per_second/", Target::RatioAtLeast(0.7)),
     (
         "e2e/hello_async_requests_per_second/",

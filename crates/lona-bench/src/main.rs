@@ -11,7 +11,7 @@
 )]
 
 mod attack;
-mod first_html;
+mod first_paint;
 mod resume;
 mod view;
 
@@ -147,21 +147,18 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         cuts: u64,
     },
-    /// Time new visitors' first contentful HTML of an interactive page: the page itself if the
-    /// server painted the view in it, else the view's first tree over the page's socket.
-    FirstHtml {
+    /// Time a page's first content, with the server's first paint or without it
+    /// (`LONA_FIRST_PAINT=false`): the page's GET and the socket's tree, one load at a time.
+    FirstPaint {
         /// The server (a loopback address).
         #[arg(long)]
         addr: SocketAddr,
-        /// The interactive page.
-        #[arg(long, default_value = "/page")]
+        /// The page.
+        #[arg(long, default_value = "/")]
         path: String,
-        /// A text of the view's first show.
-        #[arg(long, default_value = "Row 100 of the report")]
-        marker: String,
-        /// Visitors, one after the other.
-        #[arg(long, default_value_t = 500)]
-        samples: u64,
+        /// Page loads, one after the other.
+        #[arg(long, default_value_t = 200)]
+        loads: u64,
     },
     /// Report the server's resident memory per detached view of the acknowledged stream.
     Detached {
@@ -259,12 +256,7 @@ fn main() {
                 clicks,
                 cuts,
             } => resume::resume(addr, &path, &selector, &counter, clicks, cuts).await,
-            Command::FirstHtml {
-                addr,
-                path,
-                marker,
-                samples,
-            } => first_html::first_html(addr, &path, &marker, samples).await,
+            Command::FirstPaint { addr, path, loads } => first_paint::run(addr, &path, loads).await,
             Command::Detached {
                 addr,
                 path,

@@ -19,16 +19,8 @@ impl View {
     /// A view in window 1 that asks for the acknowledged stream, with its first tree.
     async fn open_acked(addr: SocketAddr, path: &str) -> Result<View, String> {
         let mut view = View::connect(addr, path, None).await?;
-        let frame = view
-            .state
-            .view_acked(WindowId(1), &format!("http://{addr}{path}"));
-        view.send(frame).await?;
-        view.until(STEP, |state| {
-            state
-                .window(WindowId(1))
-                .is_some_and(|w| w.view_started() && w.root().is_some())
-        })
-        .await?;
+        view.state.ask_acked(WindowId(1));
+        view.start(addr, path).await?;
         Ok(view)
     }
 

@@ -14,14 +14,28 @@ use tokio_tungstenite::{WebSocketStream, client_async};
 
 type Socket = WebSocketStream<TcpStream>;
 
-/// A page load: returns the session cookie the server set.
+/// A page load: returns the session cookie the server set and the page's adopt token (first
+/// paint), which the view's VIEW brings back, as the browser client does.
 pub(crate) async fn load_page(
     addr: SocketAddr,
     path: &str,
     source: Option<IpAddr>,
-) -> Result<Option<String>, String> {
+) -> Result<(Option<String>, Option<String>), String> {
     let response = get_raw(addr, path, None, source).await?;
-    Ok(set_cookie_of(&response))
+    Ok((set_cookie_of(&response), adopt_token_of(&response)))
+}
+
+/// The adopt token of a page the server painted (first paint), from the page's settings.
+pub(crate) fn adopt_token_of(response: &str) -> Option<String> {
+    const KEY: &str = "\"adopt\":\"";
+    let start = response.find(KEY)? + KEY.len();
+    let token = response.get(start..start + lona_protocol::RESUME_TOKEN_LEN)?;
+    lona_protocol::is_resume_token(token).then(|| token.to_owned())
+}
+
+/// Whether the page's `#lona` holds the view's tree (the server painted it).
+pub(crate) fn is_painted(response: &str) -> bool {
+    response.contains("<div id=\"lona\"><") && !response.contains("<div id=\"lona\"></div>")
 }
 
 /// One GET over a fresh connection, from `source` if given, with `cookie` if given: the
@@ -104,6 +118,8 @@ pub(crate) struct View {
     pub(crate) bytes_received: u64,
     /// The session cookie the socket was opened with, for a new socket of the same visitor.
     pub(crate) cookie: Option<String>,
+    /// The adopt token of the page it loaded, for its first VIEW.
+    pub(crate) adopt: Option<String>,
 }
 
 /// A connection to `addr`, from `source` if given (another loopback address, as another
@@ -157,8 +173,10 @@ impl View {
         path: &str,
         source: Option<IpAddr>,
     ) -> Result<View, String> {
-        let cookie = load_page(addr, path, source).await?;
-        View::socket(addr, path, cookie, source).await
+        let (cookie, adopt) = load_page(addr, path, source).await?;
+        let mut view = View::socket(addr, path, cookie, source).await?;
+        view.adopt = adopt;
+        Ok(view)
     }
 
     pub(crate) async fn socket(
@@ -188,14 +206,18 @@ impl View {
             state: ClientState::new(),
             bytes_received: 0,
             cookie,
+            adopt: None,
         })
     }
 
     /// Asks for the view in window 1 and waits for its first tree.
     pub(crate) async fn start(&mut self, addr: SocketAddr, path: &str) -> Result<(), String> {
-        let frame = self
-            .state
-            .view(WindowId(1), &format!("http://{addr}{path}"));
+        let frame = self.state.view_adopting(
+            WindowId(1),
+            &format!("http://{addr}{path}"),
+            lona_protocol::client::PostData::default(),
+            self.adopt.take().as_deref(),
+        );
         self.send(frame).await?;
         self.until(Duration::from_secs(30), |state| {
             state

@@ -46,6 +46,10 @@ export function socketUrl(location) {
 export class LonaContext {
     constructor(settings = {}) {
         this.settings = { ...DEFAULT_CONTEXT_SETTINGS, ...settings };
+        // The page's adopt token (docs/protocol.md, "First paint"): window 1's first VIEW
+        // brings it back to take over the view the server painted the page with.
+        this.adoptToken = typeof this.settings.adopt === 'string' ? this.settings.adopt : null;
+        delete this.settings.adopt;
         this._windows = new Map();
         this._last_window_id = 0;
         this._connect_hooks = [];

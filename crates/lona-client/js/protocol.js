@@ -115,11 +115,15 @@ export function ackSupported(P) {
 
 /**
  * VIEW: `[window_id, null, VIEW, [url, post_data]]`; `post_data` is `null` for a GET. With
- * `ack`, a third element `{"ack":1}` asks the server for the acknowledged stream.
+ * `ack`, a third element `{"ack":1}` asks the server for the acknowledged stream; with
+ * `adopt` (the page's adopt token, docs/protocol.md "First paint") it takes over the view the
+ * server painted the page with: `{"ack":1,"adopt":"TOKEN"}`.
  */
-export function viewFrame(P, windowId, url, postData, ack = false) {
+export function viewFrame(P, windowId, url, postData, ack = false, adopt = null) {
     const payload = [String(url), orNull(postData)];
-    if (ack) {
+    if (ack && adopt) {
+        payload.push({ ack: 1, adopt: String(adopt) });
+    } else if (ack) {
         payload.push({ ack: 1 });
     }
     return encodeFrame(windowId, null, P.METHOD.VIEW, payload);

@@ -23,6 +23,7 @@
 import { WidgetHandle, applyDataPatch } from './widgets.js';
 
 const NODE_ID_ATTRIBUTE = 'data-lona-node-id';
+const XHTML_NAMESPACE = 'http://www.w3.org/1999/xhtml';
 const EVENTS_ATTRIBUTE = 'data-lona-events';
 const IGNORE_ATTRIBUTE = 'data-lona-ignore';
 
@@ -152,6 +153,23 @@ export class RenderingEngine {
         if (element) {
             this.changed.set(element, this.batch);
         }
+    }
+
+    /**
+     * Takes over the HTML the server painted into the window before the client ran
+     * (docs/protocol.md, "First paint"): its elements are known by their node ids, so that
+     * the next tree, shown with `reuse`, reuses them instead of building new ones.
+     */
+    adoptPainted() {
+        this.clearCache();
+        walk(this.root, node => {
+            if (node.nodeType !== ELEMENT_NODE || node === this.root || !node.hasAttribute(NODE_ID_ATTRIBUTE)) {
+                return;
+            }
+            const namespace = node.namespaceURI === XHTML_NAMESPACE ? '' : (node.namespaceURI || '');
+            this.kinds.set(node, `${namespace} ${node.localName}`);
+            this.register(node.getAttribute(NODE_ID_ATTRIBUTE), node);
+        });
     }
 
     /** Empties the window: destroys every widget and forgets every node. */

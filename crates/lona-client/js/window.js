@@ -90,6 +90,9 @@ export class LonaWindow {
         // The first HTML_TREE after RESUMED (the server's full tree when it could not replay)
         // reuses the DOM nodes of the same ids, so that typed text and focus survive.
         this.reuseNextTree = false;
+        // Set by a VIEW that adopts the painted view: its VIEW_START keeps the painted HTML,
+        // and the first tree reuses its elements (see `viewStarted`).
+        this.adopting = false;
         this.inputEvents = new InputEventHandler(this);
         this.engine = new RenderingEngine({
             doc: this.doc,
@@ -163,13 +166,22 @@ export class LonaWindow {
         this.running = false;
         this.stream.reset();
         this.reuseNextTree = false;
+        this.adopting = false;
         this.clearViewStartTimer();
         if (settings.update_title && settings.title && this.isDefault()) {
             this.doc.title = settings.title;
         }
-        if (!this.send(viewFrame(this.P, this.id, this.url.href, postData, ackSupported(this.P)))) {
+        const ack = ackSupported(this.P);
+        // The first VIEW of the page's window adopts the view the server painted it with.
+        const adopt = ack && this.isDefault() && postData === null ? this.context.adoptToken : null;
+        if (!this.send(viewFrame(this.P, this.id, this.url.href, postData, ack, adopt))) {
             // Not connected: the VIEW goes out on (re)connect.
             return;
+        }
+        if (adopt !== null) {
+            // Single use: a later VIEW (a reconnect, a navigation) starts its view anew.
+            this.context.adoptToken = null;
+            this.adopting = true;
         }
         const timeout = Number(getSettings().view_start_timeout);
         if (timeout > 0) {
@@ -329,9 +341,18 @@ export class LonaWindow {
         this.runtimeId = runtimeId;
         this.running = true;
         this.shown = false;
-        this.engine.clear();
+        const adopted = this.adopting;
+        this.adopting = false;
+        if (adopted) {
+            // The painted page stays while the tree comes, which then reuses its elements, so
+            // nothing flashes and what the user typed meanwhile stays.
+            this.engine.adoptPainted();
+            this.reuseNextTree = true;
+        } else {
+            this.engine.clear();
+        }
         this.inputEvents.reset();
-        if (this.isDefault()) {
+        if (this.isDefault() && !adopted) {
             if (this.pushPending && settings.update_address_bar) {
                 this.context.pushState(this.url.href);
             } else if (this.replacePending && settings.update_address_bar) {

@@ -62,6 +62,11 @@ pub enum ClientMessage {
         /// third element; docs/protocol.md, "The acknowledged stream"). Lona's own client never
         /// does.
         ack: bool,
+        /// The adopt token of a page the server painted (`{"ack":1,"adopt":"TOKEN"}`, or
+        /// `{"adopt":"TOKEN"}` in the plain protocol; docs/protocol.md, "First paint"): the
+        /// server attaches the window to the view it started for that page instead of
+        /// starting another. A value that is not a token's shape is read as absent.
+        adopt: Option<String>,
     },
     /// An input event on a node of a running view (INPUT_EVENT, 102).
     InputEvent {

@@ -516,6 +516,18 @@ impl ClientState {
 
     /// VIEW with the fields of a submitted POST form.
     pub fn view_with_post(&mut self, window: WindowId, url: &str, post_data: PostData) -> String {
+        self.view_adopting(window, url, post_data, None)
+    }
+
+    /// VIEW that adopts the view the server painted the page with, by the page's adopt token
+    /// (docs/protocol.md, "First paint"); `None` is a plain VIEW.
+    pub fn view_adopting(
+        &mut self,
+        window: WindowId,
+        url: &str,
+        post_data: PostData,
+        adopt: Option<&str>,
+    ) -> String {
         let state = self.windows.entry(window).or_default();
         state.url = Some(url.to_owned());
         state.runtime = None;
@@ -525,6 +537,7 @@ impl ClientState {
             url: url.to_owned(),
             post_data,
             ack: state.ack.requested,
+            adopt: adopt.map(str::to_owned),
         }
         .encode()
     }

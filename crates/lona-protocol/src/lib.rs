@@ -36,5 +36,6 @@ pub const PREFIX: &str = "lona:";
 /// Version 2 is Lona's client v2 protocol; version 3 adds the negotiated acknowledged stream
 /// (ACK, RESUME, RESUMED, RESUME_FAILED and the sequence number, docs/protocol.md), which a
 /// client that does not ask for it never sees; version 4 adds the event ids of RESUME and
-/// RESUMED, so that a resumed window sends again the input events the server did not get.
+/// RESUMED, so that a resumed window sends again the input events the server did not get, and
+/// VIEW's `adopt` option (first paint), which only a page the server painted hands its client.
 pub const PROTOCOL_VERSION: u32 = 4;

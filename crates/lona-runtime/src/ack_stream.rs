@@ -25,6 +25,25 @@ pub(crate) struct AckStream {
     token: String,
     max_bytes: usize,
     state: Mutex<StreamState>,
+    /// Set on the stream of a view started for a first paint, until it is adopted or expires.
+    paint: Mutex<Option<PaintWatch>>,
+}
+
+/// What the server waiting for a first paint watches: a wake-up at every frame of the view,
+/// and the redirect it asked for, if any (`runtime/paint.rs`).
+pub(crate) struct PaintWatch {
+    pub(crate) wake: std::sync::Arc<dyn Fn() + Send + Sync>,
+    pub(crate) redirect: Option<(String, bool)>,
+    /// The raw HTML it showed last, which the document does not keep.
+    pub(crate) raw_html: Option<String>,
+}
+
+impl std::fmt::Debug for PaintWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaintWatch")
+            .field("redirect", &self.redirect)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -72,7 +91,22 @@ impl AckStream {
             token: new_token(),
             max_bytes,
             state: Mutex::new(StreamState::default()),
+            paint: Mutex::new(None),
         }
+    }
+
+    /// Watches the stream for a first paint: `wake` runs after every frame it takes.
+    pub(crate) fn watch_paint(&self, wake: std::sync::Arc<dyn Fn() + Send + Sync>) {
+        *self.paint.lock() = Some(PaintWatch {
+            wake,
+            redirect: None,
+            raw_html: None,
+        });
+    }
+
+    /// The first-paint watch, for a look or a change.
+    pub(crate) fn paint_watch(&self) -> parking_lot::MutexGuard<'_, Option<PaintWatch>> {
+        self.paint.lock()
     }
 
     /// The resume token VIEW_START carries.
@@ -99,6 +133,16 @@ impl AckStream {
         } else {
             state.bytes += frame.len();
             state.buffer.push_back((seq, frame.clone()));
+        }
+        drop(state);
+        // Cloned out of the lock: the wake-up is the server's, and may take its own.
+        let wake = self
+            .paint
+            .lock()
+            .as_ref()
+            .map(|w| std::sync::Arc::clone(&w.wake));
+        if let Some(wake) = wake {
+            wake();
         }
         frame
     }
@@ -193,7 +237,7 @@ impl AckStream {
 }
 
 /// 128 random bits as 22 base64url characters without padding.
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut bytes = [0u8; 16];
     // Without an OS random source the server cannot run safely at all; a fixed token would

@@ -61,8 +61,9 @@ pub use histogram::{CLICK_BUCKETS, HistogramSnapshot};
 pub use limits::{Limit, LimitsTripped};
 pub use pool::{Pool, PoolConfig, PoolMetrics, SubmitError, panic_message};
 pub use runtime::{
-    AckAboveSent, ErrorPage, EventOutcome, HandlerId, ResumeMetrics, Runtime, RuntimeConfig,
-    RuntimeMetrics, StartError, ViewFactory, ViewInfo, ViewState,
+    AckAboveSent, AdoptRefused, ErrorPage, EventOutcome, HandlerId, PaintMetrics, PaintStart,
+    PaintState, ResumeMetrics, Runtime, RuntimeConfig, RuntimeMetrics, StartError, ViewFactory,
+    ViewInfo, ViewState,
 };
 pub use spawn::{PoolSpawner, Spawn, Task};
 pub use state::{AppState, ServerState, ServerStateGuard};

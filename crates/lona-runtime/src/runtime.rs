@@ -16,7 +16,8 @@
 //! (starting, detaching and stopping views from outside), `lifecycle` (a view's start, end,
 //! stop and cleanup), `output` (what a view sends its windows), `dispatch` (input events in
 //! Lona's order), `daemon` (daemon views, the runtime-pool share, and the expiry timer a
-//! detached window's grace uses too), `resume` (the acknowledged stream: grace and resume) and `report` (metrics
+//! detached window's grace uses too), `resume` (the acknowledged stream: grace and resume),
+//! `paint` (views started for a page's first paint, adopted by its window) and `report` (metrics
 //! and the list of views).
 
 use std::collections::{HashMap, VecDeque};
@@ -47,6 +48,7 @@ mod factory;
 mod handlers;
 mod lifecycle;
 mod output;
+mod paint;
 mod report;
 mod resume;
 mod start;
@@ -57,6 +59,7 @@ use factory::DynView;
 pub use factory::ViewFactory;
 pub use handlers::HandlerId;
 pub(crate) use handlers::{Handler, Handlers};
+pub use paint::{AdoptRefused, PaintMetrics, PaintStart, PaintState};
 pub use report::{RuntimeMetrics, ViewInfo, ViewState};
 pub use resume::{AckAboveSent, ResumeMetrics};
 pub use start::StartError;
@@ -259,6 +262,7 @@ pub(crate) struct RuntimeInner {
     pub(crate) limits: LimitCounters,
     pub(crate) quotas: Quotas,
     resume: resume::ResumeCounters,
+    paints: paint::Paints,
 }
 
 impl RuntimeInner {
@@ -274,6 +278,10 @@ impl RuntimeInner {
             }
             removed
         };
+        // A painted view that goes before its window adopted it leaves no token behind.
+        if let Some(view) = &removed {
+            let _ = self.paints.take_view(&view.request.session, id);
+        }
         // Dropped after the lock: the last reference may drop what the view kept (user code).
         drop(removed);
     }
@@ -337,6 +345,7 @@ impl Runtime {
                 limits: LimitCounters::default(),
                 quotas: Quotas::default(),
                 resume: resume::ResumeCounters::default(),
+                paints: paint::Paints::default(),
             }),
         }
     }

@@ -35,7 +35,7 @@ pub const FRONTEND_TEMPLATE: &str = r#"<!DOCTYPE html>
 </head>
 <body>
 {% include "lona/header.html" %}
-<div id="lona"></div>
+<div id="lona">{{ first_paint }}</div>
 {% include "lona/footer.html" %}
 <script type="module">
 import { Lona } from {{ client_url }};
@@ -92,6 +92,17 @@ pub(crate) struct PageRequest<'a> {
     pub(crate) query: &'a str,
 }
 
+/// A first paint for the page (docs/protocol.md, "First paint"): the view's tree, rendered and
+/// escaped by `lona-html`, and the token its window adopts the view with.
+#[derive(Debug, Default)]
+pub(crate) struct FirstPaint {
+    pub(crate) html: String,
+    pub(crate) token: Option<String>,
+}
+
+/// Whether `template` is lona's own frontend page, whose client adopts a painted view.
+pub(crate) const PAINTED_TEMPLATE: &str = "lona/frontend.html";
+
 /// What the frontend page shows besides the request, computed once whichever renders it. All
 /// but `title` and `static_url` are safe to put into the page as they are.
 struct PageValues {
@@ -104,10 +115,16 @@ struct PageValues {
     protocol: String,
     client_settings: String,
     context_settings: String,
+    /// The first paint's HTML, safe: `lona-html` escaped it.
+    first_paint: String,
 }
 
 impl PageValues {
-    fn new(settings: &Settings, statics: &lona_static::StaticFiles) -> PageValues {
+    fn new(
+        settings: &Settings,
+        statics: &lona_static::StaticFiles,
+        paint: Option<&FirstPaint>,
+    ) -> PageValues {
         let client_settings = serde_json::json!({
             "ping_interval": settings.client_ping_interval,
             "view_start_timeout": settings.client_view_start_timeout,
@@ -117,7 +134,7 @@ impl PageValues {
             "reconnect_max_timeout": 30_000,
             "live_reload": settings.live_reload,
         });
-        let context_settings = serde_json::json!({
+        let mut context_settings = serde_json::json!({
             "target": "#lona",
             "title": settings.title,
             "update_address_bar": true,
@@ -126,6 +143,11 @@ impl PageValues {
             "follow_http_redirects": true,
             "scroll_to_top_on_view_start": true,
         });
+        if let Some(token) = paint.and_then(|p| p.token.as_deref())
+            && let Some(map) = context_settings.as_object_mut()
+        {
+            map.insert("adopt".to_owned(), serde_json::Value::from(token));
+        }
         let client_url = format!("{}lona/{}", settings.static_url_prefix, lona_client::ENTRY);
         PageValues {
             title: settings.title.clone(),
@@ -135,6 +157,7 @@ impl PageValues {
             protocol: script_json(&lona_protocol::codes_json()),
             client_settings: script_json(&client_settings.to_string()),
             context_settings: script_json(&context_settings.to_string()),
+            first_paint: paint.map(|p| p.html.clone()).unwrap_or_default(),
         }
     }
 }

@@ -109,9 +109,13 @@ async fn answer(
         return response;
     }
     match route.target {
-        Target::View(_, frontend) => {
-            let template = frontend.as_deref().unwrap_or("lona/frontend.html");
-            frontend_page(&state, &request, template, peer)
+        Target::View(factory, frontend) => {
+            let template = frontend
+                .as_deref()
+                .unwrap_or(crate::frontend::PAINTED_TEMPLATE);
+            let factory = factory.clone();
+            let route = (route.name.map(Arc::from), route.args);
+            frontend_page(&state, &request, template, peer, (factory, route)).await
         }
         Target::Http(_) | Target::AsyncHttp(_) | Target::Page(_) => {
             let target = route.target.clone();
@@ -191,21 +195,41 @@ fn ask_middlewares(
     }
 }
 
-fn frontend_page(
+/// The view a page shows and what its route resolved (name, arguments), for a first paint.
+type PageView = (
+    lona_runtime::ViewFactory,
+    (Option<Arc<str>>, Vec<(String, String)>),
+);
+
+/// The frontend page of an interactive route; a GET of lona's own page gets a first paint
+/// (`paint`) when `first_paint` is on.
+async fn frontend_page(
     state: &State,
     request: &HyperRequest<RequestBody>,
     template: &str,
     peer: SocketAddr,
+    (factory, route): PageView,
 ) -> Response<Body> {
     let (session, new) = match state.session(request) {
         Some(session) => (session, false),
         None => (new_session_id(), true),
     };
+    let first_paint = if state.settings.first_paint
+        && request.method() == Method::GET
+        && state.templates.paints(template)
+    {
+        paint::paint(state, request, &factory, route, &session, peer).await
+    } else {
+        None
+    };
     let page = crate::frontend::PageRequest {
         path: request.uri().path(),
         query: request.uri().query().unwrap_or_default(),
     };
-    let html = match state.templates.frontend(&state.settings, template, &page) {
+    let rendered = state
+        .templates
+        .frontend(&state.settings, template, &page, first_paint.as_ref());
+    let html = match rendered {
         Ok(html) => html,
         Err(error) => {
             tracing::error!(%error, "the frontend template failed");
@@ -227,6 +251,7 @@ fn frontend_page(
     response
 }
 
+mod paint;
 mod routes;
 
 #[cfg(test)]

@@ -75,7 +75,7 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
             let _ = writeln!(out, "{name}{{pool=\"{pool}\"}} {}", value(metrics));
         }
     }
-    let singles: [(&str, &str, &str, u64); 13] = [
+    let singles: [(&str, &str, &str, u64); 14] = [
         (
             "lona_views_open",
             "gauge",
@@ -154,6 +154,12 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
             "Input events of acknowledged windows dropped as duplicates (sent again after a resume, had arrived).",
             metrics.resume.duplicate_events,
         ),
+        (
+            "lona_first_paints_pending",
+            "gauge",
+            "Views started for a page's first paint, waiting for its socket to adopt them.",
+            count(metrics.paint.pending),
+        ),
     ];
     for (name, kind, help, value) in singles {
         header(&mut out, name, kind, help);
@@ -170,6 +176,22 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
         ("replayed", metrics.resume.replayed),
         ("full_tree", metrics.resume.full_tree),
         ("failed", metrics.resume.failed),
+    ] {
+        let _ = writeln!(out, "{name}{{outcome=\"{outcome}\"}} {n}");
+    }
+    let name = "lona_first_paints_total";
+    header(
+        &mut out,
+        name,
+        "counter",
+        "First paints, by outcome: views started for a page, pages served with a tree, views adopted by their window, adopt tokens refused (used, another session's, expired), views expired unadopted.",
+    );
+    for (outcome, n) in [
+        ("started", metrics.paint.started),
+        ("served", metrics.paint.served),
+        ("adopted", metrics.paint.adopted),
+        ("refused", metrics.paint.refused),
+        ("expired", metrics.paint.expired),
     ] {
         let _ = writeln!(out, "{name}{{outcome=\"{outcome}\"}} {n}");
     }

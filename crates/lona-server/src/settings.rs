@@ -162,6 +162,16 @@ pub struct Settings {
     /// The bound, in bytes, of each acknowledged window's replay buffer; past it a resume
     /// sends the whole tree once instead of the missed frames.
     pub replay_buffer_bytes: usize,
+    /// Whether the GET of an interactive page starts its view and answers the page with the
+    /// view's first tree in it (docs/protocol.md, "First paint"). Only pages of lona's own
+    /// frontend template get it; an app's own template never does.
+    pub first_paint: bool,
+    /// How long the GET of a page waits for its view's first tree; past it the page goes out
+    /// empty, as without a first paint, and the view still waits for its window.
+    pub first_paint_timeout: Duration,
+    /// How long a view started for a page's first paint waits for the page's socket to adopt
+    /// it; then it stops (`on_stop` and `on_cleanup` run).
+    pub first_paint_adopt_timeout: Duration,
     /// Daemon views one session may hold. At the cap, the session's daemon that has been
     /// without a window longest is stopped to make room for a new one; if every one shows in
     /// a window, the new view is not made a daemon (it ends with its window).
@@ -250,6 +260,15 @@ impl Default for Settings {
             // minutes. Detached views still count toward the per-session view limits.
             resume_grace: Duration::from_secs(120),
             replay_buffer_bytes: 262_144,
+            first_paint: true,
+            // A view that shows at all shows within a few milliseconds of its start; 50 ms
+            // caps what a slow one adds to its page's answer below one wide-area round trip,
+            // less than the socket's way to the same tree costs (script, socket, VIEW).
+            first_paint_timeout: Duration::from_millis(50),
+            // The page's script loads and its socket opens within a second or two even on a
+            // slow link; past 10 s the visitor has likely gone, and the view holds a view
+            // slot (a thread, if blocking) for nothing.
+            first_paint_adopt_timeout: Duration::from_secs(10),
             max_daemons_per_session: 10,
             header_read_timeout: Duration::from_secs(10),
             keep_alive_timeout: Duration::from_secs(5),
@@ -316,6 +335,9 @@ macro_rules! for_each_setting {
             daemon_idle_timeout,
             resume_grace,
             replay_buffer_bytes,
+            first_paint,
+            first_paint_timeout,
+            first_paint_adopt_timeout,
             max_daemons_per_session,
             header_read_timeout,
             keep_alive_timeout,

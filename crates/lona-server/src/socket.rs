@@ -353,11 +353,23 @@ fn handle_text(
             url,
             post_data,
             ack,
+            adopt,
         } => {
             if let Err((limit, reason)) = socket_limits.view(window) {
                 return Handled::Refused(limit, reason);
             }
-            start_view(state, connection, window, url, post_data, ack);
+            // The view its page was painted with, if the token still names one of this
+            // session's; otherwise (used, another session's, expired) a fresh view, as a
+            // plain VIEW would start: never an error page. The runtime counts the refusal.
+            let adopted = adopt.is_some_and(|token| {
+                state
+                    .runtime
+                    .adopt_view(connection, window, &token, ack)
+                    .is_ok()
+            });
+            if !adopted {
+                start_view(state, connection, window, url, post_data, ack);
+            }
             return Handled::View;
         }
         ClientMessage::InputEvent {

@@ -97,6 +97,9 @@ pub struct TestClient {
     acked: bool,
     /// The path the socket opened on, for [`TestClient::reconnect`].
     path: String,
+    /// The adopt token of the page it loaded, which its first VIEW brings back to take over
+    /// the view the server painted the page with, as the browser client does.
+    adopt: Option<String>,
 }
 
 impl std::fmt::Debug for TestClient {
@@ -157,7 +160,8 @@ impl TestClient {
                 .map(str::to_owned)
                 .or_else(|| cookie.map(str::to_owned)),
         };
-        TestClient::open_socket_with(addr, &path, session, timeout, acked)
+        let adopt = adopt_token(&page.body);
+        TestClient::open_socket_with(addr, &path, session, timeout, acked, adopt)
     }
 
     /// Opens the WebSocket with `session`'s cookie as it is, without loading the page first
@@ -169,7 +173,7 @@ impl TestClient {
         session: Session,
         timeout: Duration,
     ) -> Result<TestClient, TestError> {
-        TestClient::open_socket_with(addr, path, session, timeout, false)
+        TestClient::open_socket_with(addr, path, session, timeout, false, None)
     }
 
     fn open_socket_with(
@@ -178,6 +182,7 @@ impl TestClient {
         session: Session,
         timeout: Duration,
         acked: bool,
+        adopt: Option<String>,
     ) -> Result<TestClient, TestError> {
         let path = if path.starts_with('/') {
             path.to_owned()
@@ -197,6 +202,7 @@ impl TestClient {
             pointer: Pointer::default(),
             acked,
             path: path.clone(),
+            adopt,
         };
         client.navigate(&path)?;
         Ok(client)
@@ -521,10 +527,17 @@ impl TestClient {
             )
         };
         let before = self.state.window(self.window).map_or((0, 0, 0), seen);
-        let frame = if self.acked {
-            self.state.view_acked(self.window, &url)
-        } else {
-            self.state.view(self.window, &url)
+        let frame = match self.adopt.take() {
+            Some(token) => {
+                if self.acked {
+                    self.state.ask_acked(self.window);
+                }
+                let post = lona_protocol::client::PostData::default();
+                self.state
+                    .view_adopting(self.window, &url, post, Some(&token))
+            }
+            None if self.acked => self.state.view_acked(self.window, &url),
+            None => self.state.view(self.window, &url),
         };
         self.send_raw(&frame)?;
         self.wait_until(format!("VIEW_START for {url}"), |w| seen(w) != before)
@@ -787,3 +800,12 @@ fn connect(
 
 #[cfg(test)]
 mod tests;
+
+/// The adopt token of a frontend page the server painted (`"adopt":"TOKEN"` in the page's
+/// context settings), if it has one.
+fn adopt_token(page: &str) -> Option<String> {
+    const KEY: &str = "\"adopt\":\"";
+    let start = page.find(KEY)? + KEY.len();
+    let token = page.get(start..start + lona_protocol::RESUME_TOKEN_LEN)?;
+    lona_protocol::is_resume_token(token).then(|| token.to_owned())
+}

@@ -11,6 +11,7 @@ mod axum_app;
 mod connection;
 mod errors;
 mod expiry;
+mod first_paint;
 mod forms;
 mod input;
 mod messages;

@@ -84,8 +84,8 @@ Lona.register_widget_class('Legacy', Legacy);
 fn widgets_app() -> lona::App {
     let mut app = app();
     let page = FRONTEND_TEMPLATE.replacen(
-        "<div id=\"lona\"></div>\n",
-        &format!("<div id=\"lona\"></div>\n{WIDGETS_SCRIPT}"),
+        "<div id=\"lona\">{{ first_paint }}</div>\n",
+        &format!("<div id=\"lona\">{{{{ first_paint }}}}</div>\n{WIDGETS_SCRIPT}"),
         1,
     );
     assert_ne!(page, FRONTEND_TEMPLATE, "the widget script is in the page");

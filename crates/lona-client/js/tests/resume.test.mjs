@@ -443,3 +443,29 @@ test('a plain window keeps nothing for a resend', () => {
         assert.equal(context.get_default_window().stream.lastSent, 0);
     }, { codes: P_ACK });
 });
+
+test('first paint: window 1\'s first VIEW adopts the painted view, once, and its tree reuses the painted elements', () => {
+    const ADOPT = 'BBBBBBBBBBBBBBBBBBBBBB';
+    withPage(({ browser, context, ws }) => {
+        // What the server painted: the tree's input (node 5), with text typed before the socket.
+        const doc = browser.root.ownerDocument;
+        const input = doc.createElement('input');
+        input.setAttribute('data-lona-node-id', '5');
+        input.setAttribute('type', 'text');
+        input.setAttribute('value', '');
+        browser.root.appendChild(input);
+        input.value = 'typed early';
+        ws().open();
+        assert.deepEqual(sentFrames(ws()), [[M.VIEW, [URL_, null, { ack: 1, adopt: ADOPT }]]]);
+        ws().receive(frame(M.VIEW_START, { resume: TOKEN }, 1));
+        assert.equal(input.parentNode, browser.root, 'VIEW_START keeps the painted page');
+        ws().receive(data(tree(7), 2));
+        const engine = context.get_default_window().engine;
+        assert.equal(engine.getNode('5'), input, 'the painted input is reused');
+        assert.equal(input.value, 'typed early', 'with what was typed');
+        assert.equal(count(browser), '7');
+        // Single use: the next VIEW starts its view anew.
+        context.get_default_window().run_view(URL_);
+        assert.deepEqual(sentFrames(ws()).at(-1), [M.VIEW, [URL_, null, { ack: 1 }]]);
+    }, { codes: P_ACK, contextSettings: { adopt: ADOPT } });
+});

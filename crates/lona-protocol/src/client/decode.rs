@@ -114,14 +114,22 @@ fn decode_message(value: &Json) -> Result<ClientMessage, DecodeError> {
             };
             let url = string(url, &payload_at.index(0), URL)?;
             let post_data = decode_post_data(post_data, &payload_at.index(1))?;
-            let ack = match options {
-                None => false,
+            let (ack, adopt) = match options {
+                None => (false, None),
                 Some(options) => {
                     let options = options
                         .as_object()
                         .ok_or_else(|| payload_at.index(2).found(VIEW_OPTIONS, options))?;
                     // Other keys are for later extensions; a client may send them to any server.
-                    options.get("ack").and_then(Json::as_u64) == Some(1)
+                    let ack = options.get("ack").and_then(Json::as_u64) == Some(1);
+                    // A token of another shape is ignored: the window gets a fresh view, never
+                    // nothing.
+                    let adopt = options
+                        .get("adopt")
+                        .and_then(Json::as_str)
+                        .filter(|t| is_resume_token(t))
+                        .map(str::to_owned);
+                    (ack, adopt)
                 }
             };
             Ok(ClientMessage::View {
@@ -129,6 +137,7 @@ fn decode_message(value: &Json) -> Result<ClientMessage, DecodeError> {
                 url,
                 post_data,
                 ack,
+                adopt,
             })
         }
         Method::Ack => {

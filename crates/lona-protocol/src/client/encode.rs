@@ -31,14 +31,22 @@ impl ClientMessage {
                 url,
                 post_data,
                 ack,
+                adopt,
             } => {
                 head(out, Some(*window), None, Method::View);
                 out.push('[');
                 json::write_str(out, url);
                 out.push(',');
                 encode_post_data(out, post_data);
-                if *ack {
-                    out.push_str(",{\"ack\":1}");
+                match (ack, adopt) {
+                    (ack, Some(token)) => {
+                        out.push_str(if *ack { ",{\"ack\":1," } else { ",{" });
+                        out.push_str("\"adopt\":");
+                        json::write_str(out, token);
+                        out.push('}');
+                    }
+                    (true, None) => out.push_str(",{\"ack\":1}"),
+                    (false, None) => {}
                 }
                 out.push(']');
             }

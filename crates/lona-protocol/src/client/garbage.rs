@@ -155,6 +155,16 @@ fn message() -> impl Strategy<Value = ClientMessage> {
                 url,
                 post_data,
                 ack,
+                adopt: None,
+            }
+        ),
+        (window.clone(), text(), any::<bool>(), "[A-Za-z0-9_-]{22}").prop_map(
+            |(window, url, ack, token)| ClientMessage::View {
+                window,
+                url,
+                post_data: PostData::default(),
+                ack,
+                adopt: Some(token),
             }
         ),
         (window.clone(), runtime.clone(), any::<u64>()).prop_map(|(window, runtime, seq)| {

@@ -50,6 +50,7 @@ fn golden() -> Vec<(&'static str, ClientMessage)> {
                 url: "http://localhost:8080/count/?x=1".to_owned(),
                 post_data: PostData::default(),
                 ack: false,
+                adopt: None,
             },
         ),
         (
@@ -65,6 +66,7 @@ fn golden() -> Vec<(&'static str, ClientMessage)> {
                     ),
                 ]),
                 ack: false,
+                adopt: None,
             },
         ),
         (
@@ -136,6 +138,18 @@ fn golden() -> Vec<(&'static str, ClientMessage)> {
                 url: "/count/".to_owned(),
                 post_data: PostData::default(),
                 ack: true,
+                adopt: None,
+            },
+        ),
+        // First paint (docs/protocol.md): VIEW adopting the view the server painted.
+        (
+            r#"lona:[1,null,101,["/count/",{},{"ack":1,"adopt":"abcdefghijklmnopqrs-_0"}]]"#,
+            ClientMessage::View {
+                window: WindowId(1),
+                url: "/count/".to_owned(),
+                post_data: PostData::default(),
+                ack: true,
+                adopt: Some("abcdefghijklmnopqrs-_0".to_owned()),
             },
         ),
         (
@@ -200,6 +214,43 @@ fn view_options_other_than_ack_1_leave_the_plain_protocol() {
         lona(r#"lona:[1,null,101,["/",{},{"ack":1,"later":[1]}]]"#),
         Some(ClientMessage::View { ack: true, .. })
     ));
+}
+
+#[test]
+fn an_adopt_token_of_another_shape_is_ignored() {
+    for frame in [
+        r#"lona:[1,null,101,["/",{},{"ack":1,"adopt":"short"}]]"#,
+        r#"lona:[1,null,101,["/",{},{"ack":1,"adopt":"abcdefghijklmnopqrs-_0x"}]]"#,
+        r#"lona:[1,null,101,["/",{},{"ack":1,"adopt":"abcdefghijklmnopqrs+/0"}]]"#,
+        r#"lona:[1,null,101,["/",{},{"ack":1,"adopt":7}]]"#,
+        r#"lona:[1,null,101,["/",{},{"ack":1,"adopt":null}]]"#,
+    ] {
+        assert!(
+            matches!(
+                lona(frame),
+                Some(ClientMessage::View {
+                    ack: true,
+                    adopt: None,
+                    ..
+                })
+            ),
+            "{frame}"
+        );
+    }
+    // Without `ack`: the plain protocol, adopting (the test kit's plain windows).
+    let plain = r#"lona:[1,null,101,["/",{},{"adopt":"abcdefghijklmnopqrs-_0"}]]"#;
+    let Some(message) = lona(plain) else {
+        panic!("{plain} decodes")
+    };
+    assert!(matches!(
+        &message,
+        ClientMessage::View {
+            ack: false,
+            adopt: Some(token),
+            ..
+        } if token == "abcdefghijklmnopqrs-_0"
+    ));
+    assert_eq!(message.encode(), plain);
 }
 
 #[test]
@@ -307,7 +358,7 @@ fn frames_the_real_client_sends_beyond_the_examples_decode() {
         ],
         expect![[r#"
             lona:[1,null,101,["/count/",null]]
-                View { window: WindowId(1), url: "/count/", post_data: PostData([]), ack: false }
+                View { window: WindowId(1), url: "/count/", post_data: PostData([]), ack: false, adopt: None }
             lona:[2,null,104,["boom"]]
                 ClientError { window: WindowId(2), runtime: None, message: "boom" }
             lona:[1,"7",102,[6,305,[],["7","INPUT","a","b c"],["7","INPUT","a","b c"]]]
@@ -323,7 +374,7 @@ fn frames_the_real_client_sends_beyond_the_examples_decode() {
             lona: [4294967295 , "18446744073709551615",102,[18446744073709551615,302,"x",[null,null,null,null],[null,null,null,null]]]
                 InputEvent { window: WindowId(4294967295), runtime: RuntimeId(18446744073709551615), event: InputEvent { event_id: 18446744073709551615, kind: Change(Text("x")), node: NodeInfo { node_id: None, tag_name: None, id: None, class: None }, target: NodeInfo { node_id: None, tag_name: None, id: None, class: None } } }
             lona:[1,null,101,["/f/",{"a":"1","a":"2"}]]
-                View { window: WindowId(1), url: "/f/", post_data: PostData([("a", Text("2"))]), ack: false }
+                View { window: WindowId(1), url: "/f/", post_data: PostData([("a", Text("2"))]), ack: false, adopt: None }
         "#]],
     );
 }

@@ -152,8 +152,15 @@ impl ClientState {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn view_acked(&mut self, window: WindowId, url: &str) -> String {
-        self.windows.entry(window).or_default().ack.requested = true;
+        self.ask_acked(window);
         self.view(window, url)
+    }
+
+    /// Makes every later VIEW of `window` ask for the acknowledged stream, as
+    /// [`ClientState::view_acked`] does; for a VIEW built another way
+    /// ([`ClientState::view_adopting`]).
+    pub fn ask_acked(&mut self, window: WindowId) {
+        self.windows.entry(window).or_default().ack.requested = true;
     }
 
     /// Checks a frame's sequence number against its window: a number at or below the last

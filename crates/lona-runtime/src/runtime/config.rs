@@ -55,6 +55,11 @@ pub struct RuntimeConfig {
     pub resume_grace: Duration,
     /// The bound, in bytes of encoded frames, of each acknowledged window's replay buffer.
     pub replay_buffer_bytes: usize,
+    /// How long a view started for a page's first paint ([`Runtime::start_paint`]) waits for
+    /// its window to adopt it before it stops.
+    ///
+    /// [`Runtime::start_paint`]: crate::Runtime::start_paint
+    pub first_paint_adopt_timeout: Duration,
     /// Daemon views one session may hold; see [`crate::ViewHandle::set_daemon`] for what
     /// happens past it.
     pub max_daemons_per_session: usize,
@@ -119,6 +124,10 @@ impl Default for RuntimeConfig {
             // minutes. Each detached view still counts toward the per-session view limits.
             resume_grace: Duration::from_secs(120),
             replay_buffer_bytes: 262_144,
+            // The page's script loads and its socket opens within a second or two even on a
+            // slow link; past 10 s the visitor has most likely gone, and the view holds a
+            // view-count slot (and, blocking, a thread) for nothing.
+            first_paint_adopt_timeout: Duration::from_secs(10),
             max_daemons_per_session: 10,
         }
     }

@@ -117,6 +117,14 @@ impl ViewShared {
 
     pub(crate) fn show_raw_html(&self, html: &str) {
         let _lock = self.doc.lock();
+        // A view painted for its page and not adopted yet: its window gets it on adoption.
+        for attachment in self.attached.lock().iter() {
+            if let Some(stream) = &attachment.stream
+                && let Some(watch) = stream.paint_watch().as_mut()
+            {
+                watch.raw_html = Some(html.to_owned());
+            }
+        }
         self.doc.clear_root();
         self.drop_departed_handlers();
         let title = self.title.lock().clone();
@@ -152,6 +160,14 @@ impl ViewShared {
     }
 
     pub(crate) fn redirect(&self, url: &str, http: bool) {
+        // A view painted for its page and not adopted yet: the page answers the redirect.
+        for attachment in self.attached.lock().iter() {
+            if let Some(stream) = &attachment.stream
+                && let Some(watch) = stream.paint_watch().as_mut()
+            {
+                watch.redirect = Some((url.to_owned(), http));
+            }
+        }
         self.send_all(|window| Outgoing::Frame(self.redirect_frame(window, url, http)));
     }
 

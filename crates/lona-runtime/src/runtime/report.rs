@@ -42,6 +42,8 @@ pub struct RuntimeMetrics {
     pub limits_tripped: LimitsTripped,
     /// The acknowledged stream: detached windows, resumes, replayed bytes.
     pub resume: super::ResumeMetrics,
+    /// First paint: views started for a page, served, adopted, refused, expired.
+    pub paint: super::PaintMetrics,
 }
 
 /// What a view is doing, as the admin shell shows it (Lona's view runtime states).
@@ -118,6 +120,7 @@ impl Runtime {
     pub fn metrics(&self) -> RuntimeMetrics {
         // Before the views' lock, which it takes itself.
         let resume = self.resume_metrics();
+        let paint = self.paint_metrics();
         let views = self.inner.views.lock();
         let stuck_after = self.inner.config.stuck_after;
         let stuck = views
@@ -144,6 +147,7 @@ impl Runtime {
             click_roundtrip: self.inner.click_roundtrip.snapshot(),
             limits_tripped: self.inner.limits.snapshot(),
             resume,
+            paint,
         }
     }
 

@@ -278,7 +278,13 @@ impl Runtime {
                 v.attached
                     .lock()
                     .iter()
-                    .filter(|a| a.stream.as_ref().is_some_and(|s| s.is_detached()))
+                    // A painted view waiting for its page's window is counted by the first
+                    // paint's metrics, not here.
+                    .filter(|a| {
+                        a.stream
+                            .as_ref()
+                            .is_some_and(|s| s.is_detached() && s.paint_watch().is_none())
+                    })
                     .count()
             })
             .sum();

@@ -16,6 +16,7 @@ use super::{
     Attachment, Handlers, Lifecycle, PendingWaits, ReattachKey, Runtime, ViewShared, Waiters,
     daemon, short_session,
 };
+use crate::ack_stream::AckStream;
 use crate::client_errors::report_suppressed;
 use crate::connection::{CloseReason, Connection};
 use crate::limits::Limit;
@@ -52,6 +53,33 @@ impl std::fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
+/// How [`Runtime::start`] attaches the window.
+pub(super) enum Mode<'a> {
+    Plain,
+    Acked,
+    /// A first paint: the window's stream is detached from the start, its buffer takes the
+    /// view's output, and the wake-up runs at each frame.
+    Paint(&'a Arc<dyn Fn() + Send + Sync>),
+}
+
+/// What [`Runtime::start`] did.
+pub(super) enum Started {
+    /// A new view.
+    Fresh(Arc<ViewShared>),
+    /// The window re-attached to a daemon (or, for a first paint, would have).
+    Daemon(RuntimeId),
+    View(RuntimeId),
+}
+
+impl Started {
+    fn id(self) -> RuntimeId {
+        match self {
+            Started::Fresh(view) => view.id,
+            Started::Daemon(id) | Started::View(id) => id,
+        }
+    }
+}
+
 impl Runtime {
     /// Starts the view of `request` in `window` of `connection`, or re-attaches the window to
     /// the session's daemon view for the same route and URL arguments. A view that ran in the
@@ -68,7 +96,8 @@ impl Runtime {
         connection: &Arc<Connection>,
         window: WindowId,
     ) -> Result<RuntimeId, StartError> {
-        self.start(factory, request, connection, window, false)
+        self.start(factory, request, connection, window, Mode::Plain)
+            .map(Started::id)
     }
 
     /// [`Runtime::start_view`] for a window that asked for the acknowledged stream (VIEW with
@@ -86,17 +115,18 @@ impl Runtime {
         connection: &Arc<Connection>,
         window: WindowId,
     ) -> Result<RuntimeId, StartError> {
-        self.start(factory, request, connection, window, true)
+        self.start(factory, request, connection, window, Mode::Acked)
+            .map(Started::id)
     }
 
-    fn start(
+    pub(super) fn start(
         &self,
         factory: &ViewFactory,
         request: Request,
         connection: &Arc<Connection>,
         window: WindowId,
-        ack: bool,
-    ) -> Result<RuntimeId, StartError> {
+        mode: Mode<'_>,
+    ) -> Result<Started, StartError> {
         if self.inner.shutting_down.load(Ordering::Acquire) {
             return Err(StartError::ShuttingDown);
         }
@@ -110,8 +140,13 @@ impl Runtime {
             .find(|v| v.is_daemon() && v.stop.reason().is_none() && v.reattach == key)
             .cloned();
         if let Some(daemon) = daemon {
-            daemon.reattach(connection, window, ack);
-            return Ok(daemon.id);
+            // A first paint would only be a copy of the daemon's tree: the socket's VIEW
+            // re-attaches to it as usual.
+            if matches!(mode, Mode::Paint(_)) {
+                return Ok(Started::Daemon(daemon.id));
+            }
+            daemon.reattach(connection, window, matches!(mode, Mode::Acked));
+            return Ok(Started::View(daemon.id));
         }
         let client = connection.client_addr();
         if !factory.exempt {
@@ -122,6 +157,11 @@ impl Runtime {
                 config.max_views_per_session,
                 config.max_views_per_ip,
             ) {
+                // A first paint refused is not counted: the page's socket asks again, and
+                // that refusal is.
+                if matches!(mode, Mode::Paint(_)) {
+                    return Err(StartError::LimitReached(limit));
+                }
                 self.trip(limit);
                 tracing::warn!(
                     session = short_session(&request.session),
@@ -137,10 +177,24 @@ impl Runtime {
         if let Some(fresh) = Arc::get_mut(&mut shared) {
             fresh.client = client;
             fresh.counted = !factory.exempt;
-            if ack {
-                let bytes = self.inner.config.replay_buffer_bytes;
-                *fresh.attached.get_mut() =
-                    vec![Attachment::acked(connection, window, fresh.id, bytes)];
+            let bytes = self.inner.config.replay_buffer_bytes;
+            match &mode {
+                Mode::Plain => {}
+                Mode::Acked => {
+                    *fresh.attached.get_mut() =
+                        vec![Attachment::acked(connection, window, fresh.id, bytes)];
+                }
+                // Detached from the start, as a resumable view whose socket closed: its output
+                // goes to the stream's buffer until a window adopts it (`paint.rs`).
+                Mode::Paint(wake) => {
+                    let stream = Arc::new(AckStream::new(window, fresh.id, bytes));
+                    stream.detach();
+                    stream.watch_paint(Arc::clone(wake));
+                    *fresh.attached.get_mut() = vec![Attachment {
+                        stream: Some(stream),
+                        ..Attachment::new(connection, window)
+                    }];
+                }
             }
         }
         let id = shared.id;
@@ -149,7 +203,7 @@ impl Runtime {
             self.inner.remove_view(id);
             return Err(error);
         }
-        Ok(id)
+        Ok(Started::Fresh(shared))
     }
 
     /// Runs the view of `request` once, non-interactively (Lona's `interactive=False`

@@ -252,6 +252,7 @@ impl App {
                 max_runtime_share: settings.max_runtime_share,
                 daemon_idle_timeout: settings.daemon_idle_timeout,
                 resume_grace: settings.resume_grace,
+                first_paint_adopt_timeout: settings.first_paint_adopt_timeout,
                 replay_buffer_bytes: settings.replay_buffer_bytes,
                 max_daemons_per_session: settings.max_daemons_per_session,
                 ..RuntimeConfig::default()

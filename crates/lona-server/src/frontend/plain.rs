@@ -9,7 +9,7 @@ use std::sync::Arc;
 use lona_html::Node;
 
 use super::{
-    ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE, PageRequest, PageValues,
+    ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE, FirstPaint, PageRequest, PageValues,
     error_view_reason, error_view_tree,
 };
 use crate::settings::Settings;
@@ -44,8 +44,9 @@ impl Templates {
         settings: &Settings,
         _template: &str,
         _request: &PageRequest<'_>,
+        paint: Option<&FirstPaint>,
     ) -> Result<String, Infallible> {
-        let page = PageValues::new(settings, &self.statics);
+        let page = PageValues::new(settings, &self.statics, paint);
         Ok(fill(
             FRONTEND_TEMPLATE,
             &|name| match name {
@@ -56,11 +57,19 @@ impl Templates {
                 "protocol" => Some(Field::Safe(&page.protocol)),
                 "client_settings" => Some(Field::Safe(&page.client_settings)),
                 "context_settings" => Some(Field::Safe(&page.context_settings)),
+                "first_paint" => Some(Field::Safe(&page.first_paint)),
                 _ => None,
             },
             // The header, footer and script hooks are empty.
             &|_| String::new(),
         ))
+    }
+
+    /// Whether pages of `template` get a first paint: the built-in one, which apps cannot
+    /// override without the `templates` feature.
+    #[cfg(not(feature = "templates"))]
+    pub(crate) fn paints(&self, template: &str) -> bool {
+        template == super::PAINTED_TEMPLATE
     }
 
     /// The error page of a plain HTTP request.
@@ -201,8 +210,20 @@ mod tests {
         };
         let template = "lona/frontend.html";
         assert_eq!(
-            plain.frontend(&settings, template, &request).ok(),
-            jinja.frontend(&settings, template, &request).ok(),
+            plain.frontend(&settings, template, &request, None).ok(),
+            jinja.frontend(&settings, template, &request, None).ok(),
+        );
+        let paint = crate::frontend::FirstPaint {
+            html: "<p data-lona-node-id=\"1\">a &lt;b&gt;</p>".to_owned(),
+            token: Some("abcdefghijklmnopqrs-_0".to_owned()),
+        };
+        assert_eq!(
+            plain
+                .frontend(&settings, template, &request, Some(&paint))
+                .ok(),
+            jinja
+                .frontend(&settings, template, &request, Some(&paint))
+                .ok(),
         );
     }
 

@@ -11,8 +11,8 @@ use minijinja::{AutoEscape, Environment, ErrorKind, Value, context};
 use serde::Serialize;
 
 use super::{
-    ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE, PageRequest, PageValues,
-    error_view_reason, error_view_tree,
+    ERROR_TEMPLATE, ERROR_VIEW_TEMPLATE, FRONTEND_TEMPLATE, FirstPaint, PAINTED_TEMPLATE,
+    PageRequest, PageValues, error_view_reason, error_view_tree,
 };
 use crate::routing::{ReverseError, Router};
 use crate::settings::Settings;
@@ -42,6 +42,8 @@ pub struct Templates {
 
 struct Inner {
     env: Environment<'static>,
+    /// Whether the app overrides `lona/frontend.html` (no first paint then).
+    frontend_overridden: bool,
     statics: Arc<lona_static::StaticFiles>,
     routes: Arc<Router<()>>,
     /// Names given in code, and the folders: for the admin shell's listing.
@@ -216,6 +218,10 @@ impl Templates {
             code_names.push(name.clone());
             env.add_template_owned(name, source)?;
         }
+        let frontend_overridden = code_names.iter().any(|n| n == PAINTED_TEMPLATE)
+            || listed_dirs
+                .iter()
+                .any(|dir| template_path(dir, PAINTED_TEMPLATE).is_some_and(|path| path.exists()));
         // Fail at start, not at the first page load, if a built-in's override is broken.
         env.get_template("lona/frontend.html")?;
         env.get_template("lona/error.html")?;
@@ -223,6 +229,7 @@ impl Templates {
         Ok(Templates {
             inner: Arc::new(Inner {
                 env,
+                frontend_overridden,
                 statics,
                 routes,
                 code_names,
@@ -303,8 +310,9 @@ impl Templates {
         settings: &Settings,
         template: &str,
         request: &PageRequest<'_>,
+        paint: Option<&FirstPaint>,
     ) -> Result<String, minijinja::Error> {
-        let page = PageValues::new(settings, &self.inner.statics);
+        let page = PageValues::new(settings, &self.inner.statics, paint);
         self.inner.env.get_template(template)?.render(context! {
             title => page.title,
             request => context! { path => request.path, query => request.query },
@@ -314,7 +322,15 @@ impl Templates {
             protocol => Value::from_safe_string(page.protocol),
             client_settings => Value::from_safe_string(page.client_settings),
             context_settings => Value::from_safe_string(page.context_settings),
+            first_paint => Value::from_safe_string(page.first_paint),
         })
+    }
+
+    /// Whether pages of `template` get a first paint: lona's own frontend page, unless the app
+    /// overrides it (in code or in a template folder, at start), since its script may be
+    /// another client, one that would not adopt the view.
+    pub(crate) fn paints(&self, template: &str) -> bool {
+        template == PAINTED_TEMPLATE && !self.inner.frontend_overridden
     }
 
     /// The tree a window shows when its view fails with `status`, from

@@ -208,7 +208,9 @@ async fn an_interactive_route_serves_the_frontend_page_with_a_session_cookie() {
             && cookie.contains("SameSite=Lax")
     );
     assert!(header(&headers, "cache-control").is_some_and(|v| v.contains("no-store")));
-    assert!(body.contains(r#"<div id="lona"></div>"#));
+    // The view's first tree is painted into the window (docs/protocol.md, "First paint").
+    assert!(body.contains(r#"<div id="lona"><"#), "{body}");
+    assert!(body.contains(r#""adopt":""#), "{body}");
     assert!(
         body.contains(r#"Lona.setProtocol({"METHOD":{"VIEW":101"#),
         "{body}"
