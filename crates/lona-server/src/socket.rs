@@ -36,6 +36,17 @@ pub(crate) use upgrade::{is_upgrade, upgrade};
 
 type Socket = WebSocketStream<TokioIo<Upgraded>>;
 
+/// How a socket's writer ended, as its reader learns it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// Still writing.
+    Open,
+    /// The server's close frame went out.
+    CloseSent,
+    /// `net_sim` cut the connection (no close frame).
+    Cut,
+}
+
 /// How long the peer has to answer the server's close frame.
 const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -57,11 +68,10 @@ pub(crate) async fn run(
     state.register_socket(&connection);
     let (mut sink, mut stream) = socket.split();
 
-    // Set when the server has sent its close frame: from then on the reader waits only a
-    // moment for the peer's reply, so an unresponsive client cannot hold a shutdown.
-    let (closing_tx, mut closing) = tokio::sync::watch::channel(false);
-    // Set when `net_sim` cuts the connection: the reader stops at once, without a close.
-    let (cut_tx, mut cut) = tokio::sync::watch::channel(false);
+    // How the writer ended, for the reader: after the server's close frame it waits only a
+    // moment for the peer's reply, so an unresponsive client cannot hold a shutdown; after a
+    // `net_sim` cut it stops at once. One channel for both keeps an open socket small.
+    let (ending_tx, mut ending) = tokio::sync::watch::channel(Ending::Open);
     let writer = {
         let connection = Arc::clone(&connection);
         let ping_every = state
@@ -101,7 +111,7 @@ pub(crate) async fn run(
                                 reason: text.into(),
                             };
                             let _ = sink.send(Message::Close(Some(frame))).await;
-                            let _ = closing_tx.send(true);
+                            let _ = ending_tx.send(Ending::CloseSent);
                             break 'writing;
                         }
                         other => {
@@ -114,7 +124,7 @@ pub(crate) async fn run(
                                     connection = connection.id().0,
                                     "net_sim cuts a socket"
                                 );
-                                let _ = cut_tx.send(true);
+                                let _ = ending_tx.send(Ending::Cut);
                                 return;
                             }
                             if let Some(frame) = other.encode()
@@ -156,20 +166,14 @@ pub(crate) async fn run(
         };
         let message = tokio::select! {
             message = stream.next() => message,
-            () = async {
-                // The guard `wait_for` returns is not `Send`: drop it here.
-                let _ = closing.wait_for(|closing| *closing).await;
-            } => {
-                let _ = tokio::time::timeout(CLOSE_GRACE, stream.next()).await;
+            // The guard `wait_for` returns is not `Send`: copied out at once. A writer gone
+            // without a word (its sender dropped) counts as a close sent.
+            ended = async { ending.wait_for(|e| *e != Ending::Open).await.map(|e| *e).ok() } => {
+                if ended != Some(Ending::Cut) {
+                    let _ = tokio::time::timeout(CLOSE_GRACE, stream.next()).await;
+                }
                 break;
             }
-            () = async {
-                // A writer that ended without a cut (its sender dropped) decides nothing here.
-                let ended = cut.wait_for(|cut| *cut).await.is_err();
-                if ended {
-                    std::future::pending::<()>().await;
-                }
-            } => break,
             () = tokio::time::sleep_until(deadline) => {
                 if !viewed && tokio::time::Instant::now() >= handshake_deadline {
                     tracing::debug!(
