@@ -10,7 +10,6 @@
 mod axum_app;
 mod connection;
 mod errors;
-mod expiry;
 mod first_paint;
 mod forms;
 mod input;

@@ -2,6 +2,9 @@
 //! proxy, the user goes on clicking, and when the network is back the page resumes the same
 //! running view, with the clicks made offline and the text half typed before the cut; a click
 //! the network swallowed is sent again, a click that had arrived is not, and each runs once.
+//! Past the grace, the server stops the old view and the page says so, in a notice of its own
+//! that is not the "connection lost" one, and shows a fresh view: never a silent reset, never
+//! a reload.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,44 +15,80 @@ use lona::prelude::*;
 use lona_test::{Direction, FaultProxy};
 use parking_lot::Mutex;
 
-use super::support::{Result, WAIT, app, fail, run};
+use super::support::{Page, Result, WAIT, app, fail, run};
 
-/// A counter and a text input; counts how often `handle_request` and the click handler ran.
+/// How often the counter's `handle_request`, click handler, `on_stop` and `on_cleanup` ran.
+#[derive(Default)]
+struct Counts {
+    starts: AtomicUsize,
+    clicks: AtomicUsize,
+    stopped: AtomicUsize,
+    cleaned_up: AtomicUsize,
+}
+
+/// A counter and a text input that report their lifecycle.
 struct Counter {
-    starts: Arc<AtomicUsize>,
-    clicks: Arc<AtomicUsize>,
+    counts: Arc<Counts>,
 }
 
 impl View for Counter {
     fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        self.starts.fetch_add(1, Ordering::SeqCst);
+        self.counts.starts.fetch_add(1, Ordering::SeqCst);
         let count = Live::new_in(tags::span().with_id("count"), 0);
         let plus = tags::button().with_id("plus").with("+1");
         let name = TextInput::new().with_id("name");
         let html = tags::div().with((&count, " ", &plus, " ", &name));
-        let clicks = Arc::clone(&self.clicks);
+        let counts = Arc::clone(&self.counts);
         cx.on_click(&plus, move |_, _| {
-            clicks.fetch_add(1, Ordering::SeqCst);
+            counts.clicks.fetch_add(1, Ordering::SeqCst);
             count.update(|n| *n += 1);
         });
         Ok(html.into())
     }
+
+    fn on_stop(&self, _reason: Option<&StopReason>) {
+        self.counts.stopped.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn on_cleanup(&self) {
+        self.counts.cleaned_up.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
-/// The counter app, with its two counts.
-fn counter_app() -> (App, Arc<AtomicUsize>, Arc<AtomicUsize>) {
-    let starts = Arc::new(AtomicUsize::new(0));
-    let clicks = Arc::new(AtomicUsize::new(0));
+/// The counter app, with its counts.
+fn counter_app() -> (App, Arc<Counts>) {
+    let counts = Arc::new(Counts::default());
     let mut app = app();
     app.view("/", {
-        let starts = Arc::clone(&starts);
-        let clicks = Arc::clone(&clicks);
+        let counts = Arc::clone(&counts);
         move |_| Counter {
-            starts: Arc::clone(&starts),
-            clicks: Arc::clone(&clicks),
+            counts: Arc::clone(&counts),
         }
     });
-    (app, starts, clicks)
+    (app, counts)
+}
+
+/// Opens the counter through `proxy`, clicks it up to `clicks`, waits until the window is on
+/// the acknowledged stream, and sets a marker that a page reload would lose.
+async fn open_counter(page: &Page<'_>, proxy: &FaultProxy, clicks: usize) -> Result {
+    page.client().goto(&proxy.url("/")).await?;
+    page.wait_text("#count", "0").await?;
+    for n in 1..=clicks {
+        page.click("#plus").await?;
+        page.wait_text("#count", &n.to_string()).await?;
+    }
+    page.wait_until(
+        "the window to be on the acknowledged stream",
+        &window_state("w.ack_mode === true"),
+        Vec::new(),
+    )
+    .await?;
+    page.eval(
+        "window.lonaTestMarker = 'same page'; return true;",
+        Vec::new(),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Polls a condition on the test's side (a view's count, the server's metrics) until it
@@ -72,28 +111,11 @@ fn window_state(condition: &str) -> String {
 
 #[test]
 fn clicks_made_offline_and_half_typed_text_survive_a_cut_socket() {
-    let (app, starts, _) = counter_app();
+    let (app, counts) = counter_app();
     run(app, async |page| {
         let proxy = FaultProxy::start(page.server().local_addr())?;
         proxy.latency(Direction::Both, std::time::Duration::from_millis(10));
-        page.client().goto(&proxy.url("/")).await?;
-        page.wait_text("#count", "0").await?;
-        for n in 1..=7 {
-            page.click("#plus").await?;
-            page.wait_text("#count", &n.to_string()).await?;
-        }
-        page.wait_until(
-            "the window to be on the acknowledged stream",
-            "return window.lona_context.state().windows[0].ack_mode === true;",
-            Vec::new(),
-        )
-        .await?;
-        // A marker that a page reload would lose.
-        page.eval(
-            "window.lonaTestMarker = 'same page'; return true;",
-            Vec::new(),
-        )
-        .await?;
+        open_counter(page, &proxy, 7).await?;
         page.type_into("#name", "half").await?;
 
         // The network goes away, and stays away while the user clicks twice.
@@ -126,7 +148,11 @@ fn clicks_made_offline_and_half_typed_text_survive_a_cut_socket() {
             Vec::new(),
         )
         .await?;
-        assert_eq!(starts.load(Ordering::SeqCst), 1, "handle_request ran once");
+        assert_eq!(
+            counts.starts.load(Ordering::SeqCst),
+            1,
+            "handle_request ran once"
+        );
         let metrics = page.server().metrics();
         assert!(
             metrics.resume.replayed + metrics.resume.full_tree >= 1,
@@ -139,7 +165,7 @@ fn clicks_made_offline_and_half_typed_text_survive_a_cut_socket() {
 
 #[test]
 fn a_click_the_network_swallowed_is_sent_again_after_the_resume_and_counted_once() {
-    let (app, starts, clicks) = counter_app();
+    let (app, counts) = counter_app();
     run(app, async |page| {
         let proxy = FaultProxy::start(page.server().local_addr())?;
         page.client().goto(&proxy.url("/")).await?;
@@ -176,7 +202,7 @@ fn a_click_the_network_swallowed_is_sent_again_after_the_resume_and_counted_once
             page.server().metrics().resume.detached_windows == 1
         })
         .await?;
-        assert_eq!(clicks.load(Ordering::SeqCst), 1);
+        assert_eq!(counts.clicks.load(Ordering::SeqCst), 1);
         proxy.resume(Direction::Upstream);
 
         // The page reconnects and resumes; RESUMED says the server has event 1, not 2.
@@ -190,8 +216,16 @@ fn a_click_the_network_swallowed_is_sent_again_after_the_resume_and_counted_once
             Vec::new(),
         )
         .await?;
-        assert_eq!(clicks.load(Ordering::SeqCst), 2, "each click ran once");
-        assert_eq!(starts.load(Ordering::SeqCst), 1, "handle_request ran once");
+        assert_eq!(
+            counts.clicks.load(Ordering::SeqCst),
+            2,
+            "each click ran once"
+        );
+        assert_eq!(
+            counts.starts.load(Ordering::SeqCst),
+            1,
+            "handle_request ran once"
+        );
         let metrics = page.server().metrics();
         assert_eq!(metrics.resume.duplicate_events, 0, "{:?}", metrics.resume);
         assert_eq!(metrics.resume.replayed + metrics.resume.full_tree, 1);
@@ -203,7 +237,7 @@ fn a_click_the_network_swallowed_is_sent_again_after_the_resume_and_counted_once
 
 #[test]
 fn a_click_that_arrived_before_the_cut_is_not_sent_again() {
-    let (app, starts, clicks) = counter_app();
+    let (app, counts) = counter_app();
     run(app, async |page| {
         let proxy = FaultProxy::start(page.server().local_addr())?;
         page.client().goto(&proxy.url("/")).await?;
@@ -219,7 +253,7 @@ fn a_click_that_arrived_before_the_cut_is_not_sent_again() {
         proxy.pause(Direction::Downstream);
         page.click("#plus").await?;
         until("the server handled the click", || {
-            clicks.load(Ordering::SeqCst) == 1
+            counts.clicks.load(Ordering::SeqCst) == 1
         })
         .await?;
         page.wait_until(
@@ -242,8 +276,12 @@ fn a_click_that_arrived_before_the_cut_is_not_sent_again() {
             Vec::new(),
         )
         .await?;
-        assert_eq!(clicks.load(Ordering::SeqCst), 1, "ran once");
-        assert_eq!(starts.load(Ordering::SeqCst), 1, "handle_request ran once");
+        assert_eq!(counts.clicks.load(Ordering::SeqCst), 1, "ran once");
+        assert_eq!(
+            counts.starts.load(Ordering::SeqCst),
+            1,
+            "handle_request ran once"
+        );
         let metrics = page.server().metrics();
         assert_eq!(
             metrics.resume.duplicate_events, 0,
@@ -251,7 +289,7 @@ fn a_click_that_arrived_before_the_cut_is_not_sent_again() {
         );
         page.click("#plus").await?;
         page.wait_text("#count", "2").await?;
-        assert_eq!(clicks.load(Ordering::SeqCst), 2);
+        assert_eq!(counts.clicks.load(Ordering::SeqCst), 2);
         Ok(())
     });
 }
@@ -339,6 +377,72 @@ fn five_hundred_updates_lost_in_the_network_are_replayed_after_the_resume() {
         let metrics = page.server().metrics().resume;
         assert_eq!((metrics.replayed, metrics.full_tree), (1, 0), "{metrics:?}");
         assert!(metrics.replayed_bytes > 0, "{metrics:?}");
+        Ok(())
+    });
+}
+
+/// A script function: the text of the notice of `kind` (`disconnected`, `reset`), or null.
+const NOTICE: &str = "function text(kind) { \
+                      const e = document.querySelector('.lona-notice-' + kind); \
+                      return e === null ? null : e.textContent; }";
+
+#[test]
+fn past_the_grace_the_page_says_the_view_expired_and_shows_a_fresh_one() {
+    let (mut app, counts) = counter_app();
+    app.settings.resume_grace = Duration::from_millis(300);
+    run(app, async |page| {
+        let proxy = FaultProxy::start(page.server().local_addr())?;
+        open_counter(page, &proxy, 3).await?;
+
+        // The network goes away and stays away past the grace: the page says "connection
+        // lost" (the network), nothing about the view, which the server still runs.
+        proxy.refuse_new(true);
+        proxy.cut_now();
+        page.wait_until(
+            "the connection-lost notice, and no other",
+            &format!(
+                "{NOTICE} return text('disconnected') === 'Connection lost, reconnecting...' \
+                 && text('reset') === null;"
+            ),
+            vec![],
+        )
+        .await?;
+        until("the old view's on_stop and on_cleanup", || {
+            counts.stopped.load(Ordering::SeqCst) == 1
+                && counts.cleaned_up.load(Ordering::SeqCst) == 1
+        })
+        .await?;
+        until("the view gone from the server", || {
+            page.server().metrics().views == 0
+        })
+        .await?;
+        assert_eq!(page.server().metrics().resume.detached_windows, 0);
+
+        // The network is back: the RESUME finds nothing, and the page says the view expired,
+        // in the reset notice, with the connection-lost one gone; a fresh view starts.
+        proxy.refuse_new(false);
+        page.wait_until(
+            "the expired notice instead of the connection-lost one",
+            &format!(
+                "{NOTICE} const reset = text('reset'); \
+                 return reset !== null && reset.includes('expired') \
+                 && text('disconnected') === null;"
+            ),
+            vec![],
+        )
+        .await?;
+        page.wait_text("#count", "0").await?;
+        let marker = page
+            .eval("return window.lonaTestMarker === 'same page';", Vec::new())
+            .await?;
+        assert_eq!(marker, serde_json::Value::Bool(true), "no page reload");
+        assert_eq!(counts.starts.load(Ordering::SeqCst), 2, "a fresh view");
+        let metrics = page.server().metrics();
+        assert_eq!(metrics.resume.failed, 1, "{:?}", metrics.resume);
+        assert_eq!(metrics.resume.replayed + metrics.resume.full_tree, 0);
+        // The fresh view is a live one.
+        page.click("#plus").await?;
+        page.wait_text("#count", "1").await?;
         Ok(())
     });
 }
