@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use lona::prelude::*;
 use lona_test::{TestClient, TestServer};
 
-use crate::resume::{DEADLINE, eventually, setup};
+use crate::resume::{Counter, DEADLINE, eventually, setup};
 
 #[test]
 fn a_simulated_latency_delays_each_frame_and_keeps_their_order() {
@@ -50,25 +50,6 @@ fn a_simulated_latency_delays_each_frame_and_keeps_their_order() {
         0,
         "nothing was cut"
     );
-}
-
-/// A counter whose clicks the test can count on the server's side.
-struct Counter {
-    clicks: Arc<AtomicUsize>,
-}
-
-impl View for Counter {
-    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let count = Live::new_in(tags::span().with_id("count"), 0);
-        let plus = tags::button().with_id("plus").with("+1");
-        let html = tags::div().with((&count, " ", &plus));
-        let clicks = Arc::clone(&self.clicks);
-        cx.on_click(&plus, move |_, _| {
-            let n = clicks.fetch_add(1, Ordering::SeqCst) + 1;
-            count.update(|shown| *shown = n);
-        });
-        Ok(html.into())
-    }
 }
 
 #[test]

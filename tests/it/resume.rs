@@ -330,8 +330,8 @@ fn a_resume_takes_over_a_view_still_attached_elsewhere() {
 }
 
 /// A counter: `#count` shows how often `#plus` was clicked; `clicks` counts the handler's runs.
-struct Counter {
-    clicks: Arc<AtomicUsize>,
+pub(crate) struct Counter {
+    pub(crate) clicks: Arc<AtomicUsize>,
 }
 
 impl View for Counter {
