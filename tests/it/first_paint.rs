@@ -6,13 +6,13 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use lona::prelude::*;
 use lona_test::{HttpResult, Session, TestClient, TestServer};
 
-const DEADLINE: Duration = Duration::from_secs(20);
+use crate::resume::eventually;
 
 #[derive(Default)]
 struct Counts {
@@ -120,14 +120,6 @@ fn setup(settings: impl FnOnce(&mut lona::Settings)) -> Setup {
         server: TestServer::start(app),
         counts,
         gate,
-    }
-}
-
-fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !condition() {
-        assert!(start.elapsed() < DEADLINE, "timed out waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
@@ -319,6 +311,9 @@ fn a_hostile_adopt_value_gets_a_fresh_view() {
     ] {
         s.view_with(&mut tab, options);
     }
+    // VIEW_START leaves before `handle_request` runs: its tree says when it did.
+    tab.wait_for_node_text("#start", "3")
+        .expect("three fresh views");
     assert_eq!(s.starts(), 3);
     // Only the well-formed one reached the lookup; the others were read as absent.
     assert_eq!(s.server.metrics().paint.refused, 1);
