@@ -149,6 +149,9 @@ pub struct Connection {
     /// The browser's address (behind a trusted proxy, the forwarded one), which the
     /// per-address limits count; `None` for connections the server made no address for.
     client_addr: OnceLock<IpAddr>,
+    /// The views shown in its windows (or detached from them), so that closing it looks at
+    /// those views only, not at every view of the runtime.
+    views: Mutex<Vec<RuntimeId>>,
 }
 
 #[derive(Default)]
@@ -185,7 +188,26 @@ impl Connection {
             merges: AtomicU64::new(0),
             client_errors: crate::client_errors::ClientErrorBudget::default(),
             client_addr: OnceLock::new(),
+            views: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Notes that `view` shows in one of its windows.
+    pub(crate) fn note_view(&self, view: RuntimeId) {
+        let mut views = self.views.lock();
+        if !views.contains(&view) {
+            views.push(view);
+        }
+    }
+
+    /// Forgets `view`: none of its windows shows it any more, or it is gone.
+    pub(crate) fn forget_view(&self, view: RuntimeId) {
+        self.views.lock().retain(|v| *v != view);
+    }
+
+    /// The views noted as shown in its windows.
+    pub(crate) fn views(&self) -> Vec<RuntimeId> {
+        self.views.lock().clone()
     }
 
     /// Sets the browser's address, which `max_views_per_ip` counts:

@@ -211,6 +211,7 @@ impl ViewShared {
             };
             let token = attachment.stream.as_ref().map(|s| s.token().to_owned());
             attached.push(attachment);
+            connection.note_view(self.id);
             self.idle.lock().since = None;
             token
         };

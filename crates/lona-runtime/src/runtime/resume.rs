@@ -54,8 +54,7 @@ impl Runtime {
     /// outbox and the buffer.
     pub(super) fn detach_acked(&self, connection: &Arc<Connection>) {
         let grace = self.inner.config.resume_grace;
-        let views: Vec<Arc<ViewShared>> = self.inner.views.lock().values().cloned().collect();
-        for view in views {
+        for view in self.views_of(connection) {
             if view.stop.reason().is_some() {
                 continue;
             }
@@ -169,10 +168,8 @@ impl Runtime {
             return Err(ResumeFailure::Refused);
         }
         // The window id may hold another view on this socket already; it goes, as for a VIEW.
-        self.detach_where(|a| {
-            a.connection.id() == connection.id()
-                && a.window == window
-                && a.stream.as_ref().is_none_or(|s| !s.token_matches(token))
+        self.detach_where(connection, |a| {
+            a.window == window && a.stream.as_ref().is_none_or(|s| !s.token_matches(token))
         });
         let _doc = view.doc.lock();
         let mut attached = view.attached.lock();
@@ -191,6 +188,7 @@ impl Runtime {
         }
         attachment.connection = Arc::clone(connection);
         attachment.window = window;
+        connection.note_view(view.id);
         let attached = stream.attach(seq);
         connection.send(Outgoing::Stamped(
             ServerMessage::Resumed {

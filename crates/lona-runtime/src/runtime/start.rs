@@ -199,6 +199,7 @@ impl Runtime {
         }
         let id = shared.id;
         self.inner.views.lock().insert(id, Arc::clone(&shared));
+        connection.note_view(id);
         if let Err(error) = view.launch(Arc::clone(&shared), &self.inner) {
             self.inner.remove_view(id);
             return Err(error);
@@ -273,7 +274,7 @@ impl Runtime {
     /// Detaches a window from the view it shows (the window navigates elsewhere); the view is
     /// stopped if no window is left and it is not a daemon.
     pub fn detach_window(&self, connection: &Arc<Connection>, window: WindowId) {
-        self.detach_where(|a| a.connection.id() == connection.id() && a.window == window);
+        self.detach_where(connection, |a| a.window == window);
     }
 
     /// Detaches every window of a closed connection; views left without a window stop unless
@@ -284,25 +285,53 @@ impl Runtime {
         if !self.inner.shutting_down.load(Ordering::Acquire) {
             self.detach_acked(connection);
         }
-        self.detach_where(|a| {
-            a.connection.id() == connection.id()
-                && !a.stream.as_ref().is_some_and(|s| s.is_detached())
+        self.detach_where(connection, |a| {
+            !a.stream.as_ref().is_some_and(|s| s.is_detached())
         });
     }
 
-    pub(super) fn detach_where(&self, matches: impl Fn(&Attachment) -> bool) {
-        let views: Vec<Arc<ViewShared>> = self.inner.views.lock().values().cloned().collect();
-        for view in views {
+    /// The views `connection` noted as shown in its windows; ids of views that are gone are
+    /// forgotten on the way. Closing a socket costs its own views, not every view's.
+    pub(super) fn views_of(&self, connection: &Connection) -> Vec<Arc<ViewShared>> {
+        let ids = connection.views();
+        let mut views = Vec::with_capacity(ids.len());
+        {
+            let all = self.inner.views.lock();
+            for id in ids {
+                match all.get(&id) {
+                    Some(view) => views.push(Arc::clone(view)),
+                    None => connection.forget_view(id),
+                }
+            }
+        }
+        views
+    }
+
+    /// Detaches the windows of `connection` that `matches` accepts from the views they show;
+    /// a view left without a window stops, or, as a daemon, waits for one.
+    pub(super) fn detach_where(
+        &self,
+        connection: &Connection,
+        matches: impl Fn(&Attachment) -> bool,
+    ) {
+        for view in self.views_of(connection) {
             let now_empty = {
                 let mut attached = view.attached.lock();
                 let before = attached.len();
                 attached.retain(|a| {
-                    let gone = matches(a);
+                    let gone = a.connection.id() == connection.id() && matches(a);
                     if gone && let Some(stream) = &a.stream {
                         a.connection.remove_stream(stream, false);
                     }
                     !gone
                 });
+                // Under the attachments' lock, as a re-attach notes it under it.
+                if !attached
+                    .iter()
+                    .any(|a| a.connection.id() == connection.id())
+                {
+                    connection.forget_view(view.id);
+                }
                 let now_empty = before != attached.len() && attached.is_empty();
                 if now_empty && view.is_daemon() {
                     // Under the attachments' lock: nobody may see a daemon without a window

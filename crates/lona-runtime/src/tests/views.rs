@@ -75,6 +75,35 @@ fn no_node_of_a_view_outlives_the_view() {
 }
 
 #[test]
+fn a_connection_knows_the_views_it_shows_and_closing_it_ends_those_only() {
+    let runtime = small_runtime();
+    let weak = Arc::new(Mutex::new(Vec::new()));
+    let factory = {
+        let weak = Arc::clone(&weak);
+        ViewFactory::blocking(move |_| Leaky {
+            weak: Arc::clone(&weak),
+        })
+    };
+    let (a, b) = (browser(&session("a")), browser(&session("b")));
+    let first = start(&runtime, &factory, &a, "http://localhost/");
+    until_data(&a);
+    let other = start(&runtime, &factory, &b, "http://localhost/");
+    until_data(&b);
+    assert_eq!((a.views(), b.views()), (vec![first], vec![other]));
+    // A VIEW in the same window ends the view it showed: the connection forgets it, so the
+    // list holds what the socket shows, not every view it ever had.
+    let second = start(&runtime, &factory, &a, "http://localhost/");
+    until_data(&a);
+    assert_eq!(a.views(), vec![second]);
+    // Closing it looks up its own view only (not every view of the runtime) and ends it.
+    runtime.connection_closed(&a);
+    assert!(a.views().is_empty());
+    eventually("a's views ended, b's goes on", || runtime.view_count() == 1);
+    assert_eq!(b.views(), vec![other]);
+    runtime.shutdown();
+}
+
+#[test]
 fn views_report_whether_they_wait_for_input_or_sleep() {
     let runtime = small_runtime();
     let probe = Probe::default();
