@@ -116,8 +116,7 @@ impl AckStream {
 
     /// Whether `token` is this stream's, compared in constant time.
     pub(crate) fn token_matches(&self, token: &str) -> bool {
-        let (a, b) = (self.token.as_bytes(), token.as_bytes());
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        constant_time_eq(self.token.as_bytes(), token.as_bytes())
     }
 
     /// Numbers an encoded frame, keeps a copy for a replay and returns the stamped frame.
@@ -259,6 +258,12 @@ pub(crate) fn new_token() -> String {
         })
         .collect();
     token
+}
+
+/// Whether two tokens are equal, in a time that depends on their length only, so that timing
+/// a guess tells nothing about a token (resume and adopt tokens).
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

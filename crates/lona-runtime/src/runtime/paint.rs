@@ -18,7 +18,7 @@ use parking_lot::Mutex;
 use super::factory::ViewFactory;
 use super::start::{Mode, StartError, Started};
 use super::{Runtime, ViewShared};
-use crate::ack_stream::{AckStream, new_token};
+use crate::ack_stream::{AckStream, constant_time_eq, new_token};
 use crate::connection::{Connection, OutboxLimits, Outgoing, SessionId};
 use crate::stop::StopReason;
 use crate::view::Request;
@@ -72,10 +72,6 @@ impl Paints {
         }
         Some(entry.stream)
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A view started for a first paint.
