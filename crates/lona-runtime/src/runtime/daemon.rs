@@ -22,6 +22,28 @@ pub(super) struct Idle {
 }
 
 impl ViewShared {
+    /// Called under the attachments' lock once windows went: whether none is left. A daemon
+    /// left without one says since when at once, still under the lock: nobody may see a daemon
+    /// without a window that does not yet say since when (`max_daemons_per_session` picks the
+    /// longest-detached by it).
+    pub(super) fn note_windowless(&self, attached: &[super::Attachment]) -> bool {
+        let empty = attached.is_empty();
+        if empty && self.is_daemon() {
+            self.idle.lock().since = Some(Instant::now());
+        }
+        empty
+    }
+
+    /// Its last window went: a daemon waits for another, any other view stops as a closed
+    /// window's does.
+    pub(super) fn lost_last_window(self: &Arc<Self>) {
+        if self.is_daemon() {
+            self.mark_idle();
+        } else {
+            self.stop_view(StopReason::UserAbort);
+        }
+    }
+
     pub(crate) fn set_daemon(self: &Arc<Self>, daemon: bool) {
         if daemon && !self.is_daemon() && !self.admit_daemon() {
             return;

@@ -20,7 +20,6 @@ use super::start::{Mode, StartError, Started};
 use super::{Runtime, ViewShared};
 use crate::ack_stream::{AckStream, constant_time_eq, new_token};
 use crate::connection::{Connection, OutboxLimits, Outgoing, SessionId};
-use crate::stop::StopReason;
 use crate::view::Request;
 
 /// A painted view waiting for its window.
@@ -312,19 +311,11 @@ impl ViewShared {
         let now_empty = {
             let mut attached = self.attached.lock();
             attached.retain(|a| !a.stream.as_ref().is_some_and(|s| Arc::ptr_eq(s, &stream)));
-            let empty = attached.is_empty();
-            if empty && self.is_daemon() {
-                self.idle.lock().since = Some(Instant::now());
-            }
-            empty
+            self.note_windowless(&attached)
         };
         tracing::debug!(target: "lona::view", view = self.id.0, "a painted view was not adopted in time");
         if now_empty {
-            if self.is_daemon() {
-                self.mark_idle();
-            } else {
-                self.stop_view(StopReason::UserAbort);
-            }
+            self.lost_last_window();
         }
     }
 }

@@ -13,7 +13,6 @@ use lona_protocol::{Html, ResumeFailure, RuntimeId, ServerMessage, WindowId};
 use super::{Runtime, ViewShared};
 use crate::ack_stream::Catchup;
 use crate::connection::{Connection, Outgoing};
-use crate::stop::StopReason;
 
 /// The acknowledged stream's counters.
 #[derive(Debug, Default)]
@@ -314,19 +313,11 @@ impl ViewShared {
                 return;
             }
             attached.retain(|a| !a.stream.as_ref().is_some_and(|s| Arc::ptr_eq(s, stream)));
-            let empty = attached.is_empty();
-            if empty && self.is_daemon() {
-                self.idle.lock().since = Some(Instant::now());
-            }
-            empty
+            self.note_windowless(&attached)
         };
         tracing::debug!(target: "lona::view", view = self.id.0, "a detached window's grace ended");
         if now_empty {
-            if self.is_daemon() {
-                self.mark_idle();
-            } else {
-                self.stop_view(StopReason::UserAbort);
-            }
+            self.lost_last_window();
         }
     }
 }

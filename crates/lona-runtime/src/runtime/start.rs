@@ -332,21 +332,10 @@ impl Runtime {
                 {
                     connection.forget_view(view.id);
                 }
-                let now_empty = before != attached.len() && attached.is_empty();
-                if now_empty && view.is_daemon() {
-                    // Under the attachments' lock: nobody may see a daemon without a window
-                    // that does not yet say since when (`max_daemons_per_session` picks the
-                    // longest-detached by it).
-                    view.idle.lock().since = Some(Instant::now());
-                }
-                now_empty
+                before != attached.len() && view.note_windowless(&attached)
             };
             if now_empty {
-                if view.is_daemon() {
-                    view.mark_idle();
-                } else {
-                    view.stop_view(StopReason::UserAbort);
-                }
+                view.lost_last_window();
             }
         }
     }
