@@ -304,15 +304,18 @@ impl View for Clicks {
     }
 }
 
+/// The clicks view, logging into `probe`.
+fn clicks(probe: &Probe) -> ViewFactory {
+    let probe = probe.clone();
+    ViewFactory::blocking(move |_| Clicks {
+        probe: probe.clone(),
+    })
+}
+
 #[test]
 fn an_event_id_received_before_is_a_duplicate_and_resumed_names_the_last_received() {
     let probe = Probe::default();
-    let factory = {
-        let probe = probe.clone();
-        ViewFactory::blocking(move |_| Clicks {
-            probe: probe.clone(),
-        })
-    };
+    let factory = clicks(&probe);
     let runtime = small_runtime();
     let me = session("me");
     let first = browser(&me);
@@ -366,12 +369,7 @@ fn an_event_id_received_before_is_a_duplicate_and_resumed_names_the_last_receive
 #[test]
 fn a_plain_window_runs_every_event_whatever_its_id() {
     let probe = Probe::default();
-    let factory = {
-        let probe = probe.clone();
-        ViewFactory::blocking(move |_| Clicks {
-            probe: probe.clone(),
-        })
-    };
+    let factory = clicks(&probe);
     let runtime = small_runtime();
     let conn = browser(&session("me"));
     let id = super::support::start(&runtime, &factory, &conn, "http://localhost/");

@@ -45,16 +45,19 @@ impl View for Leaky {
     }
 }
 
+/// The leaky view, handing its nodes' weak handles to `weak`.
+fn leaky(weak: &Arc<Mutex<Vec<WeakNode>>>) -> ViewFactory {
+    let weak = Arc::clone(weak);
+    ViewFactory::blocking(move |_| Leaky {
+        weak: Arc::clone(&weak),
+    })
+}
+
 #[test]
 fn no_node_of_a_view_outlives_the_view() {
     let runtime = small_runtime();
     let weak = Arc::new(Mutex::new(Vec::new()));
-    let factory = {
-        let weak = Arc::clone(&weak);
-        ViewFactory::blocking(move |_| Leaky {
-            weak: Arc::clone(&weak),
-        })
-    };
+    let factory = leaky(&weak);
     for blocking_finish in [true, false] {
         let conn = browser(&session("a"));
         let id = start(&runtime, &factory, &conn, "http://localhost/");
@@ -78,12 +81,7 @@ fn no_node_of_a_view_outlives_the_view() {
 fn a_connection_knows_the_views_it_shows_and_closing_it_ends_those_only() {
     let runtime = small_runtime();
     let weak = Arc::new(Mutex::new(Vec::new()));
-    let factory = {
-        let weak = Arc::clone(&weak);
-        ViewFactory::blocking(move |_| Leaky {
-            weak: Arc::clone(&weak),
-        })
-    };
+    let factory = leaky(&weak);
     let (a, b) = (browser(&session("a")), browser(&session("b")));
     let first = start(&runtime, &factory, &a, "http://localhost/");
     until_data(&a);
