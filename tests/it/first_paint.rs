@@ -125,11 +125,9 @@ fn setup(settings: impl FnOnce(&mut lona::Settings)) -> Setup {
 
 /// The page's adopt token.
 fn token(page: &HttpResult) -> String {
-    let key = "\"adopt\":\"";
-    let start = page.body.find(key).expect("the page has an adopt token") + key.len();
-    let token = page.body[start..start + 22].to_owned();
-    assert!(lona_protocol::is_resume_token(&token), "{token}");
-    token
+    lona_protocol::adopt_token_in_page(&page.body)
+        .expect("the page has an adopt token")
+        .to_owned()
 }
 
 /// What `#lona` holds in the page.

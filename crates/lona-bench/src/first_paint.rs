@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use crate::view::{View, adopt_token_of, get_raw, is_painted, set_cookie_of};
+use crate::view::{View, get_raw, is_painted, set_cookie_of};
 use crate::{check_loopback, histogram};
 
 pub(crate) async fn run(
@@ -33,7 +33,7 @@ pub(crate) async fn run(
             ));
         }
         let mut view = View::socket(addr, path, set_cookie_of(&response), None).await?;
-        view.adopt = adopt_token_of(&response);
+        view.adopt = lona_protocol::adopt_token_in_page(&response).map(str::to_owned);
         view.start(addr, path).await?;
         let tree_ns = nanos(start);
         let _ = page.record(page_ns);

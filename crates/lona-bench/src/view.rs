@@ -22,15 +22,8 @@ pub(crate) async fn load_page(
     source: Option<IpAddr>,
 ) -> Result<(Option<String>, Option<String>), String> {
     let response = get_raw(addr, path, None, source).await?;
-    Ok((set_cookie_of(&response), adopt_token_of(&response)))
-}
-
-/// The adopt token of a page the server painted (first paint), from the page's settings.
-pub(crate) fn adopt_token_of(response: &str) -> Option<String> {
-    const KEY: &str = "\"adopt\":\"";
-    let start = response.find(KEY)? + KEY.len();
-    let token = response.get(start..start + lona_protocol::RESUME_TOKEN_LEN)?;
-    lona_protocol::is_resume_token(token).then(|| token.to_owned())
+    let adopt = lona_protocol::adopt_token_in_page(&response).map(str::to_owned);
+    Ok((set_cookie_of(&response), adopt))
 }
 
 /// Whether the page's `#lona` holds the view's tree (the server painted it).

@@ -128,6 +128,17 @@ pub fn is_resume_token(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// The adopt token of a frontend page the server painted (docs/protocol.md, "First paint"):
+/// the `"adopt":"TOKEN"` of the page's context settings, if it is there and has a token's
+/// shape. How a client that loads the page over plain HTTP (the test kit, the load generator)
+/// finds what the browser client is handed.
+pub fn adopt_token_in_page(page: &str) -> Option<&str> {
+    const KEY: &str = "\"adopt\":\"";
+    let start = page.find(KEY)? + KEY.len();
+    let token = page.get(start..start + RESUME_TOKEN_LEN)?;
+    is_resume_token(token).then_some(token)
+}
+
 /// The fields of a submitted POST form, in the order they are decoded.
 ///
 /// Decoded fields come in key order, because the JSON object is read into a sorted map; the

@@ -18,8 +18,8 @@ mod json_tree;
 mod server;
 
 pub use client::{
-    ClientMessage, DecodeError, DecodeLimits, Frame, RESUME_TOKEN_LEN, SubmitField, decode_client,
-    decode_client_with, is_resume_token, shorten,
+    ClientMessage, DecodeError, DecodeLimits, Frame, RESUME_TOKEN_LEN, SubmitField,
+    adopt_token_in_page, decode_client, decode_client_with, is_resume_token, shorten,
 };
 pub use client_state::{ClientError, ClientState, EventError, InputFrame, Received, Window};
 pub use codes::{DataType, InputEventType, Method, NodeType, Operation, PatchType, codes_json};

@@ -160,7 +160,7 @@ impl TestClient {
                 .map(str::to_owned)
                 .or_else(|| cookie.map(str::to_owned)),
         };
-        let adopt = adopt_token(&page.body);
+        let adopt = lona_protocol::adopt_token_in_page(&page.body).map(str::to_owned);
         TestClient::open_socket_with(addr, &path, session, timeout, acked, adopt)
     }
 
@@ -800,12 +800,3 @@ fn connect(
 
 #[cfg(test)]
 mod tests;
-
-/// The adopt token of a frontend page the server painted (`"adopt":"TOKEN"` in the page's
-/// context settings), if it has one.
-fn adopt_token(page: &str) -> Option<String> {
-    const KEY: &str = "\"adopt\":\"";
-    let start = page.find(KEY)? + KEY.len();
-    let token = page.get(start..start + lona_protocol::RESUME_TOKEN_LEN)?;
-    lona_protocol::is_resume_token(token).then(|| token.to_owned())
-}

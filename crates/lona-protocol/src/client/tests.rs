@@ -378,3 +378,18 @@ fn frames_the_real_client_sends_beyond_the_examples_decode() {
         "#]],
     );
 }
+
+#[test]
+fn a_page_hands_over_its_adopt_token_only_when_it_has_a_tokens_shape() {
+    let page = r#"<script>settings = {"ping":60,"adopt":"AbC-_0123456789abcdefg"};</script>"#;
+    assert_eq!(adopt_token_in_page(page), Some("AbC-_0123456789abcdefg"));
+    for hostile in [
+        r#"{"adopt":"short"}"#,
+        r#"{"adopt":"<script>alert(1)</script>xx"}"#,
+        r#"{"adopt":"AbC-_0123456789abcdef"#,
+        r#"{"adopt":"ÄbC-_0123456789abcdefgh"}"#,
+        "no token at all",
+    ] {
+        assert_eq!(adopt_token_in_page(hostile), None, "{hostile}");
+    }
+}
