@@ -11,6 +11,7 @@
 )]
 
 mod attack;
+mod file_limit;
 mod first_paint;
 mod resume;
 mod view;
@@ -194,6 +195,8 @@ enum Command {
 
 fn main() {
     let cli = Cli::parse();
+    // Thousands of sockets from one process: past the usual soft limit of 1,024.
+    let _ = file_limit::raise();
     let tokio = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
