@@ -253,7 +253,7 @@ mod tests {
     #[tokio::test]
     async fn a_file_that_shrank_ends_the_body_with_an_error() {
         let dir = TempDir::new("stream-file-shrank");
-        let path = dir.write("short.bin", &[7; 1000]);
+        let path = dir.write("short.bin", [7; 1000]);
         let body = stream_file(
             pool(),
             std::fs::File::open(&path).expect("the file opens"),
