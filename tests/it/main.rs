@@ -1,5 +1,6 @@
 //! End-to-end tests of lona through its facade: one binary, one module per area.
 
+mod accounting;
 mod apps;
 mod axum_app;
 mod browser;

@@ -23,6 +23,7 @@ use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
 use parking_lot::Mutex;
 
 use crate::ack_stream::AckStream;
+use crate::runtime::SentMeter;
 
 /// Identifies a connection within the process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -97,6 +98,8 @@ pub enum Outgoing {
         title: Arc<str>,
         /// The patches, shared by every connection of the view.
         patches: Arc<Vec<Patch>>,
+        /// Where its bytes are counted when it is encoded: its view's accounting.
+        meter: SentMeter,
     },
     /// A frame written as is, never numbered by the acknowledged stream: RESUMED and a replay
     /// (numbered already), RESUME_FAILED (never numbered).
@@ -114,8 +117,19 @@ impl Outgoing {
         }
     }
 
-    /// The text frame to write; `None` for [`Outgoing::Close`].
+    /// The text frame to write; `None` for [`Outgoing::Close`]. An update is encoded once,
+    /// where it leaves (the socket's writer, or a replay buffer): its bytes are counted as
+    /// sent by its view here.
     pub fn encode(&self) -> Option<String> {
+        let frame = self.encode_uncounted();
+        if let (Outgoing::Update { meter, .. }, Some(frame)) = (self, &frame) {
+            meter.count(frame.len());
+        }
+        frame
+    }
+
+    /// The frame, not counted: for measuring what waits in an outbox.
+    fn encode_uncounted(&self) -> Option<String> {
         match self {
             Outgoing::Frame(frame) | Outgoing::Stamped(frame) => Some(frame.clone()),
             Outgoing::Update {
@@ -123,6 +137,7 @@ impl Outgoing {
                 runtime,
                 title,
                 patches,
+                ..
             } => Some(
                 ServerMessage::Data {
                     window: *window,
@@ -366,6 +381,31 @@ impl Connection {
         state.queue = kept;
     }
 
+    /// What waits in the outbox for `window`'s view `runtime`: its backlog (frames plus
+    /// patches) and the bytes those make once encoded. A walk of the queue under its lock,
+    /// which `close_at` bounds: for the per-view accounting, not for a hot path.
+    pub(crate) fn queued_for(&self, window: WindowId, runtime: RuntimeId) -> (usize, usize) {
+        let state = self.state.lock();
+        let mut items = 0;
+        let mut bytes = 0;
+        for message in &state.queue {
+            let size = match message {
+                Outgoing::Update {
+                    window: w,
+                    runtime: r,
+                    ..
+                } if *w == window && *r == runtime => {
+                    message.encode_uncounted().map_or(0, |frame| frame.len())
+                }
+                Outgoing::Frame(frame) if frame_is_of(frame, window, runtime) => frame.len(),
+                _ => continue,
+            };
+            items += message.weight();
+            bytes += size;
+        }
+        (items, bytes)
+    }
+
     /// The backlog: queued frames plus queued patches.
     pub fn queued(&self) -> usize {
         self.state.lock().backlog
@@ -404,24 +444,33 @@ fn stream_frame(stream: &AckStream, message: &Outgoing) -> Option<String> {
             window, runtime, ..
         } if *window == stream.window && *runtime == stream.runtime => message.encode(),
         Outgoing::Frame(frame) => {
-            let rest = frame
-                .strip_prefix(lona_protocol::PREFIX)?
-                .strip_prefix('[')?;
-            let (window, rest) = rest.split_once(',')?;
-            if window.parse::<u32>().ok()? != stream.window.0 {
-                return None;
-            }
-            let runtime = rest.split_once(',')?.0;
-            let ours = runtime == "null"
-                || runtime
-                    .strip_prefix('"')
-                    .and_then(|r| r.strip_suffix('"'))
-                    .and_then(|r| r.parse::<u64>().ok())
-                    == Some(stream.runtime.0);
-            ours.then(|| frame.clone())
+            frame_is_of(frame, stream.window, stream.runtime).then(|| frame.clone())
         }
         _ => None,
     }
+}
+
+/// Whether an encoded frame is for `window` and its view `runtime` or no view (a redirect
+/// may name none).
+fn frame_is_of(frame: &str, window: WindowId, runtime: RuntimeId) -> bool {
+    let owner = || {
+        let rest = frame
+            .strip_prefix(lona_protocol::PREFIX)?
+            .strip_prefix('[')?;
+        let (w, rest) = rest.split_once(',')?;
+        if w.parse::<u32>().ok()? != window.0 {
+            return Some(false);
+        }
+        let r = rest.split_once(',')?.0;
+        Some(
+            r == "null"
+                || r.strip_prefix('"')
+                    .and_then(|r| r.strip_suffix('"'))
+                    .and_then(|r| r.parse::<u64>().ok())
+                    == Some(runtime.0),
+        )
+    };
+    owner().unwrap_or(false)
 }
 
 /// The window of an encoded `lona:` frame; `None` for PONG and custom frames.

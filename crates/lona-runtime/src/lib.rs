@@ -65,6 +65,10 @@ pub use runtime::{
     PaintState, ResumeMetrics, Runtime, RuntimeConfig, RuntimeMetrics, StartError, ViewFactory,
     ViewInfo, ViewState,
 };
+pub use runtime::{
+    LATENCY_BUCKETS, LatencyHistogram, MEMORY_BUCKETS, MemoryEstimate, NODE_BYTES, SentMeter,
+    ViewStats, ViewTotals,
+};
 pub use spawn::{PoolSpawner, Spawn, Task};
 pub use state::{AppState, ServerState, ServerStateGuard};
 pub use stop::{StopReason, Stopped};

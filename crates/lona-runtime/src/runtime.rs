@@ -17,8 +17,8 @@
 //! stop and cleanup), `output` (what a view sends its windows), `dispatch` (input events in
 //! Lona's order), `daemon` (daemon views, the runtime-pool share, and the expiry timer a
 //! detached window's grace uses too), `resume` (the acknowledged stream: grace and resume),
-//! `paint` (views started for a page's first paint, adopted by its window) and `report` (metrics
-//! and the list of views).
+//! `paint` (views started for a page's first paint, adopted by its window), `report` (metrics
+//! and the list of views) and `accounting` (each view's events, latencies, bytes and memory).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -41,6 +41,7 @@ use crate::state::{AppState, ServerState};
 use crate::stop::StopSignal;
 use crate::view::{InputEvent, Request};
 
+mod accounting;
 mod config;
 mod daemon;
 mod dispatch;
@@ -53,6 +54,10 @@ mod report;
 mod resume;
 mod start;
 
+pub use accounting::{
+    LATENCY_BUCKETS, LatencyHistogram, MEMORY_BUCKETS, MemoryEstimate, NODE_BYTES, SentMeter,
+    ViewStats, ViewTotals,
+};
 pub use config::{ErrorPage, RuntimeConfig};
 pub use dispatch::EventOutcome;
 use factory::DynView;
@@ -111,15 +116,26 @@ impl Attachment {
 
     /// Sends a message to the window: into the connection's outbox, or, while the window's
     /// acknowledged stream is detached, numbered into its replay buffer.
-    fn send(&self, message: Outgoing) {
+    ///
+    /// A frame's bytes are counted in `counters` here; an update's where it is encoded (its
+    /// [`SentMeter`]), since only then are its bytes known.
+    fn send(&self, message: Outgoing, counters: &accounting::ViewCounters) {
+        let frame_bytes = match &message {
+            Outgoing::Frame(frame) => frame.len(),
+            _ => 0,
+        };
         match &self.stream {
             Some(stream) if stream.is_detached() => {
                 if let Some(frame) = message.encode() {
                     stream.stamp(frame);
+                    counters.sent(frame_bytes);
                 }
             }
             _ => {
-                self.connection.send(message);
+                // Not counted if the connection refused it (closed).
+                if self.connection.send(message) {
+                    counters.sent(frame_bytes);
+                }
             }
         }
     }
@@ -190,6 +206,10 @@ pub(crate) struct ViewShared {
     holds_share: AtomicBool,
     /// Since when a daemon has had no window, and whether its expiry timer is set.
     idle: Mutex<daemon::Idle>,
+    /// Its accounting: events, latencies, bytes sent (`accounting`).
+    pub(crate) counters: accounting::ViewCounters,
+    /// Itself, for the updates it queues to count their bytes where they are encoded.
+    myself: Weak<ViewShared>,
 }
 
 /// How many waits of each kind a view has pending; several at once in an async view.
@@ -259,6 +279,10 @@ pub(crate) struct RuntimeInner {
     events_rejected: AtomicU64,
     view_panics: AtomicU64,
     click_roundtrip: Histogram,
+    /// Every event's event-to-flush latency, over all views.
+    event_flush: Histogram,
+    /// What gone views counted, for the totals.
+    retired: accounting::RetiredCounters,
     pub(crate) limits: LimitCounters,
     pub(crate) quotas: Quotas,
     resume: resume::ResumeCounters,
@@ -275,6 +299,9 @@ impl RuntimeInner {
             let removed = views.remove(&id);
             if let Some(view) = removed.as_ref().filter(|view| view.counted) {
                 self.quotas.release_view(&view.request.session, view.client);
+            }
+            if let Some(view) = &removed {
+                self.retired.retire(view);
             }
             removed
         };
@@ -342,6 +369,8 @@ impl Runtime {
                 events_rejected: AtomicU64::new(0),
                 view_panics: AtomicU64::new(0),
                 click_roundtrip: Histogram::default(),
+                event_flush: Histogram::default(),
+                retired: accounting::RetiredCounters::default(),
                 limits: LimitCounters::default(),
                 quotas: Quotas::default(),
                 resume: resume::ResumeCounters::default(),

@@ -230,10 +230,13 @@ impl ViewShared {
             }
         }
         // Counted when done, so that "all events handled" means their effects are visible.
+        let elapsed = received.elapsed();
+        self.counters.event_flushed(elapsed);
         if let Some(runtime) = self.runtime.upgrade() {
             if is_click {
-                runtime.click_roundtrip.observe(received.elapsed());
+                runtime.click_roundtrip.observe(elapsed);
             }
+            runtime.event_flush.observe(elapsed);
             runtime.events_dispatched.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -361,7 +364,7 @@ impl ViewShared {
         for attachment in self.attached.lock().iter() {
             if attachment.connection.id() == event.connection && attachment.window == event.window {
                 let frame = self.redirect_frame(attachment.window, url, http);
-                attachment.send(Outgoing::Frame(frame));
+                attachment.send(Outgoing::Frame(frame), &self.counters);
             }
         }
     }

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use lona_html::{Node, Patch};
 use lona_protocol::{Html, ServerMessage, WindowId};
 
-use super::{Attachment, Runtime, ViewShared};
+use super::{Attachment, Runtime, SentMeter, ViewShared};
 use crate::connection::{Connection, Outgoing};
 
 impl ViewShared {
     pub(super) fn send_all(&self, message: impl Fn(WindowId) -> Outgoing) {
         for attachment in self.attached.lock().iter() {
-            attachment.send(message(attachment.window));
+            attachment.send(message(attachment.window), &self.counters);
         }
     }
 
@@ -25,7 +25,7 @@ impl ViewShared {
                 runtime: self.id,
                 resume: attachment.stream.as_ref().map(|s| s.token()),
             };
-            attachment.send(Outgoing::Frame(frame.encode()));
+            attachment.send(Outgoing::Frame(frame.encode()), &self.counters);
         }
     }
 
@@ -59,6 +59,7 @@ impl ViewShared {
     pub(super) fn send_tree(&self, root: &Node) {
         let _ = self.doc.take_patches();
         self.drop_departed_handlers();
+        self.counters.note_nodes(self.doc.node_count());
         let part = Html::Tree(root).encode_part();
         let title = self.title.lock().clone();
         let id = self.id;
@@ -87,6 +88,8 @@ impl ViewShared {
         if patches.is_empty() {
             return;
         }
+        self.counters.note_nodes(self.doc.node_count());
+        let meter = SentMeter::of(&self.myself);
         let issued = patches.iter().any(|p| p.issuer.is_some());
         let patches = Arc::new(patches);
         let title = self.title.lock().clone();
@@ -106,12 +109,16 @@ impl ViewShared {
             } else {
                 Arc::clone(&patches)
             };
-            attachment.send(Outgoing::Update {
-                window: attachment.window,
-                runtime,
-                title: Arc::clone(&title),
-                patches,
-            });
+            attachment.send(
+                Outgoing::Update {
+                    window: attachment.window,
+                    runtime,
+                    title: Arc::clone(&title),
+                    patches,
+                    meter: meter.clone(),
+                },
+                &self.counters,
+            );
         }
     }
 
@@ -215,25 +222,24 @@ impl ViewShared {
             self.idle.lock().since = None;
             token
         };
-        connection.send(Outgoing::Frame(
-            ServerMessage::ViewStart {
-                window,
-                runtime: self.id,
-                resume: token.as_deref(),
-            }
-            .encode(),
-        ));
+        let start = ServerMessage::ViewStart {
+            window,
+            runtime: self.id,
+            resume: token.as_deref(),
+        }
+        .encode();
         let title = self.title.lock().clone();
         let html = self.doc.root().map(|root| Html::Tree(&root).encode_part());
-        connection.send(Outgoing::Frame(
-            ServerMessage::Data {
-                window,
-                runtime: self.id,
-                title: &title,
-                html: html.as_deref().map(Html::Encoded),
-            }
-            .encode(),
-        ));
+        let data = ServerMessage::Data {
+            window,
+            runtime: self.id,
+            title: &title,
+            html: html.as_deref().map(Html::Encoded),
+        }
+        .encode();
+        self.counters.sent(start.len() + data.len());
+        connection.send(Outgoing::Frame(start));
+        connection.send(Outgoing::Frame(data));
     }
 }
 

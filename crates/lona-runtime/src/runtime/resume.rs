@@ -221,6 +221,7 @@ impl Runtime {
                     html: part.as_deref().map(Html::Encoded),
                 }
                 .encode();
+                view.counters.sent(frame.len());
                 connection.send(Outgoing::Stamped(stream.stamp_unkept(frame)));
             }
         }

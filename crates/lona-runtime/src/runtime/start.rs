@@ -3,8 +3,8 @@
 //! away, for one view stopped by the admin shell, and for shutdown.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use lona_html::Document;
@@ -14,7 +14,7 @@ use parking_lot::Mutex;
 use super::factory::{DynView, ViewFactory};
 use super::{
     Attachment, Handlers, Lifecycle, PendingWaits, ReattachKey, Runtime, ViewShared, Waiters,
-    daemon, short_session,
+    accounting, daemon, short_session,
 };
 use crate::ack_stream::AckStream;
 use crate::client_errors::report_suppressed;
@@ -173,8 +173,7 @@ impl Runtime {
             }
         }
         let view = (factory.make)(&request);
-        let mut shared = self.new_view(&view, request, Some(Attachment::new(connection, window)));
-        if let Some(fresh) = Arc::get_mut(&mut shared) {
+        let setup = |fresh: &mut ViewShared| {
             fresh.client = client;
             fresh.counted = !factory.exempt;
             let bytes = self.inner.config.replay_buffer_bytes;
@@ -196,7 +195,13 @@ impl Runtime {
                     }];
                 }
             }
-        }
+        };
+        let shared = self.new_view(
+            &view,
+            request,
+            Some(Attachment::new(connection, window)),
+            setup,
+        );
         let id = shared.id;
         self.inner.views.lock().insert(id, Arc::clone(&shared));
         connection.note_view(id);
@@ -228,46 +233,54 @@ impl Runtime {
             return Err(StartError::ShuttingDown);
         }
         let view = (factory.make)(&request);
-        let shared = self.new_view(&view, request, None);
+        let shared = self.new_view(&view, request, None, |_| {});
         view.run_once(shared, &self.inner, Box::new(done))
     }
 
-    /// The shared state of a new view; interactive if it starts in a window.
+    /// The shared state of a new view; interactive if it starts in a window. `setup` sets
+    /// what the caller adds before anyone else sees it.
     fn new_view(
         &self,
         view: &Arc<dyn DynView>,
         request: Request,
         window: Option<Attachment>,
+        setup: impl FnOnce(&mut ViewShared),
     ) -> Arc<ViewShared> {
-        Arc::new(ViewShared {
-            id: RuntimeId(self.inner.next_id.fetch_add(1, Ordering::Relaxed)),
-            doc: {
-                // Its handlers go when their nodes leave it (`drop_departed_handlers`).
-                let doc = Document::new();
-                doc.record_departures();
-                doc
-            },
-            stop: StopSignal::default(),
-            waiters: Mutex::new(Waiters::default()),
-            runtime: Arc::downgrade(&self.inner),
-            view: Arc::clone(view),
-            title: Mutex::new(Arc::from("")),
-            daemon: AtomicBool::new(false),
-            interactive: window.is_some(),
-            attached: Mutex::new(window.into_iter().collect()),
-            handlers: Mutex::new(Handlers::default()),
-            mailbox: Mutex::new(VecDeque::new()),
-            draining: AtomicBool::new(false),
-            lifecycle: Mutex::new(Lifecycle::default()),
-            reattach: ReattachKey::of(&request),
-            request,
-            kept: Mutex::new(Vec::new()),
-            created: Instant::now(),
-            pending: PendingWaits::default(),
-            client: None,
-            counted: false,
-            holds_share: AtomicBool::new(false),
-            idle: Mutex::new(daemon::Idle::default()),
+        Arc::new_cyclic(|myself| {
+            let mut fresh = ViewShared {
+                myself: Weak::clone(myself),
+                counters: accounting::ViewCounters::default(),
+                id: RuntimeId(self.inner.next_id.fetch_add(1, Ordering::Relaxed)),
+                doc: {
+                    // Its handlers go when their nodes leave it (`drop_departed_handlers`).
+                    let doc = Document::new();
+                    doc.record_departures();
+                    doc
+                },
+                stop: StopSignal::default(),
+                waiters: Mutex::new(Waiters::default()),
+                runtime: Arc::downgrade(&self.inner),
+                view: Arc::clone(view),
+                title: Mutex::new(Arc::from("")),
+                daemon: AtomicBool::new(false),
+                interactive: window.is_some(),
+                attached: Mutex::new(window.into_iter().collect()),
+                handlers: Mutex::new(Handlers::default()),
+                mailbox: Mutex::new(VecDeque::new()),
+                draining: AtomicBool::new(false),
+                lifecycle: Mutex::new(Lifecycle::default()),
+                reattach: ReattachKey::of(&request),
+                request,
+                kept: Mutex::new(Vec::new()),
+                created: Instant::now(),
+                pending: PendingWaits::default(),
+                client: None,
+                counted: false,
+                holds_share: AtomicBool::new(false),
+                idle: Mutex::new(daemon::Idle::default()),
+            };
+            setup(&mut fresh);
+            fresh
         })
     }
 
