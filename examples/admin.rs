@@ -43,7 +43,7 @@ fn row(view: &ViewStats) -> Node {
         .with((
             tags::td().with(view.id.0),
             tags::td().with(view.path.as_str()),
-            tags::td().with(view.session.as_str()),
+            tags::td().with_class("session").with(view.session.as_str()),
             tags::td().with(view.state.name()),
             tags::td().with_class("events").with(view.events),
             tags::td().with(p99),

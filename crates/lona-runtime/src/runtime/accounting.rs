@@ -1,11 +1,13 @@
 //! Per-view accounting: what each view handled, how fast, what it sent and what it holds
-//! ([`ViewStats`], from [`Runtime::view_stats`] and [`crate::ViewHandle::view_stats`]), and their sums
-//! for the metrics endpoint ([`ViewTotals`], in [`RuntimeMetrics`](super::RuntimeMetrics)).
+//! ([`ViewStats`], from [`Runtime::view_stats`] and [`crate::ViewHandle::view_stats`]), and
+//! their sums for the metrics endpoint ([`ViewTotals`], in
+//! [`RuntimeMetrics`](super::RuntimeMetrics)).
 //!
 //! Counting costs a few relaxed atomic adds on paths that run anyway (an event's end, an
-//! update's encoding) and 92 bytes per view, with no allocation. Memory is estimated when
-//! asked: the tree's node count (kept by the document's index) times a measured size per
-//! node, the queued outbox messages of the view's windows, and its replay buffers.
+//! update's encoding) and 96 bytes per view (its counters and a weak handle on itself), with
+//! no allocation. Memory is estimated when asked: the tree's node count (kept by the
+//! document's index) times a measured size per node, the queued outbox messages of the
+//! view's windows, and its replay buffers.
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
