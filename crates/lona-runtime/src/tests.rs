@@ -5,6 +5,7 @@
 //! One file per area; what several areas use (fake browsers, the probe, the shared views)
 //! is in `support`.
 
+mod broadcast;
 mod concurrency;
 mod daemons;
 mod errors;

@@ -44,6 +44,8 @@ pub struct RuntimeMetrics {
     pub resume: super::ResumeMetrics,
     /// First paint: views started for a page, served, adopted, refused, expired.
     pub paint: super::PaintMetrics,
+    /// Broadcast views: instances, watchers, frames encoded once and shared.
+    pub broadcast: super::BroadcastMetrics,
 }
 
 /// What a view is doing, as the admin shell shows it (Lona's view runtime states).
@@ -121,6 +123,7 @@ impl Runtime {
         // Before the views' lock, which it takes itself.
         let resume = self.resume_metrics();
         let paint = self.paint_metrics();
+        let broadcast = self.broadcast_metrics();
         let views = self.inner.views.lock();
         let stuck_after = self.inner.config.stuck_after;
         let stuck = views
@@ -148,6 +151,7 @@ impl Runtime {
             limits_tripped: self.inner.limits.snapshot(),
             resume,
             paint,
+            broadcast,
         }
     }
 
