@@ -2,6 +2,7 @@
 
 mod apps;
 mod axum_app;
+mod broadcast;
 mod browser;
 mod buckets;
 mod channels;

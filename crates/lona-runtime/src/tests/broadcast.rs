@@ -257,3 +257,24 @@ fn an_instance_stops_after_the_idle_timeout_without_watchers_and_counts_for_no_s
     );
     runtime.shutdown();
 }
+
+#[test]
+fn one_watchers_client_error_shows_the_error_page_in_its_window_alone() {
+    let runtime = small_runtime();
+    let probe = Probe::default();
+    let factory = counters(&probe);
+    let (alice, bob) = (browser(&session("alice")), browser(&session("bob")));
+    let id = start(&runtime, &factory, &alice, "http://localhost/score");
+    until_stop(&alice);
+    start(&runtime, &factory, &bob, "http://localhost/score");
+    until_data(&bob);
+    runtime.client_error(&bob, W1, Some(id), "TypeError: a broken widget");
+    let error = until_data(&bob);
+    assert!(texts(&error).iter().any(|t| t.contains("500")), "{error:?}");
+    assert_eq!(runtime.broadcast_metrics().watchers, 1, "bob's window left");
+    // Alice still watches the board, not an error page.
+    runtime.input_event(&alice, W1, id, click_on(&probe.node(0), 1));
+    let update = until_data(&alice);
+    assert_eq!(patches(&update).len(), 1, "{update:?}");
+    runtime.shutdown();
+}
