@@ -278,3 +278,48 @@ fn one_watchers_client_error_shows_the_error_page_in_its_window_alone() {
     assert_eq!(patches(&update).len(), 1, "{update:?}");
     runtime.shutdown();
 }
+
+#[test]
+fn first_watchers_arriving_at_once_all_join_one_instance() {
+    let runtime = small_runtime();
+    let probe = Probe::default();
+    let factory = counters(&probe);
+    let barrier = Arc::new(std::sync::Barrier::new(8));
+    let threads: Vec<_> = (0..8)
+        .map(|n| {
+            let (runtime, factory, barrier) =
+                (runtime.clone(), factory.clone(), Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                let conn = browser(&session(&format!("visitor{n}")));
+                barrier.wait();
+                let id = watch(&runtime, &factory, &conn, "http://localhost/score").expect("joins");
+                (id, conn)
+            })
+        })
+        .collect();
+    let joined: Vec<_> = threads
+        .into_iter()
+        .map(|t| t.join().expect("a watcher"))
+        .collect();
+    assert!(
+        joined.iter().all(|(id, _)| *id == joined[0].0),
+        "one instance"
+    );
+    assert_eq!(runtime.view_count(), 1);
+    eventually("every watcher attached", || {
+        runtime.broadcast_metrics().watchers == 8
+    });
+    // Each gets exactly one VIEW_START, then the tree.
+    for (_, conn) in &joined {
+        let mut starts = 0;
+        loop {
+            match message(conn) {
+                DecodedServerMessage::ViewStart { .. } => starts += 1,
+                DecodedServerMessage::Data { .. } => break,
+                _ => {}
+            }
+        }
+        assert_eq!(starts, 1);
+    }
+    runtime.shutdown();
+}
