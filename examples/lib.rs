@@ -15,6 +15,8 @@ pub mod count_to_ten;
 pub mod daemon;
 pub mod dashboard;
 pub mod form;
+#[cfg(feature = "full")]
+pub mod scoreboard;
 pub mod todo;
 #[cfg(feature = "full")]
 pub mod uploads;

@@ -3,6 +3,7 @@
 mod accounting;
 mod apps;
 mod axum_app;
+mod broadcast;
 mod browser;
 mod buckets;
 mod channels;

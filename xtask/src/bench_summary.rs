@@ -333,6 +333,23 @@ const TARGETS: &[(&str, Target)] = &[
         // Issue 18: as fast as nginx with sendfile.
         Target::RatioAtLeast(1.0),
     ),
+    // A broadcast update costs one socket write per watcher: the last frame leaves after N
+    // writes, on the cores the load generator shares (docs/benchmarks.md).
+    (
+        "e2e/broadcast_p99/100watchers",
+        Target::AtMost(50_000_000.0),
+    ),
+    (
+        "e2e/broadcast_p99/1000watchers",
+        Target::AtMost(150_000_000.0),
+    ),
+    (
+        "e2e/broadcast_p99/10000watchers",
+        Target::AtMost(1_000_000_000.0),
+    ),
+    // Encoded once, written N times: a delivery costs no more than an echo's read and write.
+    ("e2e/broadcast_cpu_per_update/", Target::RatioAtMost(1.0)),
+    ("e2e/broadcast_timeouts/", Target::AtMost(0.0)),
 ];
 
 /// The target of a bench id, if it has one.

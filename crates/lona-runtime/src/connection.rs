@@ -18,6 +18,7 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use lona_html::{ListOp, MapOp, NodeId, NodesOp, Patch, PatchOp, Snapshot, WidgetDataOp};
 use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
 use parking_lot::Mutex;
@@ -100,6 +101,10 @@ pub enum Outgoing {
         patches: Arc<Vec<Patch>>,
         /// Where its bytes are counted when it is encoded: its view's accounting.
         meter: SentMeter,
+        /// The frame, encoded once for every window of this id that gets these patches (the
+        /// watchers of a broadcast view, the tabs of a daemon): each writer sends the same
+        /// bytes. `None`: its writer encodes it.
+        shared: Option<Bytes>,
     },
     /// A frame written as is, never numbered by the acknowledged stream: RESUMED and a replay
     /// (numbered already), RESUME_FAILED (never numbered).
@@ -117,9 +122,9 @@ impl Outgoing {
         }
     }
 
-    /// The text frame to write; `None` for [`Outgoing::Close`]. An update is encoded once,
-    /// where it leaves (the socket's writer, or a replay buffer): its bytes are counted as
-    /// sent by its view here.
+    /// The text frame to write; `None` for [`Outgoing::Close`]. An update is encoded where it
+    /// leaves (the socket's writer, or a replay buffer): its bytes are counted as sent by its
+    /// view here. A shared frame is copied: the writer takes [`Outgoing::into_text`] instead.
     pub fn encode(&self) -> Option<String> {
         let frame = self.encode_uncounted();
         if let (Outgoing::Update { meter, .. }, Some(frame)) = (self, &frame) {
@@ -133,10 +138,15 @@ impl Outgoing {
         match self {
             Outgoing::Frame(frame) | Outgoing::Stamped(frame) => Some(frame.clone()),
             Outgoing::Update {
+                shared: Some(frame),
+                ..
+            } => std::str::from_utf8(frame).ok().map(str::to_owned),
+            Outgoing::Update {
                 window,
                 runtime,
                 title,
                 patches,
+                shared: None,
                 ..
             } => Some(
                 ServerMessage::Data {
@@ -150,6 +160,34 @@ impl Outgoing {
             Outgoing::Close(_) => None,
         }
     }
+
+    /// The text frame to write, without a copy: a frame's own string, or the bytes an update
+    /// shares with the other windows it went to. `None` for [`Outgoing::Close`].
+    pub fn into_text(self) -> Option<FrameText> {
+        match self {
+            Outgoing::Frame(frame) | Outgoing::Stamped(frame) => Some(FrameText::Owned(frame)),
+            Outgoing::Update {
+                shared: Some(frame),
+                meter,
+                ..
+            } => {
+                meter.count(frame.len());
+                Some(FrameText::Shared(frame))
+            }
+            update @ Outgoing::Update { .. } => update.encode().map(FrameText::Owned),
+            Outgoing::Close(_) => None,
+        }
+    }
+}
+
+/// A text frame for the socket writer.
+#[derive(Debug, Clone)]
+pub enum FrameText {
+    /// Encoded for this socket alone.
+    Owned(String),
+    /// The same UTF-8 bytes every watcher of a broadcast view writes (a reference count, no
+    /// copy).
+    Shared(Bytes),
 }
 
 /// One browser socket. Cheap to share (`Arc`); the server keeps one per socket.
@@ -485,6 +523,7 @@ fn frame_window(frame: &str) -> Option<WindowId> {
 /// later patch makes pointless. Other messages keep their place.
 fn merge_updates(queue: &mut VecDeque<Outgoing>) {
     let mut last_update: HashMap<(WindowId, RuntimeId), usize> = HashMap::new();
+    let mut counts: HashMap<(WindowId, RuntimeId), usize> = HashMap::new();
     let mut merged: HashMap<(WindowId, RuntimeId), Vec<Patch>> = HashMap::new();
     for (index, message) in queue.iter().enumerate() {
         if let Outgoing::Update {
@@ -495,6 +534,7 @@ fn merge_updates(queue: &mut VecDeque<Outgoing>) {
         } = message
         {
             last_update.insert((*window, *runtime), index);
+            *counts.entry((*window, *runtime)).or_default() += 1;
             merged
                 .entry((*window, *runtime))
                 .or_default()
@@ -508,12 +548,19 @@ fn merge_updates(queue: &mut VecDeque<Outgoing>) {
                 window,
                 runtime,
                 patches,
+                shared,
                 ..
             } => {
                 let key = (*window, *runtime);
                 if last_update.get(&key) == Some(&index) {
                     let all = merged.remove(&key).unwrap_or_default();
-                    *patches = Arc::new(drop_superseded(all));
+                    let alone = counts.get(&key).is_none_or(|n| *n == 1);
+                    // One update with a shared frame stays as it is, its frame still valid;
+                    // patches of several are no longer the frame others share.
+                    if !(alone && shared.is_some()) {
+                        *shared = None;
+                        *patches = Arc::new(drop_superseded(all));
+                    }
                     true
                 } else {
                     false

@@ -17,8 +17,9 @@
 //! stop and cleanup), `output` (what a view sends its windows), `dispatch` (input events in
 //! Lona's order), `daemon` (daemon views, the runtime-pool share, and the expiry timer a
 //! detached window's grace uses too), `resume` (the acknowledged stream: grace and resume),
-//! `paint` (views started for a page's first paint, adopted by its window), `report` (metrics
-//! and the list of views) and `accounting` (each view's events, latencies, bytes and memory).
+//! `paint` (views started for a page's first paint, adopted by its window), `broadcast` (one
+//! view watched by every session, its patches encoded once), `report` (metrics and the list
+//! of views) and `accounting` (each view's events, latencies, bytes and memory).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -42,6 +43,7 @@ use crate::stop::StopSignal;
 use crate::view::{InputEvent, Request};
 
 mod accounting;
+mod broadcast;
 mod config;
 mod daemon;
 mod dispatch;
@@ -58,6 +60,7 @@ pub use accounting::{
     LATENCY_BUCKETS, LatencyHistogram, MEMORY_BUCKETS, MemoryEstimate, NODE_BYTES, SentMeter,
     ViewStats, ViewTotals,
 };
+pub use broadcast::BroadcastMetrics;
 pub use config::{ErrorPage, RuntimeConfig};
 pub use dispatch::EventOutcome;
 use factory::DynView;
@@ -85,6 +88,9 @@ struct Attachment {
     /// The acknowledged stream, if the window asked for it; while it is detached, the
     /// connection above is the closed one it had, and output goes to the stream's buffer.
     stream: Option<Arc<AckStream>>,
+    /// Whether the window got its VIEW_START: a watcher joining a broadcast view that has
+    /// not begun yet gets it from the join, never twice.
+    view_started: bool,
 }
 
 impl Attachment {
@@ -96,6 +102,7 @@ impl Attachment {
             window,
             issuer: Issuer::from_raw(NEXT_ISSUER.fetch_add(1, Ordering::Relaxed)),
             stream: None,
+            view_started: false,
         }
     }
 
@@ -150,18 +157,19 @@ struct Lifecycle {
     cleaned_up: bool,
 }
 
-/// Who may re-attach to a daemon: the same session, route and URL arguments.
+/// Who may re-attach to a daemon: the same session, route and URL arguments; to a broadcast
+/// view, anyone with the same route and URL arguments (`session` is `None`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct ReattachKey {
-    session: SessionId,
+    session: Option<SessionId>,
     route: String,
     match_info: Vec<(String, String)>,
 }
 
 impl ReattachKey {
-    fn of(request: &Request) -> ReattachKey {
+    fn of(request: &Request, broadcast: bool) -> ReattachKey {
         ReattachKey {
-            session: request.session.clone(),
+            session: (!broadcast).then(|| request.session.clone()),
             route: request
                 .route
                 .as_deref()
@@ -210,6 +218,8 @@ pub(crate) struct ViewShared {
     pub(crate) counters: accounting::ViewCounters,
     /// Itself, for the updates it queues to count their bytes where they are encoded.
     myself: Weak<ViewShared>,
+    /// One instance watched by every session's windows (`broadcast.rs`); always a daemon.
+    broadcast: bool,
 }
 
 /// How many waits of each kind a view has pending; several at once in an async view.
@@ -287,6 +297,7 @@ pub(crate) struct RuntimeInner {
     pub(crate) quotas: Quotas,
     resume: resume::ResumeCounters,
     paints: paint::Paints,
+    broadcasts: broadcast::BroadcastCounters,
 }
 
 impl RuntimeInner {
@@ -375,6 +386,7 @@ impl Runtime {
                 quotas: Quotas::default(),
                 resume: resume::ResumeCounters::default(),
                 paints: paint::Paints::default(),
+                broadcasts: broadcast::BroadcastCounters::default(),
             }),
         }
     }

@@ -6,6 +6,7 @@
 //! is in `support`.
 
 mod accounting;
+mod broadcast;
 mod concurrency;
 mod daemons;
 mod errors;

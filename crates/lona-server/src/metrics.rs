@@ -77,7 +77,7 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
             let _ = writeln!(out, "{name}{{pool=\"{pool}\"}} {}", value(metrics));
         }
     }
-    let singles: [(&str, &str, &str, u64); 14] = [
+    let singles: [(&str, &str, &str, u64); 18] = [
         (
             "lona_views_open",
             "gauge",
@@ -161,6 +161,30 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
             "gauge",
             "Views started for a page's first paint, waiting for its socket to adopt them.",
             count(metrics.paint.pending),
+        ),
+        (
+            "lona_broadcast_views",
+            "gauge",
+            "Broadcast views running (one per URL of a broadcast route).",
+            metrics.broadcast.instances,
+        ),
+        (
+            "lona_broadcast_watchers",
+            "gauge",
+            "Windows watching a broadcast view.",
+            metrics.broadcast.watchers,
+        ),
+        (
+            "lona_broadcast_frames_encoded_total",
+            "counter",
+            "Patch-batch frames encoded once for several windows of one view.",
+            metrics.broadcast.frames_encoded,
+        ),
+        (
+            "lona_broadcast_frames_shared_total",
+            "counter",
+            "Frames a window got as the same bytes as another window (encodings saved).",
+            metrics.broadcast.frames_shared,
         ),
     ];
     for (name, kind, help, value) in singles {

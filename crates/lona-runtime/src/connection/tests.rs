@@ -84,6 +84,7 @@ fn frames_keep_their_order_around_merged_updates() {
         title: Arc::from(""),
         patches: Arc::new(vec![attr(1, "title", value)]),
         meter: crate::SentMeter::none(),
+        shared: None,
     };
     conn.send(Outgoing::Frame("first".to_owned()));
     conn.send(update("a"));

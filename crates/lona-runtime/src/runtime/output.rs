@@ -7,6 +7,7 @@ use std::sync::Arc;
 use lona_html::{Node, Patch};
 use lona_protocol::{Html, ServerMessage, WindowId};
 
+use super::broadcast::SharedFrames;
 use super::{Attachment, Runtime, SentMeter, ViewShared};
 use crate::connection::{Connection, Outgoing};
 
@@ -19,7 +20,10 @@ impl ViewShared {
 
     /// VIEW_START to every window, with its resume token in the acknowledged stream.
     pub(super) fn send_view_start(&self) {
-        for attachment in self.attached.lock().iter() {
+        for attachment in self.attached.lock().iter_mut() {
+            if std::mem::replace(&mut attachment.view_started, true) {
+                continue;
+            }
             let frame = ServerMessage::ViewStart {
                 window: attachment.window,
                 runtime: self.id,
@@ -94,7 +98,11 @@ impl ViewShared {
         let patches = Arc::new(patches);
         let title = self.title.lock().clone();
         let runtime = self.id;
-        for attachment in self.attached.lock().iter() {
+        let attached = self.attached.lock();
+        // Encoded once per window id for the windows that get every patch, when several do
+        // (a broadcast's watchers nearly all show it in window 1).
+        let mut frames = SharedFrames::new(attached.len() > 1, runtime, &title, &patches);
+        for attachment in attached.iter() {
             let mine = Some(attachment.issuer);
             let patches = if issued && patches.iter().any(|p| p.issuer == mine) {
                 let others: Vec<Patch> = patches
@@ -109,6 +117,11 @@ impl ViewShared {
             } else {
                 Arc::clone(&patches)
             };
+            let shared = if Arc::ptr_eq(&patches, frames.patches) {
+                frames.get(attachment.window)
+            } else {
+                None
+            };
             attachment.send(
                 Outgoing::Update {
                     window: attachment.window,
@@ -116,10 +129,13 @@ impl ViewShared {
                     title: Arc::clone(&title),
                     patches,
                     meter: meter.clone(),
+                    shared,
                 },
                 &self.counters,
             );
         }
+        drop(attached);
+        frames.count(self);
     }
 
     pub(crate) fn show_raw_html(&self, html: &str) {
@@ -203,11 +219,12 @@ impl ViewShared {
     }
 
     /// Attaches a window that joins a running view: VIEW_START, then the whole current tree.
+    /// A broadcast view that has not begun yet sends both itself when it does.
     pub(super) fn reattach(&self, connection: &Arc<Connection>, window: WindowId, ack: bool) {
         let _lock = self.doc.lock();
         let token = {
             let mut attached = self.attached.lock();
-            let attachment = match self.runtime.upgrade() {
+            let mut attachment = match self.runtime.upgrade() {
                 Some(runtime) if ack => Attachment::acked(
                     connection,
                     window,
@@ -217,9 +234,16 @@ impl ViewShared {
                 _ => Attachment::new(connection, window),
             };
             let token = attachment.stream.as_ref().map(|s| s.token().to_owned());
+            // Under the attachments' lock, which `send_view_start` holds while it sends: the
+            // window gets VIEW_START from one of the two.
+            let begun = self.lifecycle.lock().view_start_sent;
+            attachment.view_started = begun;
             attached.push(attachment);
             connection.note_view(self.id);
             self.idle.lock().since = None;
+            if !begun {
+                return;
+            }
             token
         };
         let start = ServerMessage::ViewStart {

@@ -46,6 +46,8 @@ pub struct RuntimeMetrics {
     pub paint: super::PaintMetrics,
     /// The views' accounting summed up: memory, nodes, bytes sent, event-to-flush latency.
     pub view_totals: super::ViewTotals,
+    /// Broadcast views: instances, watchers, frames encoded once and shared.
+    pub broadcast: super::BroadcastMetrics,
 }
 
 /// What a view is doing, as the admin shell shows it (Lona's view runtime states).
@@ -124,6 +126,7 @@ impl Runtime {
         let resume = self.resume_metrics();
         let paint = self.paint_metrics();
         let view_totals = self.view_totals();
+        let broadcast = self.broadcast_metrics();
         let views = self.inner.views.lock();
         let stuck_after = self.inner.config.stuck_after;
         let stuck = views
@@ -152,6 +155,7 @@ impl Runtime {
             resume,
             paint,
             view_totals,
+            broadcast,
         }
     }
 

@@ -53,6 +53,17 @@ impl std::fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
+/// The running daemon or broadcast view that a window with `key` joins, if any.
+fn find_running(
+    views: &std::collections::HashMap<RuntimeId, Arc<ViewShared>>,
+    key: &ReattachKey,
+) -> Option<Arc<ViewShared>> {
+    views
+        .values()
+        .find(|v| (v.is_daemon() || v.broadcast) && v.stop.reason().is_none() && v.reattach == *key)
+        .cloned()
+}
+
 /// How [`Runtime::start`] attaches the window.
 pub(super) enum Mode<'a> {
     Plain,
@@ -131,14 +142,8 @@ impl Runtime {
             return Err(StartError::ShuttingDown);
         }
         self.detach_window(connection, window);
-        let key = ReattachKey::of(&request);
-        let daemon = self
-            .inner
-            .views
-            .lock()
-            .values()
-            .find(|v| v.is_daemon() && v.stop.reason().is_none() && v.reattach == key)
-            .cloned();
+        let key = ReattachKey::of(&request, factory.broadcast);
+        let daemon = find_running(&self.inner.views.lock(), &key);
         if let Some(daemon) = daemon {
             // A first paint would only be a copy of the daemon's tree: the socket's VIEW
             // re-attaches to it as usual.
@@ -149,7 +154,9 @@ impl Runtime {
             return Ok(Started::View(daemon.id));
         }
         let client = connection.client_addr();
-        if !factory.exempt {
+        if factory.broadcast {
+            self.admit_broadcast(&request)?;
+        } else if !factory.exempt {
             let config = &self.inner.config;
             if let Err(limit) = self.inner.quotas.admit_view(
                 &request.session,
@@ -175,7 +182,9 @@ impl Runtime {
         let view = (factory.make)(&request);
         let setup = |fresh: &mut ViewShared| {
             fresh.client = client;
-            fresh.counted = !factory.exempt;
+            fresh.counted = !factory.exempt && !factory.broadcast;
+            // A broadcast view waits for its next watcher as a daemon does.
+            *fresh.daemon.get_mut() = factory.broadcast;
             let bytes = self.inner.config.replay_buffer_bytes;
             match &mode {
                 Mode::Plain => {}
@@ -200,10 +209,25 @@ impl Runtime {
             &view,
             request,
             Some(Attachment::new(connection, window)),
+            factory.broadcast,
             setup,
         );
         let id = shared.id;
-        self.inner.views.lock().insert(id, Arc::clone(&shared));
+        {
+            let mut views = self.inner.views.lock();
+            // Two first watchers of one broadcast URL at once: the later one watches the
+            // earlier one's instance, and its own, never launched, goes.
+            if factory.broadcast
+                && let Some(running) = find_running(&views, &key)
+            {
+                drop(views);
+                shared.forget_streams();
+                drop(shared);
+                running.reattach(connection, window, matches!(mode, Mode::Acked));
+                return Ok(Started::View(running.id));
+            }
+            views.insert(id, Arc::clone(&shared));
+        }
         connection.note_view(id);
         if let Err(error) = view.launch(Arc::clone(&shared), &self.inner) {
             self.inner.remove_view(id);
@@ -233,7 +257,7 @@ impl Runtime {
             return Err(StartError::ShuttingDown);
         }
         let view = (factory.make)(&request);
-        let shared = self.new_view(&view, request, None, |_| {});
+        let shared = self.new_view(&view, request, None, false, |_| {});
         view.run_once(shared, &self.inner, Box::new(done))
     }
 
@@ -244,6 +268,7 @@ impl Runtime {
         view: &Arc<dyn DynView>,
         request: Request,
         window: Option<Attachment>,
+        broadcast: bool,
         setup: impl FnOnce(&mut ViewShared),
     ) -> Arc<ViewShared> {
         Arc::new_cyclic(|myself| {
@@ -269,7 +294,7 @@ impl Runtime {
                 mailbox: Mutex::new(VecDeque::new()),
                 draining: AtomicBool::new(false),
                 lifecycle: Mutex::new(Lifecycle::default()),
-                reattach: ReattachKey::of(&request),
+                reattach: ReattachKey::of(&request, broadcast),
                 request,
                 kept: Mutex::new(Vec::new()),
                 created: Instant::now(),
@@ -278,6 +303,7 @@ impl Runtime {
                 counted: false,
                 holds_share: AtomicBool::new(false),
                 idle: Mutex::new(daemon::Idle::default()),
+                broadcast,
             };
             setup(&mut fresh);
             fresh
