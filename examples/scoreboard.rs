@@ -11,7 +11,6 @@
 //! `cargo run -p examples --example scoreboard`, then open http://127.0.0.1:8080/ twice
 
 use lona::prelude::*;
-use lona::server::FRONTEND_TEMPLATE;
 
 /// The scoreboard every visitor watches: one instance for the app (a route with URL
 /// arguments, `/match/{id}`, would run one per match). A goal from any watcher counts for all.
@@ -88,12 +87,8 @@ impl View for MyPage {
 /// and the widget's script in the frontend page.
 pub fn app() -> App {
     let mut app = App::new();
-    let page = FRONTEND_TEMPLATE.replacen(
-        "<div id=\"lona\">{{ first_paint }}</div>\n",
-        &format!("<div id=\"lona\">{{{{ first_paint }}}}</div>\n{WATCH_SCRIPT}"),
-        1,
-    );
-    app.template("lona/frontend.html", &page);
+    // The page's footer, below `#lona`: the built-in frontend (and its first paint) stays.
+    app.template("lona/footer.html", WATCH_SCRIPT);
     app.view("/score/live", |_request| Scoreboard).broadcast();
     app.view("/", |_request| MyPage);
     app

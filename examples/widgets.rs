@@ -7,7 +7,6 @@
 
 use lona::html::WIDGET_DATA_EVENT;
 use lona::prelude::*;
-use lona::server::FRONTEND_TEMPLATE;
 use lona::view::PostValue;
 
 /// The widget's JavaScript. It is registered ahead of the script that starts the client, so
@@ -213,12 +212,8 @@ fn submitted(request: &Request) -> Node {
 /// frontend page.
 pub fn app() -> App {
     let mut app = App::new();
-    let page = FRONTEND_TEMPLATE.replacen(
-        "<div id=\"lona\"></div>\n",
-        &format!("<div id=\"lona\"></div>\n{STARS_SCRIPT}"),
-        1,
-    );
-    app.template("lona/frontend.html", &page);
+    // The page's footer, below `#lona`: the built-in frontend (and its first paint) stays.
+    app.template("lona/footer.html", STARS_SCRIPT);
     app.view("/", |_request| Order);
     app.view("/ordered", |_request| Ordered);
     app

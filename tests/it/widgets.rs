@@ -163,3 +163,25 @@ fn the_widgets_examples_summary_follows_its_controls_the_widget_and_the_suggesti
     )?;
     Ok(())
 }
+
+/// The widgets and scoreboard examples add their widget classes in the page's footer; a
+/// footer that never reaches the page (an override of a template piece that moved) would
+/// leave their widgets empty in a browser, which the test kit cannot see by itself.
+#[test]
+fn the_examples_pages_carry_their_widget_classes_and_the_first_paint() -> Result<(), TestError> {
+    for (app, class) in [
+        (examples::widgets::app(), "register_widget_class('Stars'"),
+        (examples::scoreboard::app(), "register_widget_class('Watch'"),
+    ] {
+        let server = TestServer::start(app);
+        let page = server.get("/")?;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains(class), "{class} in {}", page.body);
+        assert!(
+            page.body.contains("data-lona-node-id"),
+            "the page is painted: {}",
+            page.body
+        );
+    }
+    Ok(())
+}
