@@ -10,10 +10,12 @@
     reason = "a command-line tool prints its results"
 )]
 
+mod alloc_count;
 mod attack;
 mod file_limit;
 mod first_paint;
 mod resume;
+mod runtime_idle;
 mod view;
 
 use std::net::SocketAddr;
@@ -32,6 +34,10 @@ use tokio_tungstenite::client_async;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::view::View;
+
+/// Counts the live heap, for `runtime-idle`'s heap per view.
+#[global_allocator]
+static ALLOCATOR: alloc_count::Counting = alloc_count::Counting;
 
 #[derive(Parser)]
 #[command(about = "Load generator for lona servers (loopback only)")]
@@ -179,6 +185,13 @@ enum Command {
         #[arg(long)]
         pid: u32,
     },
+    /// Start idle async views on fake connections in this process (no sockets) and report the
+    /// resident memory per view: the runtime's part of `idle`, past the file limit.
+    RuntimeIdle {
+        /// How many views.
+        #[arg(long, default_value_t = 100_000)]
+        views: usize,
+    },
     /// Measure a bare WebSocket echo server's round trip, the floor of `click`.
     Echo {
         /// The echo server (a loopback address).
@@ -246,6 +259,7 @@ fn main() {
                 connections,
                 seconds,
             } => http(addr, &path, connections, Duration::from_secs(seconds)).await,
+            Command::RuntimeIdle { views } => runtime_idle::run(views).await,
             Command::Echo {
                 addr,
                 messages,
