@@ -132,13 +132,19 @@ impl Runtime {
         }
         self.detach_window(connection, window);
         let key = ReattachKey::of(&request);
-        let daemon = self
-            .inner
-            .views
-            .lock()
-            .values()
-            .find(|v| v.is_daemon() && v.stop.reason().is_none() && v.reattach == key)
-            .cloned();
+        // A daemon is a counted view of its session: a session that holds none (a new
+        // visitor, most starts) skips the look through every view, which would make starting
+        // n views cost n² and hold the views' lock, which every event takes, for all of it.
+        let daemon = if self.inner.quotas.holds_views(&request.session) {
+            self.inner
+                .views
+                .lock()
+                .values()
+                .find(|v| v.is_daemon() && v.stop.reason().is_none() && v.reattach == key)
+                .cloned()
+        } else {
+            None
+        };
         if let Some(daemon) = daemon {
             // A first paint would only be a copy of the daemon's tree: the socket's VIEW
             // re-attaches to it as usual.
