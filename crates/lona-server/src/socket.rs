@@ -210,6 +210,12 @@ pub(crate) async fn run(
     let liveness = state.settings.websocket_liveness_timeout;
     let mut last_heard = opened;
     let mut viewed = false;
+    // One timer for the socket's life, set to a deadline that only moves later: re-arming it
+    // for every message would register and unregister a timer per click. When it fires early
+    // (a message came since it was set), it is set again for the deadline in force.
+    let mut timer = std::pin::pin!(tokio::time::sleep_until(
+        (opened + liveness).min(handshake_deadline)
+    ));
     loop {
         let deadline = if viewed {
             last_heard + liveness
@@ -224,7 +230,11 @@ pub(crate) async fn run(
                 }
                 break;
             }
-            () = tokio::time::sleep_until(deadline) => {
+            () = timer.as_mut() => {
+                if tokio::time::Instant::now() < deadline {
+                    timer.as_mut().reset(deadline);
+                    continue;
+                }
                 if !viewed && tokio::time::Instant::now() >= handshake_deadline {
                     tracing::debug!(
                         connection = connection.id().0,
