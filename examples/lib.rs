@@ -5,6 +5,7 @@
 //! Run one with `cargo run -p examples --example button`. `tree.rs` shows the frames under the
 //! facade and has no app, so it is an example only.
 
+pub mod admin;
 #[cfg(feature = "full")]
 pub mod axum;
 pub mod button;
@@ -14,6 +15,8 @@ pub mod count_to_ten;
 pub mod daemon;
 pub mod dashboard;
 pub mod form;
+#[cfg(feature = "full")]
+pub mod scoreboard;
 pub mod todo;
 #[cfg(feature = "full")]
 pub mod uploads;

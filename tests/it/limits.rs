@@ -51,6 +51,7 @@ fn app(settings: impl FnOnce(&mut lona::Settings)) -> TestServer {
     app.view("/block", |_| Blocking);
     app.view("/clicks", |_| Counter);
     app.view("/daemon/<n>", |_| Daemon).name("daemon");
+    app.view("/doc/<n>", |_| Counter).broadcast();
     TestServer::start(app)
 }
 
@@ -357,4 +358,33 @@ fn a_session_holds_at_most_max_daemons_per_session() {
         .wait_for_selector("#daemon")
         .expect("the other session's daemon shows");
     assert_eq!(daemons(&server, "/daemon/1"), 1);
+}
+
+#[test]
+fn a_visitor_walking_broadcast_urls_cannot_grow_the_instances_past_max_broadcast_views() {
+    let server = app(|settings| settings.max_broadcast_views = 2);
+    // A hostile visitor walks /doc/1, /doc/2, ... in one window: each URL it leaves is
+    // unwatched, and makes room for the next.
+    let mut walker = server.open("/doc/1").expect("the first document");
+    for n in 2..=20 {
+        walker
+            .navigate(&format!("/doc/{n}"))
+            .expect("the next document");
+        walker.wait_for_selector("#plus").expect("it shows");
+        assert!(server.metrics().broadcast.instances <= 2);
+    }
+    assert!(tripped(&server, Limit::BroadcastViews) >= 18);
+    // Two watched documents: a third URL is refused with the 429 page, the watched ones go on.
+    let mut reader = server.open("/doc/1").expect("a reader of doc 1");
+    let mut late = server.open("/doc/99").expect("the page opens");
+    late.wait_for_text("429")
+        .expect("a third document is refused");
+    reader.click("#plus").expect("clicks");
+    reader
+        .wait_for_node_text("#count", "1")
+        .expect("doc 1 still answers");
+    walker.click("#plus").expect("clicks");
+    walker
+        .wait_for_node_text("#count", "1")
+        .expect("doc 20 still answers");
 }

@@ -1,7 +1,9 @@
 //! End-to-end tests of lona through its facade: one binary, one module per area.
 
+mod accounting;
 mod apps;
 mod axum_app;
+mod broadcast;
 mod browser;
 mod buckets;
 mod channels;

@@ -90,6 +90,10 @@ struct Sizes {
     many_views: u64,
     /// Idle async views on fake connections, at the runtime level (past the file limit).
     runtime_idle: u64,
+    /// Sockets watching one broadcast view, per run.
+    broadcast_watchers: [u64; 2],
+    /// Updates of each broadcast run, one at a time.
+    broadcast_updates: u64,
 }
 
 /// Rounds of a throughput comparison: the two servers take turns, and each figure is the
@@ -113,6 +117,8 @@ impl Sizes {
                 http_seconds: 1,
                 many_views: 500,
                 runtime_idle: 10_000,
+                broadcast_watchers: [100, 1_000],
+                broadcast_updates: 50,
             }
         } else {
             Sizes {
@@ -127,6 +133,8 @@ impl Sizes {
                 http_seconds: 3,
                 many_views: 10_000,
                 runtime_idle: 100_000,
+                broadcast_watchers: [1_000, 10_000],
+                broadcast_updates: 50,
             }
         }
     }
@@ -374,6 +382,9 @@ pub(crate) fn run(root: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
 
     // (7) Static files beside nginx, when it is installed.
     static_files(root, &bin, &sizes, &mut rows)?;
+
+    // (8) One broadcast view watched by thousands of sockets, beside the bare echo.
+    broadcast(&bin, &sizes, &mut rows)?;
     Ok(rows)
 }
 
@@ -419,6 +430,68 @@ fn many_views(bin: &Path, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<
         "events",
         None,
     ));
+    Ok(())
+}
+
+/// One broadcast view watched by `broadcast_watchers` sockets: the time from a click to the
+/// last socket's frame beside one echo round trip, and the server's CPU time per delivered
+/// update beside the echo server's per echoed message, all in this run.
+fn broadcast(bin: &Path, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    let echo = Server::start(&bin.join("bare-echo"), &[])?;
+    let messages = sizes.clicks.max(2_000).to_string();
+    let echo_report = load(
+        bin,
+        &args(&[
+            "echo",
+            "--addr",
+            &echo.addr,
+            "--messages",
+            &messages,
+            "--pid",
+            &echo.pid(),
+        ]),
+    )?;
+    drop(echo);
+    let updates = sizes.broadcast_updates.to_string();
+    for watchers in sizes.broadcast_watchers {
+        // A fresh server per size: the sockets of the run before are still closing.
+        let app = Server::start(&bin.join("lona-bench-server"), &[])?;
+        let watchers = watchers.to_string();
+        let report = load(
+            bin,
+            &args(&[
+                "broadcast",
+                "--addr",
+                &app.addr,
+                "--watchers",
+                &watchers,
+                "--updates",
+                &updates,
+                "--pid",
+                &app.pid(),
+            ]),
+        )?;
+        rows.push(Row::new(
+            format!("e2e/broadcast_timeouts/{watchers}watchers"),
+            number(&report, "timeouts")? + number(&report, "errors")?,
+            "events",
+            None,
+        ));
+        for (quantile, key) in [("p50", "p50_ns"), ("p99", "p99_ns")] {
+            rows.push(Row::beside(
+                format!("e2e/broadcast_{quantile}/{watchers}watchers"),
+                number(&report, key)?,
+                NANOSECONDS,
+                number(&echo_report, key)?,
+            ));
+        }
+        rows.push(Row::beside(
+            format!("e2e/broadcast_cpu_per_update/{watchers}watchers"),
+            number(&report, "cpu_ns_per_update")?,
+            NANOSECONDS,
+            number(&echo_report, "cpu_ns_per_message")?,
+        ));
+    }
     Ok(())
 }
 

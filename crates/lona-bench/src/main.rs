@@ -1,7 +1,8 @@
 //! `lona-bench`: a load generator that speaks the Lona protocol. It loads pages (taking the
 //! session cookie), opens views over their own WebSockets, clicks at a rate, and measures every
 //! round trip (INPUT_EVENT sent to the DATA with the patch received) into an HDR histogram.
-//! It also measures memory per idle view, HTTP requests per second, and a bare echo server.
+//! It also measures memory per idle view, HTTP requests per second, a broadcast view's fan-out
+//! to thousands of sockets, and a bare echo server.
 //!
 //! Every run is bounded in count and time and only targets loopback addresses. Each command
 //! prints one JSON object, for `cargo xtask bench` and for people.
@@ -12,6 +13,7 @@
 
 mod alloc_count;
 mod attack;
+mod broadcast;
 mod file_limit;
 mod first_paint;
 mod resume;
@@ -203,6 +205,28 @@ enum Command {
         /// Bytes per message (a click frame is about 230).
         #[arg(long, default_value_t = 230)]
         size: usize,
+        /// The echo server's process id, to report its CPU time per message.
+        #[arg(long)]
+        pid: Option<u32>,
+    },
+    /// Watch one broadcast view from many sockets: the time from a click to the last
+    /// socket's frame, and the server's CPU time per delivered update.
+    Broadcast {
+        /// The server (a loopback address).
+        #[arg(long)]
+        addr: SocketAddr,
+        /// The broadcast page, with a `#plus` button.
+        #[arg(long, default_value = "/broadcast")]
+        path: String,
+        /// Watching sockets, beside the one that clicks.
+        #[arg(long, default_value_t = 1000)]
+        watchers: usize,
+        /// Clicks, one at a time, each waiting for every watcher's frame.
+        #[arg(long, default_value_t = 100)]
+        updates: u64,
+        /// The server's process id, to report its CPU time per delivered update.
+        #[arg(long)]
+        pid: Option<u32>,
     },
 }
 
@@ -264,7 +288,24 @@ fn main() {
                 addr,
                 messages,
                 size,
-            } => echo(addr, messages, size).await,
+                pid,
+            } => echo(addr, messages, size, pid).await,
+            Command::Broadcast {
+                addr,
+                path,
+                watchers,
+                updates,
+                pid,
+            } => {
+                broadcast::run(broadcast::Plan {
+                    addr,
+                    path,
+                    watchers,
+                    updates,
+                    pid,
+                })
+                .await
+            }
             Command::Resume {
                 addr,
                 path,
@@ -582,7 +623,12 @@ async fn http(
     }))
 }
 
-async fn echo(addr: SocketAddr, messages: u64, size: usize) -> Result<serde_json::Value, String> {
+async fn echo(
+    addr: SocketAddr,
+    messages: u64,
+    size: usize,
+    pid: Option<u32>,
+) -> Result<serde_json::Value, String> {
     check_loopback(addr)?;
     let stream = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
     let _ = stream.set_nodelay(true);
@@ -591,6 +637,7 @@ async fn echo(addr: SocketAddr, messages: u64, size: usize) -> Result<serde_json
         .map_err(|e| e.to_string())?;
     let payload = "x".repeat(size);
     let mut histogram = histogram();
+    let cpu_before = pid.map(broadcast::cpu_seconds);
     for _ in 0..messages {
         let start = Instant::now();
         socket
@@ -601,8 +648,12 @@ async fn echo(addr: SocketAddr, messages: u64, size: usize) -> Result<serde_json
         let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
         let _ = histogram.record(nanos.max(1_000));
     }
+    let cpu = pid
+        .zip(cpu_before)
+        .map(|(pid, before)| broadcast::cpu_seconds(pid) - before);
     Ok(json!({
         "messages": messages,
+        "cpu_ns_per_message": cpu.map(|cpu| cpu * 1e9 / messages.max(1) as f64),
         "p50_ns": histogram.value_at_quantile(0.5),
         "p90_ns": histogram.value_at_quantile(0.9),
         "p99_ns": histogram.value_at_quantile(0.99),

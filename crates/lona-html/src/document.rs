@@ -283,6 +283,15 @@ impl Document {
         self.0.lock().borrow().index.len()
     }
 
+    /// The number of nodes in the tree if its lock is free now (or held by this thread);
+    /// `None` if another thread holds it. For a look from outside (the admin shell, metrics)
+    /// that must not wait behind a view that keeps its tree locked.
+    pub fn try_node_count(&self) -> Option<usize> {
+        let guard = self.0.try_lock()?;
+        let state = guard.try_borrow().ok()?;
+        Some(state.index.len())
+    }
+
     /// Replaces the root with `new_root`, sending the browser only the difference.
     ///
     /// If the old and new roots are compatible (same kind, tag, namespace and widget), the

@@ -109,6 +109,11 @@ impl AckStream {
         self.paint.lock()
     }
 
+    /// The bytes of the frames kept for a replay (unacknowledged), for the accounting.
+    pub(crate) fn buffered_bytes(&self) -> usize {
+        self.state.lock().bytes
+    }
+
     /// The resume token VIEW_START carries.
     pub(crate) fn token(&self) -> &str {
         &self.token

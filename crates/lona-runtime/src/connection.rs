@@ -18,11 +18,13 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use lona_html::{ListOp, MapOp, NodeId, NodesOp, Patch, PatchOp, Snapshot, WidgetDataOp};
 use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
 use parking_lot::Mutex;
 
 use crate::ack_stream::AckStream;
+use crate::runtime::SentMeter;
 
 /// Identifies a connection within the process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -97,6 +99,12 @@ pub enum Outgoing {
         title: Arc<str>,
         /// The patches, shared by every connection of the view.
         patches: Arc<Vec<Patch>>,
+        /// Where its bytes are counted when it is encoded: its view's accounting.
+        meter: SentMeter,
+        /// The frame, encoded once for every window of this id that gets these patches (the
+        /// watchers of a broadcast view, the tabs of a daemon): each writer sends the same
+        /// bytes. `None`: its writer encodes it.
+        shared: Option<Bytes>,
     },
     /// A frame written as is, never numbered by the acknowledged stream: RESUMED and a replay
     /// (numbered already), RESUME_FAILED (never numbered).
@@ -114,15 +122,32 @@ impl Outgoing {
         }
     }
 
-    /// The text frame to write; `None` for [`Outgoing::Close`].
+    /// The text frame to write; `None` for [`Outgoing::Close`]. An update is encoded where it
+    /// leaves (the socket's writer, or a replay buffer): its bytes are counted as sent by its
+    /// view here. A shared frame is copied: the writer takes [`Outgoing::into_text`] instead.
     pub fn encode(&self) -> Option<String> {
+        let frame = self.encode_uncounted();
+        if let (Outgoing::Update { meter, .. }, Some(frame)) = (self, &frame) {
+            meter.count(frame.len());
+        }
+        frame
+    }
+
+    /// The frame, not counted: for measuring what waits in an outbox.
+    fn encode_uncounted(&self) -> Option<String> {
         match self {
             Outgoing::Frame(frame) | Outgoing::Stamped(frame) => Some(frame.clone()),
+            Outgoing::Update {
+                shared: Some(frame),
+                ..
+            } => std::str::from_utf8(frame).ok().map(str::to_owned),
             Outgoing::Update {
                 window,
                 runtime,
                 title,
                 patches,
+                shared: None,
+                ..
             } => Some(
                 ServerMessage::Data {
                     window: *window,
@@ -135,6 +160,34 @@ impl Outgoing {
             Outgoing::Close(_) => None,
         }
     }
+
+    /// The text frame to write, without a copy: a frame's own string, or the bytes an update
+    /// shares with the other windows it went to. `None` for [`Outgoing::Close`].
+    pub fn into_text(self) -> Option<FrameText> {
+        match self {
+            Outgoing::Frame(frame) | Outgoing::Stamped(frame) => Some(FrameText::Owned(frame)),
+            Outgoing::Update {
+                shared: Some(frame),
+                meter,
+                ..
+            } => {
+                meter.count(frame.len());
+                Some(FrameText::Shared(frame))
+            }
+            update @ Outgoing::Update { .. } => update.encode().map(FrameText::Owned),
+            Outgoing::Close(_) => None,
+        }
+    }
+}
+
+/// A text frame for the socket writer.
+#[derive(Debug, Clone)]
+pub enum FrameText {
+    /// Encoded for this socket alone.
+    Owned(String),
+    /// The same UTF-8 bytes every watcher of a broadcast view writes (a reference count, no
+    /// copy).
+    Shared(Bytes),
 }
 
 /// One browser socket. Cheap to share (`Arc`); the server keeps one per socket.
@@ -366,6 +419,31 @@ impl Connection {
         state.queue = kept;
     }
 
+    /// What waits in the outbox for `window`'s view `runtime`: its backlog (frames plus
+    /// patches) and the bytes those make once encoded. A walk of the queue under its lock,
+    /// which `close_at` bounds: for the per-view accounting, not for a hot path.
+    pub(crate) fn queued_for(&self, window: WindowId, runtime: RuntimeId) -> (usize, usize) {
+        let state = self.state.lock();
+        let mut items = 0;
+        let mut bytes = 0;
+        for message in &state.queue {
+            let size = match message {
+                Outgoing::Update {
+                    window: w,
+                    runtime: r,
+                    ..
+                } if *w == window && *r == runtime => {
+                    message.encode_uncounted().map_or(0, |frame| frame.len())
+                }
+                Outgoing::Frame(frame) if frame_is_of(frame, window, runtime) => frame.len(),
+                _ => continue,
+            };
+            items += message.weight();
+            bytes += size;
+        }
+        (items, bytes)
+    }
+
     /// The backlog: queued frames plus queued patches.
     pub fn queued(&self) -> usize {
         self.state.lock().backlog
@@ -404,24 +482,33 @@ fn stream_frame(stream: &AckStream, message: &Outgoing) -> Option<String> {
             window, runtime, ..
         } if *window == stream.window && *runtime == stream.runtime => message.encode(),
         Outgoing::Frame(frame) => {
-            let rest = frame
-                .strip_prefix(lona_protocol::PREFIX)?
-                .strip_prefix('[')?;
-            let (window, rest) = rest.split_once(',')?;
-            if window.parse::<u32>().ok()? != stream.window.0 {
-                return None;
-            }
-            let runtime = rest.split_once(',')?.0;
-            let ours = runtime == "null"
-                || runtime
-                    .strip_prefix('"')
-                    .and_then(|r| r.strip_suffix('"'))
-                    .and_then(|r| r.parse::<u64>().ok())
-                    == Some(stream.runtime.0);
-            ours.then(|| frame.clone())
+            frame_is_of(frame, stream.window, stream.runtime).then(|| frame.clone())
         }
         _ => None,
     }
+}
+
+/// Whether an encoded frame is for `window` and its view `runtime` or no view (a redirect
+/// may name none).
+fn frame_is_of(frame: &str, window: WindowId, runtime: RuntimeId) -> bool {
+    let owner = || {
+        let rest = frame
+            .strip_prefix(lona_protocol::PREFIX)?
+            .strip_prefix('[')?;
+        let (w, rest) = rest.split_once(',')?;
+        if w.parse::<u32>().ok()? != window.0 {
+            return Some(false);
+        }
+        let r = rest.split_once(',')?.0;
+        Some(
+            r == "null"
+                || r.strip_prefix('"')
+                    .and_then(|r| r.strip_suffix('"'))
+                    .and_then(|r| r.parse::<u64>().ok())
+                    == Some(runtime.0),
+        )
+    };
+    owner().unwrap_or(false)
 }
 
 /// The window of an encoded `lona:` frame; `None` for PONG and custom frames.
@@ -436,6 +523,7 @@ fn frame_window(frame: &str) -> Option<WindowId> {
 /// later patch makes pointless. Other messages keep their place.
 fn merge_updates(queue: &mut VecDeque<Outgoing>) {
     let mut last_update: HashMap<(WindowId, RuntimeId), usize> = HashMap::new();
+    let mut counts: HashMap<(WindowId, RuntimeId), usize> = HashMap::new();
     let mut merged: HashMap<(WindowId, RuntimeId), Vec<Patch>> = HashMap::new();
     for (index, message) in queue.iter().enumerate() {
         if let Outgoing::Update {
@@ -446,6 +534,7 @@ fn merge_updates(queue: &mut VecDeque<Outgoing>) {
         } = message
         {
             last_update.insert((*window, *runtime), index);
+            *counts.entry((*window, *runtime)).or_default() += 1;
             merged
                 .entry((*window, *runtime))
                 .or_default()
@@ -459,12 +548,19 @@ fn merge_updates(queue: &mut VecDeque<Outgoing>) {
                 window,
                 runtime,
                 patches,
+                shared,
                 ..
             } => {
                 let key = (*window, *runtime);
                 if last_update.get(&key) == Some(&index) {
                     let all = merged.remove(&key).unwrap_or_default();
-                    *patches = Arc::new(drop_superseded(all));
+                    let alone = counts.get(&key).is_none_or(|n| *n == 1);
+                    // One update with a shared frame stays as it is, its frame still valid;
+                    // patches of several are no longer the frame others share.
+                    if !(alone && shared.is_some()) {
+                        *shared = None;
+                        *patches = Arc::new(drop_superseded(all));
+                    }
                     true
                 } else {
                     false

@@ -235,6 +235,22 @@ impl ViewHandle {
             .unwrap_or_default()
     }
 
+    /// This view's accounting now: events handled, their event-to-flush latencies, bytes
+    /// sent, estimated memory, state (docs/operations.md, "Per-view accounting").
+    pub fn view_stats(&self) -> crate::ViewStats {
+        self.shared.stats()
+    }
+
+    /// Every view's accounting, oldest first, with sessions shortened as the admin shell
+    /// shows them: for an app's own admin page, which the app serves to admins only (it
+    /// shows every view's path and user). Each view is looked at on its own, none waited for.
+    pub fn all_view_stats(&self) -> Vec<crate::ViewStats> {
+        self.shared
+            .runtime()
+            .map(|runtime| runtime.view_stats())
+            .unwrap_or_default()
+    }
+
     /// The app's value of type `T` (registered with the runtime's `AppState`, or `App::state`).
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
         self.shared.app_state().get::<T>()

@@ -55,15 +55,21 @@ mod timer;
 mod untrusted;
 mod view;
 
-pub use connection::{CloseReason, Connection, ConnectionId, OutboxLimits, Outgoing, SessionId};
+pub use connection::{
+    CloseReason, Connection, ConnectionId, FrameText, OutboxLimits, Outgoing, SessionId,
+};
 pub use context::{AsyncContext, Context, EventContext, EventFuture, ViewHandle};
 pub use histogram::{CLICK_BUCKETS, HistogramSnapshot};
 pub use limits::{Limit, LimitsTripped};
 pub use pool::{Pool, PoolConfig, PoolMetrics, SubmitError, panic_message};
 pub use runtime::{
-    AckAboveSent, AdoptRefused, ErrorPage, EventOutcome, HandlerId, PaintMetrics, PaintStart,
-    PaintState, ResumeMetrics, Runtime, RuntimeConfig, RuntimeMetrics, StartError, ViewFactory,
-    ViewInfo, ViewState,
+    AckAboveSent, AdoptRefused, BroadcastMetrics, ErrorPage, EventOutcome, HandlerId, PaintMetrics,
+    PaintStart, PaintState, ResumeMetrics, Runtime, RuntimeConfig, RuntimeMetrics, StartError,
+    ViewFactory, ViewInfo, ViewState,
+};
+pub use runtime::{
+    LATENCY_BUCKETS, LatencyHistogram, MEMORY_BUCKETS, MemoryEstimate, NODE_BYTES, SentMeter,
+    ViewStats, ViewTotals,
 };
 pub use spawn::{PoolSpawner, Spawn, Task};
 pub use state::{AppState, ServerState, ServerStateGuard};

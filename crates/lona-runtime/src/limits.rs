@@ -45,11 +45,13 @@ pub enum Limit {
     DaemonsPerSession,
     /// `daemon_idle_timeout`: a daemon view without a window expired.
     DaemonIdle,
+    /// `max_broadcast_views`: a broadcast view could not start, or stopped an unwatched one.
+    BroadcastViews,
 }
 
 impl Limit {
     /// Every limit, in the order the metrics list them.
-    pub const ALL: [Limit; 17] = [
+    pub const ALL: [Limit; 18] = [
         Limit::Connections,
         Limit::ConnectionsPerIp,
         Limit::HeaderTimeout,
@@ -67,6 +69,7 @@ impl Limit {
         Limit::RuntimeShare,
         Limit::DaemonsPerSession,
         Limit::DaemonIdle,
+        Limit::BroadcastViews,
     ];
 
     /// The metric label: the name of the setting that sets the limit.
@@ -89,6 +92,7 @@ impl Limit {
             Limit::RuntimeShare => "max_runtime_share",
             Limit::DaemonsPerSession => "max_daemons_per_session",
             Limit::DaemonIdle => "daemon_idle_timeout",
+            Limit::BroadcastViews => "max_broadcast_views",
         }
     }
 

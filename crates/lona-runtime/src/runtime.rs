@@ -17,8 +17,9 @@
 //! stop and cleanup), `output` (what a view sends its windows), `dispatch` (input events in
 //! Lona's order), `daemon` (daemon views, the runtime-pool share, and the expiry timer a
 //! detached window's grace uses too), `resume` (the acknowledged stream: grace and resume),
-//! `paint` (views started for a page's first paint, adopted by its window) and `report` (metrics
-//! and the list of views).
+//! `paint` (views started for a page's first paint, adopted by its window), `broadcast` (one
+//! view watched by every session, its patches encoded once), `report` (metrics and the list
+//! of views) and `accounting` (each view's events, latencies, bytes and memory).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -41,6 +42,8 @@ use crate::state::{AppState, ServerState};
 use crate::stop::StopSignal;
 use crate::view::{InputEvent, Request};
 
+mod accounting;
+mod broadcast;
 mod config;
 mod daemon;
 mod dispatch;
@@ -53,6 +56,11 @@ mod report;
 mod resume;
 mod start;
 
+pub use accounting::{
+    LATENCY_BUCKETS, LatencyHistogram, MEMORY_BUCKETS, MemoryEstimate, NODE_BYTES, SentMeter,
+    ViewStats, ViewTotals,
+};
+pub use broadcast::BroadcastMetrics;
 pub use config::{ErrorPage, RuntimeConfig};
 pub use dispatch::EventOutcome;
 use factory::DynView;
@@ -80,6 +88,9 @@ struct Attachment {
     /// The acknowledged stream, if the window asked for it; while it is detached, the
     /// connection above is the closed one it had, and output goes to the stream's buffer.
     stream: Option<Arc<AckStream>>,
+    /// Whether the window got its VIEW_START: a watcher joining a broadcast view that has
+    /// not begun yet gets it from the join, never twice.
+    view_started: bool,
 }
 
 impl Attachment {
@@ -91,6 +102,7 @@ impl Attachment {
             window,
             issuer: Issuer::from_raw(NEXT_ISSUER.fetch_add(1, Ordering::Relaxed)),
             stream: None,
+            view_started: false,
         }
     }
 
@@ -111,15 +123,26 @@ impl Attachment {
 
     /// Sends a message to the window: into the connection's outbox, or, while the window's
     /// acknowledged stream is detached, numbered into its replay buffer.
-    fn send(&self, message: Outgoing) {
+    ///
+    /// A frame's bytes are counted in `counters` here; an update's where it is encoded (its
+    /// [`SentMeter`]), since only then are its bytes known.
+    fn send(&self, message: Outgoing, counters: &accounting::ViewCounters) {
+        let frame_bytes = match &message {
+            Outgoing::Frame(frame) => frame.len(),
+            _ => 0,
+        };
         match &self.stream {
             Some(stream) if stream.is_detached() => {
                 if let Some(frame) = message.encode() {
                     stream.stamp(frame);
+                    counters.sent(frame_bytes);
                 }
             }
             _ => {
-                self.connection.send(message);
+                // Not counted if the connection refused it (closed).
+                if self.connection.send(message) {
+                    counters.sent(frame_bytes);
+                }
             }
         }
     }
@@ -134,18 +157,19 @@ struct Lifecycle {
     cleaned_up: bool,
 }
 
-/// Who may re-attach to a daemon: the same session, route and URL arguments.
+/// Who may re-attach to a daemon: the same session, route and URL arguments; to a broadcast
+/// view, anyone with the same route and URL arguments (`session` is `None`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct ReattachKey {
-    session: SessionId,
+    session: Option<SessionId>,
     route: String,
     match_info: Vec<(String, String)>,
 }
 
 impl ReattachKey {
-    fn of(request: &Request) -> ReattachKey {
+    fn of(request: &Request, broadcast: bool) -> ReattachKey {
         ReattachKey {
-            session: request.session.clone(),
+            session: (!broadcast).then(|| request.session.clone()),
             route: request
                 .route
                 .as_deref()
@@ -190,6 +214,12 @@ pub(crate) struct ViewShared {
     holds_share: AtomicBool,
     /// Since when a daemon has had no window, and whether its expiry timer is set.
     idle: Mutex<daemon::Idle>,
+    /// Its accounting: events, latencies, bytes sent (`accounting`).
+    pub(crate) counters: accounting::ViewCounters,
+    /// Itself, for the updates it queues to count their bytes where they are encoded.
+    myself: Weak<ViewShared>,
+    /// One instance watched by every session's windows (`broadcast.rs`); always a daemon.
+    broadcast: bool,
 }
 
 /// How many waits of each kind a view has pending; several at once in an async view.
@@ -259,10 +289,15 @@ pub(crate) struct RuntimeInner {
     events_rejected: AtomicU64,
     view_panics: AtomicU64,
     click_roundtrip: Histogram,
+    /// Every event's event-to-flush latency, over all views.
+    event_flush: Histogram,
+    /// What gone views counted, for the totals.
+    retired: accounting::RetiredCounters,
     pub(crate) limits: LimitCounters,
     pub(crate) quotas: Quotas,
     resume: resume::ResumeCounters,
     paints: paint::Paints,
+    broadcasts: broadcast::BroadcastCounters,
 }
 
 impl RuntimeInner {
@@ -275,6 +310,9 @@ impl RuntimeInner {
             let removed = views.remove(&id);
             if let Some(view) = removed.as_ref().filter(|view| view.counted) {
                 self.quotas.release_view(&view.request.session, view.client);
+            }
+            if let Some(view) = &removed {
+                self.retired.retire(view);
             }
             removed
         };
@@ -342,10 +380,13 @@ impl Runtime {
                 events_rejected: AtomicU64::new(0),
                 view_panics: AtomicU64::new(0),
                 click_roundtrip: Histogram::default(),
+                event_flush: Histogram::default(),
+                retired: accounting::RetiredCounters::default(),
                 limits: LimitCounters::default(),
                 quotas: Quotas::default(),
                 resume: resume::ResumeCounters::default(),
                 paints: paint::Paints::default(),
+                broadcasts: broadcast::BroadcastCounters::default(),
             }),
         }
     }

@@ -5,6 +5,8 @@
 //! One file per area; what several areas use (fake browsers, the probe, the shared views)
 //! is in `support`.
 
+mod accounting;
+mod broadcast;
 mod concurrency;
 mod daemons;
 mod errors;

@@ -119,6 +119,23 @@ impl RouteName<'_> {
         }
         self
     }
+
+    /// Makes the view route a broadcast (`docs/routes-responses-templates.md#broadcast-views`): one running view
+    /// per URL (so `/doc/{id}` is one per document), started by its first watcher and watched
+    /// by every window, of any session, that opens that URL. A late joiner gets the current
+    /// tree; `handle_request` runs once; each patch batch is encoded once and the same bytes
+    /// go to every socket. Every watcher's input reaches it, in order (`event.connection`
+    /// says whose). It runs until `daemon_idle_timeout` passes without a watcher;
+    /// `max_broadcast_views` bounds how many run. Its `Request` is its first watcher's: read
+    /// nothing personal from it. Does nothing for other routes than views:
+    /// `app.async_view("/score", |_| Score).broadcast();`
+    pub fn broadcast(mut self) -> Self {
+        let target = self.router.as_deref_mut().and_then(Router::last_target_mut);
+        if let Some(Target::View(factory, _)) = target {
+            *factory = factory.clone().broadcast();
+        }
+        self
+    }
 }
 
 impl App {

@@ -92,7 +92,7 @@ async fn answer(
     // Uploads: after the middlewares (which may refuse them), before the routes.
     #[cfg(feature = "uploads")]
     if let Some(registry) = crate::uploads::mounted(&state, path) {
-        return crate::uploads::serve(state, registry, request).await;
+        return Box::pin(crate::uploads::serve(state, registry, request)).await;
     }
     let Some(route) = state.router.resolve(path) else {
         return state.error_page(StatusCode::NOT_FOUND);
@@ -115,7 +115,16 @@ async fn answer(
                 .unwrap_or(crate::frontend::PAINTED_TEMPLATE);
             let factory = factory.clone();
             let route = (route.name.map(Arc::from), route.args);
-            frontend_page(&state, &request, template, peer, (factory, route)).await
+            // Boxed, as uploads are: the first paint's future is large, and unboxed it would
+            // make every request's future as large, copied as hyper moves it.
+            Box::pin(frontend_page(
+                &state,
+                &request,
+                template,
+                peer,
+                (factory, route),
+            ))
+            .await
         }
         Target::Http(_) | Target::AsyncHttp(_) | Target::Page(_) => {
             let target = route.target.clone();

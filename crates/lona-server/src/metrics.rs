@@ -6,7 +6,9 @@
 
 use std::fmt::Write as _;
 
-use lona_runtime::{CLICK_BUCKETS, PoolMetrics, RuntimeMetrics};
+use lona_runtime::{
+    CLICK_BUCKETS, HistogramSnapshot, MEMORY_BUCKETS, PoolMetrics, RuntimeMetrics, ViewTotals,
+};
 
 /// The `Content-Type` of the text exposition format.
 pub(crate) const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -75,7 +77,7 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
             let _ = writeln!(out, "{name}{{pool=\"{pool}\"}} {}", value(metrics));
         }
     }
-    let singles: [(&str, &str, &str, u64); 14] = [
+    let singles: [(&str, &str, &str, u64); 18] = [
         (
             "lona_views_open",
             "gauge",
@@ -160,6 +162,30 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
             "Views started for a page's first paint, waiting for its socket to adopt them.",
             count(metrics.paint.pending),
         ),
+        (
+            "lona_broadcast_views",
+            "gauge",
+            "Broadcast views running (one per URL of a broadcast route).",
+            metrics.broadcast.instances,
+        ),
+        (
+            "lona_broadcast_watchers",
+            "gauge",
+            "Windows watching a broadcast view.",
+            metrics.broadcast.watchers,
+        ),
+        (
+            "lona_broadcast_frames_encoded_total",
+            "counter",
+            "Patch-batch frames encoded once for several windows of one view.",
+            metrics.broadcast.frames_encoded,
+        ),
+        (
+            "lona_broadcast_frames_shared_total",
+            "counter",
+            "Frames a window got as the same bytes as another window (encodings saved).",
+            metrics.broadcast.frames_shared,
+        ),
     ];
     for (name, kind, help, value) in singles {
         header(&mut out, name, kind, help);
@@ -222,7 +248,66 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
     let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {}", histogram.count);
     let _ = writeln!(out, "{name}_sum {}", histogram.sum_seconds());
     let _ = writeln!(out, "{name}_count {}", histogram.count);
+    view_totals(&mut out, &metrics.view_totals);
     out
+}
+
+/// The per-view accounting, summed over the views: no view's id or session is a label, so
+/// that thousands of views add no series.
+fn view_totals(out: &mut String, totals: &ViewTotals) {
+    let name = "lona_view_memory_bytes";
+    header(
+        out,
+        name,
+        "histogram",
+        "Open views by estimated memory (tree nodes, queued outbox, replay buffers); _sum is all of it.",
+    );
+    let mut cumulative = 0;
+    for (bound, views) in MEMORY_BUCKETS.iter().zip(totals.memory_histogram) {
+        cumulative += views;
+        let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {cumulative}");
+    }
+    let count: u64 = totals.memory_histogram.iter().sum();
+    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+    let _ = writeln!(out, "{name}_sum {}", totals.memory_bytes);
+    let _ = writeln!(out, "{name}_count {count}");
+    for (name, kind, help, value) in [
+        (
+            "lona_view_tree_nodes",
+            "gauge",
+            "Nodes in the open views' trees.",
+            totals.nodes,
+        ),
+        (
+            "lona_view_sent_bytes_total",
+            "counter",
+            "Bytes of frames views sent to their windows (trees, patches, titles...), gone views included.",
+            totals.bytes_sent,
+        ),
+    ] {
+        header(out, name, kind, help);
+        let _ = writeln!(out, "{name} {value}");
+    }
+    seconds_histogram(
+        out,
+        "lona_event_flush_seconds",
+        "Time from any input event reaching the runtime to its patches being queued, over all views.",
+        &totals.event_flush,
+    );
+}
+
+/// A latency histogram over [`CLICK_BUCKETS`], cumulative as Prometheus reads it.
+fn seconds_histogram(out: &mut String, name: &str, help: &str, histogram: &HistogramSnapshot) {
+    header(out, name, "histogram", help);
+    let mut cumulative = 0;
+    for (bound, hits) in CLICK_BUCKETS.iter().zip(histogram.buckets) {
+        cumulative += hits;
+        let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {cumulative}");
+    }
+    // +Inf is the count itself, so that the two always agree even while an event is observed.
+    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {}", histogram.count);
+    let _ = writeln!(out, "{name}_sum {}", histogram.sum_seconds());
+    let _ = writeln!(out, "{name}_count {}", histogram.count);
 }
 
 fn header(out: &mut String, name: &str, kind: &str, help: &str) {
@@ -257,6 +342,15 @@ mod tests {
         metrics.click_roundtrip.buckets[CLICK_BUCKETS.len()] = 1;
         metrics.click_roundtrip.count = 3;
         metrics.click_roundtrip.sum_nanos = 6_000_500_000;
+        metrics.view_totals.memory_histogram[0] = 1;
+        metrics.view_totals.memory_histogram[2] = 1;
+        metrics.view_totals.memory_bytes = 40_000;
+        metrics.view_totals.nodes = 90;
+        metrics.view_totals.bytes_sent = 12_345;
+        metrics.view_totals.event_flush.buckets[1] = 6;
+        metrics.view_totals.event_flush.buckets[4] = 1;
+        metrics.view_totals.event_flush.count = 7;
+        metrics.view_totals.event_flush.sum_nanos = 10_000_000;
         let counters = ServerCounters {
             connections: 3,
             accept_errors: 4,
@@ -277,5 +371,68 @@ mod tests {
                 .unwrap_or(base);
             assert!(text.contains(&format!("# TYPE {family} ")), "{line}");
         }
+    }
+
+    /// Waits for a click that never comes: an idle view.
+    struct Idle;
+
+    impl lona_runtime::AsyncView for Idle {
+        async fn handle_request(
+            &self,
+            cx: &lona_runtime::AsyncContext,
+            _request: &lona_runtime::Request,
+        ) -> lona_runtime::ViewResult {
+            cx.show(&lona_html::tags::div().with_text("idle"))?;
+            cx.await_click(&[]).await?;
+            Ok(lona_runtime::Response::Empty)
+        }
+    }
+
+    #[test]
+    fn thousands_of_views_add_no_series() {
+        use lona_runtime::{Connection, OutboxLimits, Request, Runtime, SessionId, ViewFactory};
+        let runtime = Runtime::new(lona_runtime::RuntimeConfig::default());
+        let factory = ViewFactory::asynchronous(|_| Idle);
+        let start = |i: usize| {
+            let conn = Connection::new(SessionId::new(format!("s{i}")), OutboxLimits::default());
+            let request = Request::new("http://localhost/", conn.session().clone());
+            runtime
+                .start_view(&factory, request, &conn, lona_protocol::WindowId(1))
+                .expect("the view starts");
+            conn
+        };
+        // Every sample's name and labels: the series Prometheus would store.
+        let series = |views: usize| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            // Each idle view shows a div and its text.
+            while runtime.metrics().view_totals.nodes < 2 * views as u64 {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "views show their tree"
+                );
+                std::thread::yield_now();
+            }
+            let text = render(&runtime.metrics(), &ServerCounters::default());
+            let names: Vec<String> = text
+                .lines()
+                .filter(|line| !line.starts_with('#'))
+                .map(|line| {
+                    line.rsplit_once(' ')
+                        .map_or(line, |(name, _)| name)
+                        .to_owned()
+                })
+                .collect();
+            (names, text)
+        };
+        let mut connections = vec![start(0)];
+        let (one, _) = series(1);
+        connections.extend((1..2_000).map(start));
+        let (many, text) = series(2_000);
+        assert_eq!(one, many, "2,000 views, the same series as one");
+        assert!(text.contains("lona_views_open 2000"), "{text}");
+        assert!(text.contains("lona_view_memory_bytes_count 2000"), "{text}");
+        assert!(!text.contains("s1999"), "no session is a label");
+        runtime.shutdown();
+        drop(connections);
     }
 }

@@ -60,6 +60,10 @@ pub struct Pattern {
     regex: Regex,
     args: Vec<String>,
     segments: Vec<Segment>,
+    /// The whole pattern (without its optional slash) when it has no arguments: such a route
+    /// matches by string comparison, which every request does for the routes before its own.
+    literal: Option<String>,
+    optional_slash: bool,
 }
 
 impl Pattern {
@@ -120,18 +124,22 @@ impl Pattern {
         Ok(Pattern {
             raw: raw.to_owned(),
             regex,
+            literal: args.is_empty().then(|| body.to_owned()),
             args,
             segments,
+            optional_slash,
         })
     }
 
     /// The URL arguments if `path` matches, percent-decoded (`%20` is a space, `+` stays a
     /// plus, as in any path).
     pub fn matches(&self, path: &str) -> Option<Vec<(String, String)>> {
-        if self.args.is_empty() {
+        if let Some(literal) = &self.literal {
             // Most routes take no arguments: a yes-or-no match allocates nothing, and every
-            // request tries the routes before its own.
-            return self.regex.is_match(path).then(Vec::new);
+            // request tries the routes before its own. `^literal/?$`, without the regex.
+            let hit = path == literal
+                || self.optional_slash && path.strip_suffix('/') == Some(literal.as_str());
+            return hit.then(Vec::new);
         }
         let captures = self.regex.captures(path)?;
         Some(

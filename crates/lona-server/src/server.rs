@@ -83,6 +83,12 @@ impl Server {
         self.state.runtime.views()
     }
 
+    /// Every view's accounting, oldest first: events, latencies, bytes sent, estimated
+    /// memory (docs/operations.md, "Per-view accounting").
+    pub fn view_stats(&self) -> Vec<lona_runtime::ViewStats> {
+        self.state.runtime.view_stats()
+    }
+
     /// The open browser sockets, and how many distinct sessions they belong to (Lona's
     /// `get_connection_count` and `get_connected_user_count`, by session).
     pub fn connection_counts(&self) -> (usize, usize) {

@@ -30,16 +30,17 @@ pub(crate) fn random_token() -> String {
     fill_random(&mut bytes);
     // 248 = 4 * 62: rejecting bytes above it keeps every character equally likely.
     let mut id = String::with_capacity(32);
-    let mut pool = bytes.to_vec();
+    // Refills in place: an id is made for every request without a session cookie.
+    let mut left = bytes.len();
     while id.len() < 32 {
-        match pool.pop() {
-            Some(b) if b < 248 => id.push(char::from(ALPHABET[usize::from(b % 62)])),
-            Some(_) => {}
-            None => {
-                let mut more = [0u8; 32];
-                fill_random(&mut more);
-                pool.extend_from_slice(&more);
-            }
+        if left == 0 {
+            fill_random(&mut bytes);
+            left = bytes.len();
+        }
+        left -= 1;
+        let b = bytes[left];
+        if b < 248 {
+            id.push(char::from(ALPHABET[usize::from(b % 62)]));
         }
     }
     id

@@ -176,6 +176,10 @@ pub struct Settings {
     /// without a window longest is stopped to make room for a new one; if every one shows in
     /// a window, the new view is not made a daemon (it ends with its window).
     pub max_daemons_per_session: usize,
+    /// Broadcast views (`RouteName::broadcast`) that may run at once, each URL one. At the
+    /// cap, the one unwatched longest is stopped to make room; if every one has a watcher,
+    /// the new URL's window gets the 429 page.
+    pub max_broadcast_views: usize,
     /// How long a request's head (request line and headers) may take to arrive once a
     /// connection waits for one; a slower one (slowloris) is closed. hyper's timer also runs
     /// while a keep-alive connection waits for its next request, so no connection stays idle
@@ -270,6 +274,7 @@ impl Default for Settings {
             // slot (a thread, if blocking) for nothing.
             first_paint_adopt_timeout: Duration::from_secs(10),
             max_daemons_per_session: 10,
+            max_broadcast_views: 1000,
             header_read_timeout: Duration::from_secs(10),
             keep_alive_timeout: Duration::from_secs(5),
             body_idle_timeout: Duration::from_secs(10),
@@ -339,6 +344,7 @@ macro_rules! for_each_setting {
             first_paint_timeout,
             first_paint_adopt_timeout,
             max_daemons_per_session,
+            max_broadcast_views,
             header_read_timeout,
             keep_alive_timeout,
             body_idle_timeout,

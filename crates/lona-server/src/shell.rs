@@ -7,6 +7,7 @@
 //! protocol is in `docs/shell.md`.
 
 mod text;
+mod views;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -49,8 +50,12 @@ const COMMANDS: &[(&str, &str)] = &[
         "per pool: threads, busy, queued, done, panics; stuck views",
     ),
     (
-        "views",
-        "running views: id, route, path, session, age, daemon, state, windows, handlers",
+        "views [--sort id|memory|events|latency|bytes] [--limit N]",
+        "running views: id, route, path, session, age, daemon, state, windows, handlers, events, latency, bytes sent, memory",
+    ),
+    (
+        "view VIEW_ID",
+        "one view's accounting: events, latency histogram, bytes sent, memory by part",
     ),
     ("stop VIEW_ID", "stops one view; its windows get VIEW_STOP"),
     (
@@ -400,7 +405,8 @@ fn run(line: &str, state: &State, commands: &[CustomCommand], started: Instant) 
         )),
         "info" => takes_no_args(info(state, started)),
         "pools" => takes_no_args(pools(state)),
-        "views" => takes_no_args(views(state)),
+        "views" => views::views(state, &args),
+        "view" => views::view(state, &args),
         "stop" => stop(state, &args),
         "connections" => takes_no_args(connections(state)),
         "routes" => match args.as_slice() {
@@ -506,31 +512,6 @@ fn short_session(session: &str) -> String {
     } else {
         short
     }
-}
-
-fn views(state: &State) -> Json {
-    Json::Array(
-        state
-            .runtime
-            .views()
-            .into_iter()
-            .map(|view| {
-                json!({
-                    "id": view.id.0,
-                    "route": view.route.as_deref(),
-                    "path": view.path,
-                    "session": short_session(&view.session.0),
-                    "user": view.user.as_deref(),
-                    "age_seconds": view.age.as_secs(),
-                    "daemon": view.daemon,
-                    "state": view.state.name(),
-                    "windows": view.windows,
-                    "handlers": view.handlers,
-                    "stopped": view.stopped,
-                })
-            })
-            .collect(),
-    )
 }
 
 fn stop(state: &State, args: &[&str]) -> Answer {

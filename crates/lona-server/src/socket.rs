@@ -16,14 +16,14 @@ use hyper_util::rt::TokioIo;
 use lona_protocol::client::{ClientMessage, Frame, decode_client_with};
 use lona_protocol::{DecodeLimits, ServerMessage, WindowId};
 use lona_runtime::{
-    CloseReason, Connection, Limit, OutboxLimits, Outgoing, Request, SessionId, StartError,
-    Untrusted, ViewFactory,
+    CloseReason, Connection, FrameText, Limit, OutboxLimits, Outgoing, Request, SessionId,
+    StartError, Untrusted, ViewFactory,
 };
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 use crate::state::State;
 use crate::target::Target;
@@ -179,8 +179,8 @@ pub(crate) async fn run(
                                 ending_tx.send(Ending::Cut);
                                 return;
                             }
-                            if let Some(frame) = other.encode()
-                                && sink.feed(Message::text(frame)).await.is_err()
+                            if let Some(text) = frame_message(other)
+                                && sink.feed(text).await.is_err()
                             {
                                 break 'writing;
                             }
@@ -354,6 +354,15 @@ pub(crate) async fn run(
         writer.abort();
     }
     state.unregister_socket(&connection);
+}
+
+/// The text message of an outgoing frame. A broadcast's shared frame is written as the bytes
+/// every watcher's writer holds: a reference count, no copy (the UTF-8 check is a scan).
+fn frame_message(message: Outgoing) -> Option<Message> {
+    match message.into_text()? {
+        FrameText::Owned(frame) => Some(Message::text(frame)),
+        FrameText::Shared(bytes) => Utf8Bytes::try_from(bytes).ok().map(Message::Text),
+    }
 }
 
 fn close_code(reason: CloseReason) -> (CloseCode, &'static str) {

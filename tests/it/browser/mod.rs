@@ -8,6 +8,7 @@
 //! `LONA_CHROMEDRIVER` point to other binaries.
 
 mod axum_app;
+mod broadcast;
 mod connection;
 mod errors;
 mod first_paint;

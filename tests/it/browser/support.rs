@@ -190,6 +190,40 @@ pub(crate) struct Page<'a> {
     addr: SocketAddr,
 }
 
+/// Another browser on the same app: its own Chromium, profile and cookie jar, so another
+/// session. Closed when dropped.
+pub(crate) struct OtherBrowser<'a> {
+    page: Page<'a>,
+    /// Dropped after the page: deletes the WebDriver session and the profile.
+    _guard: SessionGuard,
+}
+
+impl<'a> std::ops::Deref for OtherBrowser<'a> {
+    type Target = Page<'a>;
+
+    fn deref(&self) -> &Page<'a> {
+        &self.page
+    }
+}
+
+impl<'a> Page<'a> {
+    /// Opens another browser (another visitor, another session) on the same app.
+    pub(crate) async fn other_browser(&self) -> Result<OtherBrowser<'a>> {
+        let driver = driver();
+        let mut guard = SessionGuard::new(driver.addr)?;
+        let client = connect(driver, &guard.profile).await?;
+        guard.id = client.session_id().await?;
+        Ok(OtherBrowser {
+            page: Page {
+                client,
+                server: self.server,
+                addr: self.addr,
+            },
+            _guard: guard,
+        })
+    }
+}
+
 impl Page<'_> {
     /// The WebDriver client, for what the helpers below do not cover.
     pub(crate) fn client(&self) -> &Client {

@@ -2,7 +2,8 @@
 //! same counter above a 100-row table (`/page`, a page of some weight for the resume bytes), a
 //! view parked in `await_click` as an async view (`/idle-async`) and as a blocking view
 //! (`/idle-blocking`), a non-interactive hello page (`/hello` from a handler on the worker pool,
-//! `/hello-async` from one on the I/O threads), a daemon view (`/daemon`), and static files from the folder
+//! `/hello-async` from one on the I/O threads), a daemon view (`/daemon`), the counter as a
+//! broadcast view every socket watches (`/broadcast`), and static files from the folder
 //! in `LONA_BENCH_STATIC_DIR` under `/static/`. Prints its address on the first line of stdout
 //! and serves until stdin closes.
 #![allow(
@@ -130,6 +131,7 @@ fn main() -> lona::Result<()> {
     app.async_view("/idle-async", |_| IdleAsync { daemon: false });
     app.view("/idle-blocking", |_| IdleBlocking);
     app.async_view("/daemon", |_| IdleAsync { daemon: true });
+    app.view("/broadcast", |_| Counter).broadcast();
     app.http("/hello", |_| HttpResponse::text("Hello, world!"));
     app.http_async("/hello-async", |_| async {
         HttpResponse::text("Hello, world!")

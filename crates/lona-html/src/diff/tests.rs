@@ -221,3 +221,37 @@ proptest! {
         prop_assert_eq!(diff(&build(&spec), &build(&spec)), Some(Vec::new()));
     }
 }
+
+/// The length of a longest strictly increasing subsequence, by the quadratic textbook method.
+fn longest_increasing_length(values: &[usize]) -> usize {
+    let mut ending_at = vec![1; values.len()];
+    for j in 0..values.len() {
+        for i in 0..j {
+            if values[i] < values[j] {
+                ending_at[j] = ending_at[j].max(ending_at[i] + 1);
+            }
+        }
+    }
+    ending_at.into_iter().max().unwrap_or(0)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    /// The run search takes a shortcut when a value extends the longest run; the run must still
+    /// be strictly increasing and as long as any (repeated values included).
+    #[test]
+    fn the_kept_run_is_a_longest_increasing_one(values in prop::collection::vec(0..20_usize, 0..40)) {
+        let run = super::longest_increasing(&values);
+        prop_assert!(run.windows(2).all(|w| w[0] < w[1] && values[w[0]] < values[w[1]]));
+        prop_assert_eq!(run.len(), longest_increasing_length(&values));
+    }
+}
+
+#[test]
+fn a_mostly_sorted_run_keeps_everything_but_the_moved_values() {
+    let values = [1, 2, 3, 0, 4, 5, 9, 6, 7, 8];
+    let run = super::longest_increasing(&values);
+    let kept: Vec<usize> = run.iter().map(|&p| values[p]).collect();
+    assert_eq!(kept, [1, 2, 3, 4, 5, 6, 7, 8]);
+}

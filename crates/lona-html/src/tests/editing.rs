@@ -121,6 +121,29 @@ fn the_document_resolves_ids_of_its_own_nodes_only() {
 }
 
 #[test]
+fn the_node_count_can_be_read_without_waiting_for_the_lock() {
+    let root = div().with((span().with("a"), span()));
+    let doc = doc_with(&root);
+    assert_eq!(doc.try_node_count(), Some(4));
+    {
+        // Held by this thread: the lock is re-entrant.
+        let _lock = doc.lock();
+        assert_eq!(doc.try_node_count(), Some(4));
+        // Held by another thread: no wait, no answer.
+        let other = doc.clone();
+        let seen = std::thread::Builder::new()
+            .name("try-node-count".to_owned())
+            .spawn(move || other.try_node_count())
+            .expect("a thread starts")
+            .join()
+            .expect("the thread ends");
+        assert_eq!(seen, None);
+    }
+    root.append(span());
+    assert_eq!(doc.try_node_count(), Some(5));
+}
+
+#[test]
 fn a_new_root_drops_pending_patches_and_detaches_the_old_tree() {
     let old = div();
     let doc = doc_with(&old);

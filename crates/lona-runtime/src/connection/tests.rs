@@ -83,6 +83,8 @@ fn frames_keep_their_order_around_merged_updates() {
         runtime: RuntimeId(1),
         title: Arc::from(""),
         patches: Arc::new(vec![attr(1, "title", value)]),
+        meter: crate::SentMeter::none(),
+        shared: None,
     };
     conn.send(Outgoing::Frame("first".to_owned()));
     conn.send(update("a"));

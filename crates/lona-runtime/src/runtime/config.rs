@@ -63,6 +63,9 @@ pub struct RuntimeConfig {
     /// Daemon views one session may hold; see [`crate::ViewHandle::set_daemon`] for what
     /// happens past it.
     pub max_daemons_per_session: usize,
+    /// Broadcast views that may run at once (`max_broadcast_views`); see
+    /// [`crate::ViewFactory::broadcast`] for what happens past it.
+    pub max_broadcast_views: usize,
 }
 
 /// Builds the tree a window shows in place of its view for an error status (403, 404,
@@ -129,6 +132,10 @@ impl Default for RuntimeConfig {
             // view-count slot (and, blocking, a thread) for nothing.
             first_paint_adopt_timeout: Duration::from_secs(10),
             max_daemons_per_session: 10,
+            // A scoreboard per match, a document per open file: a busy app's worth, while a
+            // client that visits `/doc/1`, `/doc/2`... holds a bounded table (unwatched
+            // instances make room for new ones).
+            max_broadcast_views: 1000,
         }
     }
 }

@@ -45,6 +45,10 @@ impl ViewShared {
     }
 
     pub(crate) fn set_daemon(self: &Arc<Self>, daemon: bool) {
+        // A broadcast view is a daemon from its start to its end: it belongs to no session.
+        if self.broadcast {
+            return;
+        }
         if daemon && !self.is_daemon() && !self.admit_daemon() {
             return;
         }
@@ -79,6 +83,7 @@ impl ViewShared {
             .values()
             .filter(|v| {
                 v.id != self.id
+                    && !v.broadcast
                     && v.request.session == self.request.session
                     && v.is_daemon()
                     && v.stop.reason().is_none()

@@ -11,7 +11,7 @@ use std::time::Instant;
 use lona_html::forms::{self, ClientValue, Submitted};
 use lona_html::{Node, WIDGET_DATA_EVENT};
 use lona_protocol::client::{ChangeValue, EventKind, InputEvent as WireEvent, SubmitField};
-use lona_protocol::{RuntimeId, ServerMessage, WindowId};
+use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
 
 use super::{Runtime, ViewShared};
 use crate::ack_stream::AckStream;
@@ -165,9 +165,26 @@ impl Runtime {
             }
         }
         let view = runtime.and_then(|id| self.inner.views.lock().get(&id).cloned());
-        if let Some(view) = view.filter(|v| v.is_attached(connection.id(), window)) {
+        let Some(view) = view.filter(|v| v.is_attached(connection.id(), window)) else {
+            return;
+        };
+        if !view.broadcast {
             view.show_error(500);
+            return;
         }
+        // One watcher's broken client must not take a broadcast view from every other
+        // watcher: its window alone leaves the view and shows the error page.
+        self.detach_window(connection, window);
+        let page = self.inner.config.error_page.build(500);
+        connection.send(Outgoing::Frame(
+            ServerMessage::Data {
+                window,
+                runtime: view.id,
+                title: "",
+                html: Some(Html::Tree(&page)),
+            }
+            .encode(),
+        ));
     }
 }
 
@@ -230,10 +247,13 @@ impl ViewShared {
             }
         }
         // Counted when done, so that "all events handled" means their effects are visible.
+        let elapsed = received.elapsed();
+        self.counters.event_flushed(elapsed);
         if let Some(runtime) = self.runtime.upgrade() {
             if is_click {
-                runtime.click_roundtrip.observe(received.elapsed());
+                runtime.click_roundtrip.observe(elapsed);
             }
+            runtime.event_flush.observe(elapsed);
             runtime.events_dispatched.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -361,7 +381,7 @@ impl ViewShared {
         for attachment in self.attached.lock().iter() {
             if attachment.connection.id() == event.connection && attachment.window == event.window {
                 let frame = self.redirect_frame(attachment.window, url, http);
-                attachment.send(Outgoing::Frame(frame));
+                attachment.send(Outgoing::Frame(frame), &self.counters);
             }
         }
     }

@@ -22,6 +22,8 @@ pub struct ViewFactory {
     pub(super) make: Arc<MakeView>,
     /// Not counted by the per-session and per-address view limits (error pages).
     pub(super) exempt: bool,
+    /// One instance per URL, watched by every session's windows ([`ViewFactory::broadcast`]).
+    pub(super) broadcast: bool,
 }
 
 type MakeView = dyn Fn(&Request) -> Arc<dyn DynView> + Send + Sync;
@@ -38,6 +40,7 @@ impl ViewFactory {
         ViewFactory {
             make: Arc::new(move |request| Arc::new(Blocking(make(request)))),
             exempt: false,
+            broadcast: false,
         }
     }
 
@@ -48,6 +51,7 @@ impl ViewFactory {
         ViewFactory {
             make: Arc::new(move |request| Arc::new(Async(make(request)))),
             exempt: false,
+            broadcast: false,
         }
     }
 
@@ -59,6 +63,21 @@ impl ViewFactory {
     pub fn exempt_from_limits(mut self) -> ViewFactory {
         self.exempt = true;
         self
+    }
+
+    /// The same factory, its views broadcast (`docs/routes-responses-templates.md#broadcast-views`): one running
+    /// instance per route and URL arguments, started by its first watcher; every VIEW for
+    /// that URL, from any session, attaches a window to it (a late joiner gets the current
+    /// tree), and each patch batch is encoded once for all of them. The instances are bounded
+    /// by `max_broadcast_views` and stop after `daemon_idle_timeout` without a watcher.
+    pub fn broadcast(mut self) -> ViewFactory {
+        self.broadcast = true;
+        self
+    }
+
+    /// Whether its views are broadcast.
+    pub fn is_broadcast(&self) -> bool {
+        self.broadcast
     }
 }
 
@@ -151,9 +170,11 @@ impl<V: View> DynView for Blocking<V> {
         shared: Arc<ViewShared>,
         runtime: &RuntimeInner,
     ) -> Result<(), StartError> {
-        if !runtime
-            .quotas
-            .admit_runtime(&shared.request.session, runtime.config.runtime_share())
+        // A broadcast view is nobody's: `max_broadcast_views` bounds those, not a share.
+        if !shared.broadcast
+            && !runtime
+                .quotas
+                .admit_runtime(&shared.request.session, runtime.config.runtime_share())
         {
             runtime.limits.trip(Limit::RuntimeShare);
             tracing::warn!(

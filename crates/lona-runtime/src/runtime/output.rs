@@ -7,25 +7,29 @@ use std::sync::Arc;
 use lona_html::{Node, Patch};
 use lona_protocol::{Html, ServerMessage, WindowId};
 
-use super::{Attachment, Runtime, ViewShared};
+use super::broadcast::SharedFrames;
+use super::{Attachment, Runtime, SentMeter, ViewShared};
 use crate::connection::{Connection, Outgoing};
 
 impl ViewShared {
     pub(super) fn send_all(&self, message: impl Fn(WindowId) -> Outgoing) {
         for attachment in self.attached.lock().iter() {
-            attachment.send(message(attachment.window));
+            attachment.send(message(attachment.window), &self.counters);
         }
     }
 
     /// VIEW_START to every window, with its resume token in the acknowledged stream.
     pub(super) fn send_view_start(&self) {
-        for attachment in self.attached.lock().iter() {
+        for attachment in self.attached.lock().iter_mut() {
+            if std::mem::replace(&mut attachment.view_started, true) {
+                continue;
+            }
             let frame = ServerMessage::ViewStart {
                 window: attachment.window,
                 runtime: self.id,
                 resume: attachment.stream.as_ref().map(|s| s.token()),
             };
-            attachment.send(Outgoing::Frame(frame.encode()));
+            attachment.send(Outgoing::Frame(frame.encode()), &self.counters);
         }
     }
 
@@ -59,6 +63,7 @@ impl ViewShared {
     pub(super) fn send_tree(&self, root: &Node) {
         let _ = self.doc.take_patches();
         self.drop_departed_handlers();
+        self.counters.note_nodes(self.doc.node_count());
         let part = Html::Tree(root).encode_part();
         let title = self.title.lock().clone();
         let id = self.id;
@@ -87,11 +92,17 @@ impl ViewShared {
         if patches.is_empty() {
             return;
         }
+        self.counters.note_nodes(self.doc.node_count());
+        let meter = SentMeter::of(&self.myself);
         let issued = patches.iter().any(|p| p.issuer.is_some());
         let patches = Arc::new(patches);
         let title = self.title.lock().clone();
         let runtime = self.id;
-        for attachment in self.attached.lock().iter() {
+        let attached = self.attached.lock();
+        // Encoded once per window id for the windows that get every patch, when several do
+        // (a broadcast's watchers nearly all show it in window 1).
+        let mut frames = SharedFrames::new(attached.len() > 1, runtime, &title, &patches);
+        for attachment in attached.iter() {
             let mine = Some(attachment.issuer);
             let patches = if issued && patches.iter().any(|p| p.issuer == mine) {
                 let others: Vec<Patch> = patches
@@ -106,13 +117,25 @@ impl ViewShared {
             } else {
                 Arc::clone(&patches)
             };
-            attachment.send(Outgoing::Update {
-                window: attachment.window,
-                runtime,
-                title: Arc::clone(&title),
-                patches,
-            });
+            let shared = if Arc::ptr_eq(&patches, frames.patches) {
+                frames.get(attachment.window)
+            } else {
+                None
+            };
+            attachment.send(
+                Outgoing::Update {
+                    window: attachment.window,
+                    runtime,
+                    title: Arc::clone(&title),
+                    patches,
+                    meter: meter.clone(),
+                    shared,
+                },
+                &self.counters,
+            );
         }
+        drop(attached);
+        frames.count(self);
     }
 
     pub(crate) fn show_raw_html(&self, html: &str) {
@@ -196,11 +219,12 @@ impl ViewShared {
     }
 
     /// Attaches a window that joins a running view: VIEW_START, then the whole current tree.
+    /// A broadcast view that has not begun yet sends both itself when it does.
     pub(super) fn reattach(&self, connection: &Arc<Connection>, window: WindowId, ack: bool) {
         let _lock = self.doc.lock();
         let token = {
             let mut attached = self.attached.lock();
-            let attachment = match self.runtime.upgrade() {
+            let mut attachment = match self.runtime.upgrade() {
                 Some(runtime) if ack => Attachment::acked(
                     connection,
                     window,
@@ -210,30 +234,36 @@ impl ViewShared {
                 _ => Attachment::new(connection, window),
             };
             let token = attachment.stream.as_ref().map(|s| s.token().to_owned());
+            // Under the attachments' lock, which `send_view_start` holds while it sends: the
+            // window gets VIEW_START from one of the two.
+            let begun = self.lifecycle.lock().view_start_sent;
+            attachment.view_started = begun;
             attached.push(attachment);
             connection.note_view(self.id);
             self.idle.lock().since = None;
+            if !begun {
+                return;
+            }
             token
         };
-        connection.send(Outgoing::Frame(
-            ServerMessage::ViewStart {
-                window,
-                runtime: self.id,
-                resume: token.as_deref(),
-            }
-            .encode(),
-        ));
+        let start = ServerMessage::ViewStart {
+            window,
+            runtime: self.id,
+            resume: token.as_deref(),
+        }
+        .encode();
         let title = self.title.lock().clone();
         let html = self.doc.root().map(|root| Html::Tree(&root).encode_part());
-        connection.send(Outgoing::Frame(
-            ServerMessage::Data {
-                window,
-                runtime: self.id,
-                title: &title,
-                html: html.as_deref().map(Html::Encoded),
-            }
-            .encode(),
-        ));
+        let data = ServerMessage::Data {
+            window,
+            runtime: self.id,
+            title: &title,
+            html: html.as_deref().map(Html::Encoded),
+        }
+        .encode();
+        self.counters.sent(start.len() + data.len());
+        connection.send(Outgoing::Frame(start));
+        connection.send(Outgoing::Frame(data));
     }
 }
 

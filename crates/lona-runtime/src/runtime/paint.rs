@@ -141,6 +141,10 @@ impl Runtime {
         window: WindowId,
         wake: Arc<dyn Fn() + Send + Sync>,
     ) -> Result<Option<PaintStart>, StartError> {
+        // A broadcast view is painted by none of its watchers: each page's socket joins it.
+        if factory.is_broadcast() {
+            return Ok(None);
+        }
         let session = request.session.clone();
         // No socket ever reads it: the view's stream is detached from it from the start.
         let mut connection = Connection::new(session.clone(), OutboxLimits::default());

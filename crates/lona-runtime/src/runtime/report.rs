@@ -44,6 +44,10 @@ pub struct RuntimeMetrics {
     pub resume: super::ResumeMetrics,
     /// First paint: views started for a page, served, adopted, refused, expired.
     pub paint: super::PaintMetrics,
+    /// The views' accounting summed up: memory, nodes, bytes sent, event-to-flush latency.
+    pub view_totals: super::ViewTotals,
+    /// Broadcast views: instances, watchers, frames encoded once and shared.
+    pub broadcast: super::BroadcastMetrics,
 }
 
 /// What a view is doing, as the admin shell shows it (Lona's view runtime states).
@@ -83,7 +87,7 @@ impl ViewState {
 }
 
 impl ViewShared {
-    fn state(&self) -> ViewState {
+    pub(super) fn state(&self) -> ViewState {
         if let Some(reason) = self.stop.reason() {
             return ViewState::Stopped(reason);
         }
@@ -121,6 +125,8 @@ impl Runtime {
         // Before the views' lock, which it takes itself.
         let resume = self.resume_metrics();
         let paint = self.paint_metrics();
+        let view_totals = self.view_totals();
+        let broadcast = self.broadcast_metrics();
         let views = self.inner.views.lock();
         let stuck_after = self.inner.config.stuck_after;
         let stuck = views
@@ -148,6 +154,8 @@ impl Runtime {
             limits_tripped: self.inner.limits.snapshot(),
             resume,
             paint,
+            view_totals,
+            broadcast,
         }
     }
 

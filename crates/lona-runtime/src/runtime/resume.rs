@@ -163,7 +163,9 @@ impl Runtime {
         let Some(view) = view.filter(|v| v.stop.reason().is_none()) else {
             return Err(ResumeFailure::Expired);
         };
-        if view.request.session != *connection.session() {
+        // A broadcast view's windows are any session's: the window's own session is checked
+        // below, with its token.
+        if !view.broadcast && view.request.session != *connection.session() {
             return Err(ResumeFailure::Refused);
         }
         // The window id may hold another view on this socket already; it goes, as for a VIEW.
@@ -175,6 +177,7 @@ impl Runtime {
         let Some(attachment) = attached
             .iter_mut()
             .find(|a| a.stream.as_ref().is_some_and(|s| s.token_matches(token)))
+            .filter(|a| a.connection.session() == connection.session())
         else {
             return Err(ResumeFailure::Refused);
         };
@@ -221,6 +224,7 @@ impl Runtime {
                     html: part.as_deref().map(Html::Encoded),
                 }
                 .encode();
+                view.counters.sent(frame.len());
                 connection.send(Outgoing::Stamped(stream.stamp_unkept(frame)));
             }
         }

@@ -3,8 +3,8 @@
 //! away, for one view stopped by the admin shell, and for shutdown.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use lona_html::Document;
@@ -14,7 +14,7 @@ use parking_lot::Mutex;
 use super::factory::{DynView, ViewFactory};
 use super::{
     Attachment, Handlers, Lifecycle, PendingWaits, ReattachKey, Runtime, ViewShared, Waiters,
-    daemon, short_session,
+    accounting, daemon, short_session,
 };
 use crate::ack_stream::AckStream;
 use crate::client_errors::report_suppressed;
@@ -52,6 +52,17 @@ impl std::fmt::Display for StartError {
 }
 
 impl std::error::Error for StartError {}
+
+/// The running daemon or broadcast view that a window with `key` joins, if any.
+fn find_running(
+    views: &std::collections::HashMap<RuntimeId, Arc<ViewShared>>,
+    key: &ReattachKey,
+) -> Option<Arc<ViewShared>> {
+    views
+        .values()
+        .find(|v| (v.is_daemon() || v.broadcast) && v.stop.reason().is_none() && v.reattach == *key)
+        .cloned()
+}
 
 /// How [`Runtime::start`] attaches the window.
 pub(super) enum Mode<'a> {
@@ -131,17 +142,13 @@ impl Runtime {
             return Err(StartError::ShuttingDown);
         }
         self.detach_window(connection, window);
-        let key = ReattachKey::of(&request);
+        let key = ReattachKey::of(&request, factory.broadcast);
         // A daemon is a counted view of its session: a session that holds none (a new
         // visitor, most starts) skips the look through every view, which would make starting
         // n views cost n² and hold the views' lock, which every event takes, for all of it.
-        let daemon = if self.inner.quotas.holds_views(&request.session) {
-            self.inner
-                .views
-                .lock()
-                .values()
-                .find(|v| v.is_daemon() && v.stop.reason().is_none() && v.reattach == key)
-                .cloned()
+        // A broadcast view belongs to no session: its watchers always look.
+        let daemon = if factory.broadcast || self.inner.quotas.holds_views(&request.session) {
+            find_running(&self.inner.views.lock(), &key)
         } else {
             None
         };
@@ -155,7 +162,9 @@ impl Runtime {
             return Ok(Started::View(daemon.id));
         }
         let client = connection.client_addr();
-        if !factory.exempt {
+        if factory.broadcast {
+            self.admit_broadcast(&request)?;
+        } else if !factory.exempt {
             let config = &self.inner.config;
             if let Err(limit) = self.inner.quotas.admit_view(
                 &request.session,
@@ -179,10 +188,11 @@ impl Runtime {
             }
         }
         let view = (factory.make)(&request);
-        let mut shared = self.new_view(&view, request, Some(Attachment::new(connection, window)));
-        if let Some(fresh) = Arc::get_mut(&mut shared) {
+        let setup = |fresh: &mut ViewShared| {
             fresh.client = client;
-            fresh.counted = !factory.exempt;
+            fresh.counted = !factory.exempt && !factory.broadcast;
+            // A broadcast view waits for its next watcher as a daemon does.
+            *fresh.daemon.get_mut() = factory.broadcast;
             let bytes = self.inner.config.replay_buffer_bytes;
             match &mode {
                 Mode::Plain => {}
@@ -202,9 +212,30 @@ impl Runtime {
                     }];
                 }
             }
-        }
+        };
+        let shared = self.new_view(
+            &view,
+            request,
+            Some(Attachment::new(connection, window)),
+            factory.broadcast,
+            setup,
+        );
         let id = shared.id;
-        self.inner.views.lock().insert(id, Arc::clone(&shared));
+        {
+            let mut views = self.inner.views.lock();
+            // Two first watchers of one broadcast URL at once: the later one watches the
+            // earlier one's instance, and its own, never launched, goes.
+            if factory.broadcast
+                && let Some(running) = find_running(&views, &key)
+            {
+                drop(views);
+                shared.forget_streams();
+                drop(shared);
+                running.reattach(connection, window, matches!(mode, Mode::Acked));
+                return Ok(Started::View(running.id));
+            }
+            views.insert(id, Arc::clone(&shared));
+        }
         connection.note_view(id);
         if let Err(error) = view.launch(Arc::clone(&shared), &self.inner) {
             self.inner.remove_view(id);
@@ -234,46 +265,56 @@ impl Runtime {
             return Err(StartError::ShuttingDown);
         }
         let view = (factory.make)(&request);
-        let shared = self.new_view(&view, request, None);
+        let shared = self.new_view(&view, request, None, false, |_| {});
         view.run_once(shared, &self.inner, Box::new(done))
     }
 
-    /// The shared state of a new view; interactive if it starts in a window.
+    /// The shared state of a new view; interactive if it starts in a window. `setup` sets
+    /// what the caller adds before anyone else sees it.
     fn new_view(
         &self,
         view: &Arc<dyn DynView>,
         request: Request,
         window: Option<Attachment>,
+        broadcast: bool,
+        setup: impl FnOnce(&mut ViewShared),
     ) -> Arc<ViewShared> {
-        Arc::new(ViewShared {
-            id: RuntimeId(self.inner.next_id.fetch_add(1, Ordering::Relaxed)),
-            doc: {
-                // Its handlers go when their nodes leave it (`drop_departed_handlers`).
-                let doc = Document::new();
-                doc.record_departures();
-                doc
-            },
-            stop: StopSignal::default(),
-            waiters: Mutex::new(Waiters::default()),
-            runtime: Arc::downgrade(&self.inner),
-            view: Arc::clone(view),
-            title: Mutex::new(Arc::from("")),
-            daemon: AtomicBool::new(false),
-            interactive: window.is_some(),
-            attached: Mutex::new(window.into_iter().collect()),
-            handlers: Mutex::new(Handlers::default()),
-            mailbox: Mutex::new(VecDeque::new()),
-            draining: AtomicBool::new(false),
-            lifecycle: Mutex::new(Lifecycle::default()),
-            reattach: ReattachKey::of(&request),
-            request,
-            kept: Mutex::new(Vec::new()),
-            created: Instant::now(),
-            pending: PendingWaits::default(),
-            client: None,
-            counted: false,
-            holds_share: AtomicBool::new(false),
-            idle: Mutex::new(daemon::Idle::default()),
+        Arc::new_cyclic(|myself| {
+            let mut fresh = ViewShared {
+                myself: Weak::clone(myself),
+                counters: accounting::ViewCounters::default(),
+                id: RuntimeId(self.inner.next_id.fetch_add(1, Ordering::Relaxed)),
+                doc: {
+                    // Its handlers go when their nodes leave it (`drop_departed_handlers`).
+                    let doc = Document::new();
+                    doc.record_departures();
+                    doc
+                },
+                stop: StopSignal::default(),
+                waiters: Mutex::new(Waiters::default()),
+                runtime: Arc::downgrade(&self.inner),
+                view: Arc::clone(view),
+                title: Mutex::new(Arc::from("")),
+                daemon: AtomicBool::new(false),
+                interactive: window.is_some(),
+                attached: Mutex::new(window.into_iter().collect()),
+                handlers: Mutex::new(Handlers::default()),
+                mailbox: Mutex::new(VecDeque::new()),
+                draining: AtomicBool::new(false),
+                lifecycle: Mutex::new(Lifecycle::default()),
+                reattach: ReattachKey::of(&request, broadcast),
+                request,
+                kept: Mutex::new(Vec::new()),
+                created: Instant::now(),
+                pending: PendingWaits::default(),
+                client: None,
+                counted: false,
+                holds_share: AtomicBool::new(false),
+                idle: Mutex::new(daemon::Idle::default()),
+                broadcast,
+            };
+            setup(&mut fresh);
+            fresh
         })
     }
 

@@ -100,6 +100,8 @@ fn a_slow_client_gets_merged_updates_and_a_client_too_far_behind_is_closed() {
             runtime: RuntimeId(1),
             title: Arc::from(""),
             patches: Arc::new(vec![patch]),
+            meter: crate::SentMeter::none(),
+            shared: None,
         });
     }
     assert!(conn.is_closed());

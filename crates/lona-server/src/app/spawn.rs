@@ -255,6 +255,7 @@ impl App {
                 first_paint_adopt_timeout: settings.first_paint_adopt_timeout,
                 replay_buffer_bytes: settings.replay_buffer_bytes,
                 max_daemons_per_session: settings.max_daemons_per_session,
+                max_broadcast_views: settings.max_broadcast_views,
                 ..RuntimeConfig::default()
             },
             Arc::new(TokioSpawner(tokio.clone())),

@@ -98,3 +98,39 @@ fn arguments_are_percent_decoded_but_plus_stays() {
     let resolved = router.resolve("/user/a%20b+c%2F%C3%A4/").expect("matches");
     assert_eq!(resolved.args, vec![("name".into(), "a b+c/ä".into())]);
 }
+
+/// Routes without arguments match by string comparison; they must answer as their regular
+/// expression does, optional slash, dots, newlines and case included.
+#[test]
+fn literal_routes_match_exactly_as_their_regular_expression() {
+    let paths = [
+        "",
+        "/",
+        "//",
+        "/a",
+        "/a/",
+        "/a//",
+        "/A",
+        "/a\n",
+        "/a/\n",
+        "/a.b",
+        "/axb",
+        "/a.b/",
+        "/hello",
+        "/hello/",
+        "/hello-async",
+        "x/a",
+        "/a/b",
+    ];
+    for raw in ["/", "/a", "/a(/)", "/a/(/)", "/a.b(/)", "/hello", "(/)", ""] {
+        let pattern = Pattern::new(raw).expect("valid");
+        assert!(pattern.literal.is_some(), "{raw} is a literal route");
+        for path in paths {
+            assert_eq!(
+                pattern.matches(path).is_some(),
+                pattern.regex.is_match(path),
+                "pattern {raw:?}, path {path:?}"
+            );
+        }
+    }
+}

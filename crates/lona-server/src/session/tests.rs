@@ -132,3 +132,22 @@ fn ids_stay_distinct_and_well_formed_across_refills_of_the_random_bytes() {
         "a 64-byte run of zeroes is as good as never random"
     );
 }
+
+/// Two tokens in three need more than their first 32 random bytes (a byte over 247 is
+/// skipped): the refill must keep every token 32 characters of the alphabet, and all distinct.
+#[test]
+fn tokens_are_32_characters_of_the_alphabet_and_use_all_of_it() {
+    let tokens: Vec<String> = (0..2000).map(|_| super::random_token()).collect();
+    let mut seen = std::collections::HashSet::new();
+    for token in &tokens {
+        assert_eq!(token.len(), 32, "{token}");
+        assert!(
+            token.bytes().all(|b| super::ALPHABET.contains(&b)),
+            "{token}"
+        );
+        seen.extend(token.bytes());
+    }
+    assert_eq!(seen.len(), 62, "every character appears in 64,000");
+    let distinct: std::collections::HashSet<&String> = tokens.iter().collect();
+    assert_eq!(distinct.len(), tokens.len());
+}
