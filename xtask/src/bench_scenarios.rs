@@ -86,6 +86,10 @@ struct Sizes {
     loads: u64,
     /// Seconds of each round of a throughput comparison.
     http_seconds: u64,
+    /// Views clicking once a second each, with the server's limits on (issue 18).
+    many_views: u64,
+    /// Idle async views on fake connections, at the runtime level (past the file limit).
+    runtime_idle: u64,
     /// Sockets watching one broadcast view, per run.
     broadcast_watchers: [u64; 2],
     /// Updates of each broadcast run, one at a time.
@@ -111,6 +115,8 @@ impl Sizes {
                 detached: 1_000,
                 loads: 100,
                 http_seconds: 1,
+                many_views: 500,
+                runtime_idle: 10_000,
                 broadcast_watchers: [100, 1_000],
                 broadcast_updates: 50,
             }
@@ -125,6 +131,8 @@ impl Sizes {
                 detached: 1_000,
                 loads: 500,
                 http_seconds: 3,
+                many_views: 10_000,
+                runtime_idle: 100_000,
                 broadcast_watchers: [1_000, 10_000],
                 broadcast_updates: 50,
             }
@@ -273,8 +281,16 @@ pub(crate) fn run(root: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
     ));
     drop(app);
 
+    // (2b) Many more views at 1 Hz, the server's limits and timeouts on (issue 18).
+    many_views(&bin, &sizes, &mut rows)?;
+
     // (3) Idle views: an async view per socket holds no thread; a blocking one holds one.
-    let app = Server::start(&bin.join("lona-bench-server"), &[])?;
+    // The server runs with its default limits, as deployed (only the per-address caps are
+    // raised: every view comes from 127.0.0.1).
+    let app = Server::start(
+        &bin.join("lona-bench-server"),
+        &[("LONA_BENCH_LIMITS", "deployment".to_owned())],
+    )?;
     let idle_async = sizes.idle_async.to_string();
     let report = load(
         &bin,
@@ -297,6 +313,16 @@ pub(crate) fn run(root: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
         None,
     ));
     drop(app);
+    // The same view at the runtime level, on fake connections: more views than the file
+    // limit allows sockets.
+    let runtime_idle = sizes.runtime_idle.to_string();
+    let report = load(&bin, &args(&["runtime-idle", "--views", &runtime_idle]))?;
+    rows.push(Row::new(
+        format!("e2e/memory_per_idle_async_view_runtime/{runtime_idle}"),
+        number(&report, "bytes_per_view")?,
+        "bytes",
+        None,
+    ));
     let idle_blocking = sizes.idle_blocking.to_string();
     let app = Server::start(
         &bin.join("lona-bench-server"),
@@ -360,6 +386,51 @@ pub(crate) fn run(root: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
     // (8) One broadcast view watched by thousands of sockets, beside the bare echo.
     broadcast(&bin, &sizes, &mut rows)?;
     Ok(rows)
+}
+
+/// Many views open at once, each clicking once a second, against the server with its default
+/// limits and timeouts (`LONA_BENCH_LIMITS=deployment`): issue 18's 10,000 views (the load
+/// generator raises its soft file limit for the sockets; the server raises its own).
+fn many_views(bin: &Path, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    let app = Server::start(
+        &bin.join("lona-bench-server"),
+        &[("LONA_BENCH_LIMITS", "deployment".to_owned())],
+    )?;
+    let views = sizes.many_views.to_string();
+    let seconds = sizes.view_seconds.to_string();
+    let report = load(
+        bin,
+        &args(&[
+            "click",
+            "--addr",
+            &app.addr,
+            "--views",
+            &views,
+            "--rate",
+            "1",
+            "--clicks",
+            &seconds,
+            "--seconds",
+            &seconds,
+        ]),
+    )?;
+    for (quantile, key) in [("p50", "p50_ns"), ("p99", "p99_ns")] {
+        rows.push(Row::new(
+            format!("e2e/click_{quantile}/{views}views_1hz"),
+            number(&report, key)?,
+            NANOSECONDS,
+            None,
+        ));
+    }
+    rows.push(Row::new(
+        format!("e2e/click_timeouts/{views}views_1hz"),
+        number(&report, "timeouts")?
+            + number(&report, "errors")?
+            + number(&report, "connect_errors")?,
+        "events",
+        None,
+    ));
+    Ok(())
 }
 
 /// One broadcast view watched by `broadcast_watchers` sockets: the time from a click to the

@@ -11,11 +11,13 @@
     reason = "a command-line tool prints its results"
 )]
 
+mod alloc_count;
 mod attack;
 mod broadcast;
 mod file_limit;
 mod first_paint;
 mod resume;
+mod runtime_idle;
 mod view;
 
 use std::net::SocketAddr;
@@ -34,6 +36,10 @@ use tokio_tungstenite::client_async;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::view::View;
+
+/// Counts the live heap, for `runtime-idle`'s heap per view.
+#[global_allocator]
+static ALLOCATOR: alloc_count::Counting = alloc_count::Counting;
 
 #[derive(Parser)]
 #[command(about = "Load generator for lona servers (loopback only)")]
@@ -181,6 +187,13 @@ enum Command {
         #[arg(long)]
         pid: u32,
     },
+    /// Start idle async views on fake connections in this process (no sockets) and report the
+    /// resident memory per view: the runtime's part of `idle`, past the file limit.
+    RuntimeIdle {
+        /// How many views.
+        #[arg(long, default_value_t = 100_000)]
+        views: usize,
+    },
     /// Measure a bare WebSocket echo server's round trip, the floor of `click`.
     Echo {
         /// The echo server (a loopback address).
@@ -270,6 +283,7 @@ fn main() {
                 connections,
                 seconds,
             } => http(addr, &path, connections, Duration::from_secs(seconds)).await,
+            Command::RuntimeIdle { views } => runtime_idle::run(views).await,
             Command::Echo {
                 addr,
                 messages,
@@ -381,13 +395,16 @@ fn histogram() -> Histogram<u64> {
 }
 
 async fn click(
-    plan: ClickPlan,
+    mut plan: ClickPlan,
     views: usize,
     pid: Option<u32>,
 ) -> Result<serde_json::Value, String> {
     check_loopback(plan.addr)?;
     let rss_before = pid.map(resident_bytes);
     let started = Instant::now();
+    // The clicking time starts once every view is open: 10,000 views take seconds to open,
+    // which would otherwise eat into it.
+    let clicking = plan.deadline.saturating_duration_since(started);
     let mut open = Vec::with_capacity(views);
     let mut connect_errors = 0u64;
     // Open in batches so thousands of views do not all handshake at once.
@@ -401,6 +418,7 @@ async fn click(
         }
     }
     let connect_time = started.elapsed();
+    plan.deadline = Instant::now() + clicking;
     let rss_per_view = match (pid, rss_before) {
         (Some(pid), Some(before)) if !open.is_empty() => {
             Some((resident_bytes(pid) - before) / open.len() as f64)

@@ -53,6 +53,12 @@ impl Quotas {
         Ok(())
     }
 
+    /// Whether `session` holds a counted view: one that holds none has no daemon to re-attach
+    /// to, so starting its view needs no look through every view.
+    pub(crate) fn holds_views(&self, session: &SessionId) -> bool {
+        self.0.lock().views.contains_key(session)
+    }
+
     /// Forgets a view counted by [`Quotas::admit_view`].
     pub(crate) fn release_view(&self, session: &SessionId, address: Option<IpAddr>) {
         let mut counts = self.0.lock();

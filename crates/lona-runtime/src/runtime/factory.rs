@@ -58,7 +58,8 @@ impl ViewFactory {
     /// The same factory, its views not counted by `max_views_per_session` and
     /// `max_views_per_ip`: for the pages the server shows in place of a refused view, which
     /// must reach a visitor who is over those limits. Use it only for async views that
-    /// finish at once; their number is bounded by the windows of the visitor's sockets.
+    /// finish at once; their number is bounded by the windows of the visitor's sockets. Nor
+    /// may they become daemons: a VIEW looks for a daemon among its session's counted views.
     pub fn exempt_from_limits(mut self) -> ViewFactory {
         self.exempt = true;
         self

@@ -143,7 +143,15 @@ impl Runtime {
         }
         self.detach_window(connection, window);
         let key = ReattachKey::of(&request, factory.broadcast);
-        let daemon = find_running(&self.inner.views.lock(), &key);
+        // A daemon is a counted view of its session: a session that holds none (a new
+        // visitor, most starts) skips the look through every view, which would make starting
+        // n views cost n² and hold the views' lock, which every event takes, for all of it.
+        // A broadcast view belongs to no session: its watchers always look.
+        let daemon = if factory.broadcast || self.inner.quotas.holds_views(&request.session) {
+            find_running(&self.inner.views.lock(), &key)
+        } else {
+            None
+        };
         if let Some(daemon) = daemon {
             // A first paint would only be a copy of the daemon's tree: the socket's VIEW
             // re-attaches to it as usual.

@@ -122,7 +122,9 @@ fn a_thousand_async_views_wait_at_once_without_holding_threads() {
     eventually("all wait", || {
         probe.entries().iter().filter(|e| *e == "waiting").count() == 1_000
     });
-    assert_eq!(runtime.metrics().worker_pool.busy, 0);
+    // The last view notes it waits just before its poll returns: the thread polling it is
+    // busy for that moment, then none is.
+    eventually("no worker busy", || runtime.metrics().worker_pool.busy == 0);
     for conn in &conns {
         runtime.connection_closed(conn);
     }
