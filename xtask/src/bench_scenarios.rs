@@ -239,42 +239,9 @@ pub(crate) fn run(root: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
     }
 
     // (2) Many open views, each clicking once per second; the server's memory per open view.
-    let views = sizes.views.to_string();
-    let seconds = sizes.view_seconds.to_string();
-    let many = load(
-        &bin,
-        &args(&[
-            "click",
-            "--addr",
-            &app.addr,
-            "--views",
-            &views,
-            "--rate",
-            "1",
-            "--clicks",
-            &seconds,
-            "--seconds",
-            &seconds,
-            "--pid",
-            &app.pid(),
-        ]),
-    )?;
-    for (quantile, key) in [("p50", "p50_ns"), ("p99", "p99_ns")] {
-        rows.push(Row::new(
-            format!("e2e/click_{quantile}/{views}views_1hz"),
-            number(&many, key)?,
-            NANOSECONDS,
-            None,
-        ));
-    }
+    let many = clicks_at_1hz(&bin, &app, sizes.views, sizes.view_seconds, &mut rows)?;
     rows.push(Row::new(
-        format!("e2e/click_timeouts/{views}views_1hz"),
-        number(&many, "timeouts")? + number(&many, "errors")?,
-        "events",
-        None,
-    ));
-    rows.push(Row::new(
-        format!("e2e/memory_per_open_view/{views}"),
+        format!("e2e/memory_per_open_view/{}", sizes.views),
         number(&many, "rss_per_view")?,
         "bytes",
         None,
@@ -396,8 +363,20 @@ fn many_views(bin: &Path, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<
         &bin.join("lona-bench-server"),
         &[("LONA_BENCH_LIMITS", "deployment".to_owned())],
     )?;
-    let views = sizes.many_views.to_string();
-    let seconds = sizes.view_seconds.to_string();
+    clicks_at_1hz(bin, &app, sizes.many_views, sizes.view_seconds, rows)?;
+    Ok(())
+}
+
+/// `views` views of `app` clicking once a second for `seconds`: the click p50 and p99 and the
+/// clicks that timed out or failed (connections included). The report, for its other figures.
+fn clicks_at_1hz(
+    bin: &Path,
+    app: &Server,
+    views: u64,
+    seconds: u64,
+    rows: &mut Vec<Row>,
+) -> anyhow::Result<serde_json::Value> {
+    let (views, seconds) = (views.to_string(), seconds.to_string());
     let report = load(
         bin,
         &args(&[
@@ -412,6 +391,8 @@ fn many_views(bin: &Path, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<
             &seconds,
             "--seconds",
             &seconds,
+            "--pid",
+            &app.pid(),
         ]),
     )?;
     for (quantile, key) in [("p50", "p50_ns"), ("p99", "p99_ns")] {
@@ -430,7 +411,7 @@ fn many_views(bin: &Path, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<
         "events",
         None,
     ));
-    Ok(())
+    Ok(report)
 }
 
 /// One broadcast view watched by `broadcast_watchers` sockets: the time from a click to the
