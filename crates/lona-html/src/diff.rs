@@ -9,7 +9,6 @@
 
 use parking_lot::MutexGuard;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::content::{Content, EVENTS_ATTRIBUTE, Element, Widget};
 use crate::node::{Data, snapshot_data};
@@ -279,8 +278,10 @@ fn diff_children(
     // key, and `next_same_key` chains to the next one with that key.
     let mut old_used = vec![false; old.len()];
     let mut matched: Vec<Option<usize>> = vec![None; new.len()];
-    let mut old_keyed: HashMap<&str, Option<usize>, BuildHasherDefault<KeyHasher>> =
-        HashMap::with_capacity_and_hasher(old.len(), BuildHasherDefault::default());
+    // Keys may come from visitors (a chat's message ids, a shared list's names): the hash is
+    // seeded per process, so nobody can pick keys that collide and make a diff quadratic.
+    let mut old_keyed: HashMap<&str, Option<usize>, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(old.len(), foldhash::fast::RandomState::default());
     let mut next_same_key: Vec<Option<usize>> = vec![None; old.len()];
     for (i, sig) in old_sigs.iter().enumerate().rev() {
         if let Some(key) = sig.key {
@@ -430,29 +431,6 @@ fn diff_matched(
             diff_elements(old.id(), o, n, signature.ns, patches);
         }
         _ => unreachable!("matched signatures have the same kind"),
-    }
-}
-
-/// FNV-1a for the key map: keys are short strings the app chose, not attacker-chosen input, and
-/// SipHash's protection against collisions costs a tenth of a keyed diff.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 
