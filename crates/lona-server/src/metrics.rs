@@ -231,23 +231,12 @@ pub(crate) fn render(metrics: &RuntimeMetrics, counters: &ServerCounters) -> Str
     for (limit, tripped) in metrics.limits_tripped.iter() {
         let _ = writeln!(out, "{name}{{limit=\"{}\"}} {tripped}", limit.name());
     }
-    let name = "lona_click_roundtrip_seconds";
-    header(
+    seconds_histogram(
         &mut out,
-        name,
-        "histogram",
+        "lona_click_roundtrip_seconds",
         "Time from a click's INPUT_EVENT reaching the runtime to its patches being sent.",
+        &metrics.click_roundtrip,
     );
-    let histogram = &metrics.click_roundtrip;
-    let mut cumulative = 0;
-    for (bound, hits) in CLICK_BUCKETS.iter().zip(histogram.buckets) {
-        cumulative += hits;
-        let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {cumulative}");
-    }
-    // +Inf is the count itself, so that the two always agree even while a click is observed.
-    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {}", histogram.count);
-    let _ = writeln!(out, "{name}_sum {}", histogram.sum_seconds());
-    let _ = writeln!(out, "{name}_count {}", histogram.count);
     view_totals(&mut out, &metrics.view_totals);
     out
 }
