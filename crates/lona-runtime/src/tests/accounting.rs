@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use crossbeam_channel::{Receiver, Sender, unbounded};
-use lona_html::tags::{button, div, li, span, ul};
+use lona_html::tags::{button, div, li, ul};
 use lona_protocol::{DecodedServerMessage, RuntimeId, ServerFrame, decode_server};
 
+use super::resume::ticker;
 use super::support::{Probe, W1, browser, click_on, eventually, next, session, small_runtime};
 use crate::{
     Connection, Context, Flow, NODE_BYTES, Request, Response, View, ViewFactory, ViewResult,
@@ -172,36 +172,10 @@ fn memory_grows_with_the_tree_and_a_slow_windows_outbox() {
     runtime.shutdown();
 }
 
-/// Shows each number it receives.
-struct Ticker {
-    numbers: Receiver<u32>,
-}
-
-impl View for Ticker {
-    fn handle_request(&self, cx: &Context, _request: &Request) -> ViewResult {
-        let count = span().with_text("0");
-        let root = div().with_child(&count);
-        cx.show(&root)?;
-        while let Ok(n) = self.numbers.recv() {
-            count.set_text(n.to_string());
-            cx.show(&root)?;
-        }
-        Ok(Response::Empty)
-    }
-}
-
-fn ticker() -> (ViewFactory, Sender<u32>) {
-    let (tx, rx) = unbounded();
-    let factory = ViewFactory::blocking(move |_| Ticker {
-        numbers: rx.clone(),
-    });
-    (factory, tx)
-}
-
 #[test]
 fn memory_counts_the_unacknowledged_replay_buffer() {
     let runtime = small_runtime();
-    let (factory, numbers) = ticker();
+    let (factory, numbers) = ticker(&Probe::default());
     let conn = browser(&session("accounting-replay"));
     let request = Request::new("http://localhost/tick", conn.session().clone());
     let id = runtime

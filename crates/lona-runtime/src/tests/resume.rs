@@ -38,7 +38,8 @@ impl View for Ticker {
     }
 }
 
-fn ticker(probe: &Probe) -> (ViewFactory, Sender<u32>) {
+/// A view showing each number it is sent, logging `shown N` (resume and accounting tests).
+pub(super) fn ticker(probe: &Probe) -> (ViewFactory, Sender<u32>) {
     let (tx, rx) = unbounded();
     let probe = probe.clone();
     let factory = ViewFactory::blocking(move |_| Ticker {
