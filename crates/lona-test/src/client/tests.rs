@@ -4,7 +4,7 @@ use lona_html::forms::{Checkbox, RadioGroup, Select, Submit, TextArea, TextInput
 use lona_html::tags::{div, form, input};
 use lona_protocol::client::PostValue;
 
-use super::{form_encode, form_fields, resolve};
+use super::navigation::{form_encode, form_fields, resolve};
 
 #[test]
 fn urls_resolve_against_the_window_url() {
