@@ -107,9 +107,11 @@ impl Connections {
 /// else the process opens (files it serves, Redis, logs, refused connections). The soft limit
 /// is raised to the hard limit first.
 pub(crate) fn fit_to_file_limit(wanted: usize) -> usize {
-    let Some(files) = raise_file_limit() else {
+    // The soft limit up to the hard one (what the process may do without privileges).
+    let Ok(files) = rlimit::increase_nofile_limit(u64::MAX) else {
         return wanted;
     };
+    let files = usize::try_from(files).unwrap_or(usize::MAX);
     let reserve = (files / 4).clamp(16, 1024);
     let fitted = files.saturating_sub(reserve).max(1);
     if fitted < wanted {
@@ -123,43 +125,6 @@ pub(crate) fn fit_to_file_limit(wanted: usize) -> usize {
     } else {
         wanted
     }
-}
-
-/// Raises the soft `RLIMIT_NOFILE` to the hard one; the soft limit in force after, `None` if
-/// unknown or unlimited.
-#[cfg(unix)]
-#[expect(
-    unsafe_code,
-    reason = "getrlimit/setrlimit have no safe wrapper in std"
-)]
-fn raise_file_limit() -> Option<usize> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `limit` is a valid, writable rlimit for the duration of the call.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
-        return None;
-    }
-    if limit.rlim_cur < limit.rlim_max {
-        let raised = libc::rlimit {
-            rlim_cur: limit.rlim_max,
-            rlim_max: limit.rlim_max,
-        };
-        // SAFETY: `raised` is a valid rlimit read by the call.
-        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
-            limit.rlim_cur = limit.rlim_max;
-        }
-    }
-    if limit.rlim_cur == libc::RLIM_INFINITY {
-        return None;
-    }
-    usize::try_from(limit.rlim_cur).ok()
-}
-
-#[cfg(not(unix))]
-fn raise_file_limit() -> Option<usize> {
-    None
 }
 
 /// Answers a connection beyond a cap with a plain 503 and closes it; the request is read for
