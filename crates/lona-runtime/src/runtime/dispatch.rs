@@ -372,7 +372,7 @@ impl ViewShared {
             return false;
         };
         let waiter = &mut waiters.list[index];
-        waiter.event = Some(event.clone());
+        waiter.event = Some(Box::new(event.clone()));
         waiter.waker.wake_by_ref();
         true
     }
