@@ -8,6 +8,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
 static LIVE_ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
+/// Sizes at or above this are counted together in the last class.
+pub(crate) const SIZE_CLASSES: usize = 4097;
+
+/// Live allocations by exact size (the last class: this size and above), for
+/// `runtime-idle --sizes`: which allocations a view holds, by the size of each.
+static LIVE_BY_SIZE: [AtomicUsize; SIZE_CLASSES] = [const { AtomicUsize::new(0) }; SIZE_CLASSES];
+
+fn class(size: usize) -> &'static AtomicUsize {
+    &LIVE_BY_SIZE[size.min(SIZE_CLASSES - 1)]
+}
+
 /// The system allocator, counting.
 pub(crate) struct Counting;
 
@@ -24,6 +35,7 @@ unsafe impl GlobalAlloc for Counting {
         if !pointer.is_null() {
             LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
             LIVE_ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            class(layout.size()).fetch_add(1, Ordering::Relaxed);
         }
         pointer
     }
@@ -34,6 +46,7 @@ unsafe impl GlobalAlloc for Counting {
         if !pointer.is_null() {
             LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
             LIVE_ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            class(layout.size()).fetch_add(1, Ordering::Relaxed);
         }
         pointer
     }
@@ -43,6 +56,7 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(pointer, layout) };
         LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
         LIVE_ALLOCATIONS.fetch_sub(1, Ordering::Relaxed);
+        class(layout.size()).fetch_sub(1, Ordering::Relaxed);
     }
 
     unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -51,6 +65,8 @@ unsafe impl GlobalAlloc for Counting {
         if !moved.is_null() {
             LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
             LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+            class(layout.size()).fetch_sub(1, Ordering::Relaxed);
+            class(new_size).fetch_add(1, Ordering::Relaxed);
         }
         moved
     }
@@ -64,4 +80,12 @@ pub(crate) fn live_bytes() -> usize {
 /// Allocations not freed.
 pub(crate) fn live_allocations() -> usize {
     LIVE_ALLOCATIONS.load(Ordering::Relaxed)
+}
+
+/// Live allocations by size now, one entry per size class.
+pub(crate) fn live_by_size() -> Vec<usize> {
+    LIVE_BY_SIZE
+        .iter()
+        .map(|count| count.load(Ordering::Relaxed))
+        .collect()
 }

@@ -192,6 +192,9 @@ enum Command {
         /// How many views.
         #[arg(long, default_value_t = 100_000)]
         views: usize,
+        /// Also list the allocations the views hold, by size: how many per view of each size.
+        #[arg(long)]
+        sizes: bool,
     },
     /// Measure a bare WebSocket echo server's round trip, the floor of `click`.
     Echo {
@@ -284,7 +287,7 @@ fn main() {
                 connections,
                 seconds,
             } => http(addr, &path, connections, Duration::from_secs(seconds)).await,
-            Command::RuntimeIdle { views } => runtime_idle::run(views).await,
+            Command::RuntimeIdle { views, sizes } => runtime_idle::run(views, sizes).await,
             Command::Echo {
                 addr,
                 messages,

@@ -47,9 +47,10 @@ impl Spawn for TokioSpawner {
 }
 
 /// Starts `views` idle views on fake connections and reports the resident memory (and the
-/// live heap) they add, per view.
-pub(crate) async fn run(views: usize) -> Result<serde_json::Value, String> {
+/// live heap) they add, per view; with `sizes`, the allocations they hold by size.
+pub(crate) async fn run(views: usize, sizes: bool) -> Result<serde_json::Value, String> {
     let pid = std::process::id();
+    let by_size_before = alloc_count::live_by_size();
     let heap_before = alloc_count::live_bytes();
     let allocations_before = alloc_count::live_allocations();
     let rss_before = crate::resident_bytes(pid);
@@ -96,8 +97,9 @@ pub(crate) async fn run(views: usize) -> Result<serde_json::Value, String> {
     let rss_after = crate::resident_bytes(pid);
     let heap_after = alloc_count::live_bytes();
     let allocations_after = alloc_count::live_allocations();
+    let by_size_after = alloc_count::live_by_size();
     let opened = connections.len().max(1) as f64;
-    let report = json!({
+    let mut report = json!({
         "views": connections.len(),
         "errors": errors,
         "connect_seconds": connect_seconds,
@@ -107,11 +109,27 @@ pub(crate) async fn run(views: usize) -> Result<serde_json::Value, String> {
         "heap_bytes_per_view": heap_after.saturating_sub(heap_before) as f64 / opened,
         "allocations_per_view": allocations_after.saturating_sub(allocations_before) as f64 / opened,
     });
+    if sizes {
+        report["allocations_by_size"] = held_by_size(&by_size_before, &by_size_after, opened);
+    }
     for connection in &connections {
         runtime.connection_closed(connection);
     }
     runtime.shutdown();
     Ok(report)
+}
+
+/// The allocations held per view by size (`"size": count per view`), sizes held by at least
+/// one view in ten; the last size class counts everything at or above it.
+fn held_by_size(before: &[usize], after: &[usize], views: f64) -> serde_json::Value {
+    let mut held = serde_json::Map::new();
+    for (size, (before, after)) in before.iter().zip(after).enumerate() {
+        let per_view = after.saturating_sub(*before) as f64 / views;
+        if per_view >= 0.1 {
+            held.insert(size.to_string(), json!((per_view * 100.0).round() / 100.0));
+        }
+    }
+    serde_json::Value::Object(held)
 }
 
 fn drain(connections: &[Arc<Connection>]) {

@@ -214,9 +214,22 @@ struct OutboxState {
     backlog: usize,
     waker: Option<Waker>,
     closed: bool,
-    /// The acknowledged streams this connection writes, by window: their frames are numbered
-    /// as they leave the outbox.
-    streams: HashMap<WindowId, Arc<AckStream>>,
+    /// The acknowledged streams this connection writes, one per window at most: their frames
+    /// are numbered as they leave the outbox. A list, not a map: a socket has few windows
+    /// (`max_windows_per_socket`), and an empty list is half an empty map's size.
+    streams: Vec<Arc<AckStream>>,
+}
+
+impl OutboxState {
+    /// Frees the queue's buffer once the writer found it empty: an idle socket would keep
+    /// room for the largest burst it ever queued (a view's start alone leaves four messages'
+    /// room, 320 bytes), and most sockets are idle most of the time. The next burst
+    /// allocates it again, once per burst, not per message.
+    fn release_queue(&mut self) {
+        if self.queue.capacity() > 0 {
+            self.queue = VecDeque::new();
+        }
+    }
 }
 
 impl fmt::Debug for Connection {
@@ -350,7 +363,10 @@ impl Connection {
     /// sequence number is given, in the order the browser receives.
     pub fn try_next(&self) -> Option<Outgoing> {
         let mut state = self.state.lock();
-        let message = state.queue.pop_front()?;
+        let Some(message) = state.queue.pop_front() else {
+            state.release_queue();
+            return None;
+        };
         state.backlog = state.backlog.saturating_sub(message.weight());
         Some(stamp(&state.streams, message))
     }
@@ -365,6 +381,7 @@ impl Connection {
                 Poll::Ready(stamp(&state.streams, message))
             }
             None => {
+                state.release_queue();
                 state.waker = Some(cx.waker().clone());
                 Poll::Pending
             }
@@ -388,7 +405,9 @@ impl Connection {
 
     /// Writes `stream` from now on: its window's frames get numbers as they leave.
     pub(crate) fn add_stream(&self, stream: Arc<AckStream>) {
-        self.state.lock().streams.insert(stream.window, stream);
+        let mut state = self.state.lock();
+        state.streams.retain(|s| s.window != stream.window);
+        state.streams.push(stream);
     }
 
     /// Stops writing `stream`. When the socket closed (`keep_queued`), the frames still queued
@@ -396,14 +415,10 @@ impl Connection {
     /// not sent here any more. When the view left the window, they go as plain frames.
     pub(crate) fn remove_stream(&self, stream: &Arc<AckStream>, keep_queued: bool) {
         let mut state = self.state.lock();
-        if !state
-            .streams
-            .get(&stream.window)
-            .is_some_and(|s| Arc::ptr_eq(s, stream))
-        {
+        let Some(index) = state.streams.iter().position(|s| Arc::ptr_eq(s, stream)) else {
             return;
-        }
-        state.streams.remove(&stream.window);
+        };
+        state.streams.swap_remove(index);
         if !keep_queued {
             return;
         }
@@ -456,7 +471,7 @@ impl Connection {
 }
 
 /// Numbers a message of an acknowledged stream as it leaves the outbox.
-fn stamp(streams: &HashMap<WindowId, Arc<AckStream>>, message: Outgoing) -> Outgoing {
+fn stamp(streams: &[Arc<AckStream>], message: Outgoing) -> Outgoing {
     if streams.is_empty() {
         return message;
     }
@@ -465,7 +480,7 @@ fn stamp(streams: &HashMap<WindowId, Arc<AckStream>>, message: Outgoing) -> Outg
         Outgoing::Frame(frame) => frame_window(frame),
         Outgoing::Stamped(_) | Outgoing::Close(_) => None,
     };
-    match window.and_then(|w| streams.get(&w)) {
+    match window.and_then(|w| streams.iter().find(|s| s.window == w)) {
         Some(stream) => match stream_frame(stream, &message) {
             Some(frame) => Outgoing::Stamped(stream.stamp(frame)),
             None => message,

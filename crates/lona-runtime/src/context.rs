@@ -6,6 +6,7 @@
 //! as the view is stopped, because every wait registers with the view's stop signal.
 
 use std::future::Future;
+use std::num::NonZeroU64;
 use std::ops::Deref;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -337,7 +338,7 @@ impl ViewHandle {
         AwaitEvent {
             shared: Arc::clone(&self.shared),
             want,
-            nodes: nodes.iter().map(|n| (*n).clone()).collect(),
+            nodes: WaitNodes::of(nodes),
             waiter: None,
             stop: None,
         }
@@ -520,7 +521,7 @@ async fn sleep(shared: &ViewShared, duration: Duration) -> Result<(), Stopped> {
 struct StopAware<'a, F> {
     shared: &'a ViewShared,
     inner: F,
-    stop: Option<u64>,
+    stop: Option<NonZeroU64>,
 }
 
 impl<F: Future<Output = ()> + Unpin> Future for StopAware<'_, F> {
@@ -541,21 +542,52 @@ impl<F> Drop for StopAware<'_, F> {
     }
 }
 
-/// A pending `await_*`: registered with the view's waiters and its stop signal.
+/// A pending `await_*`: registered with the view's waiters and its stop signal. Boxed in
+/// every idle async view ([`EventFuture`]), so its ids are `NonZeroU64`: `None` costs nothing.
 pub(crate) struct AwaitEvent {
     shared: Arc<ViewShared>,
     want: Option<InputEventType>,
-    nodes: Vec<Node>,
-    waiter: Option<u64>,
-    stop: Option<u64>,
+    nodes: WaitNodes,
+    waiter: Option<NonZeroU64>,
+    stop: Option<NonZeroU64>,
+}
+
+/// The nodes a wait takes events from: any (none were given), one, or several. One is the
+/// common case (`await_click(&[&button])`) and is kept inline: a `Vec` of one allocates.
+pub(crate) enum WaitNodes {
+    Any,
+    One(Node),
+    Several(Box<[Node]>),
+}
+
+impl WaitNodes {
+    fn of(nodes: &[&Node]) -> WaitNodes {
+        match nodes {
+            [] => WaitNodes::Any,
+            [one] => WaitNodes::One((*one).clone()),
+            several => WaitNodes::Several(several.iter().map(|n| (*n).clone()).collect()),
+        }
+    }
+
+    /// Whether `event` came from one of them (any event, for [`WaitNodes::Any`]).
+    fn take(&self, event: &InputEvent) -> bool {
+        match self {
+            WaitNodes::Any => true,
+            WaitNodes::One(node) => event.is_from(node),
+            WaitNodes::Several(nodes) => nodes.iter().any(|n| event.is_from(n)),
+        }
+    }
 }
 
 /// A registered wait: which events it takes and where the event goes.
+///
+/// Every idle view holds one, so it is kept small: the event it receives is boxed (an
+/// `InputEvent` is 128 bytes, and a `Vec` of waiters starts with room for four).
 pub(crate) struct Waiter {
-    pub(crate) id: u64,
+    pub(crate) id: NonZeroU64,
     pub(crate) want: Option<InputEventType>,
-    pub(crate) nodes: Vec<Node>,
-    pub(crate) event: Option<InputEvent>,
+    pub(crate) nodes: WaitNodes,
+    pub(crate) event: Option<Box<InputEvent>>,
     pub(crate) waker: Waker,
 }
 
@@ -566,7 +598,7 @@ impl Waiter {
             && self
                 .want
                 .is_none_or(|want| u64::from(want.code()) == u64::from(event.kind.code()))
-            && (self.nodes.is_empty() || self.nodes.iter().any(|n| event.is_from(n)))
+            && self.nodes.take(event)
     }
 }
 
@@ -587,17 +619,21 @@ impl Future for AwaitEvent {
                     if let Some(event) = waiters.list[index].event.take() {
                         waiters.list.remove(index);
                         this.waiter = None;
-                        return Poll::Ready(Ok(event));
+                        return Poll::Ready(Ok(*event));
                     }
                     waiters.list[index].waker = cx.waker().clone();
                 }
             } else if this.shared.stop.reason().is_none() {
                 waiters.next += 1;
-                let id = waiters.next;
+                let id = NonZeroU64::MIN.saturating_add(waiters.next - 1);
+                // Most views wait for one thing at a time: room for one, not `Vec`'s four.
+                if waiters.list.capacity() == 0 {
+                    waiters.list.reserve_exact(1);
+                }
                 waiters.list.push(Waiter {
                     id,
                     want: this.want,
-                    nodes: std::mem::take(&mut this.nodes),
+                    nodes: std::mem::replace(&mut this.nodes, WaitNodes::Any),
                     event: None,
                     waker: cx.waker().clone(),
                 });

@@ -159,22 +159,22 @@ struct Lifecycle {
 
 /// Who may re-attach to a daemon: the same session, route and URL arguments; to a broadcast
 /// view, anyone with the same route and URL arguments (`session` is `None`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct ReattachKey {
-    session: Option<SessionId>,
-    route: String,
-    match_info: Vec<(String, String)>,
+///
+/// Borrowed from the request, a view's own taken from its request when it is compared: a copy
+/// kept in every view would cost each idle view 64 bytes and its route's name again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ReattachKey<'a> {
+    session: Option<&'a SessionId>,
+    route: &'a str,
+    match_info: &'a [(String, String)],
 }
 
-impl ReattachKey {
-    fn of(request: &Request, broadcast: bool) -> ReattachKey {
+impl ReattachKey<'_> {
+    fn of(request: &Request, broadcast: bool) -> ReattachKey<'_> {
         ReattachKey {
-            session: (!broadcast).then(|| request.session.clone()),
-            route: request
-                .route
-                .as_deref()
-                .map_or_else(|| request.path.clone(), str::to_owned),
-            match_info: request.match_info.clone(),
+            session: (!broadcast).then_some(&request.session),
+            route: request.route.as_deref().unwrap_or(&request.path),
+            match_info: &request.match_info,
         }
     }
 }
@@ -196,12 +196,12 @@ pub(crate) struct ViewShared {
     mailbox: Mutex<VecDeque<(Instant, InputEvent)>>,
     draining: AtomicBool,
     lifecycle: Mutex<Lifecycle>,
-    reattach: ReattachKey,
     /// `false` for a view run once for an HTTP request ([`Runtime::run_once`]): it has no
     /// window, and its waits for input fail at once.
     pub(crate) interactive: bool,
-    /// Things the view holds until its cleanup (channel subscriptions, upload targets...).
-    kept: Mutex<Vec<Box<dyn std::any::Any + Send>>>,
+    /// What few views use, allocated by the first that does (`Rare`): inline, it would cost
+    /// every view 64 bytes. A leaf lock: taken under the attachments' lock, never around one.
+    rare: Mutex<Option<Box<Rare>>>,
     /// When the view was created, for its age in the admin shell.
     created: Instant,
     /// Pending `await_*` calls and sleeps, for its state in the admin shell.
@@ -212,14 +212,21 @@ pub(crate) struct ViewShared {
     counted: bool,
     /// Whether it holds a unit of its session's runtime-pool share.
     holds_share: AtomicBool,
-    /// Since when a daemon has had no window, and whether its expiry timer is set.
-    idle: Mutex<daemon::Idle>,
     /// Its accounting: events, latencies, bytes sent (`accounting`).
     pub(crate) counters: accounting::ViewCounters,
     /// Itself, for the updates it queues to count their bytes where they are encoded.
     myself: Weak<ViewShared>,
     /// One instance watched by every session's windows (`broadcast.rs`); always a daemon.
     broadcast: bool,
+}
+
+/// The parts of a view that few views use (`ViewShared::rare`).
+#[derive(Default)]
+struct Rare {
+    /// Since when a daemon has had no window, and whether its expiry timer is set.
+    idle: daemon::Idle,
+    /// Things the view holds until its cleanup (channel subscriptions, upload targets...).
+    kept: Vec<Box<dyn std::any::Any + Send>>,
 }
 
 /// How many waits of each kind a view has pending; several at once in an async view.
@@ -246,13 +253,30 @@ impl Drop for Pending<'_> {
 }
 
 impl ViewShared {
+    /// Who may re-attach to it, if it is a daemon or a broadcast view.
+    fn reattach_key(&self) -> ReattachKey<'_> {
+        ReattachKey::of(&self.request, self.broadcast)
+    }
+
     pub(crate) fn keep(&self, guard: Box<dyn std::any::Any + Send>) {
         if self.stop.reason().is_some() && self.lifecycle.lock().cleaned_up {
             // Cleaned up already: the guard ends now, as it would have at cleanup.
             drop(guard);
             return;
         }
-        self.kept.lock().push(guard);
+        self.rare().kept.push(guard);
+    }
+
+    /// Its rare parts, allocated on first use.
+    fn rare(&self) -> parking_lot::MappedMutexGuard<'_, Rare> {
+        parking_lot::MutexGuard::map(self.rare.lock(), |rare| {
+            &mut **rare.get_or_insert_with(Box::default)
+        })
+    }
+
+    /// Since when a daemon has had no window (`None` while one shows it), allocating nothing.
+    fn idle_since(&self) -> Option<Instant> {
+        self.rare.lock().as_ref().and_then(|rare| rare.idle.since)
     }
 
     /// The runtime, if it is still there.
@@ -266,6 +290,12 @@ impl ViewShared {
             .map(|runtime| runtime.config.state.clone())
             .unwrap_or_default()
     }
+}
+
+/// The title of a view that set none: one shared string, not an allocation per view.
+fn empty_title() -> Arc<str> {
+    static EMPTY: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from(""));
+    Arc::clone(&EMPTY)
 }
 
 /// The first 8 characters of a session id: enough to follow one session through the logs
@@ -411,3 +441,6 @@ impl Runtime {
         &self.inner.static_pool
     }
 }
+
+#[cfg(test)]
+mod sizes;

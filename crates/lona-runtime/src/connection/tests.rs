@@ -99,3 +99,30 @@ fn frames_keep_their_order_around_merged_updates() {
         .collect();
     assert_eq!(order, ["first", "update x1", "last"]);
 }
+
+#[test]
+fn a_drained_outbox_keeps_no_room_for_the_next_burst() {
+    let conn = Connection::new(SessionId::new("s"), OutboxLimits::default());
+    let capacity = || conn.state.lock().queue.capacity();
+    for i in 0..5 {
+        conn.send(Outgoing::Frame(format!("frame {i}")));
+    }
+    assert!(capacity() >= 5);
+    // Drained by a test or a tool: the buffer goes with the last message.
+    assert_eq!(std::iter::from_fn(|| conn.try_next()).count(), 5);
+    assert_eq!(capacity(), 0, "an idle socket holds no empty buffer");
+    // Drained by the socket's writer: the buffer goes when the writer finds nothing more.
+    for i in 0..5 {
+        conn.send(Outgoing::Frame(format!("frame {i}")));
+    }
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let mut written = 0;
+    while conn.poll_next(&mut cx).is_ready() {
+        written += 1;
+    }
+    assert_eq!(written, 5);
+    assert_eq!(capacity(), 0, "the writer's last poll frees it");
+    // And the next burst is queued as before.
+    assert!(conn.send(Outgoing::Frame("again".to_owned())));
+    assert!(matches!(conn.try_next(), Some(Outgoing::Frame(frame)) if frame == "again"));
+}

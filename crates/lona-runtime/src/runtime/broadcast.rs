@@ -145,7 +145,7 @@ impl Runtime {
         let longest_idle = running
             .iter()
             .filter(|v| v.attached.lock().is_empty())
-            .filter_map(|v| v.idle.lock().since.map(|since| (since, v)))
+            .filter_map(|v| v.idle_since().map(|since| (since, v)))
             .min_by_key(|(since, _)| *since);
         match longest_idle {
             Some((_, oldest)) => {

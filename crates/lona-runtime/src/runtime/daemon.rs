@@ -29,7 +29,7 @@ impl ViewShared {
     pub(super) fn note_windowless(&self, attached: &[super::Attachment]) -> bool {
         let empty = attached.is_empty();
         if empty && self.is_daemon() {
-            self.idle.lock().since = Some(Instant::now());
+            self.rare().idle.since = Some(Instant::now());
         }
         empty
     }
@@ -96,7 +96,7 @@ impl ViewShared {
         runtime.limits.trip(Limit::DaemonsPerSession);
         let longest_idle = daemons
             .iter()
-            .filter_map(|v| v.idle.lock().since.map(|since| (since, v)))
+            .filter_map(|v| v.idle_since().map(|since| (since, v)))
             .min_by_key(|(since, _)| *since);
         let session = short_session(&self.request.session);
         match longest_idle {
@@ -117,7 +117,7 @@ impl ViewShared {
     pub(super) fn mark_idle(self: &Arc<Self>) {
         let since = Instant::now();
         let arm = {
-            let mut idle = self.idle.lock();
+            let idle = &mut self.rare().idle;
             idle.since = Some(since);
             !std::mem::replace(&mut idle.armed, true)
         };
@@ -170,7 +170,8 @@ impl ViewShared {
         {
             // Under the attachments' lock, which a re-attaching window takes to clear `since`.
             let attached = self.attached.lock();
-            let mut idle = self.idle.lock();
+            let mut rare = self.rare();
+            let idle = &mut rare.idle;
             let live = attached.is_empty() && self.is_daemon() && self.stop.reason().is_none();
             match idle.since {
                 Some(since) if live => {

@@ -2,7 +2,6 @@
 //! `DynView` adapters run a blocking or an async view's `handle_request` on the right pool or
 //! executor, and hand out its hooks as [`ViewHooks`].
 
-use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -158,8 +157,9 @@ impl<V: AsyncView> Async<V> {
                 shared: Arc::clone(shared),
             },
         };
-        let future: std::pin::Pin<Box<dyn Future<Output = ViewResult> + Send + '_>> =
-            Box::pin(self.0.handle_request(&cx, &shared.request));
+        // Pinned in place: the view's future lives inside the task's own allocation, not in
+        // a second one that every idle view would hold.
+        let future = std::pin::pin!(self.0.handle_request(&cx, &shared.request));
         CatchUnwind(future).await
     }
 }

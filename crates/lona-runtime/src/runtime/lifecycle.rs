@@ -248,7 +248,11 @@ impl ViewShared {
         // Handlers, waits and kept guards may hold nodes and contexts: drop them so the tree
         // can go (a kept subscription ends here).
         self.clear_handlers();
-        let kept = std::mem::take(&mut *self.kept.lock());
+        let kept = self
+            .rare
+            .lock()
+            .as_mut()
+            .map(|rare| std::mem::take(&mut rare.kept));
         drop(kept);
         self.waiters.lock().list.clear();
         self.mailbox.lock().clear();

@@ -240,7 +240,9 @@ impl ViewShared {
             attachment.view_started = begun;
             attached.push(attachment);
             connection.note_view(self.id);
-            self.idle.lock().since = None;
+            if let Some(rare) = self.rare.lock().as_mut() {
+                rare.idle.since = None;
+            }
             if !begun {
                 return;
             }

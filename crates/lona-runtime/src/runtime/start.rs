@@ -14,7 +14,7 @@ use parking_lot::Mutex;
 use super::factory::{DynView, ViewFactory};
 use super::{
     Attachment, Handlers, Lifecycle, PendingWaits, ReattachKey, Runtime, ViewShared, Waiters,
-    accounting, daemon, short_session,
+    accounting, short_session,
 };
 use crate::ack_stream::AckStream;
 use crate::client_errors::report_suppressed;
@@ -56,11 +56,13 @@ impl std::error::Error for StartError {}
 /// The running daemon or broadcast view that a window with `key` joins, if any.
 fn find_running(
     views: &std::collections::HashMap<RuntimeId, Arc<ViewShared>>,
-    key: &ReattachKey,
+    key: &ReattachKey<'_>,
 ) -> Option<Arc<ViewShared>> {
     views
         .values()
-        .find(|v| (v.is_daemon() || v.broadcast) && v.stop.reason().is_none() && v.reattach == *key)
+        .find(|v| {
+            (v.is_daemon() || v.broadcast) && v.stop.reason().is_none() && v.reattach_key() == *key
+        })
         .cloned()
 }
 
@@ -142,13 +144,15 @@ impl Runtime {
             return Err(StartError::ShuttingDown);
         }
         self.detach_window(connection, window);
-        let key = ReattachKey::of(&request, factory.broadcast);
         // A daemon is a counted view of its session: a session that holds none (a new
         // visitor, most starts) skips the look through every view, which would make starting
         // n views cost n² and hold the views' lock, which every event takes, for all of it.
         // A broadcast view belongs to no session: its watchers always look.
         let daemon = if factory.broadcast || self.inner.quotas.holds_views(&request.session) {
-            find_running(&self.inner.views.lock(), &key)
+            find_running(
+                &self.inner.views.lock(),
+                &ReattachKey::of(&request, factory.broadcast),
+            )
         } else {
             None
         };
@@ -226,7 +230,7 @@ impl Runtime {
             // Two first watchers of one broadcast URL at once: the later one watches the
             // earlier one's instance, and its own, never launched, goes.
             if factory.broadcast
-                && let Some(running) = find_running(&views, &key)
+                && let Some(running) = find_running(&views, &shared.reattach_key())
             {
                 drop(views);
                 shared.forget_streams();
@@ -294,7 +298,7 @@ impl Runtime {
                 waiters: Mutex::new(Waiters::default()),
                 runtime: Arc::downgrade(&self.inner),
                 view: Arc::clone(view),
-                title: Mutex::new(Arc::from("")),
+                title: Mutex::new(super::empty_title()),
                 daemon: AtomicBool::new(false),
                 interactive: window.is_some(),
                 attached: Mutex::new(window.into_iter().collect()),
@@ -302,15 +306,13 @@ impl Runtime {
                 mailbox: Mutex::new(VecDeque::new()),
                 draining: AtomicBool::new(false),
                 lifecycle: Mutex::new(Lifecycle::default()),
-                reattach: ReattachKey::of(&request, broadcast),
                 request,
-                kept: Mutex::new(Vec::new()),
                 created: Instant::now(),
                 pending: PendingWaits::default(),
                 client: None,
                 counted: false,
                 holds_share: AtomicBool::new(false),
-                idle: Mutex::new(daemon::Idle::default()),
+                rare: Mutex::new(None),
                 broadcast,
             };
             setup(&mut fresh);
