@@ -327,7 +327,7 @@ pub(crate) struct RuntimeInner {
     pub(crate) quotas: Quotas,
     resume: resume::ResumeCounters,
     paints: paint::Paints,
-    broadcasts: broadcast::BroadcastCounters,
+    broadcasts: broadcast::Broadcasts,
 }
 
 impl RuntimeInner {
@@ -343,6 +343,9 @@ impl RuntimeInner {
             }
             if let Some(view) = &removed {
                 self.retired.retire(view);
+                if view.broadcast {
+                    self.broadcasts.remove(id);
+                }
             }
             removed
         };
@@ -416,7 +419,7 @@ impl Runtime {
                 quotas: Quotas::default(),
                 resume: resume::ResumeCounters::default(),
                 paints: paint::Paints::default(),
-                broadcasts: broadcast::BroadcastCounters::default(),
+                broadcasts: broadcast::Broadcasts::default(),
             }),
         }
     }

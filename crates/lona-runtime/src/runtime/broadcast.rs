@@ -5,26 +5,64 @@
 //! many run. A patch batch is encoded once per window id and its bytes shared by every
 //! watcher's outbox ([`SharedFrames`]).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use lona_html::Patch;
 use lona_protocol::{Html, RuntimeId, ServerMessage, WindowId};
+use parking_lot::Mutex;
 
 use super::start::StartError;
-use super::{Runtime, ViewShared};
+use super::{ReattachKey, Runtime, ViewShared};
 use crate::limits::Limit;
 use crate::stop::StopReason;
 use crate::view::Request;
 
-/// The broadcast counters of a runtime.
-#[derive(Debug, Default)]
-pub(super) struct BroadcastCounters {
+/// A runtime's broadcast views and their counters.
+#[derive(Default)]
+pub(super) struct Broadcasts {
+    /// The running broadcast views, also in the runtime's map of every view: a watcher's VIEW
+    /// looks here, among at most `max_broadcast_views`, not through every view. Changed only
+    /// under the views' lock (taken first), so both maps agree for whoever holds it.
+    running: Mutex<HashMap<RuntimeId, Arc<ViewShared>>>,
     /// Patch-batch frames encoded for several windows at once.
     encoded: AtomicU64,
     /// Frames handed to a window as bytes another window's outbox holds too.
     shared: AtomicU64,
+}
+
+impl Broadcasts {
+    /// The running instance that a watcher with `key` joins, if any.
+    pub(super) fn find(&self, key: &ReattachKey<'_>) -> Option<Arc<ViewShared>> {
+        self.running
+            .lock()
+            .values()
+            .find(|v| v.stop.reason().is_none() && v.reattach_key() == *key)
+            .cloned()
+    }
+
+    /// Lists a new instance; the caller holds the views' lock and inserts it there too.
+    pub(super) fn insert(&self, view: &Arc<ViewShared>) {
+        self.running.lock().insert(view.id, Arc::clone(view));
+    }
+
+    /// Unlists a gone view; the caller holds the views' lock, and the view's entry there,
+    /// so this is never the last reference (which may run user code when it drops).
+    pub(super) fn remove(&self, id: RuntimeId) {
+        self.running.lock().remove(&id);
+    }
+
+    /// The running instances that have not been told to stop.
+    fn live(&self) -> Vec<Arc<ViewShared>> {
+        self.running
+            .lock()
+            .values()
+            .filter(|v| v.stop.reason().is_none())
+            .cloned()
+            .collect()
+    }
 }
 
 /// What the broadcast views are doing (aggregates only).
@@ -130,14 +168,7 @@ impl Runtime {
     /// watchers, the new one is refused. Either way the limit trips.
     pub(super) fn admit_broadcast(&self, request: &Request) -> Result<(), StartError> {
         let max = self.inner.config.max_broadcast_views;
-        let running: Vec<Arc<ViewShared>> = self
-            .inner
-            .views
-            .lock()
-            .values()
-            .filter(|v| v.broadcast && v.stop.reason().is_none())
-            .cloned()
-            .collect();
+        let running = self.inner.broadcasts.live();
         if running.len() < max {
             return Ok(());
         }
@@ -160,14 +191,20 @@ impl Runtime {
         }
     }
 
+    /// How many views the broadcast index lists, stopped ones included: the tests' check
+    /// that a gone instance leaves it.
+    #[cfg(test)]
+    pub(crate) fn broadcast_index_len(&self) -> usize {
+        self.inner.broadcasts.running.lock().len()
+    }
+
     /// What the broadcast views are doing.
     pub fn broadcast_metrics(&self) -> BroadcastMetrics {
         let (instances, watchers) = self
             .inner
-            .views
-            .lock()
-            .values()
-            .filter(|v| v.broadcast && v.stop.reason().is_none())
+            .broadcasts
+            .live()
+            .iter()
             .fold((0, 0), |(instances, watchers), v| {
                 (instances + 1, watchers + v.attached.lock().len() as u64)
             });

@@ -53,16 +53,14 @@ impl std::fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
-/// The running daemon or broadcast view that a window with `key` joins, if any.
-fn find_running(
+/// The running daemon of a session that a window with `key` joins, if any.
+fn find_daemon(
     views: &std::collections::HashMap<RuntimeId, Arc<ViewShared>>,
     key: &ReattachKey<'_>,
 ) -> Option<Arc<ViewShared>> {
     views
         .values()
-        .find(|v| {
-            (v.is_daemon() || v.broadcast) && v.stop.reason().is_none() && v.reattach_key() == *key
-        })
+        .find(|v| v.is_daemon() && v.stop.reason().is_none() && v.reattach_key() == *key)
         .cloned()
 }
 
@@ -147,12 +145,13 @@ impl Runtime {
         // A daemon is a counted view of its session: a session that holds none (a new
         // visitor, most starts) skips the look through every view, which would make starting
         // n views cost n² and hold the views' lock, which every event takes, for all of it.
-        // A broadcast view belongs to no session: its watchers always look.
-        let daemon = if factory.broadcast || self.inner.quotas.holds_views(&request.session) {
-            find_running(
-                &self.inner.views.lock(),
-                &ReattachKey::of(&request, factory.broadcast),
-            )
+        // A broadcast view belongs to no session: its watchers look among the broadcast
+        // instances only.
+        let key = ReattachKey::of(&request, factory.broadcast);
+        let daemon = if factory.broadcast {
+            self.inner.broadcasts.find(&key)
+        } else if self.inner.quotas.holds_views(&request.session) {
+            find_daemon(&self.inner.views.lock(), &key)
         } else {
             None
         };
@@ -230,13 +229,16 @@ impl Runtime {
             // Two first watchers of one broadcast URL at once: the later one watches the
             // earlier one's instance, and its own, never launched, goes.
             if factory.broadcast
-                && let Some(running) = find_running(&views, &shared.reattach_key())
+                && let Some(running) = self.inner.broadcasts.find(&shared.reattach_key())
             {
                 drop(views);
                 shared.forget_streams();
                 drop(shared);
                 running.reattach(connection, window, matches!(mode, Mode::Acked));
                 return Ok(Started::View(running.id));
+            }
+            if factory.broadcast {
+                self.inner.broadcasts.insert(&shared);
             }
             views.insert(id, Arc::clone(&shared));
         }

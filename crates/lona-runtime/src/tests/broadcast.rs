@@ -255,6 +255,14 @@ fn an_instance_stops_after_the_idle_timeout_without_watchers_and_counts_for_no_s
         1,
         "expired as a daemon does"
     );
+    // Gone from the index a watcher's VIEW looks in, and a next watcher starts a new one.
+    eventually("the instance leaves the index", || {
+        runtime.broadcast_index_len() == 0
+    });
+    let late = browser(&session("late"));
+    start(&runtime, &factory, &late, "http://localhost/score");
+    assert_eq!(runtime.broadcast_metrics().instances, 1);
+    assert_eq!(runtime.broadcast_index_len(), 1);
     runtime.shutdown();
 }
 
