@@ -7,7 +7,14 @@
 
 use std::borrow::Cow;
 
+use std::fmt;
+
 use crate::{AttrValue, Event, Namespace, NodeId, Value};
+
+mod parts;
+
+pub(crate) use parts::Slim;
+use parts::{NsSlot, Rare};
 
 /// The name of the `lona.RawHtmlWidget` widget that sets its element's inner HTML on the client.
 pub const RAW_HTML_WIDGET: &str = "lona.RawHtmlWidget";
@@ -54,34 +61,72 @@ impl Widget {
 }
 
 /// An element: tag, namespace, id and class lists, style, attributes, events, widget, children.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Kept compact (see `content/parts.rs`): the parts most elements leave empty share one box.
+#[derive(Clone)]
 pub struct Element<C> {
-    /// `None` inherits the namespace of the nearest ancestor that has one, as in Lona,
-    /// so the children of an `<svg>` are SVG without saying so.
-    pub(crate) namespace: Option<Namespace>,
     pub(crate) tag: Cow<'static, str>,
-    pub(crate) ids: Vec<String>,
-    pub(crate) classes: Vec<String>,
-    pub(crate) style: Vec<(String, String)>,
-    pub(crate) attributes: Vec<(String, AttrValue)>,
-    pub(crate) events: Vec<Event>,
-    pub(crate) widget: Option<Box<Widget>>,
+    pub(crate) ids: Slim<String>,
+    pub(crate) classes: Slim<String>,
     pub(crate) children: Vec<C>,
+    /// Style, attributes, events, widget and an uncommon namespace; `None` while all are empty.
+    pub(crate) rare: Option<Box<Rare>>,
+    /// `Inherit` takes the namespace of the nearest ancestor that has one, as in Lona,
+    /// so the children of an `<svg>` are SVG without saying so.
+    namespace: NsSlot,
 }
 
 impl<C> Element<C> {
     pub(crate) fn new(namespace: Option<Namespace>, tag: Cow<'static, str>) -> Element<C> {
-        Element {
-            namespace,
+        let mut element = Element {
             tag,
-            ids: Vec::new(),
-            classes: Vec::new(),
-            style: Vec::new(),
-            attributes: Vec::new(),
-            events: Vec::new(),
-            widget: None,
+            ids: Slim::default(),
+            classes: Slim::default(),
             children: Vec::new(),
+            rare: None,
+            namespace: NsSlot::Inherit,
+        };
+        element.set_namespace(namespace);
+        element
+    }
+
+    /// Sets the element's own namespace (`None`: inherited).
+    pub(crate) fn set_namespace(&mut self, namespace: Option<Namespace>) {
+        self.namespace = NsSlot::of(namespace.as_ref());
+        if self.namespace == NsSlot::Other {
+            self.rare_mut().namespace = namespace;
+        } else if let Some(rare) = &mut self.rare {
+            rare.namespace = None;
         }
+    }
+
+    /// A copy of `other`'s own parts (not its children) with `children` and `namespace` as
+    /// its own: a snapshot of a live element.
+    pub(crate) fn copy_parts<D>(
+        other: &Element<D>,
+        namespace: Namespace,
+        children: Vec<C>,
+    ) -> Element<C> {
+        let mut element = Element {
+            tag: other.tag.clone(),
+            ids: other.ids.clone(),
+            classes: other.classes.clone(),
+            children,
+            rare: other.rare.clone(),
+            namespace: NsSlot::Inherit,
+        };
+        element.set_namespace(Some(namespace));
+        element
+    }
+
+    /// The rare parts, boxed on first use.
+    pub(crate) fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// The widget, mutable, if one is set.
+    pub(crate) fn widget_mut(&mut self) -> Option<&mut Widget> {
+        self.rare.as_deref_mut()?.widget.as_deref_mut()
     }
 
     /// An element as a decoder rebuilds it from the wire (for snapshots): the namespace it
@@ -93,21 +138,24 @@ impl<C> Element<C> {
     /// The same element with this id list.
     #[must_use]
     pub fn with_ids(mut self, ids: Vec<String>) -> Element<C> {
-        self.ids = ids;
+        self.ids = ids.into();
         self
     }
 
     /// The same element with this class list.
     #[must_use]
     pub fn with_classes(mut self, classes: Vec<String>) -> Element<C> {
-        self.classes = classes;
+        self.classes = classes.into();
         self
     }
 
     /// The same element with these style properties.
     #[must_use]
     pub fn with_style(mut self, style: Vec<(String, String)>) -> Element<C> {
-        self.style = style;
+        // A decoder passes every part, empty or not: box only what is there.
+        if !style.is_empty() || self.rare.is_some() {
+            self.rare_mut().style = style.into();
+        }
         self
     }
 
@@ -115,21 +163,27 @@ impl<C> Element<C> {
     /// keeps those apart, as [`Element::attributes`] does).
     #[must_use]
     pub fn with_attributes(mut self, attributes: Vec<(String, AttrValue)>) -> Element<C> {
-        self.attributes = attributes;
+        // A decoder passes every part, empty or not: box only what is there.
+        if !attributes.is_empty() || self.rare.is_some() {
+            self.rare_mut().attributes = attributes.into();
+        }
         self
     }
 
     /// The same element with these events.
     #[must_use]
     pub fn with_events(mut self, events: Vec<Event>) -> Element<C> {
-        self.events = events;
+        // A decoder passes every part, empty or not: box only what is there.
+        if !events.is_empty() || self.rare.is_some() {
+            self.rare_mut().events = events.into();
+        }
         self
     }
 
     /// The same element with a widget.
     #[must_use]
     pub fn with_widget(mut self, name: impl Into<String>, data: Value) -> Element<C> {
-        self.widget = Some(Box::new(Widget {
+        self.rare_mut().widget = Some(Box::new(Widget {
             name: name.into(),
             data,
         }));
@@ -150,12 +204,14 @@ impl<C> Element<C> {
 
     /// The namespace set on this element, `None` if it inherits its parent's.
     pub fn own_namespace(&self) -> Option<&Namespace> {
-        self.namespace.as_ref()
+        self.namespace
+            .common()
+            .or_else(|| self.rare.as_deref()?.namespace.as_ref())
     }
 
     /// The namespace of this element given the namespace its parent resolved to.
     pub fn namespace_in<'a>(&'a self, inherited: &'a Namespace) -> &'a Namespace {
-        self.namespace.as_ref().unwrap_or(inherited)
+        self.own_namespace().unwrap_or(inherited)
     }
 
     /// The id list, in insertion order.
@@ -170,17 +226,17 @@ impl<C> Element<C> {
 
     /// Inline style properties, in insertion order.
     pub fn style(&self) -> &[(String, String)] {
-        &self.style
+        self.rare.as_deref().map_or(&[], |rare| &rare.style)
     }
 
     /// Attributes other than id, class, style and events, in insertion order.
     pub fn attributes(&self) -> &[(String, AttrValue)] {
-        &self.attributes
+        self.rare.as_deref().map_or(&[], |rare| &rare.attributes)
     }
 
     /// The events this element listens to.
     pub fn events(&self) -> &[Event] {
-        &self.events
+        self.rare.as_deref().map_or(&[], |rare| &rare.events)
     }
 
     /// The value of the `data-lona-events` attribute, `None` if no standard event is set.
@@ -188,7 +244,7 @@ impl<C> Element<C> {
     /// Lona's format: the codes joined by `;`, a debounced change event as `302:<ms>`.
     pub fn events_attribute(&self) -> Option<String> {
         let mut out = String::new();
-        for event in &self.events {
+        for event in self.events() {
             match event {
                 Event::Custom(_) => continue,
                 Event::Change { delay_ms } if *delay_ms > 0 => {
@@ -206,12 +262,12 @@ impl<C> Element<C> {
 
     /// The widget, if one is set.
     pub fn widget(&self) -> Option<&Widget> {
-        self.widget.as_deref()
+        self.rare.as_deref()?.widget.as_deref()
     }
 
     /// The raw inner HTML if this is a raw HTML node (see [`crate::Node::raw_html`]).
     pub fn raw_html(&self) -> Option<&str> {
-        let widget = self.widget.as_deref()?;
+        let widget = self.widget()?;
         if widget.name != RAW_HTML_WIDGET {
             return None;
         }
@@ -226,6 +282,39 @@ impl<C> Element<C> {
     /// Whether the element is a void element in HTML (rendered without a closing tag).
     pub fn is_void(&self, namespace: &Namespace) -> bool {
         namespace.is_html() && crate::tags::is_void(&self.tag)
+    }
+}
+
+// By the parts, not the fields: an element whose rare parts were set and emptied again equals
+// one that never had them.
+impl<C: PartialEq> PartialEq for Element<C> {
+    fn eq(&self, other: &Element<C>) -> bool {
+        self.own_namespace() == other.own_namespace()
+            && self.tag == other.tag
+            && self.ids == other.ids
+            && self.classes == other.classes
+            && self.style() == other.style()
+            && self.attributes() == other.attributes()
+            && self.events() == other.events()
+            && self.widget() == other.widget()
+            && self.children == other.children
+    }
+}
+
+// The parts as they read, in the order the struct had before it was compacted.
+impl<C: fmt::Debug> fmt::Debug for Element<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Element")
+            .field("namespace", &self.own_namespace())
+            .field("tag", &self.tag)
+            .field("ids", &self.ids)
+            .field("classes", &self.classes)
+            .field("style", &self.style())
+            .field("attributes", &self.attributes())
+            .field("events", &self.events())
+            .field("widget", &self.widget())
+            .field("children", &self.children)
+            .finish()
     }
 }
 

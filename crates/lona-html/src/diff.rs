@@ -121,11 +121,11 @@ fn diff_elements(
     for op in list_ops(&o.classes, &n.classes) {
         push(PatchOp::ClassList(op));
     }
-    for op in map_ops(&o.style, &n.style) {
+    for op in map_ops(o.style(), n.style()) {
         push(PatchOp::Style(op));
     }
     // Compare in place first: building the browser's view of the attributes allocates.
-    if o.attributes != n.attributes || o.events != n.events {
+    if o.attributes() != n.attributes() || o.events() != n.events() {
         for op in map_ops(&effective_attributes(o), &effective_attributes(n)) {
             push(PatchOp::Attributes(op));
         }
@@ -144,7 +144,7 @@ fn widget_data(element: &Element<Node>) -> Option<&Value> {
 
 /// Attributes as the browser sees them: the plain ones plus `data-lona-events`.
 fn effective_attributes(element: &Element<Node>) -> Vec<(String, AttrValue)> {
-    let mut attributes = element.attributes.clone();
+    let mut attributes = element.attributes().to_vec();
     if let Some(events) = element.events_attribute() {
         attributes.push((EVENTS_ATTRIBUTE.to_owned(), AttrValue::Str(events)));
     }

@@ -16,7 +16,7 @@ use html5ever::{
     Attribute, LocalName, Namespace as Ns, ParseOpts, QualName, local_name, ns, parse_fragment,
 };
 
-use crate::content::Element;
+use crate::content::{Element, Slim};
 use crate::node::{is_valid_attribute_name, parse_declarations};
 use crate::{AttrValue, Namespace, Node};
 
@@ -169,17 +169,21 @@ fn add_attribute(element: &mut Element<Node>, attr: &Attribute) {
         }
         "style" => {
             for (k, v) in parse_declarations(&value) {
-                element.style.retain(|(name, _)| name != k);
-                element.style.push((k.to_owned(), v.to_owned()));
+                let style = &mut element.rare_mut().style;
+                style.retain(|(name, _)| name != k);
+                style.push((k.to_owned(), v.to_owned()));
             }
         }
         "data-lona-events" | "data-lona-node-id" => {}
         _ if !is_valid_attribute_name(&name) => {}
-        _ => element.attributes.push((name, AttrValue::Str(value))),
+        _ => element
+            .rare_mut()
+            .attributes
+            .push((name, AttrValue::Str(value))),
     }
 }
 
-fn push_unique(list: &mut Vec<String>, value: &str) {
+fn push_unique(list: &mut Slim<String>, value: &str) {
     if !list.iter().any(|v| v == value) {
         list.push(value.to_owned());
     }

@@ -38,10 +38,11 @@ impl Dom {
 
 fn normalize(mut snapshot: Snapshot) -> Snapshot {
     if let Content::Element(element) = &mut snapshot.content {
-        element.attributes.sort_by(|a, b| a.0.cmp(&b.0));
-        element
-            .events
-            .retain(|event| !matches!(event, Event::Custom(_)));
+        if let Some(rare) = element.rare.as_deref_mut() {
+            rare.attributes.sort_by(|a, b| a.0.cmp(&b.0));
+            rare.events
+                .retain(|event| !matches!(event, Event::Custom(_)));
+        }
         element.children = std::mem::take(&mut element.children)
             .into_iter()
             .map(normalize)

@@ -9,6 +9,7 @@ mod escaping;
 mod parsing;
 mod replay;
 mod selectors;
+mod size;
 mod threads;
 mod widget_data;
 

@@ -88,7 +88,7 @@ impl Attributes<'_> {
             "attribute {name:?} belongs to the framework; use Node::events() for events"
         );
         self.0.edit(|e| {
-            let attributes = &mut e.element().attributes;
+            let attributes = &mut e.element().rare_mut().attributes;
             match attributes.iter_mut().find(|(k, _)| k == name) {
                 Some((_, v)) if *v == value => return,
                 Some((_, v)) => *v = value.clone(),
@@ -101,7 +101,7 @@ impl Attributes<'_> {
     /// The value of an attribute.
     pub fn get(&self, name: &str) -> Option<AttrValue> {
         self.0.read(|e| {
-            e.attributes
+            e.attributes()
                 .iter()
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
@@ -110,13 +110,17 @@ impl Attributes<'_> {
 
     /// Whether the attribute is set.
     pub fn contains(&self, name: &str) -> bool {
-        self.0.read(|e| e.attributes.iter().any(|(k, _)| k == name))
+        self.0
+            .read(|e| e.attributes().iter().any(|(k, _)| k == name))
     }
 
     /// Removes an attribute.
     pub fn remove(&self, name: &str) {
         self.0.edit(|e| {
-            let attributes = &mut e.element().attributes;
+            let Some(rare) = e.element().rare.as_deref_mut() else {
+                return;
+            };
+            let attributes = &mut rare.attributes;
             let Some(index) = attributes.iter().position(|(k, _)| k == name) else {
                 return;
             };
@@ -128,10 +132,13 @@ impl Attributes<'_> {
     /// Removes all attributes (the events stay: they are not plain attributes).
     pub fn clear(&self) {
         self.0.edit(|e| {
-            if e.element().attributes.is_empty() {
+            let Some(rare) = e.element().rare.as_deref_mut() else {
+                return;
+            };
+            if rare.attributes.is_empty() {
                 return;
             }
-            e.element().attributes.clear();
+            rare.attributes.clear();
             match e.element().events_attribute() {
                 // CLEAR would drop the events attribute on the client too: send a RESET.
                 Some(events) => {
@@ -145,6 +152,6 @@ impl Attributes<'_> {
 
     /// All attributes, in order, without id, class, style and events.
     pub fn to_vec(&self) -> Vec<(String, AttrValue)> {
-        self.0.read(|e| e.attributes.clone())
+        self.0.read(|e| e.attributes().to_vec())
     }
 }

@@ -119,7 +119,7 @@ impl Node {
     /// data go through [`Node::widget_data`] and are sent as patches.
     pub fn with_widget(self, name: &str, data: Value) -> Node {
         self.edit(|e| {
-            e.element().widget = Some(Box::new(Widget {
+            e.element().rare_mut().widget = Some(Box::new(Widget {
                 name: name.to_owned(),
                 data,
             }));

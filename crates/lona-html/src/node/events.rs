@@ -23,7 +23,19 @@ impl Events<'_> {
         self.0.edit(|e| {
             let element = e.element();
             let before = element.events_attribute();
-            if !f(&mut element.events) {
+            // Removing from an element without events must not box its rare parts.
+            let changed = match element.rare.as_deref_mut() {
+                Some(rare) => rare.events.edit(f),
+                None => {
+                    let mut events = Vec::new();
+                    let changed = f(&mut events);
+                    if changed {
+                        element.rare_mut().events = events.into();
+                    }
+                    changed
+                }
+            };
+            if !changed {
                 return;
             }
             let after = element.events_attribute();
@@ -70,13 +82,14 @@ impl Events<'_> {
 
     /// Whether the node listens to events of this type.
     pub fn contains(&self, event: &Event) -> bool {
-        self.0.read(|e| e.events.iter().any(|x| x.same_type(event)))
+        self.0
+            .read(|e| e.events().iter().any(|x| x.same_type(event)))
     }
 
     /// Whether the node listens to the event with this wire code (or custom name).
     pub fn accepts(&self, code: u16, custom_name: Option<&str>) -> bool {
         self.0.read(|e| {
-            e.events.iter().any(|x| match (x, custom_name) {
+            e.events().iter().any(|x| match (x, custom_name) {
                 (Event::Custom(name), Some(wanted)) => name == wanted,
                 (Event::Custom(_), None) => false,
                 (other, _) => other.code() == code,
@@ -86,6 +99,6 @@ impl Events<'_> {
 
     /// The events, in order.
     pub fn to_vec(&self) -> Vec<Event> {
-        self.0.read(|e| e.events.clone())
+        self.0.read(|e| e.events().to_vec())
     }
 }

@@ -73,7 +73,7 @@ impl Node {
     pub fn raw_html(html: impl Into<String>) -> Node {
         let node = Node::element("div");
         node.edit(|e| {
-            e.element().widget = Some(Box::new(Widget {
+            e.element().rare_mut().widget = Some(Box::new(Widget {
                 name: RAW_HTML_WIDGET.to_owned(),
                 data: Value::map([(RAW_HTML_KEY, Value::String(html.into()))]),
             }));
@@ -123,10 +123,8 @@ impl Node {
         let mut current = Some(self.clone());
         while let Some(node) = current {
             let data = node.0.data.lock();
-            if let Content::Element(Element {
-                namespace: Some(ns),
-                ..
-            }) = &data.content
+            if let Content::Element(element) = &data.content
+                && let Some(ns) = element.own_namespace()
             {
                 return ns.clone();
             }

@@ -92,7 +92,7 @@ macro_rules! list_part {
                     if e.element().$field == list {
                         return;
                     }
-                    e.element().$field = list.clone();
+                    e.element().$field = list.clone().into();
                     e.record(PatchOp::$variant(ListOp::Reset(list)));
                 });
             }
@@ -104,7 +104,7 @@ macro_rules! list_part {
 
             /// The values, in order.
             pub fn to_vec(&self) -> Vec<String> {
-                self.0.read(|e| e.$field.clone())
+                self.0.read(|e| e.$field.to_vec())
             }
 
             /// The number of values.

@@ -40,7 +40,7 @@ impl Style<'_> {
     /// Sets a property; setting the value it already has records nothing.
     pub fn set(&self, name: &str, value: &str) {
         self.0.edit(|e| {
-            let style = &mut e.element().style;
+            let style = &mut e.element().rare_mut().style;
             match style.iter_mut().find(|(k, _)| k == name) {
                 Some((_, v)) if v == value => return,
                 Some((_, v)) => *v = value.to_owned(),
@@ -56,7 +56,7 @@ impl Style<'_> {
     /// The value of a property.
     pub fn get(&self, name: &str) -> Option<String> {
         self.0.read(|e| {
-            e.style
+            e.style()
                 .iter()
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
@@ -66,7 +66,10 @@ impl Style<'_> {
     /// Removes a property.
     pub fn remove(&self, name: &str) {
         self.0.edit(|e| {
-            let style = &mut e.element().style;
+            let Some(rare) = e.element().rare.as_deref_mut() else {
+                return;
+            };
+            let style = &mut rare.style;
             let Some(index) = style.iter().position(|(k, _)| k == name) else {
                 return;
             };
@@ -78,10 +81,13 @@ impl Style<'_> {
     /// Removes all properties.
     pub fn clear(&self) {
         self.0.edit(|e| {
-            if e.element().style.is_empty() {
+            let Some(rare) = e.element().rare.as_deref_mut() else {
+                return;
+            };
+            if rare.style.is_empty() {
                 return;
             }
-            e.element().style.clear();
+            rare.style.clear();
             e.record(PatchOp::Style(MapOp::Clear));
         });
     }
@@ -97,17 +103,17 @@ impl Style<'_> {
             }
         }
         self.0.edit(|e| {
-            if e.element().style == style {
+            if e.element().style() == style {
                 return;
             }
-            e.element().style = style.clone();
+            e.element().rare_mut().style = style.clone().into();
             e.record(PatchOp::Style(MapOp::Reset(style)));
         });
     }
 
     /// All properties, in order.
     pub fn to_vec(&self) -> Vec<(String, String)> {
-        self.0.read(|e| e.style.clone())
+        self.0.read(|e| e.style().to_vec())
     }
 
     /// Sets properties from a declaration string such as `"color: red; margin: 0"`.

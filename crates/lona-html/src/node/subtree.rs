@@ -49,7 +49,7 @@ pub(super) fn attach_and_snapshot(
                     attach_and_snapshot(child, &mut child_data, doc, index, &ns)
                 })
                 .collect();
-            Content::Element(snapshot_element(element, ns, children))
+            Content::Element(Element::copy_parts(element, ns, children))
         }
     };
     Snapshot {
@@ -74,24 +74,6 @@ pub(crate) fn detach_subtree(node: &Node, data: &mut Data, state: &mut DocState)
     }
 }
 
-fn snapshot_element(
-    element: &Element<Node>,
-    ns: Namespace,
-    children: Vec<Snapshot>,
-) -> Element<Snapshot> {
-    Element {
-        namespace: Some(ns),
-        tag: element.tag.clone(),
-        ids: element.ids.clone(),
-        classes: element.classes.clone(),
-        style: element.style.clone(),
-        attributes: element.attributes.clone(),
-        events: element.events.clone(),
-        widget: element.widget.clone(),
-        children,
-    }
-}
-
 pub(super) fn snapshot_in(node: &Node, inherited: &Namespace) -> Snapshot {
     snapshot_data(node.id(), &node.0.data.lock(), inherited)
 }
@@ -107,7 +89,7 @@ pub(crate) fn snapshot_data(id: NodeId, data: &Data, inherited: &Namespace) -> S
                 .iter()
                 .map(|child| snapshot_in(child, &ns))
                 .collect();
-            Content::Element(snapshot_element(element, ns, children))
+            Content::Element(Element::copy_parts(element, ns, children))
         }
     };
     Snapshot { id, content }

@@ -28,10 +28,7 @@ impl Node {
                 "set_raw_html: node {} is not a raw HTML node",
                 e.node.id()
             );
-            let widget = element
-                .widget
-                .as_deref_mut()
-                .expect("raw HTML nodes have a widget");
+            let widget = element.widget_mut().expect("raw HTML nodes have a widget");
             let key = Key::from(RAW_HTML_KEY);
             if let Some(value) = widget.data.get_mut(&key) {
                 *value = Value::String(html.clone());
@@ -54,6 +51,7 @@ impl WidgetData<'_> {
     fn data_mut<'e>(e: &'e mut Edit<'_>) -> &'e mut Value {
         let element = e.element();
         &mut element
+            .rare_mut()
             .widget
             .get_or_insert_with(|| {
                 Box::new(Widget {
@@ -67,7 +65,7 @@ impl WidgetData<'_> {
     /// A copy of the whole data (`Null` if the node has no widget data).
     pub fn get(&self) -> Value {
         self.0
-            .read(|e| e.widget.as_ref().map_or(Value::Null, |w| w.data.clone()))
+            .read(|e| e.widget().map_or(Value::Null, |w| w.data.clone()))
     }
 
     /// Replaces the whole data.
@@ -189,7 +187,7 @@ impl WidgetData<'_> {
     pub fn replace(&self, path: &[Key], value: impl Into<Value>) -> bool {
         let value = value.into();
         self.0.edit(|e| {
-            let Some(widget) = e.element().widget.as_deref_mut() else {
+            let Some(widget) = e.element().widget_mut() else {
                 return false;
             };
             let Some((key, parent)) = path.split_last() else {
