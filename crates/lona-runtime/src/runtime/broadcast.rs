@@ -168,18 +168,15 @@ impl Runtime {
     /// watchers, the new one is refused. Either way the limit trips.
     pub(super) fn admit_broadcast(&self, request: &Request) -> Result<(), StartError> {
         let max = self.inner.config.max_broadcast_views;
-        let running = self.inner.broadcasts.live();
+        let mut running = self.inner.broadcasts.live();
         if running.len() < max {
             return Ok(());
         }
         self.trip(Limit::BroadcastViews);
-        let longest_idle = running
-            .iter()
-            .filter(|v| v.attached.lock().is_empty())
-            .filter_map(|v| v.idle_since().map(|since| (since, v)))
-            .min_by_key(|(since, _)| *since);
-        match longest_idle {
-            Some((_, oldest)) => {
+        // A watched instance is never the one stopped, whatever its idle time says.
+        running.retain(|v| v.attached.lock().is_empty());
+        match super::daemon::idle_longest(&running) {
+            Some(oldest) => {
                 tracing::warn!(target: "lona::view", view = oldest.id.0, "stopping the broadcast view unwatched longest: max_broadcast_views reached");
                 oldest.stop_view(StopReason::ServerStop);
                 Ok(())

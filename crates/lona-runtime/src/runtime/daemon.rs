@@ -21,6 +21,16 @@ pub(super) struct Idle {
     armed: bool,
 }
 
+/// Of `views`, the one that has had no window longest, if any has none: what a cap on
+/// daemons or broadcast views stops to make room.
+pub(super) fn idle_longest(views: &[Arc<ViewShared>]) -> Option<&Arc<ViewShared>> {
+    views
+        .iter()
+        .filter_map(|v| v.idle_since().map(|since| (since, v)))
+        .min_by_key(|(since, _)| *since)
+        .map(|(_, view)| view)
+}
+
 impl ViewShared {
     /// Called under the attachments' lock once windows went: whether none is left. A daemon
     /// left without one says since when at once, still under the lock: nobody may see a daemon
@@ -94,13 +104,9 @@ impl ViewShared {
             return true;
         }
         runtime.limits.trip(Limit::DaemonsPerSession);
-        let longest_idle = daemons
-            .iter()
-            .filter_map(|v| v.idle_since().map(|since| (since, v)))
-            .min_by_key(|(since, _)| *since);
         let session = short_session(&self.request.session);
-        match longest_idle {
-            Some((_, oldest)) => {
+        match idle_longest(&daemons) {
+            Some(oldest) => {
                 tracing::warn!(target: "lona::view", view = oldest.id.0, session, "stopping the session's longest-detached daemon: max_daemons_per_session reached");
                 oldest.stop_view(StopReason::ServerStop);
                 true
