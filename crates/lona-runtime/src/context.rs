@@ -624,8 +624,7 @@ impl Future for AwaitEvent {
                     waiters.list[index].waker = cx.waker().clone();
                 }
             } else if this.shared.stop.reason().is_none() {
-                waiters.next += 1;
-                let id = NonZeroU64::MIN.saturating_add(waiters.next - 1);
+                let id = crate::stop::next_id(&mut waiters.next);
                 // Most views wait for one thing at a time: room for one, not `Vec`'s four.
                 if waiters.list.capacity() == 0 {
                     waiters.list.reserve_exact(1);

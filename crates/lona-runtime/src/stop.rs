@@ -89,6 +89,13 @@ impl StopState {
     }
 }
 
+/// The next id of a counter of ids handed out so far (1 for the first): non-zero, so that a
+/// wait's `Option` of it costs no extra word.
+pub(crate) fn next_id(handed_out: &mut u64) -> NonZeroU64 {
+    *handed_out += 1;
+    NonZeroU64::MIN.saturating_add(*handed_out - 1)
+}
+
 impl StopSignal {
     /// Stops; `true` the first time only. Wakes every registered wait.
     pub(crate) fn stop(&self, reason: StopReason) -> bool {
@@ -125,10 +132,7 @@ impl StopSignal {
         if let Some(reason) = &state.reason {
             return Err(Stopped(reason.clone()));
         }
-        let id = *slot.get_or_insert_with(|| {
-            state.registered += 1;
-            NonZeroU64::MIN.saturating_add(state.registered - 1)
-        });
+        let id = *slot.get_or_insert_with(|| next_id(&mut state.registered));
         state.set(id, waker);
         Ok(())
     }
