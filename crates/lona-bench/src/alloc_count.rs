@@ -19,6 +19,16 @@ fn class(size: usize) -> &'static AtomicUsize {
     &LIVE_BY_SIZE[size.min(SIZE_CLASSES - 1)]
 }
 
+/// Counts a new allocation of `size` bytes at `pointer`, unless it failed.
+fn counted(pointer: *mut u8, size: usize) -> *mut u8 {
+    if !pointer.is_null() {
+        LIVE_BYTES.fetch_add(size, Ordering::Relaxed);
+        LIVE_ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        class(size).fetch_add(1, Ordering::Relaxed);
+    }
+    pointer
+}
+
 /// The system allocator, counting.
 pub(crate) struct Counting;
 
@@ -31,24 +41,12 @@ pub(crate) struct Counting;
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded as received.
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-            LIVE_ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-            class(layout.size()).fetch_add(1, Ordering::Relaxed);
-        }
-        pointer
+        counted(unsafe { System.alloc(layout) }, layout.size())
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded as received.
-        let pointer = unsafe { System.alloc_zeroed(layout) };
-        if !pointer.is_null() {
-            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-            LIVE_ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-            class(layout.size()).fetch_add(1, Ordering::Relaxed);
-        }
-        pointer
+        counted(unsafe { System.alloc_zeroed(layout) }, layout.size())
     }
 
     unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
