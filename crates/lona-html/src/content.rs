@@ -124,6 +124,16 @@ impl<C> Element<C> {
         self.rare.get_or_insert_with(Box::default)
     }
 
+    /// The rare parts to set a part in, boxed first unless the part is `empty`: a decoder
+    /// passes every part, empty or not, and only what is there is boxed.
+    fn rare_unless_empty(&mut self, empty: bool) -> Option<&mut Rare> {
+        if empty && self.rare.is_none() {
+            None
+        } else {
+            Some(self.rare_mut())
+        }
+    }
+
     /// The widget, mutable, if one is set.
     pub(crate) fn widget_mut(&mut self) -> Option<&mut Widget> {
         self.rare.as_deref_mut()?.widget.as_deref_mut()
@@ -152,9 +162,8 @@ impl<C> Element<C> {
     /// The same element with these style properties.
     #[must_use]
     pub fn with_style(mut self, style: Vec<(String, String)>) -> Element<C> {
-        // A decoder passes every part, empty or not: box only what is there.
-        if !style.is_empty() || self.rare.is_some() {
-            self.rare_mut().style = style.into();
+        if let Some(rare) = self.rare_unless_empty(style.is_empty()) {
+            rare.style = style.into();
         }
         self
     }
@@ -163,9 +172,8 @@ impl<C> Element<C> {
     /// keeps those apart, as [`Element::attributes`] does).
     #[must_use]
     pub fn with_attributes(mut self, attributes: Vec<(String, AttrValue)>) -> Element<C> {
-        // A decoder passes every part, empty or not: box only what is there.
-        if !attributes.is_empty() || self.rare.is_some() {
-            self.rare_mut().attributes = attributes.into();
+        if let Some(rare) = self.rare_unless_empty(attributes.is_empty()) {
+            rare.attributes = attributes.into();
         }
         self
     }
@@ -173,9 +181,8 @@ impl<C> Element<C> {
     /// The same element with these events.
     #[must_use]
     pub fn with_events(mut self, events: Vec<Event>) -> Element<C> {
-        // A decoder passes every part, empty or not: box only what is there.
-        if !events.is_empty() || self.rare.is_some() {
-            self.rare_mut().events = events.into();
+        if let Some(rare) = self.rare_unless_empty(events.is_empty()) {
+            rare.events = events.into();
         }
         self
     }
